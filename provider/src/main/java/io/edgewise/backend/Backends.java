@@ -13,11 +13,12 @@ import java.util.Locale;
 public final class Backends {
     private Backends() { }
 
-    private static final String NAME = System.getProperty("io.edgewise.backend", platformDefault());
+    private static final String NAME = System.getProperty("io.edgewise.backend",
+            platformDefault(System.getProperty("os.name", "")));
 
-    /** The platform's own backend. */
-    static String platformDefault() {
-        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+    /** The backend an OS (its {@code os.name}) gets by default. */
+    public static String platformDefault(String osName) {
+        String os = osName.toLowerCase(Locale.ROOT);
         if (os.startsWith("mac") || os.startsWith("darwin") || os.startsWith("freebsd")
                 || os.startsWith("openbsd") || os.startsWith("netbsd")) {
             return "kqueue";

@@ -28,6 +28,12 @@ import java.nio.ByteOrder;
  * the constructor, or the pipe's write end.
  */
 public final class KqueuePoller implements Poller {
+    /**
+     * {@code -Dio.edgewise.kqueue.wakeup=pipe} makes selectors opened afterwards wake up through a pipe
+     * even where {@code EVFILT_USER} exists (the fallback, so it can be tested anywhere).
+     */
+    public static final String WAKEUP_PROPERTY = "io.edgewise.kqueue.wakeup";
+
     /** Ident of the EVFILT_USER wakeup knote (filters have separate ident spaces). */
     private static final long USER_IDENT = 0x5eed;
 
@@ -79,7 +85,7 @@ public final class KqueuePoller implements Poller {
         // wakeup: EVFILT_USER where the platform has it, a pipe otherwise
         int in = -1, out = -1;
         boolean user = false;
-        if (k.hasUserFilter()) {
+        if (k.hasUserFilter() && !"pipe".equals(System.getProperty(WAKEUP_PROPERTY))) {
             k.layout.put(changes, 0, USER_IDENT, k.evfiltUser, EV_ADD | EV_CLEAR | EV_RECEIPT, 0, 0L, 0L);
             int n = KqueueLibrary.kevent(kq, changesAddr, 1, changesAddr, 1, 0L);
             user = n == 1 && k.layout.data(changes, 0) == 0;
@@ -223,6 +229,11 @@ public final class KqueuePoller implements Poller {
             }
             return size;
         }
+    }
+
+    /** Whether wakeup goes through a pipe rather than an {@code EVFILT_USER} knote. */
+    public boolean pipeWakeup() {
+        return pipeOut >= 0;
     }
 
     @Override

@@ -30,12 +30,13 @@ import java.util.Arrays;
  * ONESHOT is per descriptor: when one filter of a oneshot descriptor fires, the other is disabled by a
  * change queued for the next call, so nothing more is reported until the selector re-arms it.
  *
- * <p>Not thread-safe: used by the selecting thread only (see {@link Poller}).
+ * <p>Not thread-safe: used by the selecting thread only (see {@link Poller}). Public for its unit tests
+ * only; not part of the provider's API.
  */
-final class KqueueState {
-    static final int INITIAL_EVENTS = 64, MAX_EVENTS = 4096;
+public final class KqueueState {
+    public static final int INITIAL_EVENTS = 64, MAX_EVENTS = 4096;
     /** The most changes one {@link #update} appends (two filters, each deleted and re-added). */
-    static final int MAX_CHANGES_PER_UPDATE = 4;
+    public static final int MAX_CHANGES_PER_UPDATE = 4;
 
     final KqueueConstants k;
     final KeventLayout layout;
@@ -72,7 +73,7 @@ final class KqueueState {
      * @param wakeFilter filter of the wakeup knote ({@code EVFILT_USER}, or READ of the wakeup pipe)
      * @param wakeIdent its ident
      */
-    KqueueState(KqueueConstants k, int wakeFilter, long wakeIdent) {
+    public KqueueState(KqueueConstants k, int wakeFilter, long wakeIdent) {
         this.k = k;
         this.layout = k.layout;
         this.wakeFilter = wakeFilter;
@@ -81,7 +82,7 @@ final class KqueueState {
 
     // ---- updates
 
-    static int modeFlags(int events) {
+    public static int modeFlags(int events) {
         int f = 0;
         if ((events & Poller.EDGE) != 0) f |= EV_CLEAR;
         if ((events & Poller.ONESHOT) != 0) f |= EV_DISPATCH;
@@ -92,7 +93,7 @@ final class KqueueState {
      * Appends the changes that take {@code fd} from {@code registered} to {@code events} (see the class
      * comment). Returns true when they must be applied before the caller returns (a deletion).
      */
-    boolean update(int fd, int registered, int events) {
+    public boolean update(int fd, int registered, int events) {
         int oldMode = modeFlags(registered), newMode = modeFlags(events);
         boolean delete = false;
         for (int f = 0; f < 2; f++) {
@@ -120,12 +121,12 @@ final class KqueueState {
         return delete;
     }
 
-    int registeredEvents(int fd) {
+    public int registeredEvents(int fd) {
         return fd >= 0 && fd < registered.length ? registered[fd] : 0;
     }
 
     /** Appends one change. */
-    void change(long ident, int filter, int flags, int fflags) {
+    public void change(long ident, int filter, int flags, int fflags) {
         if (nchanges == chIdent.length) {
             int n = nchanges * 2;
             chIdent = Arrays.copyOf(chIdent, n);
@@ -140,16 +141,16 @@ final class KqueueState {
         nchanges++;
     }
 
-    int pendingChanges() {
+    public int pendingChanges() {
         return nchanges;
     }
 
-    long changeIdent(int i) { return chIdent[i]; }
-    int changeFilter(int i) { return chFilter[i]; }
-    int changeFlags(int i) { return chFlags[i]; }
+    public long changeIdent(int i) { return chIdent[i]; }
+    public int changeFilter(int i) { return chFilter[i]; }
+    public int changeFlags(int i) { return chFlags[i]; }
 
     /** Encodes the pending changes into {@code dst} (capacity at least {@code pendingChanges()} kevents). */
-    void encodeChanges(ByteBuffer dst, boolean receipt) {
+    public void encodeChanges(ByteBuffer dst, boolean receipt) {
         int extra = receipt ? EV_RECEIPT : 0;
         for (int i = 0; i < nchanges; i++) {
             layout.put(dst, i, chIdent[i], chFilter[i], chFlags[i] | extra, chFflags[i], 0L, 0L);
@@ -157,7 +158,7 @@ final class KqueueState {
     }
 
     /** The first {@code n} pending changes reached the kernel (also when kevent said EINTR). */
-    void applied(int n) {
+    public void applied(int n) {
         int rest = nchanges - n;
         if (rest > 0) {
             System.arraycopy(chIdent, n, chIdent, 0, rest);
@@ -198,7 +199,7 @@ final class KqueueState {
      * Reads {@code n} receipts ({@code EV_RECEIPT} was set on every change, so entry i answers change i)
      * for the first {@code submitted} pending changes, and drops those changes.
      */
-    void receipts(ByteBuffer raw, int n, int submitted) {
+    public void receipts(ByteBuffer raw, int n, int submitted) {
         for (int i = 0; i < n; i++) {
             if ((layout.flags(raw, i) & EV_ERROR) != 0 && layout.data(raw, i) != 0) {
                 int fd = failedChange(layout.ident(raw, i), layout.filter(raw, i), submitted);
@@ -221,7 +222,7 @@ final class KqueueState {
     // ---- events
 
     /** Neutral events for one kevent of the READ ({@code write == false}) or WRITE filter. */
-    static int translate(boolean write, int flags, int fflags) {
+    public static int translate(boolean write, int flags, int fflags) {
         int ev = write ? Poller.OUT : Poller.IN;
         if ((flags & EV_EOF) != 0) {
             ev |= write ? Poller.HUP : Poller.RDHUP;
@@ -235,7 +236,7 @@ final class KqueueState {
      * {@code submitted} pending changes, into the batch; drops those changes and queues the oneshot
      * disables. Returns the batch size.
      */
-    int collect(ByteBuffer raw, int n, int submitted) {
+    public int collect(ByteBuffer raw, int n, int submitted) {
         size = 0;
         wokenUp = false;
         onlyReceipts = n > 0;
@@ -290,7 +291,7 @@ final class KqueueState {
     }
 
     /** The wait was interrupted (its changes are {@link #applied}): an empty batch. */
-    void interrupted() {
+    public void interrupted() {
         size = 0;
         wokenUp = false;
         onlyReceipts = false;
@@ -317,24 +318,24 @@ final class KqueueState {
         slot[fd] = ++size;
     }
 
-    int size() {
+    public int size() {
         return size;
     }
 
-    int descriptor(int i) {
+    public int descriptor(int i) {
         return outFd[i];
     }
 
-    int events(int i) {
+    public int events(int i) {
         return outEvents[i];
     }
 
-    boolean wokenUp() {
+    public boolean wokenUp() {
         return wokenUp;
     }
 
     /** Whether the last collected list held change receipts only (a BSD kernel returns before waiting then). */
-    boolean onlyReceipts() {
+    public boolean onlyReceipts() {
         return onlyReceipts;
     }
 }
