@@ -717,11 +717,16 @@ public final class SocketChannelImpl extends SocketChannel implements SelChannel
             if (readWaiter != null) readWaiter.signal();
             if (writeWaiter != null) writeWaiter.signal();
         }
-        // wait for reads and writes in progress to finish
-        readLock.lock();
-        readLock.unlock();
-        writeLock.lock();
-        writeLock.unlock();
+        // Non-blocking I/O in progress ends promptly: wait for it. Blocking I/O must not be waited
+        // for: on JDK 17 an interrupt runs this close while holding the blocked thread's blockerLock,
+        // which that thread needs in end() (deadlock). The signalled thread leaves on its own, and
+        // FdHandle defers the real close(2) until it released the descriptor.
+        if (!isBlocking()) {
+            readLock.lock();
+            readLock.unlock();
+            writeLock.lock();
+            writeLock.unlock();
+        }
         synchronized (stateLock) {
             if (state != ST_CLOSING) {
                 return;
