@@ -247,17 +247,28 @@ public final class SocketChannelImpl extends SocketChannel implements SelChannel
 
     @Override
     public boolean connect(SocketAddress remote) throws IOException {
-        return connect(remote, -1);
+        return connect(remote, -1, true);
     }
 
     /** Connect; {@code timeoutMillis} (> 0) bounds a blocking connect (adaptor). */
     boolean connect(SocketAddress remote, int timeoutMillis) throws IOException {
+        return connect(remote, timeoutMillis, false);
+    }
+
+    /**
+     * {@code checkOpenFirst}: SocketChannel.connect on a closed channel throws ClosedChannelException
+     * (JDK 25); the adaptor's blocking connect throws AsynchronousCloseException there, as the JDK's.
+     */
+    private boolean connect(SocketAddress remote, int timeoutMillis, boolean checkOpenFirst) throws IOException {
         InetSocketAddress isa = Net.connectTarget(Net.checkAddress(remote, family));
         try {
             readLock.lock();
             try {
                 writeLock.lock();
                 try {
+                    if (checkOpenFirst) {
+                        ensureOpen();   // closed before the call: ClosedChannelException, not AsynchronousCloseException
+                    }
                     boolean blocking = isBlocking();
                     boolean connected = false;
                     try {
