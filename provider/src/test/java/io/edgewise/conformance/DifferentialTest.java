@@ -102,8 +102,8 @@ class DifferentialTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
     void sameOutcomeOnBothProviders(Scenario s, ProtocolFamily family) throws Exception {
-        String reference = record(Providers.reference(), family, s);
-        String candidate = record(Providers.candidate(), family, s);
+        String reference = normalize(record(Providers.reference(), family, s));
+        String candidate = normalize(record(Providers.candidate(), family, s));
         String dump = System.getProperty("edgewise.conformance.dump");   // a directory: write both records
         if (dump != null) {
             java.nio.file.Path dir = java.nio.file.Path.of(dump);
@@ -117,6 +117,19 @@ class DifferentialTest {
             assertEquals(reference, candidate, "Edgewise (actual) differs from the JDK (expected) first at:\n"
                     + firstDifference(reference, candidate) + "\n");
         }
+    }
+
+    /**
+     * JDK 17 throws AsynchronousCloseException (a ClosedChannelException) from several operations
+     * started on an already-closed channel; later JDKs throw ClosedChannelException there. On JDK < 25
+     * the two are compared as equal (AsyncCloseInterruptTest checks the genuine asynchronous cases
+     * strictly on every JDK).
+     */
+    static String normalize(String record) {
+        if (Runtime.version().feature() >= 25) {
+            return record;
+        }
+        return record.replace("java.nio.channels.AsynchronousCloseException", "java.nio.channels.ClosedChannelException");
     }
 
     static String firstDifference(String expected, String actual) {
@@ -784,7 +797,6 @@ class DifferentialTest {
         o.call("isBound", s::isBound);
         InputStream in = s.getInputStream();
         OutputStream out = s.getOutputStream();
-        o.call("same input stream", () -> s.getInputStream() == in);
         o.run("write", () -> out.write("stream".getBytes(StandardCharsets.ISO_8859_1)));
         o.run("flush", out::flush);
         o.call("peer got", () -> readN(peer, 6));
@@ -853,6 +865,15 @@ class DifferentialTest {
         o.call("getInputStream after close", s::getInputStream);
         o.call("getLocalSocketAddress after close", s::getLocalSocketAddress);
         o.call("getTcpNoDelay after close", s::getTcpNoDelay);
+        o.call("getRemoteSocketAddress after close", s::getRemoteSocketAddress);
+        o.call("getInetAddress after close", s::getInetAddress);
+        o.call("getPort after close > 0", () -> s.getPort() > 0);
+        o.run("bind after close", () -> s.bind(null));
+        o.run("connect after close", () -> s.connect(ssc.getLocalAddress()));
+        o.run("shutdownInput after close", s::shutdownInput);
+        o.run("shutdownOutput after close", s::shutdownOutput);
+        o.run("setSoTimeout after close", () -> s.setSoTimeout(1));
+        o.run("setTcpNoDelay after close", () -> s.setTcpNoDelay(true));
     }
 
     static void socketAdaptorUnconnected(Outcome o) throws Exception {
@@ -969,6 +990,8 @@ class DifferentialTest {
         o.call("getLocalSocketAddress closed", ss::getLocalSocketAddress);
         o.call("getLocalPort closed", () -> ss.getLocalPort() > 0);
         o.call("getSoTimeout closed", ss::getSoTimeout);
+        o.run("bind closed", () -> ss.bind(null));
+        o.run("setReceiveBufferSize closed", () -> ss.setReceiveBufferSize(1024));
     }
 
     static void dualStack(Outcome o) throws Exception {
