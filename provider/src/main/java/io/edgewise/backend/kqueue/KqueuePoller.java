@@ -291,5 +291,6 @@ public final class KqueuePoller implements Poller {
             Posix.close(pipeIn);
             Posix.close(pipeOut);
         }
+        KqueueLibrary.afterClose();
     }
 }

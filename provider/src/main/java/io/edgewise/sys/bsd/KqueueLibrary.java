@@ -42,6 +42,34 @@ public final class KqueueLibrary {
         }
     }
 
+    /**
+     * After closing a kqueue descriptor: a real kqueue is gone at once; libkqueue frees its internal
+     * descriptors (an epoll instance, eventfds, pipes) later, on its monitoring thread. Where the library
+     * exports {@code libkqueue_drain_pending_close} this waits for that, so a closed selector holds no
+     * descriptors, as on a kernel kqueue. A no-op elsewhere.
+     */
+    public static void afterClose() {
+        com.sun.jna.Function f = Drain.FUNCTION;
+        if (f != null) {
+            f.invokeVoid(new Object[0]);
+        }
+    }
+
+    private static final class Drain {
+        static final com.sun.jna.Function FUNCTION = lookup();
+
+        private static com.sun.jna.Function lookup() {
+            if (System.getProperty(KqueueConstants.LIBRARY_PROPERTY) == null) {
+                return null;
+            }
+            try {
+                return library().getFunction("libkqueue_drain_pending_close");
+            } catch (UnsatisfiedLinkError e) {
+                return null;
+            }
+        }
+    }
+
     public static int kqueue() {
         return NETBSD ? NetBsdEntry.kqueue() : Plain.kqueue();
     }
