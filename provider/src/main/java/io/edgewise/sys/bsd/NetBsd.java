@@ -1,16 +1,21 @@
 package io.edgewise.sys.bsd;
 
-import static io.edgewise.sys.bsd.KqueueConstants.NO_FILTER;
-
 /**
- * NetBSD: filters are small positive numbers, filter/flags are {@code uint32_t} and counts {@code size_t}. We call {@code __kevent50} (40-byte {@code struct kevent}, 64-bit {@code time_t}), the entry point NetBSD 5 and later all export; newer releases renamed {@code kevent} to an entry point with a 72-byte struct, which a plain {@code kevent} lookup would mis-stride. {@code EVFILT_USER} = 8 (NetBSD 10+; older kernels refuse it and the pipe fallback takes over).
+ * NetBSD: filters are small positive numbers (READ 0, WRITE 1, USER 8), filter and flags are
+ * {@code uint32_t}, the counts {@code size_t}. The C headers rename {@code kevent} per ABI revision, so
+ * the plain {@code kevent} symbol a dynamic lookup finds is an old compatibility entry (32-bit
+ * {@code time_t} timeout), and the newest entry point takes a 72-byte struct. We call {@code __kevent50}:
+ * 40-byte {@code struct kevent}, 64-bit {@code time_t}, exported from NetBSD 5 on (kept as a compat entry
+ * later). {@code EVFILT_USER} needs NetBSD 10; older kernels refuse it and the pipe fallback takes over.
+ * Not verified on a NetBSD machine: the values come from its headers.
  * The one place for this platform's kqueue and socket constants and layouts.
  */
 public final class NetBsd {
     private NetBsd() { }
 
     /** kqueue: {@code struct kevent} layout, {@code kevent} symbol, filters, errno and fcntl values. */
-    public static final KqueueConstants KQUEUE = new KqueueConstants("netbsd", KeventLayout.NETBSD40, "__kevent50", true,
+    public static final KqueueConstants KQUEUE = new KqueueConstants(
+            "netbsd", KeventLayout.NETBSD40, "__kevent50", true,
             0, 1, 8,
             /* EINTR */ 4, /* EAGAIN */ 35, /* ENOENT */ 2, /* EBADF */ 9, /* EINVAL */ 22,
             /* F_GETFL */ 3, /* F_SETFL */ 4, /* F_SETFD */ 2, /* FD_CLOEXEC */ 1, /* O_NONBLOCK */ 0x4);

@@ -10,7 +10,8 @@ public final class OpenBsd {
     private OpenBsd() { }
 
     /** kqueue: {@code struct kevent} layout, {@code kevent} symbol, filters, errno and fcntl values. */
-    public static final KqueueConstants KQUEUE = new KqueueConstants("openbsd", KeventLayout.BSD32, "kevent", false,
+    public static final KqueueConstants KQUEUE = new KqueueConstants(
+            "openbsd", KeventLayout.BSD32, "kevent", false,
             -1, -2, NO_FILTER,
             /* EINTR */ 4, /* EAGAIN */ 35, /* ENOENT */ 2, /* EBADF */ 9, /* EINVAL */ 22,
             /* F_GETFL */ 3, /* F_SETFL */ 4, /* F_SETFD */ 2, /* FD_CLOEXEC */ 1, /* O_NONBLOCK */ 0x4);
