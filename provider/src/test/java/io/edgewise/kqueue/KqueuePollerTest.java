@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,10 +39,15 @@ class KqueuePollerTest {
     private static long bufAddr;
 
     @BeforeAll
-    static void needKqueue() {
+    static void buffer() {
+        bufAddr = com.sun.jna.Pointer.nativeValue(com.sun.jna.Native.getDirectBufferPointer(BUF));
+    }
+
+    /** Per test, so a run without kqueue shows every test as skipped, with the reason. */
+    @BeforeEach
+    void needKqueue() {
         Assumptions.assumeTrue(KqueueLibrary.available(), "no kqueue here (" + System.getProperty("os.name")
                 + "): on Linux run with -D" + KqueueConstants.LIBRARY_PROPERTY + "=/path/to/libkqueue.so.0");
-        bufAddr = com.sun.jna.Pointer.nativeValue(com.sun.jna.Native.getDirectBufferPointer(BUF));
     }
 
     @AfterEach
