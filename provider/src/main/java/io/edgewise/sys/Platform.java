@@ -7,7 +7,8 @@ import io.edgewise.sys.linux.LinuxSocketOps;
 /**
  * The one place that picks the operating system's bindings: Linux's own, or the POSIX/BSD ones on
  * macOS, FreeBSD, OpenBSD and NetBSD. {@code -Dio.edgewise.socketops=posix} runs the POSIX/BSD code
- * with Linux's values on Linux (to exercise it where no BSD is at hand).
+ * with Linux's values on Linux (to exercise it where no BSD is at hand); {@code =posix-macos} also
+ * leaves out what macOS lacks (SOCK_NONBLOCK, accept4, pipe2, MSG_NOSIGNAL), so its fcntl paths run.
  */
 public final class Platform {
     private Platform() { }
@@ -17,8 +18,10 @@ public final class Platform {
     private static SocketOps choose() {
         String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
         if (os.startsWith("linux")) {
-            return "posix".equals(System.getProperty("io.edgewise.socketops"))
-                    ? new BsdSocketOps(LinuxValues.NET) : LinuxSocketOps.INSTANCE;
+            String forced = System.getProperty("io.edgewise.socketops", "");
+            if (forced.equals("posix")) return new BsdSocketOps(LinuxValues.NET);
+            if (forced.equals("posix-macos")) return new BsdSocketOps(LinuxValues.MACOS_LIKE);
+            return LinuxSocketOps.INSTANCE;
         }
         SocketOps bsd = BsdSocketOps.forOs(os);
         if (bsd != null) {

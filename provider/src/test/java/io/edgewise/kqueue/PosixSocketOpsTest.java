@@ -33,10 +33,23 @@ class PosixSocketOpsTest {
     private final long addr = Pointer.nativeValue(Native.getDirectBufferPointer(buf));
 
     @BeforeEach
-    void ops() {
+    void ops(org.junit.jupiter.api.TestInfo info) {
         String os = System.getProperty("os.name");
-        ops = os.toLowerCase().startsWith("linux") ? new BsdSocketOps(LinuxValues.NET) : BsdSocketOps.forOs(os);
+        boolean linux = os.toLowerCase().startsWith("linux");
+        boolean macosGaps = info.getDisplayName().contains("macosGaps=true");
+        ops = linux ? new BsdSocketOps(macosGaps ? LinuxValues.MACOS_LIKE : LinuxValues.NET) : BsdSocketOps.forOs(os);
         Assumptions.assumeTrue(ops != null, "no POSIX socket values for " + os);
+    }
+
+    /** Whether the descriptor has O_NONBLOCK and FD_CLOEXEC (Linux values: the fcntl paths ran). */
+    private static void assertNonBlockingCloexec(int fd) {
+        int fl = io.edgewise.sys.bsd.Posix.fcntl(fd, 3 /* F_GETFL */);
+        int fdfl = io.edgewise.sys.bsd.Posix.fcntl(fd, 1 /* F_GETFD */);
+        assertTrue(fl >= 0 && fdfl >= 0);
+        if (System.getProperty("os.name").toLowerCase().startsWith("linux")) {
+            assertNotEquals(0, fl & 0x800, "O_NONBLOCK");
+            assertNotEquals(0, fdfl & 1, "FD_CLOEXEC");
+        }
     }
 
     @AfterEach
@@ -53,8 +66,9 @@ class PosixSocketOpsTest {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
     }
 
-    @Test
-    void tcpRoundTripAndOptions() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest(name = "macosGaps={0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void tcpRoundTripAndOptions(boolean macosGaps) throws Exception {
         int l = track(ops.socket(SocketOps.INET, true));
         ops.setOption(l, SocketOps.INET, StandardSocketOptions.SO_REUSEADDR, true);
         assertTrue(ops.getOption(l, SocketOps.INET, StandardSocketOptions.SO_REUSEADDR));
@@ -73,6 +87,9 @@ class PosixSocketOpsTest {
         }
         assertTrue(s >= 0);
         track(s);
+        assertNonBlockingCloexec(l);
+        assertNonBlockingCloexec(c);
+        assertNonBlockingCloexec(s);
         assertEquals(ops.localAddress(c), remote[0]);
         for (int i = 0; i < 100 && !ops.finishConnect(c); i++) ops.poll(c, SocketOps.POLL_OUT, -1, 100);
         assertEquals(la, ops.remoteAddress(c));
@@ -109,10 +126,13 @@ class PosixSocketOpsTest {
         }
     }
 
-    @Test
-    void pipeIsNonBlocking() throws IOException {
+    @org.junit.jupiter.params.ParameterizedTest(name = "macosGaps={0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void pipeIsNonBlocking(boolean macosGaps) throws IOException {
         long p = ops.pipe();
         int r = track((int) p), w = track((int) (p >>> 32));
+        assertNonBlockingCloexec(r);
+        assertNonBlockingCloexec(w);
         assertEquals(SocketOps.UNAVAILABLE, ops.read(r, addr, 10));
         assertEquals(3, ops.write(w, addr, 3));
         assertEquals(3, ops.read(r, addr, 10));

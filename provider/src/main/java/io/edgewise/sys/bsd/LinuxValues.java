@@ -9,8 +9,25 @@ import io.edgewise.sys.linux.Linux;
 public final class LinuxValues {
     private LinuxValues() { }
 
-    public static final PosixNet NET;
+    public static final PosixNet NET = linux().build();
+
+    /**
+     * Linux's values with the macOS gaps: no {@code SOCK_NONBLOCK}/{@code SOCK_CLOEXEC}, no
+     * {@code accept4}/{@code pipe2}, no {@code MSG_NOSIGNAL} — so the fcntl paths macOS takes run here.
+     */
+    public static final PosixNet MACOS_LIKE;
     static {
+        PosixNet.Builder b = linux();
+        b.platform = "linux (posix code path, macOS gaps)";
+        b.sockNonblock = 0;
+        b.sockCloexec = 0;
+        b.hasAccept4 = false;
+        b.hasPipe2 = false;
+        b.msgNosignal = 0;
+        MACOS_LIKE = b.build();
+    }
+
+    private static PosixNet.Builder linux() {
         PosixNet.Builder b = new PosixNet.Builder();
         b.platform = "linux (posix code path)";
         b.saLen = false;
@@ -35,6 +52,6 @@ public final class LinuxValues {
         b.econnreset = Linux.ECONNRESET; b.econnrefused = Linux.ECONNREFUSED; b.etimedout = Linux.ETIMEDOUT;
         b.ehostunreach = Linux.EHOSTUNREACH; b.eaddrinuse = Linux.EADDRINUSE; b.eaddrnotavail = Linux.EADDRNOTAVAIL;
         b.eacces = Linux.EACCES; b.eproto = Linux.EPROTO; b.econnaborted = Linux.ECONNABORTED; b.epipe = Linux.EPIPE;
-        NET = b.build();
+        return b;
     }
 }
