@@ -193,8 +193,9 @@ public final class KqueuePoller implements Poller {
         if (state.pendingChanges() > rawCap) {
             flush(); // every failed change must find room in the event list
         }
-        long deadline = timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000L : 0L;
-        long to = timeoutMillis;
+        // like epoll_wait's int timeout: at most Integer.MAX_VALUE ms (24.8 days), then the caller polls again
+        long to = timeoutMillis > Integer.MAX_VALUE ? Integer.MAX_VALUE : timeoutMillis;
+        long deadline = to > 0 ? System.nanoTime() + to * 1_000_000L : 0L;
         for (;;) {
             int nch = state.pendingChanges();
             if (nch > 0) encodeChanges(false);
