@@ -28,6 +28,21 @@ public interface SocketOps {
 
     boolean ipv6Available();
 
+    /** The native binding in use ("jna" or "ffm"), for diagnostics. */
+    String binding();
+
+    /** The base address of a direct buffer. */
+    long address(java.nio.ByteBuffer direct);
+
+    /** Whether {@link #readArray}/{@link #writeArray} move bytes to and from Java arrays without a copy. */
+    boolean arrayIo();
+
+    /** Like {@link #read} into {@code a[off, off+len)}; only when {@link #arrayIo()}. */
+    int readArray(int fd, byte[] a, int off, int len) throws IOException;
+
+    /** Like {@link #write} from {@code a[off, off+len)}; only when {@link #arrayIo()}. */
+    int writeArray(int fd, byte[] a, int off, int len) throws IOException;
+
     /** A new non-blocking TCP ({@code stream}) or UDP socket of the family; dual-stack for INET6. */
     int socket(int family, boolean stream) throws IOException;
 
