@@ -1,0 +1,34 @@
+package io.edgewise.compat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.spi.SelectorProvider;
+
+import org.junit.jupiter.api.Test;
+
+/** Makes the provider check visible as a test of its own (the guard also runs before every class). */
+class ProviderInUseTest {
+    @Test
+    void jvmAndNettyUseTheExpectedProvider() {
+        assertEquals("", ProviderGuard.check());
+    }
+
+    @Test
+    void everyKindOfChannelComesFromTheExpectedProvider() throws Exception {
+        String expected = ProviderGuard.expectedProviderClass();
+        assertEquals(expected, SelectorProvider.provider().getClass().getName());
+        try (Selector selector = Selector.open();
+             SocketChannel socket = SocketChannel.open();
+             ServerSocketChannel server = ServerSocketChannel.open();
+             DatagramChannel datagram = DatagramChannel.open()) {
+            assertEquals(expected, selector.provider().getClass().getName());
+            assertEquals(expected, socket.provider().getClass().getName());
+            assertEquals(expected, server.provider().getClass().getName());
+            assertEquals(expected, datagram.provider().getClass().getName());
+        }
+    }
+}
