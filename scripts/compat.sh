@@ -19,8 +19,8 @@ case "$provider" in
   *) echo "usage: $0 [edgewise|jdk] [17|25] [maven args...]" >&2; exit 2 ;;
 esac
 case "$jdk" in
-  17) export JAVA_HOME=${JAVA17_HOME:-/usr/lib/jvm/java-17-openjdk-amd64} ;;
-  25) export JAVA_HOME=${JAVA25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64} ;;
+  17) export JAVA_HOME=${JDK17_HOME:-/usr/lib/jvm/java-17-openjdk-amd64} ;;
+  25) export JAVA_HOME=${JDK25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64} ;;
   *) echo "usage: $0 [edgewise|jdk] [17|25] [maven args...]" >&2; exit 2 ;;
 esac
 [ -x "$JAVA_HOME/bin/java" ] || { echo "no JDK at $JAVA_HOME" >&2; exit 2; }
