@@ -98,6 +98,7 @@ counts() {
 }
 if [ "$provider" != jdk ] && [ -d "$reference" ]; then
   echo "---- classes whose counts differ from the JDK-provider run (< jdk, > $provider) ----"
-  diff <(counts "$reference") <(counts "$reports") | grep '^[<>]' || echo "  none"
+  differ=$(diff <(counts "$reference") <(counts "$reports") | grep '^[<>]' || true)
+  if [ -n "$differ" ]; then echo "$differ"; else echo "  none"; fi
 fi
 exit $status
