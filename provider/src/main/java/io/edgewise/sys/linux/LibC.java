@@ -59,4 +59,11 @@ public final class LibC {
 
     // errors
     public static native String strerror(int errnum);
+
+    // datagrams, Unix domain sockets, inherited channels
+    public static native long sendto(int fd, long buf, long len, int flags, long addr, int addrlen);
+    public static native long recvfrom(int fd, long buf, long len, int flags, long addr, long addrlenPtr);
+    public static native int dup2(int oldfd, int newfd);
+    /** open(2) with two arguments (variadic in C; register-compatible on Linux x86_64/aarch64). */
+    public static native int open(String path, int flags);
 }
