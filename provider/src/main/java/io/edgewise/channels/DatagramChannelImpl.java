@@ -54,6 +54,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code socket}; {@code state}, {@code localAddress} and {@code remoteAddress} are volatile so the
  * non-blocking paths read them without it. Order: readLock → writeLock → stateLock. The descriptor's
  * lifetime is {@link FdHandle}'s.
+ *
+ * <p>{@code close} does not wait for operations in progress: a blocking one holds its lock until
+ * {@code end()}, which would deadlock with an interrupting thread running the close. It signals their
+ * waiters instead; {@link FdHandle} defers the real {@code close(2)} until the last call has left.
  */
 public final class DatagramChannelImpl extends DatagramChannel implements SelChannel {
     private static final int ST_UNCONNECTED = 0, ST_CONNECTED = 1, ST_CLOSING = 2, ST_CLOSED = 3;
@@ -1062,11 +1066,6 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
             if (readWaiter != null) readWaiter.signal();
             if (writeWaiter != null) writeWaiter.signal();
         }
-        // wait for receives and sends in progress to finish
-        readLock.lock();
-        readLock.unlock();
-        writeLock.lock();
-        writeLock.unlock();
         synchronized (stateLock) {
             if (state == ST_CLOSING && !isRegistered()) {
                 state = ST_CLOSED;
@@ -1077,10 +1076,6 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
 
     @Override
     public void kill() {
-        readLock.lock();
-        readLock.unlock();
-        writeLock.lock();
-        writeLock.unlock();
         synchronized (stateLock) {
             if (state == ST_CLOSING) {
                 state = ST_CLOSED;

@@ -31,6 +31,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <h2>Locks</h2>
  * {@code acceptLock} serializes accepts; {@code stateLock} guards {@code state}, {@code localAddress}
  * and {@code waiter}. Order: acceptLock → stateLock.
+ *
+ * <p>{@code close} does not wait for operations in progress: a blocking one holds its lock until
+ * {@code end()}, which would deadlock with an interrupting thread running the close. It signals their
+ * waiters instead; {@link FdHandle} defers the real {@code close(2)} until the last call has left.
  */
 public final class UnixServerSocketChannelImpl extends ServerSocketChannel implements SelChannel {
     private static final int ST_INUSE = 0, ST_CLOSING = 1, ST_CLOSED = 2;
@@ -211,8 +215,6 @@ public final class UnixServerSocketChannelImpl extends ServerSocketChannel imple
             state = ST_CLOSING;
             if (waiter != null) waiter.signal();
         }
-        acceptLock.lock();
-        acceptLock.unlock();
         synchronized (stateLock) {
             if (state == ST_CLOSING && !isRegistered()) {
                 state = ST_CLOSED;
@@ -223,8 +225,6 @@ public final class UnixServerSocketChannelImpl extends ServerSocketChannel imple
 
     @Override
     public void kill() {
-        acceptLock.lock();
-        acceptLock.unlock();
         synchronized (stateLock) {
             if (state == ST_CLOSING) {
                 state = ST_CLOSED;

@@ -44,6 +44,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * held by connect, finishConnect, bind and configureBlocking); {@code stateLock} guards {@code state},
  * {@code localAddress}, {@code remoteAddress}, {@code isInputClosed}, {@code isOutputClosed},
  * {@code readWaiter} and {@code writeWaiter}. Order: readLock → writeLock → stateLock.
+ *
+ * <p>{@code close} does not wait for operations in progress: a blocking one holds its lock until
+ * {@code end()}, which would deadlock with an interrupting thread running the close. It signals their
+ * waiters instead; {@link FdHandle} defers the real {@code close(2)} until the last call has left.
  */
 public final class UnixSocketChannelImpl extends SocketChannel implements SelChannel {
     private static final int ST_UNCONNECTED = 0, ST_CONNECTIONPENDING = 1, ST_CONNECTED = 2, ST_CLOSING = 3,
@@ -618,10 +622,6 @@ public final class UnixSocketChannelImpl extends SocketChannel implements SelCha
             if (readWaiter != null) readWaiter.signal();
             if (writeWaiter != null) writeWaiter.signal();
         }
-        readLock.lock();
-        readLock.unlock();
-        writeLock.lock();
-        writeLock.unlock();
         synchronized (stateLock) {
             if (state != ST_CLOSING) return;
             if (!isRegistered()) {
@@ -645,10 +645,6 @@ public final class UnixSocketChannelImpl extends SocketChannel implements SelCha
 
     @Override
     public void kill() {
-        readLock.lock();
-        readLock.unlock();
-        writeLock.lock();
-        writeLock.unlock();
         synchronized (stateLock) {
             if (state == ST_CLOSING) {
                 state = ST_CLOSED;
