@@ -347,7 +347,7 @@ class DatagramDifferentialTest {
             }
         });
         t.start();
-        awaitBlocked(t);
+        TestProviders.awaitBlocked(t);
         a.close();
         assertEquals(AsynchronousCloseException.class, r.get(5, TimeUnit.SECONDS).getClass());
 
@@ -362,7 +362,7 @@ class DatagramDifferentialTest {
             }
         });
         t2.start();
-        awaitBlocked(t2);
+        TestProviders.awaitBlocked(t2);
         t2.interrupt();
         assertEquals(ClosedByInterruptException.class, r2.get(5, TimeUnit.SECONDS).getClass());
         assertFalse(b.isOpen());
@@ -376,22 +376,6 @@ class DatagramDifferentialTest {
             Thread.interrupted();
         }
         assertFalse(c.isOpen());
-    }
-
-    /** Waits until {@code t} is parked/blocked or waiting in native code (bounded). */
-    static void awaitBlocked(Thread t) throws InterruptedException {
-        // a thread in a native poll shows RUNNABLE; give it a bounded moment after it started
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        while (System.nanoTime() < end) {
-            StackTraceElement[] st = t.getStackTrace();
-            for (StackTraceElement e : st) {
-                String m = e.getMethodName();
-                if (e.isNativeMethod() && (m.contains("poll") || m.contains("receive") || m.contains("Poll"))) {
-                    return;
-                }
-            }
-            Thread.sleep(2);
-        }
     }
 
     @ParameterizedTest(name = "{0}")

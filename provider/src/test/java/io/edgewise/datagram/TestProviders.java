@@ -2,6 +2,7 @@ package io.edgewise.datagram;
 
 import io.edgewise.EdgewiseSelectorProvider;
 import java.io.IOException;
+import java.util.concurrent.TimeUnit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.channels.spi.SelectorProvider;
@@ -40,4 +41,21 @@ public final class TestProviders {
             return (int) s.count();
         }
     }
+
+    /** Waits until {@code t} is parked/blocked or waiting in native code (bounded). */
+    public static void awaitBlocked(Thread t) throws InterruptedException {
+        // a thread in a native poll shows RUNNABLE; give it a bounded moment after it started
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < end) {
+            StackTraceElement[] st = t.getStackTrace();
+            for (StackTraceElement e : st) {
+                String m = e.getMethodName();
+                if (e.isNativeMethod() && (m.contains("poll") || m.contains("receive") || m.contains("Poll"))) {
+                    return;
+                }
+            }
+            Thread.sleep(2);
+        }
+    }
+
 }
