@@ -196,7 +196,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
                 s.add(StandardSocketOptions.IP_MULTICAST_IF);
                 s.add(StandardSocketOptions.IP_MULTICAST_TTL);
                 s.add(StandardSocketOptions.IP_MULTICAST_LOOP);
-                s.addAll(Platform.ops().extendedOptions(false, false));
+                s.addAll(Platform.datagramOps().extendedOptions());
             }
             return Collections.unmodifiableSet(s);
         }

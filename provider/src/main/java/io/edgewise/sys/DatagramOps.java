@@ -68,6 +68,9 @@ public interface DatagramOps {
     /** Whether {@link #setOption}/{@link #getOption} handle {@code name} (multicast options). */
     boolean handlesOption(SocketOption<?> name);
 
+    /** The {@code jdk.net.ExtendedSocketOptions} this OS implements for datagram sockets. */
+    java.util.Set<SocketOption<?>> extendedOptions();
+
     /** IP_MULTICAST_IF, IP_MULTICAST_TTL, IP_MULTICAST_LOOP with the JDK's IPv4/IPv6 rules. */
     <T> void setOption(int fd, int family, SocketOption<T> name, T value) throws IOException;
 

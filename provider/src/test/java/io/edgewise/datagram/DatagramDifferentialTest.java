@@ -312,6 +312,30 @@ class DatagramDifferentialTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.edgewise.datagram.TestProviders#both")
+    void supportedOptionsMatchTheJdkIncludingExtendedOnes(String name, SelectorProvider p) throws Exception {
+        for (StandardProtocolFamily f : new StandardProtocolFamily[] {StandardProtocolFamily.INET, StandardProtocolFamily.INET6}) {
+            try (DatagramChannel a = p.openDatagramChannel(f);
+                 DatagramChannel ref = TestProviders.jdk().openDatagramChannel(f)) {
+                assertEquals(ref.supportedOptions(), a.supportedOptions());
+                for (java.net.SocketOption<?> o : a.supportedOptions()) {
+                    if (o.name().equals("IP_DONTFRAGMENT")) {
+                        @SuppressWarnings("unchecked")
+                        java.net.SocketOption<Boolean> df = (java.net.SocketOption<Boolean>) o;
+                        assertEquals(ref.getOption(df), a.getOption(df));
+                        a.setOption(df, true);
+                        assertTrue(a.getOption(df));
+                        a.setOption(df, false);
+                        assertFalse(a.getOption(df));
+                    } else if (o.name().equals("SO_INCOMING_NAPI_ID")) {
+                        assertEquals(ref.getOption(o), a.getOption(o));
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.edgewise.datagram.TestProviders#both")
     void selectorReportsReadAndWrite(String name, SelectorProvider p) throws Exception {
         try (DatagramChannel a = bound(p, StandardProtocolFamily.INET, LO4);
              DatagramChannel b = bound(p, StandardProtocolFamily.INET, LO4);

@@ -211,10 +211,22 @@ public final class LinuxDatagramOps implements DatagramOps {
         }
     }
 
+    /** {@code jdk.net.ExtendedSocketOptions.IP_DONTFRAGMENT} (JDK 19+), or null. */
+    private static final SocketOption<?> IP_DONTFRAGMENT = ExtendedOptions.lookup("IP_DONTFRAGMENT");
+
     @Override
     public boolean handlesOption(SocketOption<?> name) {
         return name == StandardSocketOptions.IP_MULTICAST_IF || name == StandardSocketOptions.IP_MULTICAST_TTL
-                || name == StandardSocketOptions.IP_MULTICAST_LOOP;
+                || name == StandardSocketOptions.IP_MULTICAST_LOOP || (name != null && name == IP_DONTFRAGMENT);
+    }
+
+    @Override
+    public java.util.Set<SocketOption<?>> extendedOptions() {
+        java.util.Set<SocketOption<?>> set = new java.util.HashSet<>();
+        if (IP_DONTFRAGMENT != null) set.add(IP_DONTFRAGMENT);
+        SocketOption<?> napi = ExtendedOptions.lookup("SO_INCOMING_NAPI_ID");
+        if (napi != null) set.add(napi);
+        return set;
     }
 
     private static void set(Scratch s, int fd, int level, int name, int len, boolean bestEffort) throws IOException {
@@ -228,6 +240,15 @@ public final class LinuxDatagramOps implements DatagramOps {
         Scratch s = SCRATCH.get();
         ByteBuffer b = s.buf;
         boolean v6 = family == SocketOps.INET6;
+        if (name == IP_DONTFRAGMENT) { // as the JDK: path-MTU discovery "do" (DF set) or "don't"
+            b.putInt(OPT, ((Boolean) value) ? IP_PMTUDISC_DO : IP_PMTUDISC_DONT);
+            if (v6) {
+                set(s, fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, 4, false);
+            } else {
+                set(s, fd, IPPROTO_IP, IP_MTU_DISCOVER, 4, false);
+            }
+            return;
+        }
         if (name == StandardSocketOptions.IP_MULTICAST_IF) {
             NetworkInterface ni = (NetworkInterface) value;
             if (v6) {
@@ -280,6 +301,8 @@ public final class LinuxDatagramOps implements DatagramOps {
             optname = v6 ? IPV6_MULTICAST_HOPS : IP_MULTICAST_TTL;
         } else if (name == StandardSocketOptions.IP_MULTICAST_LOOP) {
             optname = v6 ? IPV6_MULTICAST_LOOP : IP_MULTICAST_LOOP;
+        } else if (name == IP_DONTFRAGMENT) {
+            optname = v6 ? IPV6_MTU_DISCOVER : IP_MTU_DISCOVER;
         } else {
             throw new UnsupportedOperationException("'" + name + "' not supported");
         }
@@ -304,6 +327,7 @@ public final class LinuxDatagramOps implements DatagramOps {
             return (T) ni;
         }
         int v = b.getInt(OPTLEN) == 1 ? b.get(OPT) & 0xff : b.getInt(OPT);
+        if (name == IP_DONTFRAGMENT) return (T) Boolean.valueOf(v == IP_PMTUDISC_DO);
         if (name == StandardSocketOptions.IP_MULTICAST_TTL) return (T) Integer.valueOf(v);
         return (T) Boolean.valueOf(v != 0);
     }
