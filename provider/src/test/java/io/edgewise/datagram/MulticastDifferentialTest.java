@@ -123,6 +123,25 @@ class MulticastDifferentialTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.edgewise.datagram.TestProviders#both")
+    void ipv6GroupMembership(String name, SelectorProvider p) throws Exception {
+        InetAddress g6 = DatagramDifferentialTest.addr("ff02::1:3");
+        try (DatagramChannel v6 = receiver(p, StandardProtocolFamily.INET6)) {
+            MembershipKey k = v6.join(g6, lo);
+            assertTrue(k.isValid());
+            MembershipKey k4 = v6.join(GROUP, lo); // an IPv4 group on a dual-stack channel
+            assertNotSame(k, k4);
+            MembershipKey ks = v6.join(DatagramDifferentialTest.addr("ff02::1:4"), lo, DatagramDifferentialTest.addr("::1"));
+            k.block(DatagramDifferentialTest.addr("::1"));
+            k.unblock(DatagramDifferentialTest.addr("::1"));
+            k.drop();
+            ks.drop();
+            assertFalse(k.isValid());
+            assertTrue(k4.isValid());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.edgewise.datagram.TestProviders#both")
     void badInput(String name, SelectorProvider p) throws Exception {
         try (DatagramChannel v4 = p.openDatagramChannel(StandardProtocolFamily.INET);
              DatagramChannel v6 = p.openDatagramChannel(StandardProtocolFamily.INET6)) {

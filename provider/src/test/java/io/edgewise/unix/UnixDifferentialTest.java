@@ -201,6 +201,55 @@ class UnixDifferentialTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.edgewise.datagram.TestProviders#both")
+    void interruptAndCloseEndBlockingRead(String name, SelectorProvider p) throws Exception {
+        UnixDomainSocketAddress addr = UnixDomainSocketAddress.of(dir.resolve("i.sock"));
+        try (ServerSocketChannel ssc = p.openServerSocketChannel(StandardProtocolFamily.UNIX).bind(addr)) {
+            for (boolean interrupt : new boolean[] {true, false}) {
+                SocketChannel c = p.openSocketChannel(StandardProtocolFamily.UNIX);
+                c.connect(addr);
+                try (SocketChannel s = ssc.accept()) {
+                    CompletableFuture<Throwable> r = new CompletableFuture<>();
+                    Thread t = new Thread(() -> {
+                        try {
+                            c.read(ByteBuffer.allocate(4));
+                            r.complete(null);
+                        } catch (Throwable e) {
+                            r.complete(e);
+                        }
+                    });
+                    t.start();
+                    TestProviders.awaitBlocked(t);
+                    if (interrupt) {
+                        t.interrupt();
+                    } else {
+                        c.close();
+                    }
+                    Throwable e = r.get(5, TimeUnit.SECONDS);
+                    assertEquals(interrupt ? java.nio.channels.ClosedByInterruptException.class
+                            : AsynchronousCloseException.class, e == null ? null : e.getClass());
+                    assertFalse(c.isOpen());
+                    // the peer sees the close
+                    assertEquals(-1, s.read(ByteBuffer.allocate(1)));
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.edgewise.datagram.TestProviders#both")
+    void unixDatagramIsAnExtension(String name, SelectorProvider p) throws Exception {
+        if (TestProviders.isJdk(p)) {
+            assertThrows(UnsupportedOperationException.class, () -> p.openDatagramChannel(StandardProtocolFamily.UNIX));
+        } else {
+            p.openDatagramChannel(StandardProtocolFamily.UNIX).close();
+        }
+        try (SocketChannel c = p.openSocketChannel(StandardProtocolFamily.UNIX)) {
+            assertThrows(UnsupportedAddressTypeException.class, () -> c.bind(new InetSocketAddress(0)));
+        }
+    }
+
     // ---- Edgewise extensions (the JDK has no equivalent)
 
     @Test
