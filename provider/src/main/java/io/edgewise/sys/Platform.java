@@ -33,4 +33,19 @@ public final class Platform {
     public static SocketOps ops() {
         return OPS;
     }
+
+    private static final class Extra { // loaded on first datagram or Unix domain channel
+        static final DatagramOps DATAGRAM = io.edgewise.sys.linux.LinuxDatagramOps.INSTANCE;
+        static final UnixOps UNIX = io.edgewise.sys.linux.LinuxUnixOps.INSTANCE;
+    }
+
+    public static DatagramOps datagramOps() {
+        OPS.getClass(); // the platform check above
+        return Extra.DATAGRAM;
+    }
+
+    public static UnixOps unixOps() {
+        OPS.getClass();
+        return Extra.UNIX;
+    }
 }
