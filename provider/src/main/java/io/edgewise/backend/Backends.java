@@ -1,6 +1,7 @@
 package io.edgewise.backend;
 
 import io.edgewise.backend.epoll.EpollPoller;
+import io.edgewise.backend.iocp.IocpPoller;
 import java.io.IOException;
 
 /**
@@ -9,7 +10,12 @@ import java.io.IOException;
 public final class Backends {
     private Backends() { }
 
-    private static final String NAME = System.getProperty("io.edgewise.backend", "epoll");
+    private static final String NAME = System.getProperty("io.edgewise.backend", platformDefault());
+
+    private static String platformDefault() {
+        String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
+        return os.startsWith("windows") ? "iocp" : "epoll";
+    }
 
     /** The backend in use, for diagnostics. */
     public static String name() {
@@ -20,6 +26,8 @@ public final class Backends {
         switch (NAME) {
             case "epoll":
                 return new EpollPoller();
+            case "iocp":
+                return IocpPoller.openNative();
             default:
                 throw new UnsupportedOperationException("Edgewise backend '" + NAME + "' is not available on "
                         + System.getProperty("os.name"));

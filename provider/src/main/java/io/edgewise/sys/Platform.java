@@ -1,6 +1,7 @@
 package io.edgewise.sys;
 
 import io.edgewise.sys.linux.LinuxSocketOps;
+import io.edgewise.sys.windows.WindowsSocketOps;
 
 /** The one place that picks the operating system's bindings. */
 public final class Platform {
@@ -12,6 +13,9 @@ public final class Platform {
         String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
         if (os.startsWith("linux")) {
             return LinuxSocketOps.INSTANCE;
+        }
+        if (os.startsWith("windows")) {
+            return WindowsSocketOps.get(); // implemented and unit-tested, not yet run on a Windows JVM
         }
         throw new UnsupportedOperationException("Edgewise has no socket bindings for " + os + " yet");
     }

@@ -394,4 +394,23 @@ class IocpPollerTest {
         poller.poll(0);
         assertTrue(poller.wokenUp(), "a new wakeup counts again");
     }
+
+    @Test
+    void socketOpsWouldBlockReportsReachTheRegisteredPoller() throws IOException {
+        io.edgewise.sys.windows.WouldBlock.add(poller);
+        try {
+            poller.update(3, 0, IN | EDGE);
+            port.signal(sock(3), AFD_POLL_RECEIVE);
+            assertEquals(Map.of(3, IN), pollNow());
+            port.signal(sock(3), 0);
+            assertTrue(pollNow().isEmpty());
+            io.edgewise.sys.windows.WouldBlock.report(3, io.edgewise.sys.windows.WouldBlock.IN);
+            port.signal(sock(3), AFD_POLL_RECEIVE);
+            assertEquals(Map.of(3, IN), pollNow());
+        } finally {
+            poller.close();
+        }
+        io.edgewise.sys.windows.WouldBlock.report(3, IN); // after close: no listener, nothing happens
+        assertTrue(port.closed);
+    }
 }

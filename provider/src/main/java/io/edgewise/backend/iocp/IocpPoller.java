@@ -3,6 +3,8 @@ package io.edgewise.backend.iocp;
 import static io.edgewise.sys.windows.Win64.*;
 
 import io.edgewise.backend.Poller;
+import io.edgewise.sys.windows.WindowsSocketOps;
+import io.edgewise.sys.windows.WouldBlock;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -62,7 +64,7 @@ import java.util.function.IntToLongFunction;
  * {@code kickPosted} (atomic: at most one kick packet in the port); {@code posted} (atomic count of
  * wakeup packets); {@code closed} guarded by {@code kickLock} (so no kick is posted to a closed port).
  */
-public final class IocpPoller implements Poller {
+public final class IocpPoller implements Poller, WouldBlock.Listener {
     /** Sockets per AFD helper handle. */
     public static final int GROUP_SIZE = 32;
 
@@ -144,6 +146,17 @@ public final class IocpPoller implements Poller {
     public IocpPoller(CompletionPort port, IntToLongFunction socketOf) {
         this.port = port;
         this.socketOf = socketOf;
+    }
+
+    /**
+     * The Windows backend: a native completion port over {@link WindowsSocketOps}' handle table, listening
+     * to the would-block reports of those socket ops (edge re-arm).
+     */
+    public static IocpPoller openNative() throws IOException {
+        WindowsSocketOps ops = WindowsSocketOps.get();
+        IocpPoller p = new IocpPoller(new NativeCompletionPort(), ops::handle);
+        WouldBlock.add(p);
+        return p;
     }
 
     // ---- registration
@@ -315,6 +328,7 @@ public final class IocpPoller implements Poller {
      * not registered here in EDGE mode. This is the hook the {@link Poller} contract lacks (proposed as
      * a default no-op method there).
      */
+    @Override
     public void sawWouldBlock(int fd, int events) {
         SockState st = byFd.get(fd);
         if (st == null || !st.edge) return;
@@ -463,6 +477,7 @@ public final class IocpPoller implements Poller {
 
     @Override
     public void close() throws IOException {
+        WouldBlock.remove(this);
         synchronized (kickLock) {
             closed = true;
         }
