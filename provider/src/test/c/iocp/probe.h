@@ -27,6 +27,11 @@ static int probe_checks = 0;
         } \
     } while (0)
 
+/* Whether the probe runs under wine (ntdll exports wine_get_version there). */
+static inline int running_on_wine(void) {
+    return GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "wine_get_version") != NULL;
+}
+
 /* PROBE_SELFTEST: one deliberately false check, so the runner can prove that failures are seen. */
 #ifdef PROBE_SELFTEST
 #define PROBE_SELF_CHECK() CHECK(1 == 2, "deliberate self-test failure")
