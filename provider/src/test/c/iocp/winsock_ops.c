@@ -206,6 +206,27 @@ int main(void) {
     closesocket(acc);
     closesocket(l);
 
+    /* exclusive bind (the JDK's default on Windows): SO_EXCLUSIVEADDRUSE before bind keeps the port */
+    {
+        SOCKET x1 = new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+        int on = 1;
+        CHECK(setsockopt(x1, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, (char *) &on, sizeof on) == 0,
+                "SO_EXCLUSIVEADDRUSE: %d", WSAGetLastError());
+        struct sockaddr_in xa = dead;
+        xa.sin_port = 0;
+        CHECK(bind(x1, (struct sockaddr *) &xa, sizeof xa) == 0 && listen(x1, 1) == 0, "exclusive bind");
+        int xl = sizeof xa;
+        getsockname(x1, (struct sockaddr *) &xa, &xl);
+        SOCKET x2 = new_socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+        setsockopt(x2, SOL_SOCKET, SO_REUSEADDR, (char *) &on, sizeof on);
+        int br = bind(x2, (struct sockaddr *) &xa, sizeof xa);
+        int be = WSAGetLastError();
+        CHECK(br == SOCKET_ERROR && (be == WSAEADDRINUSE || be == WSAEACCES),
+                "second bind to an exclusive port refused: %d/%d", br, be);
+        closesocket(x2);
+        closesocket(x1);
+    }
+
     /* dual-stack IPv6 socket accepts an IPv4-mapped connect */
     SOCKET s6 = WSASocketW(AF_INET6, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
     if (s6 == INVALID_SOCKET) {

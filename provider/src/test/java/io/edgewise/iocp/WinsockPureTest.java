@@ -124,4 +124,12 @@ class WinsockPureTest {
         assertEquals(Poller.IN, WouldBlock.IN);
         assertEquals(Poller.OUT, WouldBlock.OUT);
     }
+
+    @Test
+    void exclusiveBindFollowsTheJdkProperty() {
+        assertTrue(io.edgewise.sys.windows.WindowsSocketOps.exclusiveBind(null), "on by default, as on the JDK");
+        assertTrue(io.edgewise.sys.windows.WindowsSocketOps.exclusiveBind(""));
+        assertTrue(io.edgewise.sys.windows.WindowsSocketOps.exclusiveBind("true"));
+        assertFalse(io.edgewise.sys.windows.WindowsSocketOps.exclusiveBind("false"));
+    }
 }

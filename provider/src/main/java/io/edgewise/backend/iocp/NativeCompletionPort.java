@@ -31,7 +31,7 @@ import java.util.List;
  * the selecting thread.
  */
 public final class NativeCompletionPort implements CompletionPort {
-    static final int SLOT_SIZE = 64, SLOT_IOSB = 0, SLOT_INFO = 16, SLAB_SLOTS = 64;
+    public static final int SLOT_SIZE = 64, SLOT_IOSB = 0, SLOT_INFO = 16, SLAB_SLOTS = 64;
     private static final int ENTRIES = 256;
     private static final List<ByteBuffer> LEAKED = new ArrayList<>();
 
@@ -67,15 +67,8 @@ public final class NativeCompletionPort implements CompletionPort {
 
     @Override
     public long openAfd() throws IOException {
-        byte[] name = AFD_HELPER_NAME.getBytes(StandardCharsets.UTF_16LE);
         ByteBuffer s = scratch;
-        for (int i = 0; i < 256; i++) s.put(i, (byte) 0);
-        for (int i = 0; i < name.length; i++) s.put(96 + i, name[i]);
-        s.putShort(32 + US_LENGTH, (short) name.length);
-        s.putShort(32 + US_MAXIMUM_LENGTH, (short) (name.length + 2));
-        s.putLong(32 + US_BUFFER, scratchAddr + 96);
-        s.putInt(48 + OA_LENGTH, OBJECT_ATTRIBUTES_SIZE);
-        s.putLong(48 + OA_NAME, scratchAddr + 32);
+        writeAfdName(s, scratchAddr, 32, 48, 96);
         int st = Ntdll.NtCreateFile(scratchAddr, SYNCHRONIZE, scratchAddr + 48, scratchAddr + 16, 0L, 0,
                 FILE_SHARE_READ | FILE_SHARE_WRITE, FILE_OPEN, 0, 0L, 0);
         if (st != STATUS_SUCCESS) {
@@ -142,11 +135,10 @@ public final class NativeCompletionPort implements CompletionPort {
         return slabAddrs.get(slot / SLAB_SLOTS) + offset(slot);
     }
 
-    @Override
-    public int submitPoll(long afd, int slot, long baseSocket, int afdEvents) {
-        ByteBuffer b = slab(slot);
-        int o = offset(slot);
+    /** Writes a slot for a new poll: IO_STATUS_BLOCK pending, AFD_POLL_INFO with one handle, no timeout. */
+    public static void writePoll(ByteBuffer b, int o, long baseSocket, int afdEvents) {
         b.putInt(o + SLOT_IOSB + IOSB_STATUS, STATUS_PENDING);
+        b.putInt(o + SLOT_IOSB + IOSB_STATUS + 4, 0);
         b.putLong(o + SLOT_IOSB + IOSB_INFORMATION, 0L);
         b.putLong(o + SLOT_INFO + API_TIMEOUT, Long.MAX_VALUE);
         b.putInt(o + SLOT_INFO + API_NUMBER_OF_HANDLES, 1);
@@ -154,6 +146,33 @@ public final class NativeCompletionPort implements CompletionPort {
         b.putLong(o + SLOT_INFO + API_HANDLES + APHI_HANDLE, baseSocket);
         b.putInt(o + SLOT_INFO + API_HANDLES + APHI_EVENTS, afdEvents);
         b.putInt(o + SLOT_INFO + API_HANDLES + APHI_STATUS, 0);
+    }
+
+    /** Events a completed slot reports (0 when the poll returned no handle entry). */
+    public static int readEvents(ByteBuffer b, int o) {
+        if (b.getInt(o + SLOT_INFO + API_NUMBER_OF_HANDLES) < 1) return 0;
+        return b.getInt(o + SLOT_INFO + API_HANDLES + APHI_EVENTS);
+    }
+
+    /**
+     * Writes the UNICODE_STRING (at {@code us}) and OBJECT_ATTRIBUTES (at {@code oa}) naming the AFD helper,
+     * whose UTF-16 name goes at {@code name}; {@code base} is the buffer's native address.
+     */
+    public static void writeAfdName(ByteBuffer s, long base, int us, int oa, int name) {
+        byte[] n = AFD_HELPER_NAME.getBytes(StandardCharsets.UTF_16LE);
+        for (int i = 0; i < n.length + 2; i++) s.put(name + i, i < n.length ? n[i] : 0);
+        for (int i = 0; i < UNICODE_STRING_SIZE; i++) s.put(us + i, (byte) 0);
+        for (int i = 0; i < OBJECT_ATTRIBUTES_SIZE; i++) s.put(oa + i, (byte) 0);
+        s.putShort(us + US_LENGTH, (short) n.length);
+        s.putShort(us + US_MAXIMUM_LENGTH, (short) (n.length + 2));
+        s.putLong(us + US_BUFFER, base + name);
+        s.putInt(oa + OA_LENGTH, OBJECT_ATTRIBUTES_SIZE);
+        s.putLong(oa + OA_NAME, base + us);
+    }
+
+    @Override
+    public int submitPoll(long afd, int slot, long baseSocket, int afdEvents) {
+        writePoll(slab(slot), offset(slot), baseSocket, afdEvents);
         long addr = slotAddress(slot);
         long info = addr + SLOT_INFO;
         return Ntdll.NtDeviceIoControlFile(afd, 0L, 0L, addr + SLOT_IOSB, addr + SLOT_IOSB, IOCTL_AFD_POLL,
@@ -205,10 +224,7 @@ public final class NativeCompletionPort implements CompletionPort {
 
     @Override
     public int slotEvents(int slot) {
-        ByteBuffer b = slab(slot);
-        int o = offset(slot);
-        if (b.getInt(o + SLOT_INFO + API_NUMBER_OF_HANDLES) < 1) return 0;
-        return b.getInt(o + SLOT_INFO + API_HANDLES + APHI_EVENTS);
+        return readEvents(slab(slot), offset(slot));
     }
 
     @Override

@@ -115,6 +115,19 @@ public final class WindowsSocketOps implements SocketOps {
     }
 
     private final HandleTable table = new HandleTable(64);
+
+    /**
+     * Exclusive bind, as the JDK does on Windows ({@code sun.net.useExclusiveBind}, on unless set to
+     * false): every bind sets {@code SO_EXCLUSIVEADDRUSE} (so no other socket can steal the port), and
+     * {@code SO_REUSEADDR} — which on Windows would allow exactly that — is only remembered, per descriptor,
+     * and reported back ({@code reuseAddr}, a concurrent set of descriptors).
+     */
+    static final boolean EXCLUSIVE_BIND = exclusiveBind(System.getProperty("sun.net.useExclusiveBind"));
+    private final java.util.Set<Integer> reuseAddr = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    public static boolean exclusiveBind(String prop) {
+        return prop == null || prop.isEmpty() || Boolean.parseBoolean(prop);
+    }
     private final boolean ipv6;
 
     private WindowsSocketOps() {
@@ -209,8 +222,13 @@ public final class WindowsSocketOps implements SocketOps {
     @Override
     public void bind(int fd, int family, InetSocketAddress local) throws IOException {
         Scratch sc = SCRATCH.get();
+        long s = h(fd);
+        if (EXCLUSIVE_BIND) {
+            sc.buf.putInt(OPT, 1);
+            Ws2_32.setsockopt(s, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, sc.addr + OPT, 4); // best effort, as the JDK
+        }
         int len = WinSockAddr.encode(sc.buf, SA, family == INET6, local);
-        if (Ws2_32.bind(h(fd), sc.addr + SA, len) != 0) {
+        if (Ws2_32.bind(s, sc.addr + SA, len) != 0) {
             throw WinErrors.socket(err());
         }
     }
@@ -475,6 +493,10 @@ public final class WindowsSocketOps implements SocketOps {
     public <T> void setOption(int fd, int family, SocketOption<T> name, T value) throws IOException {
         Opt o = opt(name);
         long s = h(fd);
+        if (EXCLUSIVE_BIND && name == StandardSocketOptions.SO_REUSEADDR) {
+            if ((Boolean) value) reuseAddr.add(fd); else reuseAddr.remove(fd);
+            return;
+        }
         Scratch sc = SCRATCH.get();
         int len = 4;
         switch (o.kind) {
@@ -504,6 +526,9 @@ public final class WindowsSocketOps implements SocketOps {
     public <T> T getOption(int fd, int family, SocketOption<T> name) throws IOException {
         Opt o = opt(name);
         long s = h(fd);
+        if (EXCLUSIVE_BIND && name == StandardSocketOptions.SO_REUSEADDR) {
+            return (T) Boolean.valueOf(reuseAddr.contains(fd));
+        }
         Scratch sc = SCRATCH.get();
         sc.buf.putLong(OPT, 0L);
         sc.buf.putInt(OPTLEN, o.kind == 'l' ? LINGER_SIZE : 4);
@@ -530,6 +555,7 @@ public final class WindowsSocketOps implements SocketOps {
         if (s == INVALID_SOCKET) return;
         int r = Ws2_32.closesocket(s);
         int e = r != 0 ? err() : 0;
+        reuseAddr.remove(fd);
         table.remove(fd); // the handle is gone either way; never retried
         if (r != 0 && e != WSAEINTR) {
             throw WinErrors.io(e);
