@@ -318,6 +318,15 @@ class IocpPollerTest {
     }
 
     @Test
+    void warningStatusSuchAsHandlesClosedIsAFailureNotReadiness() throws IOException {
+        poller.update(3, 0, IN);
+        port.completeRaw(port.slotOf(sock(3)), STATUS_HANDLES_CLOSED, 0);
+        assertEquals(Map.of(3, ERR | HUP), pollNow());
+        assertTrue(pollNow().isEmpty());
+        assertEquals(1, port.submits, "not resubmitted to a helper that is gone");
+    }
+
+    @Test
     void failedSubmissionReportsError() throws IOException {
         port.failSubmitStatus = STATUS_INVALID_HANDLE;
         poller.update(3, 0, IN);

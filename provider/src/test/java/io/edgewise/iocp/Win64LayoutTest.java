@@ -50,6 +50,9 @@ class Win64LayoutTest {
         assertTrue(ntError(STATUS_INVALID_HANDLE));
         assertFalse(ntError(STATUS_SUCCESS));
         assertFalse(ntError(STATUS_PENDING));
+        assertTrue(ntWarning(STATUS_HANDLES_CLOSED));
+        assertFalse(ntError(STATUS_HANDLES_CLOSED));
+        assertFalse(ntWarning(STATUS_CANCELLED));
     }
 
     @Test

@@ -262,7 +262,8 @@ public final class IocpPoller implements Poller, WouldBlock.Listener {
             queueResubmit(st);
             return;
         }
-        if (ntError(status)) {
+        if (ntError(status) || ntWarning(status)) {
+            // e.g. STATUS_INVALID_HANDLE, or STATUS_HANDLES_CLOSED (a warning) when the helper went away
             st.failed = true;
             report(st, ERR | HUP);
             return;

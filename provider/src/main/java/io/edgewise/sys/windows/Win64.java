@@ -30,6 +30,12 @@ public final class Win64 {
     public static final int STATUS_CANCELLED = 0xC0000120;
     public static final int STATUS_NOT_FOUND = 0xC0000225;
     public static final int STATUS_INVALID_HANDLE = 0xC0000008;
+    public static final int STATUS_HANDLES_CLOSED = 0x8000000A;
+
+    /** Whether an NTSTATUS is a warning (severity bits 10), e.g. STATUS_HANDLES_CLOSED. */
+    public static boolean ntWarning(int status) {
+        return (status >>> 30) == 2;
+    }
 
     /** Whether an NTSTATUS is an error (severity bits 11). */
     public static boolean ntError(int status) {
