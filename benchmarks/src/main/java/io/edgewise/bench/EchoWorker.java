@@ -36,6 +36,9 @@ public final class EchoWorker {
         Variant v = Variant.parse(a.positional.get(1));
         Transport t = new Transport(v);
         t.announceAndCheck();
+        if (mode.equals("probe")) {
+            System.exit(0);
+        }
         int exit = 0;
         try (EchoServer server = new EchoServer(t, 1)) {
             EventLoopGroup clientGroup = t.group(1);

@@ -47,7 +47,7 @@ public final class ScaleClient {
                 c.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 active.add(c);
             }
-            pingPong(active, a.l("warmup-ms", 1000)); // warm both JVMs' JIT
+            pingPong(active, a.l("warmup-ms", 2000)); // warm both JVMs' JIT
             for (int level : levels) {
                 long t0 = System.nanoTime();
                 List<SocketChannel> fresh = new ArrayList<>();

@@ -44,9 +44,9 @@ final class Transport {
                 System.exit(2);
             }
         } else {
-            System.out.println("TRANSPORT netty-nio");
             try {
                 SelectorProvider.provider().openSelector().close();
+                System.out.println("TRANSPORT netty-nio");
             } catch (UnsupportedOperationException e) {
                 System.out.println("STUB provider " + actual + " is a stub (openSelector throws " + e + ")");
                 System.out.flush();
