@@ -1,6 +1,13 @@
 package io.edgewise;
 
+import io.edgewise.backend.Backends;
+import io.edgewise.channels.PipeImpl;
+import io.edgewise.channels.ServerSocketChannelImpl;
+import io.edgewise.channels.SocketChannelImpl;
+import io.edgewise.sys.Platform;
+import io.edgewise.sys.SocketOps;
 import java.io.IOException;
+import java.net.ProtocolFamily;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.Pipe;
 import java.nio.channels.ServerSocketChannel;
@@ -8,13 +15,66 @@ import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.AbstractSelector;
 import java.nio.channels.spi.SelectorProvider;
 
-/** Placeholder while the foundation lands; replaced by the real provider. */
+/**
+ * The Edgewise {@link SelectorProvider}. Make it the JVM's provider with
+ * {@code -Djava.nio.channels.spi.SelectorProvider=io.edgewise.EdgewiseSelectorProvider}, or by
+ * putting the Edgewise jar on the class path (its {@code META-INF/services} entry names this class).
+ * Every channel and selector it opens runs on Edgewise's own backend (epoll on Linux).
+ */
 public class EdgewiseSelectorProvider extends SelectorProvider {
-    public EdgewiseSelectorProvider() { }
-    @Override public DatagramChannel openDatagramChannel() { throw new UnsupportedOperationException(); }
-    @Override public DatagramChannel openDatagramChannel(java.net.ProtocolFamily f) { throw new UnsupportedOperationException(); }
-    @Override public Pipe openPipe() throws IOException { throw new UnsupportedOperationException(); }
-    @Override public AbstractSelector openSelector() throws IOException { throw new UnsupportedOperationException(); }
-    @Override public ServerSocketChannel openServerSocketChannel() throws IOException { throw new UnsupportedOperationException(); }
-    @Override public SocketChannel openSocketChannel() throws IOException { throw new UnsupportedOperationException(); }
+    private final SocketOps ops;
+
+    /** The constructor {@link SelectorProvider#provider()} calls. */
+    public EdgewiseSelectorProvider() {
+        this.ops = Platform.ops();
+    }
+
+    /** The backend selectors of this provider use ("epoll", ...), for diagnostics. */
+    public static String backend() {
+        return Backends.name();
+    }
+
+    @Override
+    public DatagramChannel openDatagramChannel() {
+        throw new UnsupportedOperationException("Edgewise does not provide DatagramChannel yet");
+    }
+
+    @Override
+    public DatagramChannel openDatagramChannel(ProtocolFamily family) {
+        throw new UnsupportedOperationException("Edgewise does not provide DatagramChannel yet");
+    }
+
+    @Override
+    public Pipe openPipe() throws IOException {
+        return new PipeImpl(this, ops);
+    }
+
+    @Override
+    public AbstractSelector openSelector() throws IOException {
+        return new EdgewiseSelector(this);
+    }
+
+    @Override
+    public ServerSocketChannel openServerSocketChannel() throws IOException {
+        return new ServerSocketChannelImpl(this, ops, defaultFamily());
+    }
+
+    @Override
+    public SocketChannel openSocketChannel() throws IOException {
+        return new SocketChannelImpl(this, ops, defaultFamily());
+    }
+
+    @Override
+    public SocketChannel openSocketChannel(ProtocolFamily family) throws IOException {
+        return new SocketChannelImpl(this, ops, Families.of(ops, family));
+    }
+
+    @Override
+    public ServerSocketChannel openServerSocketChannel(ProtocolFamily family) throws IOException {
+        return new ServerSocketChannelImpl(this, ops, Families.of(ops, family));
+    }
+
+    private int defaultFamily() {
+        return ops.ipv6Available() ? SocketOps.INET6 : SocketOps.INET;
+    }
 }

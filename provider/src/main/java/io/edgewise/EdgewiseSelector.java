@@ -1,0 +1,433 @@
+package io.edgewise;
+
+import io.edgewise.backend.Backends;
+import io.edgewise.backend.Poller;
+import io.edgewise.channels.SelChannel;
+import java.io.IOException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.IllegalSelectorException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.spi.AbstractSelectableChannel;
+import java.nio.channels.spi.AbstractSelector;
+import java.nio.channels.spi.SelectorProvider;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The Edgewise selector: the JDK's {@link Selector} contract over a {@link Poller} backend, plus
+ * per-selector defaults for the {@linkplain EdgewiseSelectionKey trigger modes} of keys registered
+ * afterwards ({@link #defaultTrigger(Trigger)}, {@link #defaultOneshot(boolean)}).
+ *
+ * <p>A selection operation is {@code processUpdateQueue → processDeregisterQueue → poll →
+ * processDeregisterQueue → processEvents}: interest changes are queued by any thread and applied here,
+ * one backend update per key whose watched events changed.
+ *
+ * <h2>Locks (taken in this order)</h2>
+ * <ol>
+ * <li>{@code this}: held for a whole selection operation and by {@code close}; guards {@code inSelect},
+ *     {@code keysByFd} and the keys' "selector" fields.
+ * <li>{@code selectedKeys}: held with {@code this} during selection (as the javadoc specifies).
+ * <li>Leaf locks, never held together: {@code cancelledKeys()}, {@code updateLock} (guards
+ *     {@code updates} and the keys' {@code updateQueued}), {@code wakeupLock} (guards the wakeup state
+ *     and {@code pollerClosed}).
+ * </ol>
+ * Channel locks are taken inside these (deregistration, {@code kill}); channels never call into the
+ * selector while holding a lock the selector takes first.
+ * {@code keys} is a concurrent set; {@code defaultTrigger}/{@code defaultOneshot} are volatile.
+ */
+public final class EdgewiseSelector extends AbstractSelector {
+    private final Poller poller;
+    private final Set<SelectionKey> keys = ConcurrentHashMap.newKeySet();
+    private final Set<SelectionKey> publicKeys = Collections.unmodifiableSet(keys);
+    private final SelectedKeySet selectedKeys = new SelectedKeySet();
+
+    private final Object updateLock = new Object();
+    private ArrayDeque<EdgewiseSelectionKey> updates = new ArrayDeque<>();
+    private ArrayDeque<EdgewiseSelectionKey> updatesSpare = new ArrayDeque<>();
+
+    private final Object wakeupLock = new Object();
+    private boolean wakeupPending;
+    private boolean polling;
+    private boolean signalled;
+    private boolean pollerClosed;
+
+    private EdgewiseSelectionKey[] keysByFd = new EdgewiseSelectionKey[64];
+    private boolean inSelect;
+
+    private volatile Trigger defaultTrigger = Trigger.LEVEL;
+    private volatile boolean defaultOneshot;
+
+    EdgewiseSelector(SelectorProvider provider) throws IOException {
+        super(provider);
+        this.poller = Backends.open();
+    }
+
+    // ---- extended options
+
+    /** Trigger mode of keys registered from now on (default {@link Trigger#LEVEL}). */
+    public EdgewiseSelector defaultTrigger(Trigger mode) {
+        defaultTrigger = Objects.requireNonNull(mode, "mode");
+        return this;
+    }
+
+    public Trigger defaultTrigger() {
+        return defaultTrigger;
+    }
+
+    /** Whether keys registered from now on are oneshot (default false). */
+    public EdgewiseSelector defaultOneshot(boolean on) {
+        defaultOneshot = on;
+        return this;
+    }
+
+    public boolean defaultOneshot() {
+        return defaultOneshot;
+    }
+
+    // ---- key sets
+
+    private void ensureOpen() {
+        if (!isOpen()) {
+            throw new ClosedSelectorException();
+        }
+    }
+
+    @Override
+    public Set<SelectionKey> keys() {
+        ensureOpen();
+        return publicKeys;
+    }
+
+    @Override
+    public Set<SelectionKey> selectedKeys() {
+        ensureOpen();
+        return selectedKeys;
+    }
+
+    // ---- registration
+
+    @Override
+    protected SelectionKey register(AbstractSelectableChannel ch, int ops, Object att) {
+        if (!(ch instanceof SelChannel)) {
+            throw new IllegalSelectorException();
+        }
+        ensureOpen();
+        EdgewiseSelectionKey k = new EdgewiseSelectionKey((SelChannel) ch, this, defaultTrigger, defaultOneshot);
+        if (att != null) {
+            k.attach(att);
+        }
+        keys.add(k);
+        if (!isOpen()) {
+            // lost a race with close(): it may not have seen the key
+            keys.remove(k);
+            k.cancel();
+            throw new ClosedSelectorException();
+        }
+        k.interestOps(ops);
+        return k;
+    }
+
+    /** Queues a key whose interest or mode changed; never throws, even when closed (JDK-8336339). */
+    void queueUpdate(EdgewiseSelectionKey k) {
+        synchronized (updateLock) {
+            if (!k.updateQueued) {
+                k.updateQueued = true;
+                updates.addLast(k);
+            }
+        }
+    }
+
+    // ---- selection
+
+    private int lockAndDoSelect(Consumer<SelectionKey> action, long timeout) throws IOException {
+        synchronized (this) {
+            ensureOpen();
+            if (inSelect) {
+                throw new IllegalStateException("select in progress");
+            }
+            inSelect = true;
+            try {
+                synchronized (selectedKeys) {
+                    return doSelect(action, timeout);
+                }
+            } finally {
+                inSelect = false;
+            }
+        }
+    }
+
+    @Override
+    public int select(long timeout) throws IOException {
+        if (timeout < 0) throw new IllegalArgumentException("Negative timeout");
+        return lockAndDoSelect(null, timeout == 0 ? -1 : timeout);
+    }
+
+    @Override
+    public int select() throws IOException {
+        return lockAndDoSelect(null, -1);
+    }
+
+    @Override
+    public int selectNow() throws IOException {
+        return lockAndDoSelect(null, 0);
+    }
+
+    @Override
+    public int select(Consumer<SelectionKey> action, long timeout) throws IOException {
+        Objects.requireNonNull(action);
+        if (timeout < 0) throw new IllegalArgumentException("Negative timeout");
+        return lockAndDoSelect(action, timeout == 0 ? -1 : timeout);
+    }
+
+    @Override
+    public int select(Consumer<SelectionKey> action) throws IOException {
+        Objects.requireNonNull(action);
+        return lockAndDoSelect(action, -1);
+    }
+
+    @Override
+    public int selectNow(Consumer<SelectionKey> action) throws IOException {
+        Objects.requireNonNull(action);
+        return lockAndDoSelect(action, 0);
+    }
+
+    private int doSelect(Consumer<SelectionKey> action, long timeout) throws IOException {
+        processUpdateQueue();
+        processDeregisterQueue();
+
+        long to = timeout;
+        synchronized (wakeupLock) {
+            if (wakeupPending) {
+                to = 0;
+            } else if (to != 0) {
+                polling = true;
+            }
+        }
+        boolean blocking = to != 0;
+        int n;
+        try {
+            if (blocking) begin();
+            n = pollWithRetry(to);
+        } finally {
+            if (blocking) end();
+            synchronized (wakeupLock) {
+                polling = false;
+                if (wakeupPending) {
+                    wakeupPending = false;
+                    if (signalled) {
+                        signalled = false;
+                        poller.clearWakeup();
+                    }
+                }
+            }
+        }
+        processDeregisterQueue();
+        return processEvents(n, action);
+    }
+
+    /** epoll_wait and friends, retried on EINTR with the time that is left. */
+    private int pollWithRetry(long timeout) throws IOException {
+        long deadline = timeout > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout) : 0;
+        for (;;) {
+            int n = poller.poll(timeout);
+            if (n >= 0) {
+                return n;
+            }
+            if (timeout > 0) {
+                timeout = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (timeout <= 0) {
+                    return 0;
+                }
+            }
+            synchronized (wakeupLock) {
+                if (wakeupPending) return 0;
+            }
+        }
+    }
+
+    private void processUpdateQueue() throws IOException {
+        ArrayDeque<EdgewiseSelectionKey> batch;
+        synchronized (updateLock) {
+            if (updates.isEmpty()) {
+                return;
+            }
+            batch = updates;
+            updates = updatesSpare;
+            updatesSpare = batch;
+            for (EdgewiseSelectionKey k : batch) {
+                k.updateQueued = false;
+            }
+        }
+        EdgewiseSelectionKey k;
+        while ((k = batch.pollFirst()) != null) {
+            if (!k.isValid()) {
+                continue;
+            }
+            int ops = k.rawInterestOps();
+            int events = 0;
+            if (ops != 0) {
+                events = k.selChannel().translateInterestOps(ops);
+                if (k.trigger() == Trigger.EDGE) events |= Poller.EDGE;
+                if (k.oneshot()) events |= Poller.ONESHOT;
+            }
+            int registered = k.registeredEvents;
+            if (events == registered && !(k.disarmed && events != 0)) {
+                continue;
+            }
+            if (events == 0 && k.disarmed) {
+                continue; // disarmed oneshot: the backend reports nothing, no call needed
+            }
+            int fd = k.selChannel().fdVal();
+            poller.update(fd, registered, events);
+            k.registeredEvents = events;
+            k.disarmed = false;
+            if (events == 0) {
+                keysByFd[fd] = null;
+            } else if (registered == 0) {
+                if (fd >= keysByFd.length) {
+                    keysByFd = java.util.Arrays.copyOf(keysByFd, Math.max(fd + 1, keysByFd.length * 2));
+                }
+                keysByFd[fd] = k;
+            }
+        }
+    }
+
+    private void processDeregisterQueue() throws IOException {
+        Set<SelectionKey> cks = cancelledKeys();
+        SelectionKey[] cancelled;
+        synchronized (cks) {
+            if (cks.isEmpty()) {
+                return;
+            }
+            cancelled = cks.toArray(new SelectionKey[0]);
+            cks.clear();
+        }
+        for (SelectionKey sk : cancelled) {
+            EdgewiseSelectionKey k = (EdgewiseSelectionKey) sk;
+            removeFromBackend(k);
+            selectedKeys.remove(k);
+            keys.remove(k);
+            deregister(k);
+            SelectableChannel ch = k.channel();
+            if (!ch.isOpen() && !ch.isRegistered()) {
+                k.selChannel().kill();
+            }
+        }
+    }
+
+    private void removeFromBackend(EdgewiseSelectionKey k) throws IOException {
+        int registered = k.registeredEvents;
+        if (registered != 0) {
+            int fd = k.selChannel().fdVal();
+            poller.update(fd, registered, 0);
+            k.registeredEvents = 0;
+            if (fd < keysByFd.length && keysByFd[fd] == k) {
+                keysByFd[fd] = null;
+            }
+        }
+    }
+
+    private int processEvents(int n, Consumer<SelectionKey> action) throws IOException {
+        int updated = 0;
+        EdgewiseSelectionKey[] byFd = keysByFd;
+        for (int i = 0; i < n; i++) {
+            int fd = poller.descriptor(i);
+            EdgewiseSelectionKey k = fd >= 0 && fd < byFd.length ? byFd[fd] : null;
+            if (k == null || !k.isValid()) {
+                continue;
+            }
+            boolean oneshot = (k.registeredEvents & Poller.ONESHOT) != 0;
+            if (oneshot) {
+                k.disarmed = true;
+            }
+            int interest = k.rawInterestOps();
+            int ready = k.selChannel().translateReadyOps(poller.events(i), interest);
+            boolean counted;
+            if (action != null) {
+                k.setReadyOps(ready);
+                counted = (ready & interest) != 0;
+                if (counted) {
+                    if (oneshot) k.disarmInterest(interest);
+                    action.accept(k);
+                    ensureOpen();
+                }
+            } else if (selectedKeys.containsKey(k)) {
+                int old = k.rawReadyOps();
+                k.setReadyOps(old | ready);
+                counted = (ready & ~old) != 0;
+                if (counted && oneshot) k.disarmInterest(interest);
+            } else {
+                k.setReadyOps(ready);
+                counted = (ready & interest) != 0;
+                if (counted) {
+                    if (oneshot) k.disarmInterest(interest);
+                    selectedKeys.addKey(k);
+                }
+            }
+            if (counted) {
+                updated++;
+            } else if (oneshot) {
+                queueUpdate(k); // fired without selecting the key: re-arm with its interest
+            }
+        }
+        return updated;
+    }
+
+    // ---- wakeup and close
+
+    @Override
+    public Selector wakeup() {
+        synchronized (wakeupLock) {
+            if (!wakeupPending && !pollerClosed) {
+                wakeupPending = true;
+                if (polling && !signalled) {
+                    try {
+                        poller.wakeup();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                    signalled = true;
+                }
+            }
+        }
+        return this;
+    }
+
+    @Override
+    protected void implCloseSelector() throws IOException {
+        wakeup();
+        synchronized (this) {
+            synchronized (selectedKeys) {
+                synchronized (wakeupLock) {
+                    pollerClosed = true;
+                }
+                poller.close();
+                Iterator<SelectionKey> it = keys.iterator();
+                while (it.hasNext()) {
+                    EdgewiseSelectionKey k = (EdgewiseSelectionKey) it.next();
+                    k.registeredEvents = 0;
+                    deregister(k);
+                    SelectableChannel ch = k.channel();
+                    if (!ch.isOpen() && !ch.isRegistered()) {
+                        k.selChannel().kill();
+                    }
+                    selectedKeys.remove(k);
+                    it.remove();
+                }
+                java.util.Arrays.fill(keysByFd, null);
+                Set<SelectionKey> cks = cancelledKeys();
+                synchronized (cks) {
+                    cks.clear();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.edgewise;
+
+import java.nio.channels.SelectionKey;
+import java.util.AbstractSet;
+import java.util.ConcurrentModificationException;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+
+/**
+ * A selector's selected-key set: an array of keys, each key remembering its slot, so that
+ * {@code add}, {@code contains} and {@code remove} are O(1) and allocate nothing (the JDK's HashSet
+ * allocates a node per added key on every selection). Users may remove but not add
+ * ({@link UnsupportedOperationException}), as the {@code Selector} javadoc says.
+ *
+ * <p>Not thread-safe: the selector and its users synchronize on this set, as the javadoc requires.
+ */
+final class SelectedKeySet extends AbstractSet<SelectionKey> {
+    private EdgewiseSelectionKey[] keys = new EdgewiseSelectionKey[16];
+    private int size;
+    private int modCount;
+
+    /** Adds a key not in the set (selector only). */
+    void addKey(EdgewiseSelectionKey k) {
+        if (size == keys.length) {
+            keys = java.util.Arrays.copyOf(keys, size * 2);
+        }
+        k.selectedIndex = size;
+        keys[size++] = k;
+        modCount++;
+    }
+
+    boolean containsKey(EdgewiseSelectionKey k) {
+        int i = k.selectedIndex;
+        return i >= 0 && i < size && keys[i] == k;
+    }
+
+    private void removeAt(int i) {
+        EdgewiseSelectionKey k = keys[i];
+        k.selectedIndex = -1;
+        int last = --size;
+        if (i != last) {
+            EdgewiseSelectionKey moved = keys[last];
+            keys[i] = moved;
+            moved.selectedIndex = i;
+        }
+        keys[last] = null;
+        modCount++;
+    }
+
+    @Override
+    public boolean add(SelectionKey k) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public boolean contains(Object o) {
+        return o instanceof EdgewiseSelectionKey && containsKey((EdgewiseSelectionKey) o);
+    }
+
+    @Override
+    public boolean remove(Object o) {
+        if (o instanceof EdgewiseSelectionKey) {
+            EdgewiseSelectionKey k = (EdgewiseSelectionKey) o;
+            if (containsKey(k)) {
+                removeAt(k.selectedIndex);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void clear() {
+        for (int i = 0; i < size; i++) {
+            keys[i].selectedIndex = -1;
+            keys[i] = null;
+        }
+        size = 0;
+        modCount++;
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+
+    @Override
+    public Iterator<SelectionKey> iterator() {
+        return new Iterator<>() {
+            private int next;
+            private int last = -1;
+            private int expected = modCount;
+
+            @Override
+            public boolean hasNext() {
+                return next < size;
+            }
+
+            @Override
+            public SelectionKey next() {
+                if (expected != modCount) throw new ConcurrentModificationException();
+                if (next >= size) throw new NoSuchElementException();
+                last = next;
+                return keys[next++];
+            }
+
+            @Override
+            public void remove() {
+                if (last < 0) throw new IllegalStateException();
+                if (expected != modCount) throw new ConcurrentModificationException();
+                removeAt(last);
+                // the last key moved into the freed slot: visit it next
+                next = last;
+                last = -1;
+                expected = modCount;
+            }
+        };
+    }
+}

@@ -1,0 +1,179 @@
+package io.edgewise.channels;
+
+import io.edgewise.sys.SocketOps;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * Moves bytes between {@link ByteBuffer}s of every kind (heap, direct, read-only sources, slices)
+ * and a descriptor with one system call. Direct buffers are passed by address; heap buffers go
+ * through the thread's {@link TempBuffers}; several buffers become one {@code readv}/{@code writev}
+ * (direct) or one call through a single temporary buffer (heap). Positions move by what was
+ * transferred; results follow {@link SocketOps} ({@code UNAVAILABLE}, {@code INTERRUPTED}, {@code EOF}).
+ */
+final class BufferIO {
+    private BufferIO() { }
+
+    private static int remaining(ByteBuffer b) {
+        int pos = b.position(), lim = b.limit();
+        return pos <= lim ? lim - pos : 0;
+    }
+
+    static void checkWritable(ByteBuffer dst) {
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("Read-only buffer");
+        }
+    }
+
+    static int read(SocketOps ops, int fd, ByteBuffer dst) throws IOException {
+        checkWritable(dst);
+        int pos = dst.position();
+        int rem = remaining(dst);
+        if (rem == 0) {
+            return 0;
+        }
+        if (dst.isDirect()) {
+            int n = ops.read(fd, DirectAddress.of(dst) + pos, rem);
+            if (n > 0) dst.position(pos + n);
+            return n;
+        }
+        TempBuffers t = TempBuffers.get();
+        int slot = t.take(rem);
+        try {
+            ByteBuffer tmp = t.buffer(slot);
+            int n = ops.read(fd, t.address(slot), Math.min(rem, tmp.capacity()));
+            if (n > 0) {
+                dst.put(pos, tmp, 0, n);
+                dst.position(pos + n);
+            }
+            return n;
+        } finally {
+            t.give(slot);
+        }
+    }
+
+    static int write(SocketOps ops, int fd, ByteBuffer src) throws IOException {
+        int pos = src.position();
+        int rem = remaining(src);
+        if (rem == 0) {
+            return 0;
+        }
+        if (src.isDirect()) {
+            int n = ops.write(fd, DirectAddress.of(src) + pos, rem);
+            if (n > 0) src.position(pos + n);
+            return n;
+        }
+        TempBuffers t = TempBuffers.get();
+        int slot = t.take(rem);
+        try {
+            ByteBuffer tmp = t.buffer(slot);
+            int len = Math.min(rem, tmp.capacity());
+            tmp.put(0, src, pos, len);
+            int n = ops.write(fd, t.address(slot), len);
+            if (n > 0) src.position(pos + n);
+            return n;
+        } finally {
+            t.give(slot);
+        }
+    }
+
+    static long read(SocketOps ops, int fd, ByteBuffer[] dsts, int offset, int length) throws IOException {
+        long total = 0;
+        boolean allDirect = true;
+        for (int i = offset; i < offset + length; i++) {
+            ByteBuffer b = dsts[i];
+            checkWritable(b);
+            total += remaining(b);
+            allDirect &= b.isDirect();
+        }
+        if (total == 0) {
+            return 0;
+        }
+        if (allDirect && length <= ops.iovMax()) {
+            TempBuffers t = TempBuffers.get();
+            ByteBuffer iov = t.iov(ops.iovecSize(), ops.iovMax());
+            int cnt = 0;
+            for (int i = offset; i < offset + length; i++) {
+                ByteBuffer b = dsts[i];
+                int rem = remaining(b);
+                if (rem > 0) ops.putIovec(iov, cnt++, DirectAddress.of(b) + b.position(), rem);
+            }
+            long n = ops.readv(fd, t.iovAddress(), cnt);
+            if (n > 0) advance(dsts, offset, length, n);
+            return n;
+        }
+        TempBuffers t = TempBuffers.get();
+        int slot = t.take((int) Math.min(total, Integer.MAX_VALUE));
+        try {
+            ByteBuffer tmp = t.buffer(slot);
+            int len = (int) Math.min(total, tmp.capacity());
+            int n = ops.read(fd, t.address(slot), len);
+            if (n > 0) {
+                int from = 0;
+                for (int i = offset; i < offset + length && from < n; i++) {
+                    ByteBuffer b = dsts[i];
+                    int k = Math.min(remaining(b), n - from);
+                    b.put(b.position(), tmp, from, k);
+                    b.position(b.position() + k);
+                    from += k;
+                }
+            }
+            return n;
+        } finally {
+            t.give(slot);
+        }
+    }
+
+    static long write(SocketOps ops, int fd, ByteBuffer[] srcs, int offset, int length) throws IOException {
+        long total = 0;
+        boolean allDirect = true;
+        for (int i = offset; i < offset + length; i++) {
+            ByteBuffer b = srcs[i];
+            total += remaining(b);
+            allDirect &= b.isDirect();
+        }
+        if (total == 0) {
+            return 0;
+        }
+        if (allDirect && length <= ops.iovMax()) {
+            TempBuffers t = TempBuffers.get();
+            ByteBuffer iov = t.iov(ops.iovecSize(), ops.iovMax());
+            int cnt = 0;
+            for (int i = offset; i < offset + length; i++) {
+                ByteBuffer b = srcs[i];
+                int rem = remaining(b);
+                if (rem > 0) ops.putIovec(iov, cnt++, DirectAddress.of(b) + b.position(), rem);
+            }
+            long n = ops.writev(fd, t.iovAddress(), cnt);
+            if (n > 0) advance(srcs, offset, length, n);
+            return n;
+        }
+        TempBuffers t = TempBuffers.get();
+        int slot = t.take((int) Math.min(total, Integer.MAX_VALUE));
+        try {
+            ByteBuffer tmp = t.buffer(slot);
+            int cap = tmp.capacity();
+            int len = 0;
+            for (int i = offset; i < offset + length && len < cap; i++) {
+                ByteBuffer b = srcs[i];
+                int k = Math.min(remaining(b), cap - len);
+                tmp.put(len, b, b.position(), k);
+                len += k;
+            }
+            int n = ops.write(fd, t.address(slot), len);
+            if (n > 0) advance(srcs, offset, length, n);
+            return n;
+        } finally {
+            t.give(slot);
+        }
+    }
+
+    private static void advance(ByteBuffer[] bufs, int offset, int length, long n) {
+        for (int i = offset; i < offset + length && n > 0; i++) {
+            ByteBuffer b = bufs[i];
+            int k = (int) Math.min(remaining(b), n);
+            b.position(b.position() + k);
+            n -= k;
+        }
+    }
+}

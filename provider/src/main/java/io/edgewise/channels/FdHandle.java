@@ -1,0 +1,78 @@
+package io.edgewise.channels;
+
+import io.edgewise.sys.SocketOps;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Owns one descriptor and closes it exactly once, only when no thread is inside a call on it.
+ *
+ * <p>The kernel reuses a descriptor number at once; a call through a stale number would act on
+ * another connection. So every system call on the descriptor runs between {@link #acquire()} and
+ * {@link #release()}, and {@link #close()} only marks the handle: the real {@code close(2)} is made by
+ * whoever drops the last use. (The channel additionally defers {@link #close()} until no selector
+ * has the descriptor registered.)
+ *
+ * <p>{@code state} (atomic): bit 30 = closed, bit 29 = descriptor released, low bits = threads in a call.
+ */
+final class FdHandle {
+    private static final int CLOSED = 1 << 30, DONE = 1 << 29, USES = DONE - 1;
+
+    private final SocketOps ops;
+    private final int fd;
+    private final AtomicInteger state = new AtomicInteger();
+
+    FdHandle(SocketOps ops, int fd) {
+        this.ops = ops;
+        this.fd = fd;
+    }
+
+    /** The descriptor number, for selectors (which register only open channels) and diagnostics. */
+    int fd() {
+        return fd;
+    }
+
+    /** Starts a call on the descriptor; returns it. */
+    int acquire() throws ClosedChannelException {
+        for (;;) {
+            int s = state.get();
+            if ((s & CLOSED) != 0) {
+                throw new ClosedChannelException();
+            }
+            if (state.compareAndSet(s, s + 1)) {
+                return fd;
+            }
+        }
+    }
+
+    /** Ends a call started by {@link #acquire()}. */
+    void release() {
+        int s = state.decrementAndGet();
+        if (s == CLOSED) {
+            closeNow();
+        }
+    }
+
+    boolean isClosed() {
+        return (state.get() & CLOSED) != 0;
+    }
+
+    /** Marks the descriptor closed; it is closed now, or by the last thread still using it. */
+    void close() {
+        int s = state.getAndUpdate(v -> v | CLOSED);
+        if ((s & CLOSED) == 0 && (s & USES) == 0) {
+            closeNow();
+        }
+    }
+
+    private void closeNow() {
+        if (state.compareAndSet(CLOSED, CLOSED | DONE)) {
+            try {
+                ops.close(fd);
+            } catch (IOException ignore) {
+                // close(2) failures leave nothing to retry: the number is released either way
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.edgewise.channels;
+
+import io.edgewise.sys.SocketOps;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The state and I/O of one end of a pipe, shared by {@link SourceChannelImpl} and
+ * {@link SinkChannelImpl} (which must extend different JDK classes and so hold a {@code PipeEnd}).
+ *
+ * <h2>Locks</h2>
+ * {@code ioLock} serializes reads (source) or writes (sink); {@code stateLock} guards {@code state}
+ * and {@code waiter}. Order: ioLock → stateLock.
+ */
+final class PipeEnd {
+    static final int ST_INUSE = 0, ST_CLOSING = 1, ST_CLOSED = 2;
+
+    final SocketOps ops;
+    final FdHandle fd;
+    final int fdVal;
+    final ReentrantLock ioLock = new ReentrantLock();
+    final Object stateLock = new Object();
+    int state;
+    Waiter waiter;
+
+    PipeEnd(SocketOps ops, int fd) {
+        this.ops = ops;
+        this.fdVal = fd;
+        this.fd = new FdHandle(ops, fd);
+    }
+
+    /** Under ioLock: registers this thread's waiter for a blocking operation. */
+    void beginBlocking(boolean open) throws IOException {
+        synchronized (stateLock) {
+            if (!open) throw new ClosedChannelException();
+            waiter = Waiter.acquire(ops);
+        }
+    }
+
+    void endBlocking() {
+        synchronized (stateLock) {
+            if (waiter != null) {
+                waiter.release();
+                waiter = null;
+            }
+        }
+    }
+
+    /** One read or write (count > 0, 0, or a SocketOps status), waiting in blocking mode. */
+    long transfer(boolean read, ByteBuffer one, ByteBuffer[] many, int offset, int length,
+                  boolean blocking, java.util.function.BooleanSupplier open) throws IOException {
+        int f = fd.acquire();
+        try {
+            long total = 0;
+            for (;;) {
+                long n = read
+                        ? (one != null ? BufferIO.read(ops, f, one) : BufferIO.read(ops, f, many, offset, length))
+                        : (one != null ? BufferIO.write(ops, f, one) : BufferIO.write(ops, f, many, offset, length));
+                if (!blocking) {
+                    return n;
+                }
+                if (n > 0) {
+                    if (read) return n;
+                    total += n;
+                    boolean more = one != null ? one.hasRemaining() : SocketChannelImpl.hasRemaining(many, offset, length);
+                    if (!more) return total;
+                } else if (n == SocketOps.UNAVAILABLE) {
+                    if (!open.getAsBoolean()) return total > 0 ? total : n;
+                    waiter.await(f, read ? SocketOps.POLL_IN : SocketOps.POLL_OUT, -1);
+                } else if (n != SocketOps.INTERRUPTED) {
+                    return total > 0 ? total : n; // EOF or nothing to transfer
+                }
+                if (!open.getAsBoolean()) return total > 0 ? total : n;
+            }
+        } finally {
+            fd.release();
+        }
+    }
+
+    /** implCloseSelectableChannel: signal, wait for I/O in progress, close unless registered. */
+    void close(boolean registered) {
+        synchronized (stateLock) {
+            state = ST_CLOSING;
+            if (waiter != null) waiter.signal();
+        }
+        ioLock.lock();
+        ioLock.unlock();
+        synchronized (stateLock) {
+            if (state == ST_CLOSING && !registered) {
+                state = ST_CLOSED;
+                fd.close();
+            }
+        }
+    }
+
+    void kill() {
+        ioLock.lock();
+        ioLock.unlock();
+        synchronized (stateLock) {
+            if (state == ST_CLOSING) {
+                state = ST_CLOSED;
+                fd.close();
+            }
+        }
+    }
+}

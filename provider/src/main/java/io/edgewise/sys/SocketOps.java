@@ -1,0 +1,111 @@
+package io.edgewise.sys;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketOption;
+
+/**
+ * The socket-ops contract: everything the channels ask of the operating system, in the terms of
+ * {@code java.net}. One implementation per OS family (POSIX on Linux today); nothing above this
+ * interface sees errno, a struct layout or a platform constant.
+ *
+ * <p>Descriptors are plain {@code int}s, always non-blocking and close-on-exec. Data calls take raw
+ * native addresses. Results of data calls follow the JDK's {@code IOStatus} convention: a count
+ * {@code >= 0}, or {@link #EOF}, {@link #UNAVAILABLE} (would block), {@link #INTERRUPTED} (EINTR, the
+ * caller decides whether to retry). Every other failure is thrown as the exception the JDK throws for
+ * it ({@code ConnectException}, {@code BindException}, {@code SocketException("Connection reset")}...).
+ */
+public interface SocketOps {
+    int EOF = -1;
+    int UNAVAILABLE = -2;
+    int INTERRUPTED = -3;
+
+    /** Address families, as the channels name them. */
+    int INET = 4, INET6 = 6;
+
+    /** Poll events, for {@link #poll}. */
+    int POLL_IN = 1, POLL_OUT = 4, POLL_ERR = 8, POLL_HUP = 16;
+
+    boolean ipv6Available();
+
+    /** A new non-blocking TCP ({@code stream}) or UDP socket of the family; dual-stack for INET6. */
+    int socket(int family, boolean stream) throws IOException;
+
+    void bind(int fd, int family, InetSocketAddress local) throws IOException;
+
+    void listen(int fd, int backlog) throws IOException;
+
+    /**
+     * Accepts one connection; the new descriptor is non-blocking. Returns the descriptor, or
+     * UNAVAILABLE / INTERRUPTED. {@code remote[0]} receives the peer's address.
+     */
+    int accept(int fd, int family, InetSocketAddress[] remote) throws IOException;
+
+    /** Starts a connect: 1 when connected at once, UNAVAILABLE when in progress, or INTERRUPTED. */
+    int connect(int fd, int family, InetSocketAddress remote) throws IOException;
+
+    /** Completes a pending connect: true when connected, false while still pending; throws its error. */
+    boolean finishConnect(int fd) throws IOException;
+
+    InetSocketAddress localAddress(int fd) throws IOException;
+
+    InetSocketAddress remoteAddress(int fd) throws IOException;
+
+    int read(int fd, long address, int length) throws IOException;
+
+    int write(int fd, long address, int length) throws IOException;
+
+    /** Scattering read into {@code count} iovec entries at {@code iov} (see {@link #iovecSize}). */
+    long readv(int fd, long iov, int count) throws IOException;
+
+    long writev(int fd, long iov, int count) throws IOException;
+
+    /** Size of one iovec entry and the most a single readv/writev takes. */
+    int iovecSize();
+
+    int iovMax();
+
+    /** Writes iovec entry {@code index} into {@code iov} (a native-order direct buffer). */
+    void putIovec(java.nio.ByteBuffer iov, int index, long base, long length);
+
+    /** Bytes that can be read without blocking (FIONREAD). */
+    int available(int fd) throws IOException;
+
+    /** Sends one byte of urgent (out-of-band) data; 0 when the send buffer is full. */
+    int sendUrgent(int fd, int data) throws IOException;
+
+    /** {@code how}: 0 input, 1 output. A socket that is not connected is not an error. */
+    void shutdown(int fd, int how) throws IOException;
+
+    <T> void setOption(int fd, int family, SocketOption<T> name, T value) throws IOException;
+
+    <T> T getOption(int fd, int family, SocketOption<T> name) throws IOException;
+
+    /** The {@code jdk.net.ExtendedSocketOptions} this OS implements for such a socket. */
+    java.util.Set<SocketOption<?>> extendedOptions(boolean stream, boolean server);
+
+    /** Whether this OS supports the option for a stream ({@code true}) or datagram socket. */
+    boolean supportsOption(SocketOption<?> name, boolean stream);
+
+    /** Closes a descriptor; never retried on EINTR. */
+    void close(int fd) throws IOException;
+
+    /** A non-blocking pipe: read end in the low 32 bits, write end in the high 32 bits. */
+    long pipe() throws IOException;
+
+    /** A counter descriptor used to wake a thread from {@link #poll}. */
+    int wakeupDescriptor() throws IOException;
+
+    /** Makes {@code wakeupDescriptor} readable. */
+    void signal(int wakeFd) throws IOException;
+
+    /** Drains {@code wakeupDescriptor}. */
+    void drain(int wakeFd) throws IOException;
+
+    /**
+     * Waits until {@code fd} has one of {@code events} or {@code wakeFd} is readable, at most
+     * {@code timeoutMillis} ({@code -1} forever). Returns the events of {@code fd} (0 on timeout or wakeup),
+     * or INTERRUPTED.
+     */
+    int poll(int fd, int events, int wakeFd, int timeoutMillis) throws IOException;
+}
