@@ -130,16 +130,19 @@ public final class EchoWorker {
         }
         Thread.sleep(warmupMs);
         long r0 = received(hs);
+        long c0 = cpuNanos();
         long t0 = System.nanoTime();
         Thread.sleep(measureMs);
         long r1 = received(hs);
+        long c1 = cpuNanos();
         long t1 = System.nanoTime();
         quiesce(hs);
         close(hs);
         double secs = (t1 - t0) / 1e9;
         double msgs = (r1 - r0) / secs;
-        System.out.printf(Locale.ROOT, "RESULT echo size=%d conns=%d window=%d msgs=%d secs=%.3f msgsPerSec=%.1f mbPerSec=%.3f%n",
-                size, conns, window, r1 - r0, secs, msgs, msgs * size / 1e6);
+        System.out.printf(Locale.ROOT, "RESULT echo size=%d conns=%d window=%d msgs=%d secs=%.3f msgsPerSec=%.1f mbPerSec=%.3f"
+                        + " cpuUsPerMsg=%.4f%n",
+                size, conns, window, r1 - r0, secs, msgs, msgs * size / 1e6, (c1 - c0) / 1e3 / (r1 - r0));
         System.out.flush();
     }
 
@@ -151,6 +154,8 @@ public final class EchoWorker {
         }
         Thread.sleep(warmupMs);
         int cap = (int) Math.min(8_000_000L, Math.max(100_000L, measureMs * 200L)); // up to 200k rtt/s/conn
+        long r0 = received(hs);
+        long c0 = cpuNanos();
         for (EchoClientHandler h : hs) {
             h.recordLatency(cap);
         }
@@ -158,6 +163,8 @@ public final class EchoWorker {
         for (EchoClientHandler h : hs) {
             h.recordLatency(0);
         }
+        long r1 = received(hs);
+        long c1 = cpuNanos();
         quiesce(hs);
         close(hs);
         int total = 0;
@@ -175,9 +182,11 @@ public final class EchoWorker {
             }
         }
         Arrays.sort(merged);
-        System.out.printf(Locale.ROOT, "RESULT pingpong conns=%d n=%d rttPerSec=%.1f p50us=%.2f p99us=%.2f p999us=%.2f%n",
+        System.out.printf(Locale.ROOT, "RESULT pingpong conns=%d n=%d rttPerSec=%.1f p50us=%.2f p99us=%.2f p999us=%.2f"
+                        + " cpuUsPerRtt=%.3f%n",
                 conns, total, total / (measureMs / 1000.0), Stats.percentile(merged, 50) / 1e3,
-                Stats.percentile(merged, 99) / 1e3, Stats.percentile(merged, 99.9) / 1e3);
+                Stats.percentile(merged, 99) / 1e3, Stats.percentile(merged, 99.9) / 1e3,
+                (c1 - c0) / 1e3 / Math.max(1, r1 - r0));
         System.out.flush();
     }
 
@@ -215,6 +224,12 @@ public final class EchoWorker {
         System.out.flush();
         expect(in, "EXIT");
         close(hs);
+    }
+
+    /** CPU time of this whole JVM (all threads, incl. JIT and GC), ns. */
+    static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     static void expect(BufferedReader in, String word) throws java.io.IOException {

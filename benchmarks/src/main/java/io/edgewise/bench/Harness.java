@@ -71,7 +71,7 @@ public final class Harness {
                 syscallCountPerConn = 10_000;
                 scaleRounds = 1;
                 scaleMeasureMs = 1500;
-                jmhArgs = "-f 1 -wi 1 -w 500ms -i 2 -r 500ms";
+                jmhArgs = "-f 1 -wi 1 -w 400ms -i 3 -r 400ms";
             } else {
                 throw new IllegalArgumentException("profile must be quick or long: " + name);
             }
@@ -313,6 +313,8 @@ public final class Harness {
             msgs.put(v, r, d(m, "msgsPerSec"));
             res.metric("echo" + size + ".mb", "Netty echo", "Echo " + sz + " throughput", "MB/s", true)
                     .put(v, r, d(m, "mbPerSec"));
+            res.metric("echo" + size + ".cpu", "Netty echo", "Echo " + sz + " CPU per message (whole JVM)", "µs",
+                    false).put(v, r, d(m, "cpuUsPerMsg"));
         } else if (line.startsWith("RESULT pingpong")) {
             String cfg = " (" + p.ppConns + " conns, 1 in flight each, 64 B)";
             res.metric("pp.rate", "Ping-pong", "Ping-pong round trips" + cfg, "rtt/s", true)
@@ -322,6 +324,8 @@ public final class Harness {
             p99.targetVsJdk = 1.0;
             p99.put(v, r, d(m, "p99us"));
             res.metric("pp.p999", "Ping-pong", "Ping-pong p99.9", "µs", false).put(v, r, d(m, "p999us"));
+            res.metric("pp.cpu", "Ping-pong", "Ping-pong CPU per round trip (whole JVM)", "µs", false)
+                    .put(v, r, d(m, "cpuUsPerRtt"));
         }
     }
 
@@ -369,24 +373,34 @@ public final class Harness {
         log("== syscalls per echoed message (" + tool + "), " + p.syscallRounds + " round(s)");
         res.notes.add("System calls counted with `" + (tool.equals("perf")
                 ? "perf stat -e raw_syscalls:sys_enter,syscalls:sys_enter_<name>… -p <pid>"
-                : "strace -f -c -p <pid>") + "` over exactly " + p.syscallCountPerConn * p.conns
-                + " echoed 64 B messages (" + p.conns + " conns × " + p.window + " pipelined; client and server in "
-                + "the traced JVM, so one echoed message = client write + server read + server write + client read); "
-                + "JIT/GC threads are included.");
+                : "strace -f -c -p <pid>") + "` attached to the echo JVM over exactly " + p.syscallCountPerConn * p.conns
+                + " echoed 64 B messages pipelined and " + p.syscallCountPerConn / 2 * p.ppConns + " ping-pong round "
+                + "trips; client and server are both in the traced JVM, so one echoed message = client write + server "
+                + "read + server write + client read (+ the epoll_waits around them); JIT/GC threads are included.");
         for (int r = 0; r < p.syscallRounds; r++) {
             for (Variant v : order(r)) {
                 if (!stubbed.contains(v)) {
-                    syscallRun(v, r, tool);
+                    syscallRun(v, r, tool, false);
+                }
+            }
+        }
+        for (int r = 0; r < p.syscallRounds; r++) {
+            for (Variant v : order(r)) {
+                if (!stubbed.contains(v)) {
+                    syscallRun(v, r, tool, true);
                 }
             }
         }
     }
 
-    private void syscallRun(Variant v, int r, String tool) throws Exception {
-        String what = "syscalls round " + (r + 1);
-        String tag = "sys-r" + (r + 1) + "-" + v.name().toLowerCase(Locale.ROOT);
+    private void syscallRun(Variant v, int r, String tool, boolean pingPong) throws Exception {
+        String what = (pingPong ? "ping-pong " : "") + "syscalls round " + (r + 1);
+        String tag = (pingPong ? "sys1-r" : "sys-r") + (r + 1) + "-" + v.name().toLowerCase(Locale.ROOT);
+        int conns = pingPong ? p.ppConns : p.conns;
+        int window = pingPong ? 1 : p.window;
+        long count = pingPong ? p.syscallCountPerConn / 2 : p.syscallCountPerConn;
         try (Proc w = start(tag, jvm(v, EchoWorker.class.getName(), "syscalls", v.name(), "--size", "64",
-                "--conns", "" + p.conns, "--window", "" + p.window, "--count", "" + p.syscallCountPerConn,
+                "--conns", "" + conns, "--window", "" + window, "--count", "" + count,
                 "--warmup-ms", "" + p.warmupMs), true)) {
             String s = checkProvider(w, v, what);
             if (!"ok".equals(s)) {
@@ -437,7 +451,7 @@ public final class Harness {
                     return;
                 }
                 double msgs = d(kv(done), "msgs");
-                recordSyscalls(v, r, counts, msgs);
+                recordSyscalls(v, r, counts, msgs, pingPong);
                 log(String.format(Locale.ROOT, "  %s %s: %.2f syscalls/msg (%d msgs)", v.title, what,
                         counts.getOrDefault("total", 0L) / msgs, (long) msgs));
             }
@@ -482,9 +496,12 @@ public final class Harness {
         return m;
     }
 
-    private void recordSyscalls(Variant v, int r, Map<String, Long> counts, double msgs) {
-        Results.Metric total = res.metric("sys.total", "System calls", "Syscalls per echoed message (all)",
-                "calls/msg", false);
+    private void recordSyscalls(Variant v, int r, Map<String, Long> counts, double msgs, boolean pingPong) {
+        String pre = pingPong ? "sys1." : "sys.";
+        String sec = pingPong ? "System calls, ping-pong (" + p.ppConns + " conns × 1 in flight, 64 B)"
+                : "System calls, pipelined echo (" + p.conns + " conns × " + p.window + " in flight, 64 B)";
+        Results.Metric total = res.metric(pre + "total", sec, pingPong ? "Syscalls per ping-pong round trip (all)"
+                : "Syscalls per echoed message, pipelined (all)", "calls/msg", false);
         total.targetVsJdk = 0.8;
         total.put(v, r, counts.getOrDefault("total", 0L) / msgs);
         long named = 0;
@@ -493,10 +510,10 @@ public final class Harness {
                 continue;
             }
             named += e.getValue();
-            res.metric("sys." + e.getKey(), "System calls", "  · " + e.getKey(), "calls/msg", false)
+            res.metric(pre + e.getKey(), sec, "  · " + e.getKey(), "calls/msg", false)
                     .put(v, r, e.getValue() / msgs);
         }
-        res.metric("sys.zother", "System calls", "  · other", "calls/msg", false)
+        res.metric(pre + "zother", sec, "  · other", "calls/msg", false)
                 .put(v, r, Math.max(0, counts.getOrDefault("total", 0L) - named) / msgs);
     }
 
@@ -567,6 +584,8 @@ public final class Harness {
                     return;
                 }
                 int levels = p.scaleLevels.split(",").length;
+                double firstCpu = Double.NaN;
+                double lastCpu = Double.NaN;
                 for (int i = 0; i < levels; i++) {
                     String ready = cli.await("READY ", 180_000);
                     if (ready == null) {
@@ -595,6 +614,17 @@ public final class Harness {
                     res.metric("scale.cpu." + idle, "Scale", "Server CPU per round trip, " + lvl, "µs", false)
                             .put(v, r, (c1 - c0) / 1e3 / rtts);
                     res.metric("scale.rss." + idle, "Scale", "Server RSS, " + lvl, "MB", false).put(v, r, rss);
+                    lastCpu = (c1 - c0) / 1e3 / rtts;
+                    if (i == 0) {
+                        firstCpu = lastCpu;
+                    }
+                    if (i == levels - 1) {
+                        String[] lv = p.scaleLevels.split(",");
+                        res.metric("scale.growth", "Scale", String.format(Locale.ROOT,
+                                "Server CPU per round trip, %,d idle ÷ %,d idle (1 = flat)",
+                                Integer.parseInt(lv[levels - 1]), Integer.parseInt(lv[0])), "ratio", false)
+                                .put(v, r, lastCpu / firstCpu);
+                    }
                     log(String.format(Locale.ROOT, "  %s %s: idle=%s p50=%sus cpu/rtt=%.2fus rss=%.0fMB",
                             v.title, what, idle, m.get("p50us"), (c1 - c0) / 1e3 / rtts, rss));
                 }

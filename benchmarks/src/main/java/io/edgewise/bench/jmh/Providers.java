@@ -30,6 +30,9 @@ final class Providers {
         SocketChannel a = p.openSocketChannel();
         a.connect(listener.getLocalAddress());
         SocketChannel b = listener.accept();
+        if (a.provider() != p || b.provider() != p) {
+            throw new IllegalStateException("channels not from provider " + p.getClass().getName());
+        }
         a.setOption(StandardSocketOptions.TCP_NODELAY, true);
         b.setOption(StandardSocketOptions.TCP_NODELAY, true);
         a.configureBlocking(false);
