@@ -21,10 +21,12 @@ final class ExtendedOptions {
         add(sink, "TCP_KEEPIDLE", IPPROTO_TCP, TCP_KEEPIDLE, 'i');
         add(sink, "TCP_KEEPINTERVAL", IPPROTO_TCP, TCP_KEEPINTVL, 'i');
         add(sink, "TCP_KEEPCOUNT", IPPROTO_TCP, TCP_KEEPCNT, 'i');
+        add(sink, "SO_INCOMING_NAPI_ID", SOL_SOCKET, SO_INCOMING_NAPI_ID, 'r');
     }
 
     /** Names of the extended options stream sockets support here. */
-    static final String[] STREAM = {"TCP_QUICKACK", "TCP_KEEPIDLE", "TCP_KEEPINTERVAL", "TCP_KEEPCOUNT"};
+    static final String[] STREAM = {"TCP_QUICKACK", "TCP_KEEPIDLE", "TCP_KEEPINTERVAL", "TCP_KEEPCOUNT",
+        "SO_INCOMING_NAPI_ID"};
 
     static SocketOption<?> lookup(String name) {
         try {

@@ -37,7 +37,7 @@ public final class LinuxSocketOps implements SocketOps {
     /** An option's kernel name: level, optname, and how its value is represented. */
     private static final class Opt {
         final int level, name, level6, name6;
-        final char kind; // 'b' boolean, 'i' int, 'l' linger
+        final char kind; // 'b' boolean, 'i' int, 'r' read-only int, 'l' linger
 
         Opt(int level, int name, char kind) { this(level, name, level, name, kind); }
 
@@ -294,7 +294,7 @@ public final class LinuxSocketOps implements SocketOps {
         if (stream) {
             for (String n : ExtendedOptions.STREAM) {
                 SocketOption<?> o = ExtendedOptions.lookup(n);
-                if (o != null && (!server || !n.equals("TCP_QUICKACK") || true)) set.add(o);
+                if (o != null) set.add(o);
             }
         }
         return set;
@@ -303,6 +303,9 @@ public final class LinuxSocketOps implements SocketOps {
     @Override
     public <T> void setOption(int fd, int family, SocketOption<T> name, T value) throws IOException {
         Opt o = opt(name);
+        if (o.kind == 'r') {
+            throw new SocketException("Attempt to set read only option");
+        }
         Scratch s = SCRATCH.get();
         int len = 4;
         switch (o.kind) {
@@ -342,7 +345,12 @@ public final class LinuxSocketOps implements SocketOps {
         }
         switch (o.kind) {
             case 'b': return (T) Boolean.valueOf(s.buf.getInt(OPT) != 0);
-            case 'i': return (T) Integer.valueOf(s.buf.getInt(OPT));
+            case 'i': case 'r': {
+                int v = s.buf.getInt(OPT);
+                // Linux reports twice the buffer size that was set; the JDK reports half, so do we
+                if (o.level == SOL_SOCKET && (o.name == SO_SNDBUF || o.name == SO_RCVBUF)) v /= 2;
+                return (T) Integer.valueOf(v);
+            }
             default: return (T) Integer.valueOf(s.buf.getInt(OPT) == 0 ? -1 : s.buf.getInt(OPT + 4));
         }
     }

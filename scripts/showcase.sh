@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds Edgewise and runs one unchanged NIO program twice: over the JDK's provider, then over
+# Edgewise via the -D flag. Each run prints which provider served it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mvn -q -B -Dstyle.color=never -DskipTests -pl provider -am install
+mvn -q -B -Dstyle.color=never -pl provider dependency:build-classpath -Dmdep.outputFile="$PWD/provider/target/classpath.txt"
+CP="provider/target/classes:$(cat provider/target/classpath.txt)"
+FLAGS=(--enable-native-access=ALL-UNNAMED)
+
+echo "== 1. the JDK's provider"
+java "${FLAGS[@]}" scripts/showcase/EchoShowcase.java
+echo
+echo "== 2. the same program over Edgewise (-Djava.nio.channels.spi.SelectorProvider=io.edgewise.EdgewiseSelectorProvider)"
+java "${FLAGS[@]}" -cp "$CP" -Djava.nio.channels.spi.SelectorProvider=io.edgewise.EdgewiseSelectorProvider \
+    scripts/showcase/EchoShowcase.java
