@@ -131,18 +131,23 @@ public final class EchoWorker {
         Thread.sleep(warmupMs);
         long r0 = received(hs);
         long c0 = cpuNanos();
+        long[] k0 = userSysTicks();
         long t0 = System.nanoTime();
         Thread.sleep(measureMs);
         long r1 = received(hs);
         long c1 = cpuNanos();
+        long[] k1 = userSysTicks();
         long t1 = System.nanoTime();
+        long user = k1[0] - k0[0];
+        long sys = k1[1] - k0[1];
         quiesce(hs);
         close(hs);
         double secs = (t1 - t0) / 1e9;
         double msgs = (r1 - r0) / secs;
         System.out.printf(Locale.ROOT, "RESULT echo size=%d conns=%d window=%d msgs=%d secs=%.3f msgsPerSec=%.1f mbPerSec=%.3f"
-                        + " cpuUsPerMsg=%.4f%n",
-                size, conns, window, r1 - r0, secs, msgs, msgs * size / 1e6, (c1 - c0) / 1e3 / (r1 - r0));
+                        + " cpuUsPerMsg=%.4f kernelShare=%.3f%n",
+                size, conns, window, r1 - r0, secs, msgs, msgs * size / 1e6, (c1 - c0) / 1e3 / (r1 - r0),
+                user + sys > 0 ? (double) sys / (user + sys) : Double.NaN);
         System.out.flush();
     }
 
@@ -230,6 +235,18 @@ public final class EchoWorker {
     static long cpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean)
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** {utime, stime} of this process in clock ticks, from /proc/self/stat (zeros if unreadable). */
+    static long[] userSysTicks() {
+        try {
+            String st = java.nio.file.Files.readString(java.nio.file.Paths.get("/proc/self/stat"));
+            String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+            // after "pid (comm) ": state is f[0]; utime and stime are fields 14 and 15 of the full line
+            return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
+        } catch (Exception e) {
+            return new long[] {0, 0};
+        }
     }
 
     static void expect(BufferedReader in, String word) throws java.io.IOException {

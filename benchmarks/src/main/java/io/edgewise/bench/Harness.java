@@ -315,6 +315,8 @@ public final class Harness {
                     .put(v, r, d(m, "mbPerSec"));
             res.metric("echo" + size + ".cpu", "Netty echo", "Echo " + sz + " CPU per message (whole JVM)", "µs",
                     false).put(v, r, d(m, "cpuUsPerMsg"));
+            res.metric("echo" + size + ".kernel", "Netty echo", "Echo " + sz + " share of CPU time in the kernel",
+                    "%", false).put(v, r, 100 * d(m, "kernelShare"));
         } else if (line.startsWith("RESULT pingpong")) {
             String cfg = " (" + p.ppConns + " conns, 1 in flight each, 64 B)";
             res.metric("pp.rate", "Ping-pong", "Ping-pong round trips" + cfg, "rtt/s", true)
@@ -678,7 +680,8 @@ public final class Harness {
                 }
                 Variant v = "edgewise".equals(prov) ? Variant.EDGEWISE : Variant.JDK;
                 String key = "jmh." + bench + params;
-                Results.Metric m = res.metric(key, "JMH", bench + params, c[6], false);
+                Results.Metric m = res.metric(key, "JMH", "JMH " + bench.substring(bench.indexOf('.') + 1) + params,
+                        c[6], false);
                 double score = Double.parseDouble(c[4]);
                 m.put(v, 0, score);
                 double err = c[5].equals("NaN") ? Double.NaN : Double.parseDouble(c[5]);

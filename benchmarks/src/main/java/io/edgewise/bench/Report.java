@@ -212,7 +212,8 @@ final class Report {
             if (m.key.startsWith("sys") && !m.key.endsWith(".total") || m.key.equals("scale.growth")) {
                 continue;
             }
-            if (m.key.startsWith("scale.rss") || m.key.startsWith("echo") && m.key.endsWith(".mb")) {
+            if (m.key.startsWith("scale.rss") || m.key.startsWith("echo")
+                    && (m.key.endsWith(".mb") || m.key.endsWith(".kernel"))) {
                 continue;
             }
             if (m.ratios(E, J).length > 0 || m.ratios(N, J).length > 0) {
@@ -228,7 +229,7 @@ final class Report {
             }
         }
         final double scaleMax = Math.min(maxG, 4.0);
-        int labelW = 330;
+        int labelW = 440;
         int plotW = 520;
         int rowH = 30;
         int top = 70;
@@ -259,7 +260,7 @@ final class Report {
         }
         int y = top;
         for (Results.Metric m : rows) {
-            String label = m.label.length() > 52 ? m.label.substring(0, 50) + "…" : m.label;
+            String label = m.label.length() > 64 ? m.label.substring(0, 62) + "…" : m.label;
             s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>\n",
                     labelW - 8, y + 18, esc(label + " [" + m.unit + "]")));
             int k = 0;
