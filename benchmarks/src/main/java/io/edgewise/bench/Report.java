@@ -76,7 +76,7 @@ final class Report {
             }
         }
         if (parts.isEmpty()) {
-            return "1 round";
+            return m.section.startsWith("JMH") ? "1 run each" : "1 round";
         }
         int n = Math.max(rounds, m.ratios(N, J).length);
         return String.join("; ", parts) + (n >= 2 ? " (" + n + " rounds)" : "");
@@ -159,7 +159,7 @@ final class Report {
                 b.append("| ").append(m.label).append(" | ").append(m.unit)
                         .append(" | ").append(fmt(m.median(J)))
                         .append(" | ").append(ev)
-                        .append(" | ").append(m.section.equals("JMH") ? "n/a" : fmt(m.median(N)))
+                        .append(" | ").append(m.section.startsWith("JMH") ? "n/a" : fmt(m.median(N)))
                         .append(" | ").append(tiny ? "–" : ratio(m.ratio(E, J)))
                         .append(" | ").append(tiny ? "–" : ratio(m.ratio(E, N)))
                         .append(" | ").append(tiny ? "–" : ratio(m.ratio(N, J)))
@@ -209,7 +209,8 @@ final class Report {
     static String svg(Results res, String profile, Map<String, String> machine, Set<Variant> stubbed) {
         List<Results.Metric> rows = new ArrayList<>();
         for (Results.Metric m : res.metrics.values()) {
-            if (m.key.startsWith("sys") && !m.key.endsWith(".total") || m.key.equals("scale.growth")) {
+            if (m.key.startsWith("sys") && !m.key.endsWith(".total") || m.key.equals("scale.growth")
+                    || m.key.endsWith(".p90")) {
                 continue;
             }
             if (m.key.startsWith("scale.rss") || m.key.startsWith("echo")
@@ -262,7 +263,7 @@ final class Report {
         for (Results.Metric m : rows) {
             String label = m.label.length() > 64 ? m.label.substring(0, 62) + "…" : m.label;
             s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>\n",
-                    labelW - 8, y + 18, esc(label + " [" + m.unit + "]")));
+                    labelW - 8, y + 18, esc((m.section.startsWith("JMH") ? "JMH " : "") + label + " [" + m.unit + "]")));
             int k = 0;
             for (Variant v : new Variant[] {E, N}) {
                 double[] rs = m.ratios(v, J);

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 
 /** Selector operations other than polling: wakeup round trip, register/cancel, read that finds nothing. */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED",
         "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
