@@ -50,6 +50,8 @@ public final class EchoWorker {
                     }
                     pingPong(t, clientGroup, server.port(), a.i("pp-conns", 4),
                             a.l("pp-warmup-ms", 1000), a.l("pp-measure-ms", 2000));
+                } else if (mode.equals("serve")) {
+                    serve(t, clientGroup, server.port(), a.i("conns", 8), a.i("window", 16), a.i("pp-conns", 4));
                 } else if (mode.equals("syscalls")) {
                     syscalls(t, clientGroup, server.port(), a.i("size", 64), a.i("conns", 8), a.i("window", 16),
                             a.l("count", 100_000), a.l("warmup-ms", 1000));
@@ -125,6 +127,11 @@ public final class EchoWorker {
     private static void throughput(Transport t, EventLoopGroup g, int port, int size, int conns, int window,
                                    long warmupMs, long measureMs) throws InterruptedException {
         List<EchoClientHandler> hs = connect(t, g, port, conns, size, window);
+        throughputWindow(hs, size, conns, window, warmupMs, measureMs);
+    }
+
+    private static void throughputWindow(List<EchoClientHandler> hs, int size, int conns, int window,
+                                         long warmupMs, long measureMs) throws InterruptedException {
         for (EchoClientHandler h : hs) {
             h.start(Long.MAX_VALUE);
         }
@@ -154,6 +161,11 @@ public final class EchoWorker {
     private static void pingPong(Transport t, EventLoopGroup g, int port, int conns, long warmupMs, long measureMs)
             throws InterruptedException {
         List<EchoClientHandler> hs = connect(t, g, port, conns, 64, 1);
+        pingPongWindow(hs, conns, warmupMs, measureMs);
+    }
+
+    private static void pingPongWindow(List<EchoClientHandler> hs, int conns, long warmupMs, long measureMs)
+            throws InterruptedException {
         for (EchoClientHandler h : hs) {
             h.start(Long.MAX_VALUE);
         }
@@ -193,6 +205,41 @@ public final class EchoWorker {
                 Stats.percentile(merged, 99) / 1e3, Stats.percentile(merged, 99.9) / 1e3,
                 (c1 - c0) / 1e3 / Math.max(1, r1 - r0));
         System.out.flush();
+    }
+
+    /**
+     * Interleaving mode: connects one set of connections per test up front, prints {@code READY}, then runs
+     * one measurement window per stdin command, so that the harness can alternate short windows between
+     * the variants' JVMs (all alive at once, only one sending at a time):
+     * {@code TPUT <size> <rampMs> <measureMs>}, {@code PP <rampMs> <measureMs>}, {@code EXIT}.
+     */
+    private static void serve(Transport t, EventLoopGroup g, int port, int conns, int window, int ppConns)
+            throws Exception {
+        java.util.Map<Integer, List<EchoClientHandler>> sets = new java.util.HashMap<>();
+        List<EchoClientHandler> pp = connect(t, g, port, ppConns, 64, 1);
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        System.out.println("READY pid=" + ProcessHandle.current().pid());
+        System.out.flush();
+        String line;
+        while ((line = in.readLine()) != null) {
+            String[] c = line.trim().split("\\s+");
+            if (c[0].equals("EXIT")) {
+                return;
+            } else if (c[0].equals("TPUT")) {
+                int size = Integer.parseInt(c[1]);
+                List<EchoClientHandler> hs = sets.get(size);
+                if (hs == null) {
+                    hs = connect(t, g, port, conns, size, window);
+                    sets.put(size, hs);
+                }
+                throughputWindow(hs, size, conns, window, Long.parseLong(c[2]), Long.parseLong(c[3]));
+            } else if (c[0].equals("PP")) {
+                pingPongWindow(pp, ppConns, Long.parseLong(c[1]), Long.parseLong(c[2]));
+            } else {
+                throw new IllegalArgumentException("unknown command " + line);
+            }
+        }
+        throw new java.io.EOFException("stdin closed without EXIT");
     }
 
     private static void syscalls(Transport t, EventLoopGroup g, int port, int size, int conns, int window,

@@ -36,7 +36,7 @@ public final class Harness {
         int rounds;
         long warmupMs;
         long measureMs;
-        long ppWarmupMs;
+        long rampMs = 200;
         long ppMeasureMs;
         int conns = 8;
         int window = 16;
@@ -51,22 +51,21 @@ public final class Harness {
         Profile(String name) {
             this.name = name;
             if (name.equals("long")) {
-                rounds = 7;
+                rounds = 15;
                 warmupMs = 3000;
-                measureMs = 5000;
-                ppWarmupMs = 2000;
-                ppMeasureMs = 5000;
+                measureMs = 2000;
+                ppMeasureMs = 2000;
+                rampMs = 300;
                 syscallRounds = 3;
                 syscallCountPerConn = 50_000;
                 scaleRounds = 3;
                 scaleMeasureMs = 3000;
                 jmhArgs = "-f 2 -wi 3 -w 1s -i 5 -r 1s";
             } else if (name.equals("quick")) {
-                rounds = 4;
-                warmupMs = 1000;
-                measureMs = 1200;
-                ppWarmupMs = 800;
-                ppMeasureMs = 1200;
+                rounds = 7;
+                warmupMs = 1500;
+                measureMs = 800;
+                ppMeasureMs = 800;
                 syscallRounds = 1;
                 syscallCountPerConn = 10_000;
                 scaleRounds = 1;
@@ -260,43 +259,86 @@ public final class Harness {
         return ok;
     }
 
+    /**
+     * All variants' echo JVMs are started together and kept warm; the harness then alternates short
+     * measurement windows between them (only one JVM sends at a time), test by test, rotating the order each
+     * round. A round's ratio compares windows a few seconds apart, so slow changes in the machine's load
+     * cancel out.
+     */
     private void echo() throws Exception {
-        log("== echo throughput + ping-pong latency: " + p.rounds + " interleaved rounds");
-        for (int r = 0; r < p.rounds; r++) {
-            for (Variant v : order(r)) {
+        log("== echo throughput + ping-pong latency: " + p.rounds + " interleaved rounds of "
+                + p.measureMs + " ms windows");
+        res.notes.add("Echo and ping-pong: the three variants' JVMs (each a Netty echo server + client, one event-loop "
+                + "thread each) run side by side; the harness alternates " + p.measureMs + " ms windows between them "
+                + "(only one sends at a time; " + p.rampMs + " ms ramp before each window), " + p.rounds
+                + " rounds, order rotated each round; every test first gets a " + p.warmupMs + " ms warm-up per JVM. "
+                + "CPU per message = the whole JVM's CPU time over the window (client + server + JIT/GC).");
+        Map<Variant, Proc> procs = new EnumMap<>(Variant.class);
+        try {
+            for (Variant v : ALL) {
                 if (stubbed.contains(v)) {
                     continue;
                 }
-                String what = "echo round " + (r + 1);
-                try (Proc w = start("echo-r" + (r + 1) + "-" + v.name().toLowerCase(Locale.ROOT),
-                        jvm(v, EchoWorker.class.getName(), "echo", v.name(),
-                                "--conns", "" + p.conns, "--window", "" + p.window,
-                                "--warmup-ms", "" + p.warmupMs, "--measure-ms", "" + p.measureMs,
-                                "--pp-conns", "" + p.ppConns, "--pp-warmup-ms", "" + p.ppWarmupMs,
-                                "--pp-measure-ms", "" + p.ppMeasureMs), true)) {
-                    String s = checkProvider(w, v, what);
-                    if ("stub".equals(s)) {
-                        stubbed.add(v);
-                        continue;
+                Proc w = start("echo-" + v.name().toLowerCase(Locale.ROOT), jvm(v, EchoWorker.class.getName(), "serve",
+                        v.name(), "--conns", "" + p.conns, "--window", "" + p.window, "--pp-conns", "" + p.ppConns), true);
+                String s = checkProvider(w, v, "echo");
+                if ("stub".equals(s)) {
+                    stubbed.add(v);
+                    w.close();
+                } else if (s == null || w.await("READY ", 60_000) == null) {
+                    if (s != null) {
+                        fail(v, "echo", "worker never became READY", w);
                     }
-                    if (s == null) {
-                        w.waitExit(5_000);
-                        continue;
-                    }
-                    long budget = 60_000 + 4 * (2 * (p.warmupMs + p.measureMs) + p.ppWarmupMs + p.ppMeasureMs);
-                    List<String> results = w.drain("RESULT ", budget);
-                    int rc = w.waitExit(10_000);
-                    if (rc != 0 || results.size() < 3) {
-                        fail(v, what, "exit status " + rc + ", " + results.size() + " of 3 results", w);
-                        continue;
-                    }
-                    for (String line : results) {
-                        recordEcho(v, r, line);
-                    }
-                    log("  " + v.title + " " + what + ": " + results.stream()
-                            .map(l -> l.replace("RESULT ", "")).collect(Collectors.joining(" | ")));
+                    w.close();
+                } else {
+                    procs.put(v, w);
                 }
             }
+            String[] tests = {"TPUT 64", "TPUT 16384", "PP"};
+            for (String test : tests) {
+                for (Variant v : ALL) {
+                    echoWindow(procs, v, test, p.warmupMs, 200, -1);
+                }
+            }
+            for (int r = 0; r < p.rounds; r++) {
+                for (String test : tests) {
+                    for (Variant v : order(r)) {
+                        echoWindow(procs, v, test, p.rampMs, test.equals("PP") ? p.ppMeasureMs : p.measureMs, r);
+                    }
+                }
+                log("  round " + (r + 1) + " done");
+            }
+            for (Map.Entry<Variant, Proc> e : procs.entrySet()) {
+                e.getValue().send("EXIT");
+                int rc = e.getValue().waitExit(30_000);
+                if (rc != 0) {
+                    fail(e.getKey(), "echo", "exit status " + rc, e.getValue());
+                }
+            }
+        } finally {
+            for (Proc w : procs.values()) {
+                w.close();
+            }
+        }
+    }
+
+    /** One window on one variant's JVM; round -1 = warm-up (not recorded). Drops the JVM on failure. */
+    private void echoWindow(Map<Variant, Proc> procs, Variant v, String test, long rampMs, long ms, int round)
+            throws Exception {
+        Proc w = procs.get(v);
+        if (w == null) {
+            return;
+        }
+        w.send(test + " " + rampMs + " " + ms);
+        String line = w.await("RESULT ", 60_000 + 4 * (rampMs + ms));
+        if (line == null) {
+            fail(v, "echo " + test + (round < 0 ? " warm-up" : " round " + (round + 1)), "no result", w);
+            w.close();
+            procs.remove(v);
+            return;
+        }
+        if (round >= 0) {
+            recordEcho(v, round, line);
         }
     }
 
