@@ -16,6 +16,16 @@ import java.nio.channels.UnsupportedAddressTypeException;
 final class Exceptions {
     private Exceptions() { }
 
+    /**
+     * As the JDK's adaptors do for connect, bind, accept and shutdown: an {@link IOException} from the
+     * channel (e.g. {@link ClosedChannelException}, {@code AsynchronousCloseException}) passes unchanged;
+     * the unchecked channel exceptions become {@link SocketException}s.
+     */
+    static IOException translatePassingIO(Exception e, boolean unknownHostForUnresolved) {
+        if (e instanceof IOException io) return io;
+        return translate(e, unknownHostForUnresolved);
+    }
+
     static IOException translate(Exception e, boolean unknownHostForUnresolved) {
         if (e instanceof ClosedChannelException) return new SocketException("Socket is closed");
         if (e instanceof NotYetConnectedException) return new SocketException("Socket is not connected");

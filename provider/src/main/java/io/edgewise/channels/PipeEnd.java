@@ -80,13 +80,15 @@ final class PipeEnd {
     }
 
     /** implCloseSelectableChannel: signal, wait for I/O in progress, close unless registered. */
-    void close(boolean registered) {
+    void close(boolean registered, boolean blocking) {
         synchronized (stateLock) {
             state = ST_CLOSING;
             if (waiter != null) waiter.signal();
         }
-        ioLock.lock();
-        ioLock.unlock();
+        if (!blocking) {   // never wait for blocked I/O (JDK 17 interrupt deadlock; FdHandle defers the close)
+            ioLock.lock();
+            ioLock.unlock();
+        }
         synchronized (stateLock) {
             if (state == ST_CLOSING && !registered) {
                 state = ST_CLOSED;

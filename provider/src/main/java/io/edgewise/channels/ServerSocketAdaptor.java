@@ -46,7 +46,7 @@ final class ServerSocketAdaptor extends ServerSocket {
         try {
             ssc.bind(local, backlog);
         } catch (Exception e) {
-            throw Exceptions.translate(e, false);
+            throw Exceptions.translatePassingIO(e, false);
         }
     }
 
@@ -75,7 +75,7 @@ final class ServerSocketAdaptor extends ServerSocket {
             SocketChannel sc = ssc.accept(to > 0 ? to : -1);
             return sc.socket();
         } catch (Exception e) {
-            throw Exceptions.translate(e, false);
+            throw Exceptions.translatePassingIO(e, false);
         }
     }
 

@@ -234,8 +234,10 @@ public final class ServerSocketChannelImpl extends ServerSocketChannel implement
             state = ST_CLOSING;
             if (waiter != null) waiter.signal();
         }
-        acceptLock.lock();
-        acceptLock.unlock();
+        if (!isBlocking()) {   // never wait for a blocked accept (JDK 17 interrupt deadlock; FdHandle defers the close)
+            acceptLock.lock();
+            acceptLock.unlock();
+        }
         synchronized (stateLock) {
             if (state == ST_CLOSING && !isRegistered()) {
                 state = ST_CLOSED;

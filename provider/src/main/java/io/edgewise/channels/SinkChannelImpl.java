@@ -72,7 +72,7 @@ final class SinkChannelImpl extends Pipe.SinkChannel implements SelChannel {
 
     @Override
     protected void implCloseSelectableChannel() {
-        end.close(isRegistered());
+        end.close(isRegistered(), isBlocking());
     }
 
     @Override

@@ -48,6 +48,8 @@ final class SocketAdaptor extends Socket {
         return sc;
     }
 
+    private static final boolean UNRESOLVED_CLOSES = Runtime.version().feature() >= 24;
+
     @Override
     public void connect(SocketAddress remote) throws IOException {
         connect(remote, 0);
@@ -56,12 +58,19 @@ final class SocketAdaptor extends Socket {
     @Override
     public void connect(SocketAddress remote, int timeout) throws IOException {
         if (remote == null) throw new IllegalArgumentException("connect: The address can't be null");
+        if (UNRESOLVED_CLOSES && remote instanceof InetSocketAddress isa && isa.isUnresolved()) {
+            // JDK 24+ (JDK-8343791): connect to an unresolved address closes the socket
+            if (!sc.isOpen()) throw new SocketException("Socket is closed");
+            if (sc.isConnected()) throw new SocketException("Already connected");
+            close();
+            throw new java.net.UnknownHostException(isa.getHostName());
+        }
         if (timeout < 0) throw new IllegalArgumentException("connect: timeout can't be negative");
         try {
             if (!sc.isBlocking()) throw new IllegalBlockingModeException();
             sc.connect(remote, timeout > 0 ? timeout : -1);
         } catch (Exception e) {
-            throw Exceptions.translate(e, true);
+            throw Exceptions.translatePassingIO(e, true);
         }
     }
 
@@ -70,14 +79,14 @@ final class SocketAdaptor extends Socket {
         try {
             sc.bind(local);
         } catch (Exception e) {
-            throw Exceptions.translate(e, false);
+            throw Exceptions.translatePassingIO(e, false);
         }
     }
 
     @Override
     public InetAddress getInetAddress() {
-        InetSocketAddress remote = sc.remoteAddressUnchecked();
-        return remote != null && sc.isConnected() ? remote.getAddress() : null;
+        InetSocketAddress remote = sc.remoteAddressUnchecked();   // as the JDK: kept after close
+        return remote != null ? remote.getAddress() : null;
     }
 
     @Override
@@ -92,7 +101,7 @@ final class SocketAdaptor extends Socket {
     @Override
     public int getPort() {
         InetSocketAddress remote = sc.remoteAddressUnchecked();
-        return remote != null && sc.isConnected() ? remote.getPort() : 0;
+        return remote != null ? remote.getPort() : 0;
     }
 
     @Override
@@ -103,7 +112,7 @@ final class SocketAdaptor extends Socket {
 
     @Override
     public SocketAddress getRemoteSocketAddress() {
-        return sc.isConnected() ? sc.remoteAddressUnchecked() : null;
+        return sc.remoteAddressUnchecked();
     }
 
     @Override
@@ -151,12 +160,7 @@ final class SocketAdaptor extends Socket {
             if (len == 0) return 0;
             ByteBuffer bb = ByteBuffer.wrap(b, off, len);
             int to = timeout;
-            try {
-                int n = sc.read(bb, to > 0 ? to : -1);
-                return n;
-            } catch (java.nio.channels.ClosedChannelException e) {
-                throw new SocketException("Socket closed");
-            }
+            return sc.read(bb, to > 0 ? to : -1);   // ClosedChannelException passes, as from the JDK's streams
         }
 
         @Override
@@ -181,14 +185,15 @@ final class SocketAdaptor extends Socket {
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             Objects.checkFromIndexSize(off, len, b.length);
+            if (len == 0) return;
+            if (!sc.isOpen()) throw new java.nio.channels.ClosedChannelException();
             if (!sc.isBlocking()) throw new IllegalBlockingModeException();
+            // as the JDK's socket output stream: shut down output is ClosedChannelException (the channel's
+            // write reports AsynchronousCloseException there)
+            if (sc.isOutputClosed()) throw new java.nio.channels.ClosedChannelException();
             ByteBuffer bb = ByteBuffer.wrap(b, off, len);
-            try {
-                while (bb.hasRemaining()) {
-                    sc.write(bb);
-                }
-            } catch (java.nio.channels.ClosedChannelException e) {
-                throw new SocketException("Socket closed");
+            while (bb.hasRemaining()) {
+                sc.write(bb);   // ClosedChannelException passes, as from the JDK's streams
             }
         }
 
@@ -231,8 +236,7 @@ final class SocketAdaptor extends Socket {
 
     @Override
     public void setSoLinger(boolean on, int linger) throws SocketException {
-        if (!on) linger = -1;
-        else if (linger < 0) throw new IllegalArgumentException("invalid value for SO_LINGER");
+        if (!on) linger = -1;   // as the JDK's adaptor: a negative value with on=true also disables linger
         setOpt(StandardSocketOptions.SO_LINGER, linger);
     }
 
@@ -357,7 +361,7 @@ final class SocketAdaptor extends Socket {
         try {
             sc.shutdownInput();
         } catch (Exception e) {
-            throw Exceptions.translate(e, false);
+            throw Exceptions.translatePassingIO(e, false);
         }
     }
 
@@ -366,7 +370,7 @@ final class SocketAdaptor extends Socket {
         try {
             sc.shutdownOutput();
         } catch (Exception e) {
-            throw Exceptions.translate(e, false);
+            throw Exceptions.translatePassingIO(e, false);
         }
     }
 

@@ -247,17 +247,28 @@ public final class SocketChannelImpl extends SocketChannel implements SelChannel
 
     @Override
     public boolean connect(SocketAddress remote) throws IOException {
-        return connect(remote, -1);
+        return connect(remote, -1, true);
     }
 
     /** Connect; {@code timeoutMillis} (> 0) bounds a blocking connect (adaptor). */
     boolean connect(SocketAddress remote, int timeoutMillis) throws IOException {
+        return connect(remote, timeoutMillis, false);
+    }
+
+    /**
+     * {@code checkOpenFirst}: SocketChannel.connect on a closed channel throws ClosedChannelException
+     * (JDK 25); the adaptor's blocking connect throws AsynchronousCloseException there, as the JDK's.
+     */
+    private boolean connect(SocketAddress remote, int timeoutMillis, boolean checkOpenFirst) throws IOException {
         InetSocketAddress isa = Net.connectTarget(Net.checkAddress(remote, family));
         try {
             readLock.lock();
             try {
                 writeLock.lock();
                 try {
+                    if (checkOpenFirst) {
+                        ensureOpen();   // closed before the call: ClosedChannelException, not AsynchronousCloseException
+                    }
                     boolean blocking = isBlocking();
                     boolean connected = false;
                     try {
@@ -717,11 +728,16 @@ public final class SocketChannelImpl extends SocketChannel implements SelChannel
             if (readWaiter != null) readWaiter.signal();
             if (writeWaiter != null) writeWaiter.signal();
         }
-        // wait for reads and writes in progress to finish
-        readLock.lock();
-        readLock.unlock();
-        writeLock.lock();
-        writeLock.unlock();
+        // Non-blocking I/O in progress ends promptly: wait for it. Blocking I/O must not be waited
+        // for: on JDK 17 an interrupt runs this close while holding the blocked thread's blockerLock,
+        // which that thread needs in end() (deadlock). The signalled thread leaves on its own, and
+        // FdHandle defers the real close(2) until it released the descriptor.
+        if (!isBlocking()) {
+            readLock.lock();
+            readLock.unlock();
+            writeLock.lock();
+            writeLock.unlock();
+        }
         synchronized (stateLock) {
             if (state != ST_CLOSING) {
                 return;

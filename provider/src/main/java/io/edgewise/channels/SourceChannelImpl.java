@@ -72,7 +72,7 @@ final class SourceChannelImpl extends Pipe.SourceChannel implements SelChannel {
 
     @Override
     protected void implCloseSelectableChannel() {
-        end.close(isRegistered());
+        end.close(isRegistered(), isBlocking());
     }
 
     @Override
