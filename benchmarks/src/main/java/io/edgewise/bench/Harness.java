@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * (JDK, Edgewise, epoll, then rotated), checks which provider served each, and writes the report.
  *
  * <pre>Harness [--profile quick|long] [--out benchmarks/results] [--logs benchmarks/target/bench-logs]
- *         [--sections probe,echo,syscalls,scale,jmh]</pre>
+ *         [--sections probe,echo,syscalls,scale,jmh] [--tracer auto|strace]</pre>
  * Exit status 0 unless a variant crashed, a provider check failed or a section could not produce its rows
  * (a stub Edgewise provider is reported as "pending", not as a failure). Slowness never fails the run.
  * Single-threaded.
@@ -87,6 +87,8 @@ public final class Harness {
     private final Set<Variant> stubbed = EnumSet.noneOf(Variant.class);
     private final Map<Variant, String> servedBy = new EnumMap<>(Variant.class);
     private int launches;
+    /** {@code --tracer strace} forces strace for the syscall section (default: perf if usable, else strace). */
+    private String tracerChoice = "auto";
 
     private Harness(Profile p, Path out, Path logs) {
         this.p = p;
@@ -101,13 +103,15 @@ public final class Harness {
         Profile p = new Profile(a.str("profile", "quick"));
         Harness h = new Harness(p, Paths.get(a.str("out", "benchmarks/results")),
                 Paths.get(a.str("logs", "benchmarks/target/bench-logs")));
+        h.tracerChoice = a.str("tracer", "auto");
         Set<String> sections = new java.util.HashSet<>(Arrays.asList(
                 a.str("sections", "probe,echo,syscalls,scale,jmh").split(",")));
         long t0 = System.nanoTime();
         boolean ok = h.run(sections);
         String took = String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - t0) / 1e9);
         h.res.notes.add("Harness wall time: " + took + ".");
-        Report.write(h.res, h.p.name, h.out, h.machine(), h.servedBy, h.stubbed);
+        boolean all = sections.containsAll(List.of("probe", "echo", "syscalls", "scale", "jmh"));
+        Report.write(h.res, h.p.name, all, h.out, h.machine(), h.servedBy, h.stubbed);
         System.out.println();
         System.out.println(Files.readString(h.out.resolve("latest.md")));
         if (!h.res.failures.isEmpty()) {
@@ -407,7 +411,8 @@ public final class Harness {
     }
 
     private void syscalls() throws Exception {
-        String tool = perfWorks() ? "perf" : have("strace") ? "strace" : null;
+        String tool = "strace".equals(tracerChoice) ? (have("strace") ? "strace" : null)
+                : perfWorks() ? "perf" : have("strace") ? "strace" : null;
         if (tool == null) {
             res.notes.add("System calls: SKIPPED — neither `perf` (tracepoints) nor `strace` is usable here "
                     + "(install one: `apt-get install -y strace`).");

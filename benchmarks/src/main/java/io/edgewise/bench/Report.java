@@ -11,7 +11,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-/** Writes {@code latest.md} (tables) and {@code latest.svg} (ratio chart, drawn by hand) from {@link Results}. */
+/**
+ * Writes {@code latest.md} (tables) and {@code latest.svg} (ratio chart, drawn by hand) from {@link Results}, and
+ * the same as {@code quick.*} or {@code long.*} after the profile that produced them.
+ */
 final class Report {
     private Report() { }
 
@@ -19,12 +22,16 @@ final class Report {
     private static final Variant E = Variant.EDGEWISE;
     private static final Variant N = Variant.EPOLL;
 
-    static void write(Results res, String profile, Path out, Map<String, String> machine,
+    static void write(Results res, String profile, boolean allSections, Path out, Map<String, String> machine,
                       Map<Variant, String> servedBy, Set<Variant> stubbed) throws IOException {
         Files.createDirectories(out);
-        Files.writeString(out.resolve("latest.md"), markdown(res, profile, machine, servedBy, stubbed),
-                StandardCharsets.UTF_8);
-        Files.writeString(out.resolve("latest.svg"), svg(res, profile, machine, stubbed), StandardCharsets.UTF_8);
+        String md = markdown(res, profile, machine, servedBy, stubbed);
+        String svg = svg(res, profile, machine, stubbed);
+        // latest.* = the last run of any profile; <profile>.* = the last complete run of that profile
+        for (String name : allSections ? new String[] {"latest", profile} : new String[] {"latest"}) {
+            Files.writeString(out.resolve(name + ".md"), md, StandardCharsets.UTF_8);
+            Files.writeString(out.resolve(name + ".svg"), svg, StandardCharsets.UTF_8);
+        }
     }
 
     static String fmt(double x) {
