@@ -220,7 +220,7 @@ public final class Harness {
         return l;
     }
 
-    private static Map<String, String> kv(String line) {
+    static Map<String, String> kv(String line) {
         Map<String, String> m = new HashMap<>();
         for (String tok : line.trim().split("\\s+")) {
             int i = tok.indexOf('=');
@@ -507,7 +507,7 @@ public final class Harness {
         }
     }
 
-    private static Map<String, Long> parsePerf(Path f) throws IOException {
+    static Map<String, Long> parsePerf(Path f) throws IOException {
         Map<String, Long> m = new TreeMap<>();
         if (!Files.exists(f)) {
             return m;
@@ -528,7 +528,7 @@ public final class Harness {
         return m;
     }
 
-    private static Map<String, Long> parseStrace(Path f) throws IOException {
+    static Map<String, Long> parseStrace(Path f) throws IOException {
         Map<String, Long> m = new TreeMap<>();
         if (!Files.exists(f)) {
             return m;
@@ -763,7 +763,7 @@ public final class Harness {
         }
     }
 
-    private static String[] splitCsv(String line) {
+    static String[] splitCsv(String line) {
         List<String> r = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
         boolean q = false;

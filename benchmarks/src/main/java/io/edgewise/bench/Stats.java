@@ -11,7 +11,8 @@ final class Stats {
         if (sorted.length == 0) {
             return 0;
         }
-        int idx = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        // the epsilon keeps e.g. 99.9 % of 1000 at rank 999 despite 99.9 not being exact in binary
+        int idx = (int) Math.ceil(p / 100.0 * sorted.length - 1e-9) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, idx))];
     }
 
