@@ -5,7 +5,7 @@
 #   scripts/bench.sh [quick|long] [--sections probe,echo,syscalls,scale,jmh]
 #
 # quick (default, < 5 min on 2 cores): 7 interleaved rounds of 0.8 s windows; long: 15 rounds of 2 s, more JMH.
-# Writes benchmarks/results/latest.{md,svg} (and quick.* or long.*), prints the table; per-JVM logs go to
+# Writes benchmarks/results/latest.{md,svg} (and e.g. quick-jdk17.*), prints the table; per-JVM logs go to
 # benchmarks/target/bench-logs/. Exit status: 0 unless a variant crashed or a provider check failed
 # (slowness never fails it; a stub Edgewise provider is reported as pending).
 # Environment: JAVA_HOME (JDK to build and run with), BENCH_SKIP_BUILD=1 (reuse the last build),

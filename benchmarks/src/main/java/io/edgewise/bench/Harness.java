@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * (JDK, Edgewise, epoll, then rotated), checks which provider served each, and writes the report.
  *
  * <pre>Harness [--profile quick|long] [--out benchmarks/results] [--logs benchmarks/target/bench-logs]
- *         [--sections probe,echo,syscalls,scale,jmh] [--tracer auto|strace]</pre>
+ *         [--sections probe,echo,syscalls,scale,jmh] [--tracer auto|strace] [--binding jna|ffm]</pre>
  * Exit status 0 unless a variant crashed, a provider check failed or a section could not produce its rows
  * (a stub Edgewise provider is reported as "pending", not as a failure). Slowness never fails the run.
  * Single-threaded.
@@ -89,6 +89,8 @@ public final class Harness {
     private int launches;
     /** {@code --tracer strace} forces strace for the syscall section (default: perf if usable, else strace). */
     private String tracerChoice = "auto";
+    /** {@code --binding jna|ffm}: passed to Edgewise JVMs as -Dio.edgewise.binding; empty = provider's choice. */
+    private String bindingChoice = "";
 
     private Harness(Profile p, Path out, Path logs) {
         this.p = p;
@@ -104,6 +106,7 @@ public final class Harness {
         Harness h = new Harness(p, Paths.get(a.str("out", "benchmarks/results")),
                 Paths.get(a.str("logs", "benchmarks/target/bench-logs")));
         h.tracerChoice = a.str("tracer", "auto");
+        h.bindingChoice = a.str("binding", "");
         Set<String> sections = new java.util.HashSet<>(Arrays.asList(
                 a.str("sections", "probe,echo,syscalls,scale,jmh").split(",")));
         long t0 = System.nanoTime();
@@ -111,7 +114,8 @@ public final class Harness {
         String took = String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - t0) / 1e9);
         h.res.notes.add("Harness wall time: " + took + ".");
         boolean all = sections.containsAll(List.of("probe", "echo", "syscalls", "scale", "jmh"));
-        Report.write(h.res, h.p.name, all, h.out, h.machine(), h.servedBy, h.stubbed);
+        Report.write(h.res, h.p.name, h.p.name + "-jdk" + Runtime.version().feature(), all, h.out, h.machine(),
+                h.servedBy, h.stubbed);
         System.out.println();
         System.out.println(Files.readString(h.out.resolve("latest.md")));
         if (!h.res.failures.isEmpty()) {
@@ -151,6 +155,9 @@ public final class Harness {
         List<String> cmd = new ArrayList<>(List.of(javaBin, "--enable-native-access=ALL-UNNAMED", "-Xms256m", "-Xmx1g",
                 "-XX:+UseG1GC"));
         cmd.addAll(v.jvmFlags());
+        if (!bindingChoice.isEmpty()) {
+            cmd.add("-Dio.edgewise.binding=" + bindingChoice); // only Edgewise reads it
+        }
         cmd.add("-cp");
         cmd.add(classPath);
         cmd.add(main);
@@ -184,6 +191,19 @@ public final class Harness {
         if (!actual.equals(v.providerClass)) {
             fail(v, what, "served by " + actual + ", expected " + v.providerClass + " — row refused", w);
             return null;
+        }
+        if (v == Variant.EDGEWISE) {
+            String b = w.await("BINDING ", 30_000);
+            if (b != null) {
+                String binding = b.substring("BINDING ".length()).trim();
+                servedBy.put(v, actual + " (native binding: " + binding + ")");
+                if (!bindingChoice.isEmpty() && !bindingChoice.equals(binding)) {
+                    fail(v, what, "binding " + binding + " served, " + bindingChoice + " was asked for — row refused", w);
+                    return null;
+                }
+            } else if (w.waitExit(30_000) == Transport.EXIT_STUB && w.saw("STUB")) {
+                return "stub";
+            }
         }
         String tr = w.await("TRANSPORT ", 30_000);
         String want = v == Variant.EPOLL ? "TRANSPORT netty-epoll available=true" : "TRANSPORT netty-nio";
@@ -703,6 +723,12 @@ public final class Harness {
                 "-cp", classPath, "org.openjdk.jmh.Main", "io.edgewise.bench.jmh."));
         cmd.addAll(Arrays.asList(p.jmhArgs.split(" ")));
         cmd.addAll(List.of("-p", "provider=" + String.join(",", providers), "-rf", "csv", "-rff", csv.toString()));
+        if (!bindingChoice.isEmpty()) {
+            // replaces the @Fork(jvmArgsAppend) of the benchmarks, so repeat those flags
+            cmd.addAll(List.of("-jvmArgsAppend", "--enable-native-access=ALL-UNNAMED --add-exports=java.base/sun.nio.ch=ALL-UNNAMED"
+                    + " -Djava.nio.channels.spi.SelectorProvider=" + Variant.JDK.providerClass
+                    + " -Dio.edgewise.binding=" + bindingChoice));
+        }
         try (Proc j = start("jmh", cmd, true)) {
             int rc = j.waitExit(1_800_000);
             if (rc != 0 || !Files.exists(csv)) {

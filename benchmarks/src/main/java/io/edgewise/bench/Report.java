@@ -13,7 +13,7 @@ import java.util.Set;
 
 /**
  * Writes {@code latest.md} (tables) and {@code latest.svg} (ratio chart, drawn by hand) from {@link Results}, and
- * the same as {@code quick.*} or {@code long.*} after the profile that produced them.
+ * the same as {@code quick-jdk17.*}, {@code long-jdk25.*}, … after the profile and JDK that produced them.
  */
 final class Report {
     private Report() { }
@@ -22,13 +22,13 @@ final class Report {
     private static final Variant E = Variant.EDGEWISE;
     private static final Variant N = Variant.EPOLL;
 
-    static void write(Results res, String profile, boolean allSections, Path out, Map<String, String> machine,
-                      Map<Variant, String> servedBy, Set<Variant> stubbed) throws IOException {
+    static void write(Results res, String profile, String copyName, boolean allSections, Path out,
+                      Map<String, String> machine, Map<Variant, String> servedBy, Set<Variant> stubbed) throws IOException {
         Files.createDirectories(out);
         String md = markdown(res, profile, machine, servedBy, stubbed);
         String svg = svg(res, profile, machine, stubbed);
-        // latest.* = the last run of any profile; <profile>.* = the last complete run of that profile
-        for (String name : allSections ? new String[] {"latest", profile} : new String[] {"latest"}) {
+        // latest.* = the last run of any profile; <copyName>.* = the last complete run of that profile on that JDK
+        for (String name : allSections ? new String[] {"latest", copyName} : new String[] {"latest"}) {
             Files.writeString(out.resolve(name + ".md"), md, StandardCharsets.UTF_8);
             Files.writeString(out.resolve(name + ".svg"), svg, StandardCharsets.UTF_8);
         }
@@ -250,7 +250,8 @@ final class Report {
                 + "font-family=\"sans-serif\" font-size=\"12\">\n", width, height));
         s.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
         s.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"20\" font-size=\"15\" font-weight=\"bold\">%s</text>\n",
-                esc("Edgewise vs JDK provider vs Netty epoll — " + profile + " profile, " + machine.getOrDefault("Date (UTC)", ""))));
+                esc("Edgewise vs JDK provider vs Netty epoll — " + profile + " profile, JDK "
+                        + Runtime.version().feature() + ", " + machine.getOrDefault("Date (UTC)", ""))));
         s.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"38\">%s</text>\n",
                 esc("Factor better than the JDK's provider (>1 = better; latency/CPU/syscalls inverted). "
                         + "Median of interleaved rounds; whisker = min–max.")));

@@ -46,6 +46,9 @@ final class Transport {
         } else {
             try {
                 SelectorProvider.provider().openSelector().close();
+                if (variant == Variant.EDGEWISE) {
+                    System.out.println("BINDING " + edgewiseBinding());
+                }
                 System.out.println("TRANSPORT netty-nio");
             } catch (UnsupportedOperationException e) {
                 System.out.println("STUB provider " + actual + " is a stub (openSelector throws " + e + ")");
@@ -58,6 +61,15 @@ final class Transport {
             }
         }
         System.out.flush();
+    }
+
+    /** Edgewise's native binding ("jna" or "ffm"), or "?" if this provider build cannot tell. */
+    static String edgewiseBinding() {
+        try {
+            return String.valueOf(Class.forName("io.edgewise.EdgewiseSelectorProvider").getMethod("binding").invoke(null));
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return "?";
+        }
     }
 
     /** Worker exit status meaning "the provider under test is still the stub": reported, not a crash. */
