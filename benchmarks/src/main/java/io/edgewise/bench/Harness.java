@@ -63,14 +63,14 @@ public final class Harness {
                 jmhArgs = "-f 2 -wi 3 -w 1s -i 5 -r 1s";
             } else if (name.equals("quick")) {
                 rounds = 7;
-                warmupMs = 1500;
+                warmupMs = 1000;
                 measureMs = 800;
                 ppMeasureMs = 800;
                 syscallRounds = 1;
                 syscallCountPerConn = 10_000;
                 scaleRounds = 1;
-                scaleMeasureMs = 1500;
-                jmhArgs = "-f 1 -wi 1 -w 400ms -i 3 -r 400ms";
+                scaleMeasureMs = 1000;
+                jmhArgs = "-f 1 -wi 1 -w 300ms -i 3 -r 300ms";
             } else {
                 throw new IllegalArgumentException("profile must be quick or long: " + name);
             }
