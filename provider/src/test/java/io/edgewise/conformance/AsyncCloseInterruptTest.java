@@ -71,7 +71,7 @@ class AsyncCloseInterruptTest {
             return new Subject(c.client, () -> c.client.read(bufs, 0, 2), List.of(c));
         }),
         SOCKET_WRITE(p -> {
-            Net.Conn c = Net.connect(p);
+            Net.Conn c = smallBuffers(p);
             fill(c.client);
             return new Subject(c.client, () -> {
                 while (true) {
@@ -80,7 +80,7 @@ class AsyncCloseInterruptTest {
             }, List.of(c));
         }),
         SOCKET_GATHERING_WRITE(p -> {
-            Net.Conn c = Net.connect(p);
+            Net.Conn c = smallBuffers(p);
             fill(c.client);
             return new Subject(c.client, () -> {
                 while (true) {
@@ -134,6 +134,26 @@ class AsyncCloseInterruptTest {
         }
         assertEquals(3, zeros, "buffer filled");
         ch.configureBlocking(true);
+    }
+
+    /**
+     * A connection with fixed small buffers (SO_RCVBUF on the listener, SO_SNDBUF on the client, set
+     * before connecting: no autotuning), so that once filled no space appears while the peer is idle.
+     */
+    static Net.Conn smallBuffers(SelectorProvider p) throws java.io.IOException {
+        try (ServerSocketChannel ssc = p.openServerSocketChannel()) {
+            ssc.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 8192);
+            ssc.bind(new java.net.InetSocketAddress(Net.LOOPBACK4, 0), 1);
+            SocketChannel c = p.openSocketChannel();
+            try {
+                c.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 8192);
+                c.connect(ssc.getLocalAddress());
+                return new Net.Conn(c, ssc.accept());
+            } catch (java.io.IOException | RuntimeException e) {
+                c.close();
+                throw e;
+            }
+        }
     }
 
     static Stream<Arguments> cases() {
@@ -240,7 +260,7 @@ class AsyncCloseInterruptTest {
 
     @ProviderTest
     void closeWhileOtherThreadsBlockedInReadAndWriteEndsBoth(SelectorProvider p) throws Exception {
-        try (Net.Conn c = Net.connect(p)) {
+        try (Net.Conn c = smallBuffers(p)) {
             fill(c.client);
             List<CompletableFuture<Object>> fs = new ArrayList<>();
             List<Thread> ts = new ArrayList<>();
