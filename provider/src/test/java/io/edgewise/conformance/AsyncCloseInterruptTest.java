@@ -240,6 +240,90 @@ class AsyncCloseInterruptTest {
         }
     }
 
+    /** Blocking operations of the socket adaptors (java.net API over the channels). */
+    enum AdaptorOp {
+        STREAM_READ(p -> {
+            Net.Conn c = Net.connect(p);
+            java.io.InputStream in = c.client.socket().getInputStream();
+            return new Subject(c.client, in::read, List.of(c));
+        }),
+        STREAM_TIMED_READ(p -> {
+            Net.Conn c = Net.connect(p);
+            c.client.socket().setSoTimeout(60_000);
+            java.io.InputStream in = c.client.socket().getInputStream();
+            return new Subject(c.client, in::read, List.of(c));
+        }),
+        STREAM_WRITE(p -> {
+            Net.Conn c = smallBuffers(p);
+            fill(c.client);
+            java.io.OutputStream out = c.client.socket().getOutputStream();
+            return new Subject(c.client, () -> {
+                while (true) {
+                    out.write(new byte[1000]);
+                }
+            }, List.of(c));
+        }),
+        ACCEPT(p -> {
+            ServerSocketChannel ssc = Net.listen(p);
+            return new Subject(ssc, () -> ssc.socket().accept(), List.of());
+        }),
+        TIMED_ACCEPT(p -> {
+            ServerSocketChannel ssc = Net.listen(p);
+            ssc.socket().setSoTimeout(60_000);
+            return new Subject(ssc, () -> ssc.socket().accept(), List.of());
+        }),
+        CONNECT(p -> {
+            Net.FullListener full = new Net.FullListener(p, StandardProtocolFamily.INET);
+            SocketChannel ch = p.openSocketChannel();
+            return new Subject(ch, () -> {
+                ch.socket().connect(full.address());
+                return null;
+            }, List.of(full));
+        }),
+        TIMED_CONNECT(p -> {
+            Net.FullListener full = new Net.FullListener(p, StandardProtocolFamily.INET);
+            SocketChannel ch = p.openSocketChannel();
+            return new Subject(ch, () -> {
+                ch.socket().connect(full.address(), 60_000);
+                return null;
+            }, List.of(full));
+        });
+
+        final Setup setup;
+
+        AdaptorOp(Setup setup) {
+            this.setup = setup;
+        }
+    }
+
+    /** Exception class, channel open, interrupt status after ending a blocked adaptor op by close or interrupt. */
+    private static String adaptorOutcome(SelectorProvider p, AdaptorOp op, boolean interrupt) throws Exception {
+        try (Subject s = op.setup.open(p)) {
+            AtomicReference<Thread> t = new AtomicReference<>();
+            AtomicBoolean interrupted = new AtomicBoolean();
+            CompletableFuture<Object> f = start(s, t, false, interrupted);
+            assertTrue(Net.awaitBlocked(t.get()), "operation blocks");
+            assertFalse(f.isDone(), "operation blocks");
+            if (interrupt) {
+                t.get().interrupt();
+            } else {
+                s.channel().close();
+            }
+            Throwable e = failure(f, t.get());
+            return e.getClass().getName() + " open=" + s.channel().isOpen() + " interrupted=" + interrupted.get();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(AdaptorOp.class)
+    void adaptorBlockingOpsEndAsOnTheJdk(AdaptorOp op) throws Exception {
+        for (boolean interrupt : new boolean[] {false, true}) {
+            String expected = adaptorOutcome(Providers.reference(), op, interrupt);
+            String actual = adaptorOutcome(Providers.candidate(), op, interrupt);
+            assertEquals(expected, actual, (interrupt ? "interrupt" : "close") + " of a blocked " + op);
+        }
+    }
+
     @ProviderTest
     void shutdownInputWakesBlockedReaderWithEof(SelectorProvider p) throws Exception {
         try (Net.Conn c = Net.connect(p)) {
