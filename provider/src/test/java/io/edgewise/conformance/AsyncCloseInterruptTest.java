@@ -194,8 +194,24 @@ class AsyncCloseInterruptTest {
 
     private static CompletableFuture<Object> start(Subject s, AtomicReference<Thread> thread, boolean preInterrupt,
                                                    AtomicBoolean interruptedAfter) {
+        return start(s, thread, preInterrupt, interruptedAfter, false);
+    }
+
+    /** Thread.ofVirtual().unstarted(task) through reflection (the tests compile for release 17). */
+    private static Thread virtualThread(Runnable task) {
+        try {
+            Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+            return (Thread) Class.forName("java.lang.Thread$Builder").getMethod("unstarted", Runnable.class)
+                    .invoke(builder, task);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static CompletableFuture<Object> start(Subject s, AtomicReference<Thread> thread, boolean preInterrupt,
+                                                   AtomicBoolean interruptedAfter, boolean virtual) {
         CompletableFuture<Object> f = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
+        Runnable task = () -> {
             if (preInterrupt) {
                 Thread.currentThread().interrupt();
             }
@@ -206,8 +222,11 @@ class AsyncCloseInterruptTest {
             } finally {
                 interruptedAfter.set(Thread.currentThread().isInterrupted());
             }
-        }, "blocked-op");
-        t.setDaemon(true);
+        };
+        Thread t = virtual ? virtualThread(task) : new Thread(task, "blocked-op");
+        if (!virtual) {
+            t.setDaemon(true);
+        }
         thread.set(t);
         t.start();
         return f;
@@ -353,6 +372,37 @@ class AsyncCloseInterruptTest {
             String expected = adaptorOutcome(Providers.reference(), op, interrupt);
             String actual = adaptorOutcome(Providers.candidate(), op, interrupt);
             assertEquals(expected, actual, (interrupt ? "interrupt" : "close") + " of a blocked " + op);
+        }
+    }
+
+    /** JDK 21+: the same endings for a virtual thread blocked in each operation (compared with the JDK). */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(Op.class)
+    void virtualThreadBlockedOpsEndAsOnTheJdk(Op op) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() >= 21, "virtual threads: JDK 21+");
+        for (boolean interrupt : new boolean[] {false, true}) {
+            String expected = virtualOutcome(Providers.reference(), op, interrupt);
+            String actual = virtualOutcome(Providers.candidate(), op, interrupt);
+            assertEquals(expected, actual, (interrupt ? "interrupt" : "close") + " of a virtual thread blocked in " + op);
+        }
+    }
+
+    private static String virtualOutcome(SelectorProvider p, Op op, boolean interrupt) throws Exception {
+        try (Subject s = op.setup.open(p)) {
+            AtomicReference<Thread> t = new AtomicReference<>();
+            AtomicBoolean interrupted = new AtomicBoolean();
+            CompletableFuture<Object> f = start(s, t, false, interrupted, true);
+            assertTrue(Net.awaitBlocked(t.get()), "operation blocks");
+            assertFalse(f.isDone(), "operation blocks");
+            if (interrupt) {
+                t.get().interrupt();
+            } else {
+                s.channel().close();
+            }
+            Throwable e = failure(f, t.get());
+            String ending = e instanceof PartialWriteThenClosed ? AsynchronousCloseException.class.getName()
+                    : e.getClass().getName();
+            return ending + " open=" + s.channel().isOpen() + " interrupted=" + interrupted.get();
         }
     }
 
