@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The test command: the provider's unit, differential and stress tests on JDK 17 and on JDK 25.
-# Usage: scripts/test.sh            (both JDKs)
-#        JDKS="17" scripts/test.sh  (one)
+# The test command: the provider's unit, differential and stress tests on JDK 17 (JNA binding) and
+# on JDK 25 (FFM binding), then the provider's tests once more on JDK 25 with the JNA binding.
+# Usage: scripts/test.sh            (everything)
+#        JDKS="17" scripts/test.sh  (one JDK)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,4 +20,8 @@ for v in ${JDKS:-17 25}; do
   fi
   echo "=== tests on JDK $v ($home)"
   JAVA_HOME="$home" "${MVN[@]}" verify
+  if [ "$v" -ge 22 ]; then
+    echo "=== provider tests on JDK $v with the JNA binding"
+    JAVA_HOME="$home" "${MVN[@]}" -pl provider test -Dedgewise.binding=jna
+  fi
 done

@@ -34,6 +34,11 @@ public class EdgewiseSelectorProvider extends SelectorProvider {
         return Backends.name();
     }
 
+    /** The native binding in use: "jna" (every JDK) or "ffm" (JDK 22+), for diagnostics. */
+    public static String binding() {
+        return Platform.ops().binding();
+    }
+
     @Override
     public DatagramChannel openDatagramChannel() {
         throw new UnsupportedOperationException("Edgewise does not provide DatagramChannel yet");
