@@ -1,15 +1,35 @@
 package io.edgewise.backend;
 
 import io.edgewise.backend.epoll.EpollPoller;
+import io.edgewise.backend.iocp.IocpPoller;
+import io.edgewise.backend.kqueue.KqueuePoller;
 import java.io.IOException;
+import java.util.Locale;
 
 /**
- * Chooses the backend: {@code -Dio.edgewise.backend=NAME} forces one, otherwise the platform's own.
+ * Chooses the backend: {@code -Dio.edgewise.backend=NAME} forces one ({@code epoll}, {@code kqueue},
+ * {@code iocp}), otherwise the platform's own: epoll on Linux, kqueue on macOS, FreeBSD, OpenBSD and
+ * NetBSD, iocp on Windows. kqueue on
+ * Linux needs a kqueue library: {@code -Dio.edgewise.kqueue.library=/path/to/libkqueue.so.0}.
  */
 public final class Backends {
     private Backends() { }
 
-    private static final String NAME = System.getProperty("io.edgewise.backend", "epoll");
+    private static final String NAME = System.getProperty("io.edgewise.backend",
+            platformDefault(System.getProperty("os.name", "")));
+
+    /** The backend an OS (its {@code os.name}) gets by default. */
+    public static String platformDefault(String osName) {
+        String os = osName.toLowerCase(Locale.ROOT);
+        if (os.startsWith("mac") || os.startsWith("darwin") || os.startsWith("freebsd")
+                || os.startsWith("openbsd") || os.startsWith("netbsd")) {
+            return "kqueue";
+        }
+        if (os.startsWith("windows")) {
+            return "iocp";
+        }
+        return "epoll";
+    }
 
     /** The backend in use, for diagnostics. */
     public static String name() {
@@ -20,6 +40,10 @@ public final class Backends {
         switch (NAME) {
             case "epoll":
                 return new EpollPoller();
+            case "kqueue":
+                return new KqueuePoller();
+            case "iocp":
+                return IocpPoller.openNative();
             default:
                 throw new UnsupportedOperationException("Edgewise backend '" + NAME + "' is not available on "
                         + System.getProperty("os.name"));

@@ -1,8 +1,16 @@
 package io.edgewise.sys;
 
+import io.edgewise.sys.bsd.BsdSocketOps;
+import io.edgewise.sys.bsd.LinuxValues;
 import io.edgewise.sys.linux.LinuxSocketOps;
+import io.edgewise.sys.windows.WindowsSocketOps;
 
-/** The one place that picks the operating system's bindings. */
+/**
+ * The one place that picks the operating system's bindings: Linux's own, or the POSIX/BSD ones on
+ * macOS, FreeBSD, OpenBSD and NetBSD. {@code -Dio.edgewise.socketops=posix} runs the POSIX/BSD code
+ * with Linux's values on Linux (to exercise it where no BSD is at hand); {@code =posix-macos} also
+ * leaves out what macOS lacks (SOCK_NONBLOCK, accept4, pipe2, MSG_NOSIGNAL), so its fcntl paths run.
+ */
 public final class Platform {
     private Platform() { }
 
@@ -11,12 +19,37 @@ public final class Platform {
     private static SocketOps choose() {
         String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
         if (os.startsWith("linux")) {
+            String forced = System.getProperty("io.edgewise.socketops", "");
+            if (forced.equals("posix")) return new BsdSocketOps(LinuxValues.NET);
+            if (forced.equals("posix-macos")) return new BsdSocketOps(LinuxValues.MACOS_LIKE);
             return LinuxSocketOps.INSTANCE;
+        }
+        SocketOps bsd = BsdSocketOps.forOs(os);
+        if (bsd != null) {
+            return bsd;
+        }
+        if (os.startsWith("windows")) {
+            return WindowsSocketOps.get(); // implemented and unit-tested, not yet run on a Windows JVM
         }
         throw new UnsupportedOperationException("Edgewise has no socket bindings for " + os + " yet");
     }
 
     public static SocketOps ops() {
         return OPS;
+    }
+
+    private static final class Extra { // loaded on first datagram or Unix domain channel
+        static final DatagramOps DATAGRAM = io.edgewise.sys.linux.LinuxDatagramOps.INSTANCE;
+        static final UnixOps UNIX = io.edgewise.sys.linux.LinuxUnixOps.INSTANCE;
+    }
+
+    public static DatagramOps datagramOps() {
+        OPS.getClass(); // the platform check above
+        return Extra.DATAGRAM;
+    }
+
+    public static UnixOps unixOps() {
+        OPS.getClass();
+        return Extra.UNIX;
     }
 }

@@ -54,4 +54,11 @@ final class JnaLibC {
 
     // errors
     static native String strerror(int errnum);
+
+    // datagrams, Unix domain sockets, inherited channels
+    static native long sendto(int fd, long buf, long len, int flags, long addr, int addrlen);
+    static native long recvfrom(int fd, long buf, long len, int flags, long addr, long addrlenPtr);
+    static native int dup2(int oldfd, int newfd);
+    /** open(2) with two arguments (variadic in C; register-compatible on Linux x86_64/aarch64). */
+    static native int open(String path, int flags);
 }

@@ -177,4 +177,24 @@ public final class LibC {
         NativeCalls f = FFM;
         return f != null ? f.strerror(errnum) : JnaLibC.strerror(errnum);
     }
+    public static long sendto(int fd, long buf, long len, int flags, long addr, int addrlen) {
+        NativeCalls f = FFM;
+        return f != null ? f.sendto(fd, buf, len, flags, addr, addrlen) : JnaLibC.sendto(fd, buf, len, flags, addr, addrlen);
+    }
+
+    public static long recvfrom(int fd, long buf, long len, int flags, long addr, long addrlenPtr) {
+        NativeCalls f = FFM;
+        return f != null ? f.recvfrom(fd, buf, len, flags, addr, addrlenPtr) : JnaLibC.recvfrom(fd, buf, len, flags, addr, addrlenPtr);
+    }
+
+    public static int dup2(int oldfd, int newfd) {
+        NativeCalls f = FFM;
+        return f != null ? f.dup2(oldfd, newfd) : JnaLibC.dup2(oldfd, newfd);
+    }
+
+    public static int open(String path, int flags) {
+        NativeCalls f = FFM;
+        return f != null ? f.open(path, flags) : JnaLibC.open(path, flags);
+    }
+
 }

@@ -47,4 +47,8 @@ interface NativeCalls {
     int epoll_ctl(int epfd, int op, int fd, long event);
     int epoll_wait(int epfd, long events, int maxevents, int timeout);
     String strerror(int errnum);
+    long sendto(int fd, long buf, long len, int flags, long addr, int addrlen);
+    long recvfrom(int fd, long buf, long len, int flags, long addr, long addrlenPtr);
+    int dup2(int oldfd, int newfd);
+    int open(String path, int flags);
 }

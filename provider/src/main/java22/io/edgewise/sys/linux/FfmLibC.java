@@ -68,6 +68,10 @@ final class FfmLibC implements NativeCalls {
     private static final MethodHandle EPOLL_WAIT = h("epoll_wait", false, I, I, L, I, I);
     private static final MethodHandle FCNTL = variadic("fcntl", I, 2, I, I, I);
     private static final MethodHandle IOCTL = variadic("ioctl", I, 2, I, L, L);
+    private static final MethodHandle SENDTO = h("sendto", true, L, I, L, L, I, L, I);
+    private static final MethodHandle RECVFROM = h("recvfrom", true, L, I, L, L, I, L, L);
+    private static final MethodHandle DUP2 = h("dup2", true, I, I, I);
+    private static final MethodHandle OPEN = variadic("open", I, 2, ADDRESS, I);
     private static final MethodHandle STRERROR = LINKER.downcallHandle(
             LIBC.find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, I));
     private static final MethodHandle READ_ARRAY = LINKER.downcallHandle(LIBC.find("read").orElseThrow(),
@@ -196,6 +200,20 @@ final class FfmLibC implements NativeCalls {
         try {
             MemorySegment p = (MemorySegment) STRERROR.invokeExact(errnum);
             return p.reinterpret(1024).getString(0);
+        } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public long sendto(int fd, long buf, long len, int flags, long addr, int addrlen) {
+        try { return (long) SENDTO.invokeExact(st(), fd, buf, len, flags, addr, addrlen); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public long recvfrom(int fd, long buf, long len, int flags, long addr, long addrlenPtr) {
+        try { return (long) RECVFROM.invokeExact(st(), fd, buf, len, flags, addr, addrlenPtr); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public int dup2(int oldfd, int newfd) {
+        try { return (int) DUP2.invokeExact(st(), oldfd, newfd); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public int open(String path, int flags) {
+        try (Arena a = Arena.ofConfined()) {
+            return (int) OPEN.invokeExact(st(), a.allocateFrom(path), flags);
         } catch (Throwable t) { throw fail(t); }
     }
 }
