@@ -76,6 +76,7 @@ class DifferentialTest {
         add(out, "pipe", StandardProtocolFamily.INET, DifferentialTest::pipe);
         add(out, "registration misuse", StandardProtocolFamily.INET, DifferentialTest::registrationMisuse);
         add(out, "selector misuse", StandardProtocolFamily.INET, DifferentialTest::selectorMisuse);
+        add(out, "unix domain", StandardProtocolFamily.UNIX, DifferentialTest::unixDomain);
         return out.stream();
     }
 
@@ -1126,6 +1127,71 @@ class DifferentialTest {
         c.server.close();
         o.call("register closed channel, open selector", () -> c.server.register(other, OP_READ));
         o.call("key of closed channel valid", k2::isValid);
+    }
+
+    static void unixDomain(Outcome o) throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("edgewise-uds");
+        o.track(() -> {
+            try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+                for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
+                    java.nio.file.Files.deleteIfExists(f);
+                }
+            }
+            java.nio.file.Files.deleteIfExists(dir);
+        });
+        java.net.UnixDomainSocketAddress addr = java.net.UnixDomainSocketAddress.of(dir.resolve("s"));
+        ServerSocketChannel ssc = o.track(o.provider.openServerSocketChannel(StandardProtocolFamily.UNIX));
+        o.call("server local unbound", ssc::getLocalAddress);
+        o.call("server supportedOptions", ssc::supportedOptions);
+        o.call("server bind", () -> ssc.bind(addr) == ssc);
+        o.call("server local", ssc::getLocalAddress);
+        o.call("server local equals", () -> addr.equals(ssc.getLocalAddress()));
+        o.call("socket file exists", () -> java.nio.file.Files.exists(addr.getPath()));
+        ServerSocketChannel ssc2 = o.track(o.provider.openServerSocketChannel(StandardProtocolFamily.UNIX));
+        o.call("bind in use", () -> ssc2.bind(addr));
+        o.call("bind inet address", () -> ssc2.bind(new InetSocketAddress(Net.LOOPBACK4, 0)));
+        o.call("socket adaptor", ssc::socket);
+        SocketChannel c = o.track(o.provider.openSocketChannel(StandardProtocolFamily.UNIX));
+        o.state("client new", c);
+        o.call("client supportedOptions", c::supportedOptions);
+        o.call("client local unbound", c::getLocalAddress);
+        o.call("connect inet address", () -> c.connect(new InetSocketAddress(Net.LOOPBACK4, 9)));
+        o.call("connect", () -> c.connect(addr));
+        o.state("client connected", c);
+        o.call("client local", c::getLocalAddress);
+        o.call("client remote", c::getRemoteAddress);
+        SocketChannel s = o.track(ssc.accept());
+        o.call("accepted local", s::getLocalAddress);
+        o.call("accepted remote", s::getRemoteAddress);
+        o.call("write", () -> c.write(ascii("unix!")));
+        o.call("read", () -> readN(s, 5));
+        o.call("gather", () -> s.write(new ByteBuffer[] {ascii("ab"), ByteBuffer.allocateDirect(2).put(ascii("cd")).flip()}));
+        o.call("read back", () -> readN(c, 4));
+        o.call("SO_SNDBUF set", () -> c.setOption(StandardSocketOptions.SO_SNDBUF, 65536) == c);
+        o.call("TCP_NODELAY", () -> c.setOption(StandardSocketOptions.TCP_NODELAY, true));
+        o.call("socket()", c::socket);
+        o.call("shutdownOutput", () -> c.shutdownOutput() == c);
+        o.call("peer eof", () -> s.read(ByteBuffer.allocate(4)));
+        c.configureBlocking(false);
+        Selector sel = o.track(o.provider.openSelector());
+        SelectionKey k = c.register(sel, OP_READ);
+        s.write(ascii("z"));
+        Net.awaitReady(sel, k, OP_READ);
+        o.call("readyOps", k::readyOps);
+        o.call("nb read", () -> c.read(ByteBuffer.allocate(4)));
+        o.call("nb read empty", () -> c.read(ByteBuffer.allocate(4)));
+        c.close();
+        o.state("client closed", c);
+        o.call("read closed", () -> c.read(ByteBuffer.allocate(4)));
+        o.call("peer read after close", () -> s.read(ByteBuffer.allocate(4)));
+        SocketChannel un = o.track(o.provider.openSocketChannel(StandardProtocolFamily.UNIX));
+        o.call("bind null", () -> un.bind(null) == un);
+        o.call("bound local", un::getLocalAddress);
+        ssc.close();
+        o.call("socket file after server close", () -> java.nio.file.Files.exists(addr.getPath()));
+        SocketChannel late = o.track(o.provider.openSocketChannel(StandardProtocolFamily.UNIX));
+        o.call("connect to stale socket file", () -> late.connect(addr));
+        o.state("after failed connect", late);
     }
 
     static void selectorMisuse(Outcome o) throws Exception {
