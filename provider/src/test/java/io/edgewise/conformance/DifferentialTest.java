@@ -77,6 +77,7 @@ class DifferentialTest {
         add(out, "registration misuse", StandardProtocolFamily.INET, DifferentialTest::registrationMisuse);
         add(out, "selector misuse", StandardProtocolFamily.INET, DifferentialTest::selectorMisuse);
         add(out, "unix domain", StandardProtocolFamily.UNIX, DifferentialTest::unixDomain);
+        both(out, "datagram", DifferentialTest::datagram);
         return out.stream();
     }
 
@@ -1192,6 +1193,74 @@ class DifferentialTest {
         SocketChannel late = o.track(o.provider.openSocketChannel(StandardProtocolFamily.UNIX));
         o.call("connect to stale socket file", () -> late.connect(addr));
         o.state("after failed connect", late);
+    }
+
+    static void datagram(Outcome o) throws Exception {
+        java.nio.channels.DatagramChannel a = o.track(o.provider.openDatagramChannel(o.family));
+        java.nio.channels.DatagramChannel b = o.track(o.provider.openDatagramChannel(o.family));
+        o.state("new", a);
+        o.note("validOps", a.validOps());
+        o.call("supportedOptions", a::supportedOptions);
+        o.call("local unbound", a::getLocalAddress);
+        o.call("remote unbound", a::getRemoteAddress);
+        o.call("isConnected", a::isConnected);
+        o.call("read unconnected", () -> a.read(ByteBuffer.allocate(4)));
+        o.call("write unconnected", () -> a.write(ascii("x")));
+        o.call("send unresolved", () -> a.send(ascii("x"), InetSocketAddress.createUnresolved("localhost", 9)));
+        o.call("send null", () -> a.send(ascii("x"), null));
+        o.call("bind a", () -> a.bind(new InetSocketAddress(Net.loopback(o.family), 0)) == a);
+        o.call("bind again", () -> a.bind(null));
+        o.call("bind b", () -> b.bind(new InetSocketAddress(Net.loopback(o.family), 0)) == b);
+        o.call("local", a::getLocalAddress);
+        o.call("send", () -> b.send(ascii("hello"), a.getLocalAddress()));
+        ByteBuffer r = ByteBuffer.allocate(3);
+        SocketAddress from = o.call("receive truncated", () -> a.receive(r));
+        o.call("from is b", () -> b.getLocalAddress().equals(from));
+        o.note("truncated data", text(r));
+        a.configureBlocking(false);
+        o.call("receive nb empty", () -> a.receive(ByteBuffer.allocate(8)));
+        o.call("receive read-only", () -> a.receive(ByteBuffer.allocate(8).asReadOnlyBuffer()));
+        o.call("connect", () -> a.connect(b.getLocalAddress()) == a);
+        o.call("isConnected", a::isConnected);
+        o.call("remote", a::getRemoteAddress);
+        o.call("connect again", () -> a.connect(b.getLocalAddress()) == a);
+        o.call("write", () -> a.write(ascii("ping")));
+        o.call("b receive", () -> {
+            ByteBuffer x = ByteBuffer.allocate(8);
+            b.receive(x);
+            return text(x);
+        });
+        Selector sel = o.track(o.provider.openSelector());
+        SelectionKey k = a.register(sel, OP_READ | OP_WRITE);
+        b.send(ascii("pong"), a.getLocalAddress());
+        Net.awaitReady(sel, k, OP_READ | OP_WRITE);
+        o.call("readyOps", k::readyOps);
+        o.call("read connected", () -> {
+            ByteBuffer x = ByteBuffer.allocate(8);
+            int n = a.read(x);
+            return n + " " + text(x);
+        });
+        o.call("scatter read nb empty", () -> a.read(new ByteBuffer[] {ByteBuffer.allocate(2)}, 0, 1));
+        o.call("gather write", () -> a.write(new ByteBuffer[] {ascii("ab"), ascii("cd")}, 0, 2));
+        o.call("bad offsets", () -> a.read(new ByteBuffer[] {ByteBuffer.allocate(2)}, -1, 1));
+        o.call("send to other while connected", () -> a.send(ascii("x"), new InetSocketAddress(Net.loopback(o.family), 9)));
+        o.call("disconnect", () -> a.disconnect() == a);
+        o.call("isConnected after disconnect", a::isConnected);
+        o.call("remote after disconnect", a::getRemoteAddress);
+        o.call("local after disconnect", a::getLocalAddress);
+        o.call("read after disconnect", () -> a.read(ByteBuffer.allocate(4)));
+        o.call("SO_RCVBUF", () -> a.setOption(StandardSocketOptions.SO_RCVBUF, 16384) == a);
+        o.call("SO_BROADCAST", () -> a.setOption(StandardSocketOptions.SO_BROADCAST, true) == a);
+        o.call("get SO_BROADCAST", () -> a.getOption(StandardSocketOptions.SO_BROADCAST));
+        o.call("TCP_NODELAY", () -> a.setOption(StandardSocketOptions.TCP_NODELAY, true));
+        o.call("socket()", () -> a.socket() != null);
+        o.call("adaptor local", () -> a.socket().getLocalSocketAddress());
+        k.cancel();
+        a.close();
+        o.state("closed", a);
+        o.call("send closed", () -> a.send(ascii("x"), b.getLocalAddress()));
+        o.call("receive closed", () -> a.receive(ByteBuffer.allocate(4)));
+        o.call("local closed", a::getLocalAddress);
     }
 
     static void selectorMisuse(Outcome o) throws Exception {
