@@ -40,8 +40,11 @@ public final class Platform {
     }
 
     /** Datagram and Unix-domain bindings exist for Linux only so far (the POSIX/BSD ones are TCP and pipes). */
+    private static final boolean LINUX =
+            System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux");
+
     private static void linuxOnly(String what) {
-        if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux")) {
+        if (!LINUX) {
             throw new UnsupportedOperationException("Edgewise has no " + what + " bindings for "
                     + System.getProperty("os.name") + " yet");
         }
