@@ -1,13 +1,15 @@
 package io.edgewise.backend;
 
 import io.edgewise.backend.epoll.EpollPoller;
+import io.edgewise.backend.iocp.IocpPoller;
 import io.edgewise.backend.kqueue.KqueuePoller;
 import java.io.IOException;
 import java.util.Locale;
 
 /**
- * Chooses the backend: {@code -Dio.edgewise.backend=NAME} forces one ({@code epoll}, {@code kqueue}),
- * otherwise the platform's own: epoll on Linux, kqueue on macOS, FreeBSD, OpenBSD and NetBSD. kqueue on
+ * Chooses the backend: {@code -Dio.edgewise.backend=NAME} forces one ({@code epoll}, {@code kqueue},
+ * {@code iocp}), otherwise the platform's own: epoll on Linux, kqueue on macOS, FreeBSD, OpenBSD and
+ * NetBSD, iocp on Windows. kqueue on
  * Linux needs a kqueue library: {@code -Dio.edgewise.kqueue.library=/path/to/libkqueue.so.0}.
  */
 public final class Backends {
@@ -23,6 +25,9 @@ public final class Backends {
                 || os.startsWith("openbsd") || os.startsWith("netbsd")) {
             return "kqueue";
         }
+        if (os.startsWith("windows")) {
+            return "iocp";
+        }
         return "epoll";
     }
 
@@ -37,6 +42,8 @@ public final class Backends {
                 return new EpollPoller();
             case "kqueue":
                 return new KqueuePoller();
+            case "iocp":
+                return IocpPoller.openNative();
             default:
                 throw new UnsupportedOperationException("Edgewise backend '" + NAME + "' is not available on "
                         + System.getProperty("os.name"));

@@ -3,6 +3,7 @@ package io.edgewise.sys;
 import io.edgewise.sys.bsd.BsdSocketOps;
 import io.edgewise.sys.bsd.LinuxValues;
 import io.edgewise.sys.linux.LinuxSocketOps;
+import io.edgewise.sys.windows.WindowsSocketOps;
 
 /**
  * The one place that picks the operating system's bindings: Linux's own, or the POSIX/BSD ones on
@@ -26,6 +27,9 @@ public final class Platform {
         SocketOps bsd = BsdSocketOps.forOs(os);
         if (bsd != null) {
             return bsd;
+        }
+        if (os.startsWith("windows")) {
+            return WindowsSocketOps.get(); // implemented and unit-tested, not yet run on a Windows JVM
         }
         throw new UnsupportedOperationException("Edgewise has no socket bindings for " + os + " yet");
     }
