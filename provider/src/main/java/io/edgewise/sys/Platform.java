@@ -43,13 +43,26 @@ public final class Platform {
         static final UnixOps UNIX = io.edgewise.sys.linux.LinuxUnixOps.INSTANCE;
     }
 
+    /** Datagram and Unix-domain bindings exist for Linux only so far (the POSIX/BSD ones are TCP and pipes). */
+    private static final boolean LINUX =
+            System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux");
+
+    private static void linuxOnly(String what) {
+        if (!LINUX) {
+            throw new UnsupportedOperationException("Edgewise has no " + what + " bindings for "
+                    + System.getProperty("os.name") + " yet");
+        }
+    }
+
     public static DatagramOps datagramOps() {
         OPS.getClass(); // the platform check above
+        linuxOnly("datagram");
         return Extra.DATAGRAM;
     }
 
     public static UnixOps unixOps() {
         OPS.getClass();
+        linuxOnly("Unix-domain");
         return Extra.UNIX;
     }
 }
