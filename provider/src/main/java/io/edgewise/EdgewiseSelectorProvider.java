@@ -1,13 +1,20 @@
 package io.edgewise;
 
 import io.edgewise.backend.Backends;
+import io.edgewise.channels.DatagramChannelImpl;
+import io.edgewise.channels.InheritedChannels;
 import io.edgewise.channels.PipeImpl;
 import io.edgewise.channels.ServerSocketChannelImpl;
 import io.edgewise.channels.SocketChannelImpl;
+import io.edgewise.channels.UnixServerSocketChannelImpl;
+import io.edgewise.channels.UnixSocketChannelImpl;
+import io.edgewise.sys.DatagramOps;
 import io.edgewise.sys.Platform;
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;
 import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.Channel;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.Pipe;
 import java.nio.channels.ServerSocketChannel;
@@ -34,14 +41,29 @@ public class EdgewiseSelectorProvider extends SelectorProvider {
         return Backends.name();
     }
 
-    @Override
-    public DatagramChannel openDatagramChannel() {
-        throw new UnsupportedOperationException("Edgewise does not provide DatagramChannel yet");
+    /** The native binding in use: "jna" (every JDK) or "ffm" (JDK 22+), for diagnostics. */
+    public static String binding() {
+        return Platform.ops().binding();
     }
 
     @Override
-    public DatagramChannel openDatagramChannel(ProtocolFamily family) {
-        throw new UnsupportedOperationException("Edgewise does not provide DatagramChannel yet");
+    public DatagramChannel openDatagramChannel() throws IOException {
+        return new DatagramChannelImpl(this, defaultFamily());
+    }
+
+    /** INET, INET6, and (an Edgewise extension; the JDK throws) UNIX for Unix domain datagrams. */
+    @Override
+    public DatagramChannel openDatagramChannel(ProtocolFamily family) throws IOException {
+        if (family == StandardProtocolFamily.UNIX) {
+            return new DatagramChannelImpl(this, DatagramOps.UNIX);
+        }
+        return new DatagramChannelImpl(this, Families.of(ops, family));
+    }
+
+    /** The socket on descriptor 0 as an Edgewise channel, or null, as {@code System.inheritedChannel()}. */
+    @Override
+    public Channel inheritedChannel() throws IOException {
+        return InheritedChannels.get(this);
     }
 
     @Override
@@ -66,11 +88,17 @@ public class EdgewiseSelectorProvider extends SelectorProvider {
 
     @Override
     public SocketChannel openSocketChannel(ProtocolFamily family) throws IOException {
+        if (family == StandardProtocolFamily.UNIX) {
+            return new UnixSocketChannelImpl(this);
+        }
         return new SocketChannelImpl(this, ops, Families.of(ops, family));
     }
 
     @Override
     public ServerSocketChannel openServerSocketChannel(ProtocolFamily family) throws IOException {
+        if (family == StandardProtocolFamily.UNIX) {
+            return new UnixServerSocketChannelImpl(this);
+        }
         return new ServerSocketChannelImpl(this, ops, Families.of(ops, family));
     }
 

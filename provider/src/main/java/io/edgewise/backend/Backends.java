@@ -2,20 +2,34 @@ package io.edgewise.backend;
 
 import io.edgewise.backend.epoll.EpollPoller;
 import io.edgewise.backend.iocp.IocpPoller;
+import io.edgewise.backend.kqueue.KqueuePoller;
 import java.io.IOException;
+import java.util.Locale;
 
 /**
- * Chooses the backend: {@code -Dio.edgewise.backend=NAME} forces one ({@code epoll}, {@code iocp}, or the
- * full name of a {@link Poller} class with a public no-arg constructor), otherwise the platform's own.
+ * Chooses the backend: {@code -Dio.edgewise.backend=NAME} forces one ({@code epoll}, {@code kqueue},
+ * {@code iocp}, or the full name of a {@link Poller} class with a public no-arg constructor — tests run
+ * backend variants this way), otherwise the platform's own: epoll on Linux, kqueue on macOS, FreeBSD,
+ * OpenBSD and NetBSD, iocp on Windows. kqueue on
+ * Linux needs a kqueue library: {@code -Dio.edgewise.kqueue.library=/path/to/libkqueue.so.0}.
  */
 public final class Backends {
     private Backends() { }
 
-    private static final String NAME = System.getProperty("io.edgewise.backend", platformDefault());
+    private static final String NAME = System.getProperty("io.edgewise.backend",
+            platformDefault(System.getProperty("os.name", "")));
 
-    private static String platformDefault() {
-        String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
-        return os.startsWith("windows") ? "iocp" : "epoll";
+    /** The backend an OS (its {@code os.name}) gets by default. */
+    public static String platformDefault(String osName) {
+        String os = osName.toLowerCase(Locale.ROOT);
+        if (os.startsWith("mac") || os.startsWith("darwin") || os.startsWith("freebsd")
+                || os.startsWith("openbsd") || os.startsWith("netbsd")) {
+            return "kqueue";
+        }
+        if (os.startsWith("windows")) {
+            return "iocp";
+        }
+        return "epoll";
     }
 
     /** The backend in use, for diagnostics. */
@@ -27,6 +41,8 @@ public final class Backends {
         switch (NAME) {
             case "epoll":
                 return new EpollPoller();
+            case "kqueue":
+                return new KqueuePoller();
             case "iocp":
                 return IocpPoller.openNative();
             default:

@@ -37,6 +37,11 @@ final class BufferIO {
             if (n > 0) dst.position(pos + n);
             return n;
         }
+        if (ops.arrayIo()) { // a heap buffer is never read-only here
+            int n = ops.readArray(fd, dst.array(), dst.arrayOffset() + pos, rem);
+            if (n > 0) dst.position(pos + n);
+            return n;
+        }
         TempBuffers t = TempBuffers.get();
         int slot = t.take(rem);
         try {
@@ -60,6 +65,11 @@ final class BufferIO {
         }
         if (src.isDirect()) {
             int n = ops.write(fd, DirectAddress.of(src) + pos, rem);
+            if (n > 0) src.position(pos + n);
+            return n;
+        }
+        if (ops.arrayIo() && src.hasArray()) { // hasArray: false for read-only buffers
+            int n = ops.writeArray(fd, src.array(), src.arrayOffset() + pos, rem);
             if (n > 0) src.position(pos + n);
             return n;
         }

@@ -1,7 +1,5 @@
 package io.edgewise.channels;
 
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import java.lang.reflect.Field;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
@@ -9,7 +7,7 @@ import java.nio.ByteBuffer;
 /**
  * The native base address of a direct {@link ByteBuffer}, without allocating where the JDK allows.
  * Up to JDK 23 this reads {@code Buffer.address} through {@code sun.misc.Unsafe} (no garbage); from
- * JDK 24 on, where Unsafe memory access prints a warning, it asks JNA (one small object per call).
+ * JDK 24 on, where Unsafe memory access prints a warning, it asks the native binding (FFM there).
  */
 final class DirectAddress {
     private DirectAddress() { }
@@ -38,6 +36,6 @@ final class DirectAddress {
         if (UNSAFE != null) {
             return UNSAFE.getLong(direct, ADDRESS_OFFSET);
         }
-        return Pointer.nativeValue(Native.getDirectBufferPointer(direct));
+        return io.edgewise.sys.Platform.ops().address(direct);
     }
 }

@@ -58,6 +58,21 @@ public final class ServerSocketChannelImpl extends ServerSocketChannel implement
         }
     }
 
+    /** A channel for an existing listening descriptor (System.inheritedChannel). */
+    ServerSocketChannelImpl(SelectorProvider provider, SocketOps ops, int family, int fd) throws IOException {
+        super(provider);
+        this.ops = ops;
+        this.family = family;
+        this.fdVal = fd;
+        this.fd = new FdHandle(ops, fd);
+        try {
+            this.localAddress = ops.localAddress(fd);
+        } catch (IOException e) {
+            this.fd.close();
+            throw e;
+        }
+    }
+
     private void ensureOpen() throws ClosedChannelException {
         if (!isOpen()) throw new ClosedChannelException();
     }

@@ -193,6 +193,10 @@ final class SocketAdaptor extends Socket {
             if (sc.isOutputClosed()) throw new java.nio.channels.ClosedChannelException();
             ByteBuffer bb = ByteBuffer.wrap(b, off, len);
             while (bb.hasRemaining()) {
+                if (bb.position() > off && !sc.isOpen()) {
+                    // closed after part was written: as the JDK's stream (one blocking write), not a fresh CCE
+                    throw new java.nio.channels.AsynchronousCloseException();
+                }
                 sc.write(bb);   // ClosedChannelException passes, as from the JDK's streams
             }
         }

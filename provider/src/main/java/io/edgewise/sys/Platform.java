@@ -1,26 +1,34 @@
 package io.edgewise.sys;
 
+import io.edgewise.sys.bsd.BsdSocketOps;
+import io.edgewise.sys.bsd.LinuxValues;
 import io.edgewise.sys.linux.LinuxSocketOps;
 import io.edgewise.sys.windows.WindowsSocketOps;
 
-/** The one place that picks the operating system's bindings. */
+/**
+ * The one place that picks the operating system's bindings: Linux's own, or the POSIX/BSD ones on
+ * macOS, FreeBSD, OpenBSD and NetBSD. {@code -Dio.edgewise.socketops=posix} runs the POSIX/BSD code
+ * with Linux's values on Linux (to exercise it where no BSD is at hand); {@code =posix-macos} also
+ * leaves out what macOS lacks (SOCK_NONBLOCK, accept4, pipe2, MSG_NOSIGNAL), so its fcntl paths run;
+ * a full class name picks a {@link SocketOps} class with a public no-arg constructor (tests).
+ */
 public final class Platform {
     private Platform() { }
 
     private static final SocketOps OPS = choose();
 
     private static SocketOps choose() {
-        String forced = System.getProperty("io.edgewise.socketops");
-        if (forced != null) { // the full name of a SocketOps class with a public no-arg constructor (tests)
-            try {
-                return (SocketOps) Class.forName(forced).getConstructor().newInstance();
-            } catch (ReflectiveOperationException | ClassCastException e) {
-                throw new UnsupportedOperationException("socket ops class '" + forced + "' not usable", e);
-            }
-        }
         String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
         if (os.startsWith("linux")) {
+            String forced = System.getProperty("io.edgewise.socketops", "");
+            if (forced.equals("posix")) return new BsdSocketOps(LinuxValues.NET);
+            if (forced.equals("posix-macos")) return new BsdSocketOps(LinuxValues.MACOS_LIKE);
+            if (forced.indexOf('.') > 0) return byClassName(forced); // e.g. the IOCP emulation's ops (tests)
             return LinuxSocketOps.INSTANCE;
+        }
+        SocketOps bsd = BsdSocketOps.forOs(os);
+        if (bsd != null) {
+            return bsd;
         }
         if (os.startsWith("windows")) {
             return WindowsSocketOps.get(); // implemented and unit-tested, not yet run on a Windows JVM
@@ -28,7 +36,44 @@ public final class Platform {
         throw new UnsupportedOperationException("Edgewise has no socket bindings for " + os + " yet");
     }
 
+    /** A {@link SocketOps} class with a public no-arg constructor, named in full. */
+    private static SocketOps byClassName(String name) {
+        try {
+            return (SocketOps) Class.forName(name).getConstructor().newInstance();
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new UnsupportedOperationException("socket ops class '" + name + "' not usable", e);
+        }
+    }
+
     public static SocketOps ops() {
         return OPS;
+    }
+
+    private static final class Extra { // loaded on first datagram or Unix domain channel
+        static final DatagramOps DATAGRAM = io.edgewise.sys.linux.LinuxDatagramOps.INSTANCE;
+        static final UnixOps UNIX = io.edgewise.sys.linux.LinuxUnixOps.INSTANCE;
+    }
+
+    /** Datagram and Unix-domain bindings exist for Linux only so far (the POSIX/BSD ones are TCP and pipes). */
+    private static final boolean LINUX =
+            System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux");
+
+    private static void linuxOnly(String what) {
+        if (!LINUX) {
+            throw new UnsupportedOperationException("Edgewise has no " + what + " bindings for "
+                    + System.getProperty("os.name") + " yet");
+        }
+    }
+
+    public static DatagramOps datagramOps() {
+        OPS.getClass(); // the platform check above
+        linuxOnly("datagram");
+        return Extra.DATAGRAM;
+    }
+
+    public static UnixOps unixOps() {
+        OPS.getClass();
+        linuxOnly("Unix-domain");
+        return Extra.UNIX;
     }
 }

@@ -28,6 +28,31 @@ public interface SocketOps {
 
     boolean ipv6Available();
 
+    /** The native binding in use ("jna" or "ffm"), for diagnostics. */
+    default String binding() {
+        return "jna";
+    }
+
+    /** The base address of a direct buffer. */
+    default long address(java.nio.ByteBuffer direct) {
+        return com.sun.jna.Pointer.nativeValue(com.sun.jna.Native.getDirectBufferPointer(direct));
+    }
+
+    /** Whether {@link #readArray}/{@link #writeArray} move bytes to and from Java arrays without a copy. */
+    default boolean arrayIo() {
+        return false;
+    }
+
+    /** Like {@link #read} into {@code a[off, off+len)}; only when {@link #arrayIo()}. */
+    default int readArray(int fd, byte[] a, int off, int len) throws IOException {
+        throw new UnsupportedOperationException("no array I/O in this binding");
+    }
+
+    /** Like {@link #write} from {@code a[off, off+len)}; only when {@link #arrayIo()}. */
+    default int writeArray(int fd, byte[] a, int off, int len) throws IOException {
+        throw new UnsupportedOperationException("no array I/O in this binding");
+    }
+
     /** A new non-blocking TCP ({@code stream}) or UDP socket of the family; dual-stack for INET6. */
     int socket(int family, boolean stream) throws IOException;
 

@@ -235,6 +235,16 @@ final class Net {
             return false;
         }
         StackTraceElement[] trace = t.getStackTrace();
-        return trace.length > 0 && trace[0].isNativeMethod();
+        if (trace.length > 0 && trace[0].isNativeMethod()) {
+            return true; // JNI and JNA calls
+        }
+        // FFM downcalls have no native frame: the innermost Edgewise frame is the binding's waiting call
+        for (StackTraceElement e : trace) {
+            if (e.getClassName().startsWith("io.edgewise.")) {
+                return e.getClassName().equals("io.edgewise.sys.linux.FfmLibC")
+                        && (e.getMethodName().equals("poll") || e.getMethodName().equals("epoll_wait"));
+            }
+        }
+        return false;
     }
 }

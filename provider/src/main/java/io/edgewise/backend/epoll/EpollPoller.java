@@ -2,8 +2,6 @@ package io.edgewise.backend.epoll;
 
 import static io.edgewise.sys.linux.Linux.*;
 
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import io.edgewise.backend.Poller;
 import io.edgewise.sys.linux.LibC;
 import java.io.IOException;
@@ -52,7 +50,7 @@ public final class EpollPoller implements Poller {
     }
 
     private static long address(ByteBuffer b) {
-        return Pointer.nativeValue(Native.getDirectBufferPointer(b));
+        return LibC.address(b);
     }
 
     private void allocate(int n) {

@@ -1,62 +1,200 @@
 package io.edgewise.sys.linux;
 
 import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+import java.nio.ByteBuffer;
 
 /**
- * The libc functions Edgewise calls on Linux, bound with JNA <em>direct mapping</em>
- * ({@link Native#register}): static natives, no interface proxy, no per-call allocation.
+ * The libc functions Edgewise calls on Linux, through the binding chosen once at start-up
+ * ({@link Binding}): JNA direct mapping on every JDK from 17, or the FFM API ({@code java.lang.foreign})
+ * on JDK 22+. Each method tests a {@code static final} field, so the JIT keeps one path and inlines it.
  *
  * <p>Every pointer argument is a raw native address passed as {@code long}; the caller owns the
- * memory. A negative result means failure: read {@code errno} with {@link #errno()} only then (JNA
- * saves it per thread after every call), never through {@code LastErrorException}, which costs ten
- * times the call itself on a path where {@code EAGAIN} is normal.
+ * memory. A negative result means failure: read {@code errno} with {@link #errno()} only then.
  */
 public final class LibC {
-    static {
-        Native.register(LibC.class, NativeLibrary.getInstance("c"));
-    }
-
     private LibC() { }
 
-    /** {@code errno} of the last call made through JNA on this thread. */
+    /** The FFM binding, or null when JNA serves. */
+    private static final NativeCalls FFM = Binding.ffmOrNull();
+
+    /** Whether {@link #readArray}/{@link #writeArray} move bytes to and from Java arrays without a copy. */
+    public static final boolean ARRAY_IO = FFM != null;
+
+    /** {@code errno} of this thread's last failed call. */
     public static int errno() {
-        return Native.getLastError();
+        NativeCalls f = FFM;
+        return f != null ? f.errno() : Native.getLastError();
     }
 
-    // sockets
-    public static native int socket(int domain, int type, int protocol);
-    public static native int socketpair(int domain, int type, int protocol, long sv);
-    public static native int bind(int fd, long addr, int addrlen);
-    public static native int listen(int fd, int backlog);
-    public static native int accept4(int fd, long addr, long addrlenPtr, int flags);
-    public static native int connect(int fd, long addr, int addrlen);
-    public static native int getsockname(int fd, long addr, long addrlenPtr);
-    public static native int getpeername(int fd, long addr, long addrlenPtr);
-    public static native int shutdown(int fd, int how);
-    public static native int setsockopt(int fd, int level, int optname, long optval, int optlen);
-    public static native int getsockopt(int fd, int level, int optname, long optval, long optlenPtr);
-    public static native long send(int fd, long buf, long len, int flags);
-    public static native long recv(int fd, long buf, long len, int flags);
+    /** The base address of a direct buffer. */
+    public static long address(ByteBuffer direct) {
+        NativeCalls f = FFM;
+        return f != null ? f.address(direct) : Pointer.nativeValue(Native.getDirectBufferPointer(direct));
+    }
 
-    // plain descriptors
-    public static native long read(int fd, long buf, long count);
-    public static native long readv(int fd, long iov, int iovcnt);
-    public static native long write(int fd, long buf, long count);
-    public static native long writev(int fd, long iov, int iovcnt);
-    public static native int close(int fd);
-    public static native int pipe2(long pipefd, int flags);
-    public static native int eventfd(int initval, int flags);
-    public static native int poll(long fds, long nfds, int timeout);
-    public static native int fcntl(int fd, int cmd, int arg);
-    /** ioctl with a pointer argument (variadic in C; register-compatible on Linux x86_64/aarch64). */
-    public static native int ioctl(int fd, long request, long argp);
+    /** Only when {@link #ARRAY_IO}. */
+    public static long readArray(int fd, byte[] a, int off, int len) {
+        return FFM.readArray(fd, a, off, len);
+    }
 
-    // epoll
-    public static native int epoll_create1(int flags);
-    public static native int epoll_ctl(int epfd, int op, int fd, long event);
-    public static native int epoll_wait(int epfd, long events, int maxevents, int timeout);
+    /** Only when {@link #ARRAY_IO}. */
+    public static long writeArray(int fd, byte[] a, int off, int len) {
+        return FFM.writeArray(fd, a, off, len);
+    }
 
-    // errors
-    public static native String strerror(int errnum);
+    public static int socket(int domain, int type, int protocol) {
+        NativeCalls f = FFM;
+        return f != null ? f.socket(domain, type, protocol) : JnaLibC.socket(domain, type, protocol);
+    }
+
+    public static int socketpair(int domain, int type, int protocol, long sv) {
+        NativeCalls f = FFM;
+        return f != null ? f.socketpair(domain, type, protocol, sv) : JnaLibC.socketpair(domain, type, protocol, sv);
+    }
+
+    public static int bind(int fd, long addr, int addrlen) {
+        NativeCalls f = FFM;
+        return f != null ? f.bind(fd, addr, addrlen) : JnaLibC.bind(fd, addr, addrlen);
+    }
+
+    public static int listen(int fd, int backlog) {
+        NativeCalls f = FFM;
+        return f != null ? f.listen(fd, backlog) : JnaLibC.listen(fd, backlog);
+    }
+
+    public static int accept4(int fd, long addr, long addrlenPtr, int flags) {
+        NativeCalls f = FFM;
+        return f != null ? f.accept4(fd, addr, addrlenPtr, flags) : JnaLibC.accept4(fd, addr, addrlenPtr, flags);
+    }
+
+    public static int connect(int fd, long addr, int addrlen) {
+        NativeCalls f = FFM;
+        return f != null ? f.connect(fd, addr, addrlen) : JnaLibC.connect(fd, addr, addrlen);
+    }
+
+    public static int getsockname(int fd, long addr, long addrlenPtr) {
+        NativeCalls f = FFM;
+        return f != null ? f.getsockname(fd, addr, addrlenPtr) : JnaLibC.getsockname(fd, addr, addrlenPtr);
+    }
+
+    public static int getpeername(int fd, long addr, long addrlenPtr) {
+        NativeCalls f = FFM;
+        return f != null ? f.getpeername(fd, addr, addrlenPtr) : JnaLibC.getpeername(fd, addr, addrlenPtr);
+    }
+
+    public static int shutdown(int fd, int how) {
+        NativeCalls f = FFM;
+        return f != null ? f.shutdown(fd, how) : JnaLibC.shutdown(fd, how);
+    }
+
+    public static int setsockopt(int fd, int level, int optname, long optval, int optlen) {
+        NativeCalls f = FFM;
+        return f != null ? f.setsockopt(fd, level, optname, optval, optlen) : JnaLibC.setsockopt(fd, level, optname, optval, optlen);
+    }
+
+    public static int getsockopt(int fd, int level, int optname, long optval, long optlenPtr) {
+        NativeCalls f = FFM;
+        return f != null ? f.getsockopt(fd, level, optname, optval, optlenPtr) : JnaLibC.getsockopt(fd, level, optname, optval, optlenPtr);
+    }
+
+    public static long send(int fd, long buf, long len, int flags) {
+        NativeCalls f = FFM;
+        return f != null ? f.send(fd, buf, len, flags) : JnaLibC.send(fd, buf, len, flags);
+    }
+
+    public static long recv(int fd, long buf, long len, int flags) {
+        NativeCalls f = FFM;
+        return f != null ? f.recv(fd, buf, len, flags) : JnaLibC.recv(fd, buf, len, flags);
+    }
+
+    public static long read(int fd, long buf, long count) {
+        NativeCalls f = FFM;
+        return f != null ? f.read(fd, buf, count) : JnaLibC.read(fd, buf, count);
+    }
+
+    public static long readv(int fd, long iov, int iovcnt) {
+        NativeCalls f = FFM;
+        return f != null ? f.readv(fd, iov, iovcnt) : JnaLibC.readv(fd, iov, iovcnt);
+    }
+
+    public static long write(int fd, long buf, long count) {
+        NativeCalls f = FFM;
+        return f != null ? f.write(fd, buf, count) : JnaLibC.write(fd, buf, count);
+    }
+
+    public static long writev(int fd, long iov, int iovcnt) {
+        NativeCalls f = FFM;
+        return f != null ? f.writev(fd, iov, iovcnt) : JnaLibC.writev(fd, iov, iovcnt);
+    }
+
+    public static int close(int fd) {
+        NativeCalls f = FFM;
+        return f != null ? f.close(fd) : JnaLibC.close(fd);
+    }
+
+    public static int pipe2(long pipefd, int flags) {
+        NativeCalls f = FFM;
+        return f != null ? f.pipe2(pipefd, flags) : JnaLibC.pipe2(pipefd, flags);
+    }
+
+    public static int eventfd(int initval, int flags) {
+        NativeCalls f = FFM;
+        return f != null ? f.eventfd(initval, flags) : JnaLibC.eventfd(initval, flags);
+    }
+
+    public static int poll(long fds, long nfds, int timeout) {
+        NativeCalls f = FFM;
+        return f != null ? f.poll(fds, nfds, timeout) : JnaLibC.poll(fds, nfds, timeout);
+    }
+
+    public static int fcntl(int fd, int cmd, int arg) {
+        NativeCalls f = FFM;
+        return f != null ? f.fcntl(fd, cmd, arg) : JnaLibC.fcntl(fd, cmd, arg);
+    }
+
+    public static int ioctl(int fd, long request, long argp) {
+        NativeCalls f = FFM;
+        return f != null ? f.ioctl(fd, request, argp) : JnaLibC.ioctl(fd, request, argp);
+    }
+
+    public static int epoll_create1(int flags) {
+        NativeCalls f = FFM;
+        return f != null ? f.epoll_create1(flags) : JnaLibC.epoll_create1(flags);
+    }
+
+    public static int epoll_ctl(int epfd, int op, int fd, long event) {
+        NativeCalls f = FFM;
+        return f != null ? f.epoll_ctl(epfd, op, fd, event) : JnaLibC.epoll_ctl(epfd, op, fd, event);
+    }
+
+    public static int epoll_wait(int epfd, long events, int maxevents, int timeout) {
+        NativeCalls f = FFM;
+        return f != null ? f.epoll_wait(epfd, events, maxevents, timeout) : JnaLibC.epoll_wait(epfd, events, maxevents, timeout);
+    }
+
+    public static String strerror(int errnum) {
+        NativeCalls f = FFM;
+        return f != null ? f.strerror(errnum) : JnaLibC.strerror(errnum);
+    }
+    public static long sendto(int fd, long buf, long len, int flags, long addr, int addrlen) {
+        NativeCalls f = FFM;
+        return f != null ? f.sendto(fd, buf, len, flags, addr, addrlen) : JnaLibC.sendto(fd, buf, len, flags, addr, addrlen);
+    }
+
+    public static long recvfrom(int fd, long buf, long len, int flags, long addr, long addrlenPtr) {
+        NativeCalls f = FFM;
+        return f != null ? f.recvfrom(fd, buf, len, flags, addr, addrlenPtr) : JnaLibC.recvfrom(fd, buf, len, flags, addr, addrlenPtr);
+    }
+
+    public static int dup2(int oldfd, int newfd) {
+        NativeCalls f = FFM;
+        return f != null ? f.dup2(oldfd, newfd) : JnaLibC.dup2(oldfd, newfd);
+    }
+
+    public static int open(String path, int flags) {
+        NativeCalls f = FFM;
+        return f != null ? f.open(path, flags) : JnaLibC.open(path, flags);
+    }
+
 }

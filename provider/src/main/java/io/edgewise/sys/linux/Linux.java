@@ -68,4 +68,21 @@ public final class Linux {
     /** sockaddr layouts. */
     public static final int SOCKADDR_IN_SIZE = 16, SOCKADDR_IN6_SIZE = 28, SOCKADDR_STORAGE_SIZE = 128;
     public static final int SOCKADDR_UN_SIZE = 110, SUN_PATH_OFFSET = 2, SUN_PATH_MAX = 108;
+
+    // datagrams and multicast
+    public static final int AF_UNSPEC = 0;
+    public static final int MSG_TRUNC = 0x20;
+    public static final int IP_MULTICAST_IF = 32, IP_MULTICAST_TTL = 33, IP_MULTICAST_LOOP = 34,
+            IP_MULTICAST_ALL = 49, IPV6_MULTICAST_ALL = 29;
+    public static final int IP_MTU_DISCOVER = 10, IPV6_MTU_DISCOVER = 23, IP_PMTUDISC_DONT = 0, IP_PMTUDISC_DO = 2;
+    public static final int IPV6_MULTICAST_IF = 17, IPV6_MULTICAST_HOPS = 18, IPV6_MULTICAST_LOOP = 19;
+    /** RFC 3678 protocol-independent multicast API (struct group_req / group_source_req). */
+    public static final int MCAST_JOIN_GROUP = 42, MCAST_BLOCK_SOURCE = 43, MCAST_UNBLOCK_SOURCE = 44,
+            MCAST_LEAVE_GROUP = 45, MCAST_JOIN_SOURCE_GROUP = 46, MCAST_LEAVE_SOURCE_GROUP = 47;
+    /** group_req: u32 interface, (pad), sockaddr_storage group; group_source_req adds sockaddr_storage source. */
+    public static final int GR_GROUP = 8, GR_SIZE = 136, GSR_SOURCE = 136, GSR_SIZE = 264;
+
+    // Unix domain sockets, inherited channels
+    public static final int SO_PASSCRED = 16, SO_PEERCRED = 17, SO_DOMAIN = 39;
+    public static final int F_DUPFD_CLOEXEC = 1030, O_RDWR = 2;
 }

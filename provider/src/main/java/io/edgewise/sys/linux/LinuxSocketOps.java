@@ -2,8 +2,6 @@ package io.edgewise.sys.linux;
 
 import static io.edgewise.sys.linux.Linux.*;
 
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -29,7 +27,7 @@ public final class LinuxSocketOps implements SocketOps {
     /** Per-thread native scratch memory; each call uses it only between entry and return. */
     private static final class Scratch {
         final ByteBuffer buf = ByteBuffer.allocateDirect(SCRATCH_SIZE).order(ByteOrder.nativeOrder());
-        final long addr = Pointer.nativeValue(Native.getDirectBufferPointer(buf));
+        final long addr = LibC.address(buf);
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -78,6 +76,42 @@ public final class LinuxSocketOps implements SocketOps {
     @Override
     public boolean ipv6Available() {
         return ipv6;
+    }
+
+    @Override
+    public String binding() {
+        return Binding.name();
+    }
+
+    @Override
+    public long address(ByteBuffer direct) {
+        return LibC.address(direct);
+    }
+
+    @Override
+    public boolean arrayIo() {
+        return LibC.ARRAY_IO;
+    }
+
+    @Override
+    public int readArray(int fd, byte[] a, int off, int len) throws IOException {
+        long n = LibC.readArray(fd, a, off, len);
+        if (n > 0) return (int) n;
+        if (n == 0) return len == 0 ? 0 : EOF;
+        int e = LibC.errno();
+        if (e == EAGAIN) return UNAVAILABLE;
+        if (e == EINTR) return INTERRUPTED;
+        throw Errors.read(e);
+    }
+
+    @Override
+    public int writeArray(int fd, byte[] a, int off, int len) throws IOException {
+        long n = LibC.writeArray(fd, a, off, len);
+        if (n >= 0) return (int) n;
+        int e = LibC.errno();
+        if (e == EAGAIN) return UNAVAILABLE;
+        if (e == EINTR) return INTERRUPTED;
+        throw Errors.io(e);
     }
 
     private static int domain(int family) {

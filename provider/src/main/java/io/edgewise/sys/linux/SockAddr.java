@@ -33,7 +33,11 @@ final class SockAddr {
         putPort(buf, off + 2, port);
         buf.putInt(off + 4, 0); // flowinfo
         int scope = 0;
-        if (ia instanceof Inet4Address) {
+        if (ia instanceof Inet4Address && ia.isAnyLocalAddress()) {
+            // 0.0.0.0 on an INET6 socket means the IPv6 wildcard (dual stack), as in the JDK; the
+            // IPv4-mapped ::ffff:0.0.0.0 would accept IPv4 only.
+            for (int i = 0; i < 16; i++) buf.put(off + 8 + i, (byte) 0);
+        } else if (ia instanceof Inet4Address) {
             byte[] a = ia.getAddress();
             for (int i = 0; i < 10; i++) buf.put(off + 8 + i, (byte) 0);
             buf.put(off + 18, (byte) 0xff);

@@ -1,0 +1,533 @@
+package io.edgewise.sys.bsd;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import io.edgewise.sys.PrivateOptions;
+import io.edgewise.sys.SocketOps;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.ProtocolException;
+import java.net.SocketException;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@link SocketOps} for macOS and the BSDs: POSIX calls through {@link BsdLibC}/{@link Posix}, every
+ * platform difference taken from a {@link PosixNet} ({@link #forOs}). What differs from Linux:
+ * <ul>
+ * <li>sockaddr starts with {@code sa_len} ({@link SockAddrs});
+ * <li>no {@code SOCK_NONBLOCK}/{@code accept4}/{@code pipe2} on macOS: {@code fcntl} after the call
+ *     (bound as varargs);
+ * <li>no {@code MSG_NOSIGNAL} on macOS: {@code SO_NOSIGPIPE} on every socket where it exists (the JVM
+ *     ignores SIGPIPE anyway, unless started with {@code -Xrs});
+ * <li>no eventfd: the wakeup descriptor of a blocked thread is a UDP socket connected to itself on
+ *     loopback — one descriptor that a send makes readable and a receive drains.
+ * </ul>
+ * Stateless apart from a per-thread native scratch area, like the Linux implementation.
+ */
+public final class BsdSocketOps implements SocketOps {
+    private final PosixNet n;
+
+    private static final int SA = 0, SALEN = 128, OPT = 136, OPTLEN = 144, POLLFDS = 160, U64 = 184,
+            PIPEFDS = 192, SCRATCH_SIZE = 256;
+    private static final int POLLFD_SIZE = 8, POLLFD_EVENTS = 4, POLLFD_REVENTS = 6, POLLIN = 1;
+
+    private static final class Scratch {
+        final ByteBuffer buf = ByteBuffer.allocateDirect(SCRATCH_SIZE).order(ByteOrder.nativeOrder());
+        final long addr = Pointer.nativeValue(Native.getDirectBufferPointer(buf));
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Opt {
+        final int level, name, level6, name6;
+        final char kind; // 'b' boolean, 'i' int, 'l' linger
+
+        Opt(int level, int name, int level6, int name6, char kind) {
+            this.level = level; this.name = name; this.level6 = level6; this.name6 = name6; this.kind = kind;
+        }
+    }
+
+    private final Map<SocketOption<?>, Opt> opts = new HashMap<>();
+    private final Set<SocketOption<?>> extended = new HashSet<>();
+    private final boolean ipv6;
+
+    /** The socket ops of an {@code os.name}, or null when it is not macOS or a BSD. */
+    public static BsdSocketOps forOs(String osName) {
+        String os = osName.toLowerCase(java.util.Locale.ROOT);
+        if (os.startsWith("mac") || os.startsWith("darwin")) return new BsdSocketOps(Darwin.NET);
+        if (os.startsWith("freebsd")) return new BsdSocketOps(FreeBsd.NET);
+        if (os.startsWith("openbsd")) return new BsdSocketOps(OpenBsd.NET);
+        if (os.startsWith("netbsd")) return new BsdSocketOps(NetBsd.NET);
+        return null;
+    }
+
+    public BsdSocketOps(PosixNet n) {
+        this.n = n;
+        put(StandardSocketOptions.SO_SNDBUF, n.solSocket, n.soSndbuf, 'i');
+        put(StandardSocketOptions.SO_RCVBUF, n.solSocket, n.soRcvbuf, 'i');
+        put(StandardSocketOptions.SO_KEEPALIVE, n.solSocket, n.soKeepalive, 'b');
+        put(StandardSocketOptions.SO_REUSEADDR, n.solSocket, n.soReuseaddr, 'b');
+        put(StandardSocketOptions.SO_REUSEPORT, n.solSocket, n.soReuseport, 'b');
+        put(StandardSocketOptions.SO_BROADCAST, n.solSocket, n.soBroadcast, 'b');
+        put(StandardSocketOptions.SO_LINGER, n.solSocket, n.soLinger, 'l');
+        put(StandardSocketOptions.TCP_NODELAY, n.ipprotoTcp, n.tcpNodelay, 'b');
+        opts.put(StandardSocketOptions.IP_TOS, new Opt(n.ipprotoIp, n.ipTos, n.ipprotoIpv6, n.ipv6Tclass, 'i'));
+        put(PrivateOptions.SO_OOBINLINE, n.solSocket, n.soOobinline, 'b');
+        if (n.tcpKeepidle != 0) {
+            putExtended("TCP_KEEPIDLE", n.ipprotoTcp, n.tcpKeepidle);
+            putExtended("TCP_KEEPINTERVAL", n.ipprotoTcp, n.tcpKeepintvl);
+            putExtended("TCP_KEEPCOUNT", n.ipprotoTcp, n.tcpKeepcnt);
+        }
+        boolean v6 = false;
+        if (!Boolean.getBoolean("java.net.preferIPv4Stack") && n.dualStack) {
+            int fd = BsdLibC.socket(n.afInet6, n.sockStream, 0);
+            if (fd >= 0) {
+                v6 = true;
+                Posix.close(fd);
+            }
+        }
+        ipv6 = v6;
+    }
+
+    private void put(SocketOption<?> o, int level, int name, char kind) {
+        opts.put(o, new Opt(level, name, level, name, kind));
+    }
+
+    private void putExtended(String field, int level, int name) {
+        try {
+            Field f = Class.forName("jdk.net.ExtendedSocketOptions").getField(field);
+            SocketOption<?> o = (SocketOption<?>) f.get(null);
+            put(o, level, name, 'i');
+            extended.add(o);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            // this JDK does not define it
+        }
+    }
+
+    /** The platform values in use. */
+    public PosixNet constants() {
+        return n;
+    }
+
+    // ---- errors: errno to the JDK's exceptions (its handleSocketError), with strerror messages
+
+    private IOException socketError(int errno) {
+        String msg = Posix.message(errno);
+        if (errno == n.econnrefused || errno == n.etimedout || errno == n.enotconn) return new ConnectException(msg);
+        if (errno == n.ehostunreach) return new NoRouteToHostException(msg);
+        if (errno == n.eaddrinuse || errno == n.eaddrnotavail || errno == n.eacces) return new BindException(msg);
+        if (errno == n.eproto) return new ProtocolException(msg);
+        return new SocketException(msg);
+    }
+
+    private IOException readError(int errno) {
+        return errno == n.econnreset ? new SocketException("Connection reset") : new IOException(Posix.message(errno));
+    }
+
+    private static IOException ioError(int errno) {
+        return new IOException(Posix.message(errno));
+    }
+
+    /** O_NONBLOCK, FD_CLOEXEC and SO_NOSIGPIPE on a new socket, where the creating call could not. */
+    private void prepare(int fd, boolean flagsDone, Scratch s) throws IOException {
+        if (!flagsDone && (nonBlockingCloexec(fd) < 0)) {
+            int e = Posix.errno();
+            Posix.close(fd);
+            throw socketError(e);
+        }
+        if (n.soNosigpipe != 0) {
+            s.buf.putInt(OPT, 1);
+            BsdLibC.setsockopt(fd, n.solSocket, n.soNosigpipe, s.addr + OPT, 4);
+        }
+    }
+
+    private int nonBlockingCloexec(int fd) {
+        int fl = Posix.fcntl(fd, n.fGetfl);
+        if (fl < 0 || Posix.fcntl(fd, n.fSetfl, fl | n.oNonblock) < 0) return -1;
+        return Posix.fcntl(fd, n.fSetfd, n.fdCloexec);
+    }
+
+    // ---- SocketOps
+
+    @Override
+    public boolean ipv6Available() {
+        return ipv6;
+    }
+
+    private int domain(int family) {
+        return family == INET6 ? n.afInet6 : n.afInet;
+    }
+
+    @Override
+    public int socket(int family, boolean stream) throws IOException {
+        int type = stream ? n.sockStream : n.sockDgram;
+        boolean atomic = n.sockNonblock != 0;
+        int fd = BsdLibC.socket(domain(family), atomic ? type | n.sockNonblock | n.sockCloexec : type, 0);
+        if (fd < 0) {
+            throw socketError(Posix.errno());
+        }
+        Scratch s = SCRATCH.get();
+        prepare(fd, atomic, s);
+        if (family == INET6) {
+            s.buf.putInt(OPT, 0);
+            BsdLibC.setsockopt(fd, n.ipprotoIpv6, n.ipv6V6only, s.addr + OPT, 4); // dual stack
+        }
+        return fd;
+    }
+
+    @Override
+    public void bind(int fd, int family, InetSocketAddress local) throws IOException {
+        Scratch s = SCRATCH.get();
+        int len = SockAddrs.encode(n, s.buf, SA, family == INET6, local);
+        if (BsdLibC.bind(fd, s.addr + SA, len) < 0) {
+            throw socketError(Posix.errno());
+        }
+    }
+
+    @Override
+    public void listen(int fd, int backlog) throws IOException {
+        if (BsdLibC.listen(fd, backlog) < 0) {
+            throw socketError(Posix.errno());
+        }
+    }
+
+    @Override
+    public int accept(int fd, int family, InetSocketAddress[] remote) throws IOException {
+        Scratch s = SCRATCH.get();
+        s.buf.putInt(SALEN, SockAddrs.SOCKADDR_STORAGE_SIZE);
+        int nfd = n.hasAccept4
+                ? BsdLibC.Modern.accept4(fd, s.addr + SA, s.addr + SALEN, n.sockNonblock | n.sockCloexec)
+                : BsdLibC.accept(fd, s.addr + SA, s.addr + SALEN);
+        if (nfd < 0) {
+            int e = Posix.errno();
+            if (e == n.eagain) return UNAVAILABLE;
+            if (e == n.eintr || e == n.econnaborted) return INTERRUPTED;
+            throw socketError(e);
+        }
+        prepare(nfd, n.hasAccept4, s);
+        remote[0] = SockAddrs.decode(n, s.buf, SA);
+        return nfd;
+    }
+
+    @Override
+    public int connect(int fd, int family, InetSocketAddress remote) throws IOException {
+        Scratch s = SCRATCH.get();
+        int len = SockAddrs.encode(n, s.buf, SA, family == INET6, remote);
+        if (BsdLibC.connect(fd, s.addr + SA, len) == 0) {
+            return 1;
+        }
+        int e = Posix.errno();
+        if (e == n.einprogress) return UNAVAILABLE;
+        if (e == n.eintr) return INTERRUPTED;
+        throw socketError(e);
+    }
+
+    @Override
+    public boolean finishConnect(int fd) throws IOException {
+        Scratch s = SCRATCH.get();
+        s.buf.putInt(OPT, 0);
+        s.buf.putInt(OPTLEN, 4);
+        if (BsdLibC.getsockopt(fd, n.solSocket, n.soError, s.addr + OPT, s.addr + OPTLEN) < 0) {
+            throw socketError(Posix.errno());
+        }
+        int err = s.buf.getInt(OPT);
+        if (err != 0) {
+            throw socketError(err);
+        }
+        s.buf.putInt(SALEN, SockAddrs.SOCKADDR_STORAGE_SIZE);
+        if (BsdLibC.getpeername(fd, s.addr + SA, s.addr + SALEN) == 0) {
+            return true;
+        }
+        int e = Posix.errno();
+        if (e == n.enotconn) {
+            return false;
+        }
+        throw socketError(e);
+    }
+
+    @Override
+    public InetSocketAddress localAddress(int fd) throws IOException {
+        Scratch s = SCRATCH.get();
+        s.buf.putInt(SALEN, SockAddrs.SOCKADDR_STORAGE_SIZE);
+        if (BsdLibC.getsockname(fd, s.addr + SA, s.addr + SALEN) < 0) {
+            throw socketError(Posix.errno());
+        }
+        return SockAddrs.decode(n, s.buf, SA);
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress(int fd) throws IOException {
+        Scratch s = SCRATCH.get();
+        s.buf.putInt(SALEN, SockAddrs.SOCKADDR_STORAGE_SIZE);
+        if (BsdLibC.getpeername(fd, s.addr + SA, s.addr + SALEN) < 0) {
+            throw socketError(Posix.errno());
+        }
+        return SockAddrs.decode(n, s.buf, SA);
+    }
+
+    @Override
+    public int read(int fd, long address, int length) throws IOException {
+        long r = Posix.read(fd, address, length);
+        if (r > 0) return (int) r;
+        if (r == 0) return length == 0 ? 0 : EOF;
+        int e = Posix.errno();
+        if (e == n.eagain) return UNAVAILABLE;
+        if (e == n.eintr) return INTERRUPTED;
+        throw readError(e);
+    }
+
+    @Override
+    public int write(int fd, long address, int length) throws IOException {
+        long r = Posix.write(fd, address, length);
+        if (r >= 0) return (int) r;
+        int e = Posix.errno();
+        if (e == n.eagain) return UNAVAILABLE;
+        if (e == n.eintr) return INTERRUPTED;
+        throw ioError(e);
+    }
+
+    @Override
+    public long readv(int fd, long iov, int count) throws IOException {
+        long r = BsdLibC.readv(fd, iov, count);
+        if (r > 0) return r;
+        if (r == 0) return EOF;
+        int e = Posix.errno();
+        if (e == n.eagain) return UNAVAILABLE;
+        if (e == n.eintr) return INTERRUPTED;
+        throw readError(e);
+    }
+
+    @Override
+    public long writev(int fd, long iov, int count) throws IOException {
+        long r = BsdLibC.writev(fd, iov, count);
+        if (r >= 0) return r;
+        int e = Posix.errno();
+        if (e == n.eagain) return UNAVAILABLE;
+        if (e == n.eintr) return INTERRUPTED;
+        throw ioError(e);
+    }
+
+    @Override
+    public int iovecSize() {
+        return 16;
+    }
+
+    @Override
+    public int iovMax() {
+        return n.iovMax;
+    }
+
+    @Override
+    public void putIovec(ByteBuffer iov, int index, long base, long length) {
+        iov.putLong(index * 16, base);
+        iov.putLong(index * 16 + 8, length);
+    }
+
+    @Override
+    public int available(int fd) throws IOException {
+        Scratch s = SCRATCH.get();
+        s.buf.putInt(OPT, 0);
+        if (BsdLibC.ioctl(fd, n.fionread, s.addr + OPT) < 0) {
+            throw ioError(Posix.errno());
+        }
+        return s.buf.getInt(OPT);
+    }
+
+    @Override
+    public int sendUrgent(int fd, int data) throws IOException {
+        Scratch s = SCRATCH.get();
+        s.buf.put(OPT, (byte) data);
+        long r = BsdLibC.send(fd, s.addr + OPT, 1, n.msgOob | n.msgNosignal);
+        if (r >= 0) return (int) r;
+        int e = Posix.errno();
+        if (e == n.eagain || e == n.eintr) return 0;
+        throw ioError(e);
+    }
+
+    @Override
+    public void shutdown(int fd, int how) throws IOException {
+        if (BsdLibC.shutdown(fd, how == 0 ? 0 : 1) < 0) {
+            int e = Posix.errno();
+            if (e != n.enotconn) {
+                throw socketError(e);
+            }
+        }
+    }
+
+    private Opt opt(SocketOption<?> name) {
+        Opt o = opts.get(name);
+        if (o == null) {
+            throw new UnsupportedOperationException("'" + name + "' not supported");
+        }
+        return o;
+    }
+
+    @Override
+    public boolean supportsOption(SocketOption<?> name, boolean stream) {
+        return opts.containsKey(name);
+    }
+
+    @Override
+    public Set<SocketOption<?>> extendedOptions(boolean stream, boolean server) {
+        return stream ? new HashSet<>(extended) : new HashSet<>();
+    }
+
+    @Override
+    public <T> void setOption(int fd, int family, SocketOption<T> name, T value) throws IOException {
+        Opt o = opt(name);
+        Scratch s = SCRATCH.get();
+        int len = 4;
+        switch (o.kind) {
+            case 'b': s.buf.putInt(OPT, ((Boolean) value) ? 1 : 0); break;
+            case 'i': s.buf.putInt(OPT, (Integer) value); break;
+            default: { // linger
+                int v = (Integer) value;
+                s.buf.putInt(OPT, v < 0 ? 0 : 1);
+                s.buf.putInt(OPT + 4, v < 0 ? 0 : Math.min(v, 65535));
+                len = 8;
+            }
+        }
+        if (family == INET6 && o.level6 != o.level) {
+            if (BsdLibC.setsockopt(fd, o.level6, o.name6, s.addr + OPT, len) < 0) {
+                throw socketError(Posix.errno());
+            }
+            BsdLibC.setsockopt(fd, o.level, o.name, s.addr + OPT, len); // IPv4 traffic of a dual-stack socket
+            return;
+        }
+        if (BsdLibC.setsockopt(fd, o.level, o.name, s.addr + OPT, len) < 0) {
+            throw socketError(Posix.errno());
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T getOption(int fd, int family, SocketOption<T> name) throws IOException {
+        Opt o = opt(name);
+        Scratch s = SCRATCH.get();
+        s.buf.putLong(OPT, 0L);
+        s.buf.putInt(OPTLEN, o.kind == 'l' ? 8 : 4);
+        int level = family == INET6 ? o.level6 : o.level;
+        int optname = family == INET6 ? o.name6 : o.name;
+        if (BsdLibC.getsockopt(fd, level, optname, s.addr + OPT, s.addr + OPTLEN) < 0) {
+            throw socketError(Posix.errno());
+        }
+        switch (o.kind) {
+            case 'b': return (T) Boolean.valueOf(s.buf.getInt(OPT) != 0);
+            case 'i': {
+                int v = s.buf.getInt(OPT);
+                if (n.doubledBuffers && o.level == n.solSocket && (o.name == n.soSndbuf || o.name == n.soRcvbuf)) {
+                    v /= 2; // Linux reports twice what was set; the JDK reports half
+                }
+                return (T) Integer.valueOf(v);
+            }
+            default: return (T) Integer.valueOf(s.buf.getInt(OPT) == 0 ? -1 : s.buf.getInt(OPT + 4));
+        }
+    }
+
+    @Override
+    public void close(int fd) throws IOException {
+        if (Posix.close(fd) < 0) {
+            int e = Posix.errno();
+            if (e != n.eintr) { // never retried: the descriptor is gone either way
+                throw ioError(e);
+            }
+        }
+    }
+
+    @Override
+    public long pipe() throws IOException {
+        Scratch s = SCRATCH.get();
+        if (n.hasPipe2) {
+            if (BsdLibC.Modern.pipe2(s.addr + PIPEFDS, n.oNonblock | n.oCloexec) < 0) {
+                throw ioError(Posix.errno());
+            }
+        } else {
+            if (Posix.pipe(s.addr + PIPEFDS) < 0) {
+                throw ioError(Posix.errno());
+            }
+            int r = s.buf.getInt(PIPEFDS), w = s.buf.getInt(PIPEFDS + 4);
+            if (nonBlockingCloexec(r) < 0 || nonBlockingCloexec(w) < 0) {
+                int e = Posix.errno();
+                Posix.close(r);
+                Posix.close(w);
+                throw ioError(e);
+            }
+        }
+        return (s.buf.getInt(PIPEFDS) & 0xffffffffL) | ((long) s.buf.getInt(PIPEFDS + 4) << 32);
+    }
+
+    /** A UDP socket on loopback connected to itself: one descriptor a send makes readable. */
+    @Override
+    public int wakeupDescriptor() throws IOException {
+        int fd = socket(INET, false);
+        try {
+            InetSocketAddress lo = new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0);
+            bind(fd, INET, lo);
+            int r = connect(fd, INET, localAddress(fd));
+            if (r != 1) throw new IOException("wakeup socket: connect returned " + r);
+            return fd;
+        } catch (IOException | RuntimeException e) {
+            Posix.close(fd);
+            throw e;
+        }
+    }
+
+    @Override
+    public void signal(int wakeFd) throws IOException {
+        Scratch s = SCRATCH.get();
+        s.buf.put(U64, (byte) 1);
+        if (BsdLibC.send(wakeFd, s.addr + U64, 1, n.msgNosignal) < 0) {
+            int e = Posix.errno();
+            if (e != n.eagain) { // buffer full: signalled already
+                throw ioError(e);
+            }
+        }
+    }
+
+    @Override
+    public void drain(int wakeFd) throws IOException {
+        Scratch s = SCRATCH.get();
+        for (int i = 0; i < 1024; i++) {
+            if (BsdLibC.recv(wakeFd, s.addr + U64, 8, 0) < 0) {
+                int e = Posix.errno();
+                if (e != n.eagain && e != n.eintr) throw ioError(e);
+                return;
+            }
+        }
+    }
+
+    @Override
+    public int poll(int fd, int events, int wakeFd, int timeoutMillis) throws IOException {
+        Scratch s = SCRATCH.get();
+        ByteBuffer b = s.buf;
+        b.putInt(POLLFDS, fd);
+        b.putShort(POLLFDS + POLLFD_EVENTS, (short) events); // SocketOps poll bits equal POLL* here too
+        b.putShort(POLLFDS + POLLFD_REVENTS, (short) 0);
+        int nfds = 1;
+        if (wakeFd >= 0) {
+            b.putInt(POLLFDS + POLLFD_SIZE, wakeFd);
+            b.putShort(POLLFDS + POLLFD_SIZE + POLLFD_EVENTS, (short) POLLIN);
+            b.putShort(POLLFDS + POLLFD_SIZE + POLLFD_REVENTS, (short) 0);
+            nfds = 2;
+        }
+        int r = BsdLibC.poll(s.addr + POLLFDS, nfds, timeoutMillis);
+        if (r < 0) {
+            int e = Posix.errno();
+            if (e == n.eintr) return INTERRUPTED;
+            throw ioError(e);
+        }
+        return b.getShort(POLLFDS + POLLFD_REVENTS) & 0xffff;
+    }
+}

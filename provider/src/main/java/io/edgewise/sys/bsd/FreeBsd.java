@@ -1,0 +1,35 @@
+package io.edgewise.sys.bsd;
+
+/**
+ * FreeBSD 12+: 64-byte {@code struct kevent} (with {@code ext[4]}; the default-versioned {@code
+ * kevent} symbol), {@code EVFILT_USER} = -11.
+ * The one place for this platform's kqueue and socket constants and layouts.
+ */
+public final class FreeBsd {
+    private FreeBsd() { }
+
+    /** kqueue: {@code struct kevent} layout, {@code kevent} symbol, filters, errno and fcntl values. */
+    public static final KqueueConstants KQUEUE = new KqueueConstants(
+            "freebsd", KeventLayout.FREEBSD64, "kevent", false,
+            -1, -2, -11,
+            /* EINTR */ 4, /* EAGAIN */ 35, /* ENOENT */ 2, /* EBADF */ 9, /* EINVAL */ 22,
+            /* F_GETFL */ 3, /* F_SETFL */ 4, /* F_SETFD */ 2, /* FD_CLOEXEC */ 1, /* O_NONBLOCK */ 0x4);
+
+    /**
+     * Sockets: AF_INET6 28; SOCK_NONBLOCK 0x20000000, SOCK_CLOEXEC 0x10000000, accept4, pipe2;
+     * MSG_NOSIGNAL 0x20000 and SO_NOSIGPIPE 0x800; TCP_KEEPIDLE 256, TCP_KEEPINTVL 512, TCP_KEEPCNT 1024;
+     * EPROTO 92.
+     */
+    public static final PosixNet NET;
+    static {
+        PosixNet.Builder b = PosixNet.bsd("freebsd");
+        b.afInet6 = 28;
+        b.sockNonblock = 0x20000000; b.sockCloexec = 0x10000000;
+        b.hasAccept4 = true; b.hasPipe2 = true;
+        b.oCloexec = 0x100000;
+        b.msgNosignal = 0x20000; b.soNosigpipe = 0x800;
+        b.tcpKeepidle = 256; b.tcpKeepintvl = 512; b.tcpKeepcnt = 1024;
+        b.eproto = 92;
+        NET = b.build();
+    }
+}

@@ -1,0 +1,57 @@
+package io.edgewise.sys.bsd;
+
+import io.edgewise.sys.linux.Linux;
+
+/**
+ * Linux's socket values for {@link BsdSocketOps}, read from {@code sys/linux/Linux} (not restated), so
+ * the POSIX code the BSDs use can run — and be tested — on Linux: {@code -Dio.edgewise.socketops=posix}.
+ */
+public final class LinuxValues {
+    private LinuxValues() { }
+
+    public static final PosixNet NET = linux().build();
+
+    /**
+     * Linux's values with the macOS gaps: no {@code SOCK_NONBLOCK}/{@code SOCK_CLOEXEC}, no
+     * {@code accept4}/{@code pipe2}, no {@code MSG_NOSIGNAL} — so the fcntl paths macOS takes run here.
+     */
+    public static final PosixNet MACOS_LIKE;
+    static {
+        PosixNet.Builder b = linux();
+        b.platform = "linux (posix code path, macOS gaps)";
+        b.sockNonblock = 0;
+        b.sockCloexec = 0;
+        b.hasAccept4 = false;
+        b.hasPipe2 = false;
+        b.msgNosignal = 0;
+        MACOS_LIKE = b.build();
+    }
+
+    private static PosixNet.Builder linux() {
+        PosixNet.Builder b = new PosixNet.Builder();
+        b.platform = "linux (posix code path)";
+        b.saLen = false;
+        b.afInet = Linux.AF_INET; b.afInet6 = Linux.AF_INET6;
+        b.sockStream = Linux.SOCK_STREAM; b.sockDgram = Linux.SOCK_DGRAM;
+        b.sockNonblock = Linux.SOCK_NONBLOCK; b.sockCloexec = Linux.SOCK_CLOEXEC;
+        b.hasAccept4 = true; b.hasPipe2 = true;
+        b.oNonblock = Linux.O_NONBLOCK; b.oCloexec = Linux.O_CLOEXEC; b.fGetfl = Linux.F_GETFL;
+        b.fSetfl = Linux.F_SETFL; b.fSetfd = 2; b.fdCloexec = 1;
+        b.msgNosignal = Linux.MSG_NOSIGNAL; b.msgOob = Linux.MSG_OOB;
+        b.solSocket = Linux.SOL_SOCKET; b.ipprotoIp = Linux.IPPROTO_IP; b.ipprotoTcp = Linux.IPPROTO_TCP;
+        b.ipprotoIpv6 = Linux.IPPROTO_IPV6;
+        b.soReuseaddr = Linux.SO_REUSEADDR; b.soReuseport = Linux.SO_REUSEPORT; b.soKeepalive = Linux.SO_KEEPALIVE;
+        b.soBroadcast = Linux.SO_BROADCAST; b.soLinger = Linux.SO_LINGER; b.soOobinline = Linux.SO_OOBINLINE;
+        b.soSndbuf = Linux.SO_SNDBUF; b.soRcvbuf = Linux.SO_RCVBUF; b.soError = Linux.SO_ERROR;
+        b.tcpNodelay = Linux.TCP_NODELAY; b.tcpKeepidle = Linux.TCP_KEEPIDLE; b.tcpKeepintvl = Linux.TCP_KEEPINTVL;
+        b.tcpKeepcnt = Linux.TCP_KEEPCNT; b.ipTos = Linux.IP_TOS; b.ipv6V6only = Linux.IPV6_V6ONLY;
+        b.ipv6Tclass = Linux.IPV6_TCLASS;
+        b.doubledBuffers = true; b.dualStack = true;
+        b.fionread = Linux.FIONREAD; b.iovMax = Linux.IOV_MAX;
+        b.eintr = Linux.EINTR; b.eagain = Linux.EAGAIN; b.einprogress = Linux.EINPROGRESS; b.enotconn = Linux.ENOTCONN;
+        b.econnreset = Linux.ECONNRESET; b.econnrefused = Linux.ECONNREFUSED; b.etimedout = Linux.ETIMEDOUT;
+        b.ehostunreach = Linux.EHOSTUNREACH; b.eaddrinuse = Linux.EADDRINUSE; b.eaddrnotavail = Linux.EADDRNOTAVAIL;
+        b.eacces = Linux.EACCES; b.eproto = Linux.EPROTO; b.econnaborted = Linux.ECONNABORTED; b.epipe = Linux.EPIPE;
+        return b;
+    }
+}

@@ -1,0 +1,219 @@
+package io.edgewise.sys.linux;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.ByteBuffer;
+
+/**
+ * The FFM binding of {@link LibC} (JDK 22+): one downcall handle per function, errno captured into a
+ * per-thread segment. Short calls that never block on our non-blocking descriptors are "critical"
+ * (no thread-state transition; the array variants may pass Java heap arrays, so heap buffers need no
+ * copy); calls that can wait ({@code poll}, {@code epoll_wait}, {@code close}) are ordinary downcalls.
+ * Pointers are passed as raw {@code long}s (the same registers as a pointer on LP64 Linux).
+ */
+final class FfmLibC implements NativeCalls {
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final MemoryLayout STATE_LAYOUT = Linker.Option.captureStateLayout();
+    private static final long ERRNO_OFFSET =
+            STATE_LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
+
+    /** Per-thread errno capture area; lives as long as its thread uses it. */
+    private static final ThreadLocal<MemorySegment> STATE =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(STATE_LAYOUT));
+
+    private static MethodHandle h(String name, boolean critical, ValueLayout ret, ValueLayout... args) {
+        MemorySegment sym = LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc: " + name));
+        FunctionDescriptor fd = FunctionDescriptor.of(ret, args);
+        return critical
+                ? LINKER.downcallHandle(sym, fd, ERRNO, Linker.Option.critical(false))
+                : LINKER.downcallHandle(sym, fd, ERRNO);
+    }
+
+    private static final ValueLayout I = JAVA_INT, L = JAVA_LONG;
+    private static final MethodHandle SOCKET = h("socket", true, I, I, I, I);
+    private static final MethodHandle SOCKETPAIR = h("socketpair", true, I, I, I, I, L);
+    private static final MethodHandle BIND = h("bind", true, I, I, L, I);
+    private static final MethodHandle LISTEN = h("listen", true, I, I, I);
+    private static final MethodHandle ACCEPT4 = h("accept4", true, I, I, L, L, I);
+    private static final MethodHandle CONNECT = h("connect", true, I, I, L, I);
+    private static final MethodHandle GETSOCKNAME = h("getsockname", true, I, I, L, L);
+    private static final MethodHandle GETPEERNAME = h("getpeername", true, I, I, L, L);
+    private static final MethodHandle SHUTDOWN = h("shutdown", true, I, I, I);
+    private static final MethodHandle SETSOCKOPT = h("setsockopt", true, I, I, I, I, L, I);
+    private static final MethodHandle GETSOCKOPT = h("getsockopt", true, I, I, I, I, L, L);
+    private static final MethodHandle SEND = h("send", true, L, I, L, L, I);
+    private static final MethodHandle RECV = h("recv", true, L, I, L, L, I);
+    private static final MethodHandle READ = h("read", true, L, I, L, L);
+    private static final MethodHandle READV = h("readv", true, L, I, L, I);
+    private static final MethodHandle WRITE = h("write", true, L, I, L, L);
+    private static final MethodHandle WRITEV = h("writev", true, L, I, L, I);
+    private static final MethodHandle CLOSE = h("close", false, I, I);
+    private static final MethodHandle PIPE2 = h("pipe2", true, I, L, I);
+    private static final MethodHandle EVENTFD = h("eventfd", true, I, I, I);
+    private static final MethodHandle POLL = h("poll", false, I, L, L, I);
+    private static final MethodHandle EPOLL_CREATE1 = h("epoll_create1", true, I, I);
+    private static final MethodHandle EPOLL_CTL = h("epoll_ctl", true, I, I, I, I, L);
+    private static final MethodHandle EPOLL_WAIT = h("epoll_wait", false, I, I, L, I, I);
+    private static final MethodHandle FCNTL = variadic("fcntl", I, 2, I, I, I);
+    private static final MethodHandle IOCTL = variadic("ioctl", I, 2, I, L, L);
+    private static final MethodHandle SENDTO = h("sendto", true, L, I, L, L, I, L, I);
+    private static final MethodHandle RECVFROM = h("recvfrom", true, L, I, L, L, I, L, L);
+    private static final MethodHandle DUP2 = h("dup2", true, I, I, I);
+    private static final MethodHandle OPEN = variadic("open", I, 2, ADDRESS, I);
+    private static final MethodHandle STRERROR = LINKER.downcallHandle(
+            LIBC.find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, I));
+    private static final MethodHandle READ_ARRAY = LINKER.downcallHandle(LIBC.find("read").orElseThrow(),
+            FunctionDescriptor.of(L, I, ADDRESS, L), ERRNO, Linker.Option.critical(true));
+    private static final MethodHandle WRITE_ARRAY = LINKER.downcallHandle(LIBC.find("write").orElseThrow(),
+            FunctionDescriptor.of(L, I, ADDRESS, L), ERRNO, Linker.Option.critical(true));
+
+    private static MethodHandle variadic(String name, ValueLayout ret, int firstVariadic, ValueLayout... args) {
+        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), FunctionDescriptor.of(ret, args), ERRNO,
+                Linker.Option.firstVariadicArg(firstVariadic));
+    }
+
+    private static MemorySegment st() {
+        return STATE.get();
+    }
+
+    private static RuntimeException fail(Throwable t) {
+        if (t instanceof RuntimeException r) return r;
+        if (t instanceof Error e) throw e;
+        return new IllegalStateException(t);
+    }
+
+    @Override
+    public int errno() {
+        return st().get(JAVA_INT, ERRNO_OFFSET);
+    }
+
+    @Override
+    public long address(ByteBuffer direct) {
+        return MemorySegment.ofBuffer(direct).address() - direct.position();
+    }
+
+    @Override
+    public long readArray(int fd, byte[] a, int off, int len) {
+        try {
+            return (long) READ_ARRAY.invokeExact(st(), fd, MemorySegment.ofArray(a).asSlice(off, len), (long) len);
+        } catch (Throwable t) { throw fail(t); }
+    }
+
+    @Override
+    public long writeArray(int fd, byte[] a, int off, int len) {
+        try {
+            return (long) WRITE_ARRAY.invokeExact(st(), fd, MemorySegment.ofArray(a).asSlice(off, len), (long) len);
+        } catch (Throwable t) { throw fail(t); }
+    }
+
+    @Override public int socket(int domain, int type, int protocol) {
+        try { return (int) SOCKET.invokeExact(st(), domain, type, protocol); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public int socketpair(int domain, int type, int protocol, long sv) {
+        try { return (int) SOCKETPAIR.invokeExact(st(), domain, type, protocol, sv); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public int bind(int fd, long addr, int addrlen) {
+        try { return (int) BIND.invokeExact(st(), fd, addr, addrlen); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public int listen(int fd, int backlog) {
+        try { return (int) LISTEN.invokeExact(st(), fd, backlog); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public int accept4(int fd, long addr, long addrlenPtr, int flags) {
+        try { return (int) ACCEPT4.invokeExact(st(), fd, addr, addrlenPtr, flags); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public int connect(int fd, long addr, int addrlen) {
+        try { return (int) CONNECT.invokeExact(st(), fd, addr, addrlen); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public int getsockname(int fd, long addr, long addrlenPtr) {
+        try { return (int) GETSOCKNAME.invokeExact(st(), fd, addr, addrlenPtr); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public int getpeername(int fd, long addr, long addrlenPtr) {
+        try { return (int) GETPEERNAME.invokeExact(st(), fd, addr, addrlenPtr); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public int shutdown(int fd, int how) {
+        try { return (int) SHUTDOWN.invokeExact(st(), fd, how); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public int setsockopt(int fd, int level, int optname, long optval, int optlen) {
+        try { return (int) SETSOCKOPT.invokeExact(st(), fd, level, optname, optval, optlen); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public int getsockopt(int fd, int level, int optname, long optval, long optlenPtr) {
+        try { return (int) GETSOCKOPT.invokeExact(st(), fd, level, optname, optval, optlenPtr); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public long send(int fd, long buf, long len, int flags) {
+        try { return (long) SEND.invokeExact(st(), fd, buf, len, flags); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public long recv(int fd, long buf, long len, int flags) {
+        try { return (long) RECV.invokeExact(st(), fd, buf, len, flags); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public long read(int fd, long buf, long count) {
+        try { return (long) READ.invokeExact(st(), fd, buf, count); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public long readv(int fd, long iov, int iovcnt) {
+        try { return (long) READV.invokeExact(st(), fd, iov, iovcnt); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public long write(int fd, long buf, long count) {
+        try { return (long) WRITE.invokeExact(st(), fd, buf, count); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public long writev(int fd, long iov, int iovcnt) {
+        try { return (long) WRITEV.invokeExact(st(), fd, iov, iovcnt); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public int close(int fd) {
+        try { return (int) CLOSE.invokeExact(st(), fd); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public int pipe2(long pipefd, int flags) {
+        try { return (int) PIPE2.invokeExact(st(), pipefd, flags); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public int eventfd(int initval, int flags) {
+        try { return (int) EVENTFD.invokeExact(st(), initval, flags); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public int poll(long fds, long nfds, int timeout) {
+        try { return (int) POLL.invokeExact(st(), fds, nfds, timeout); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public int fcntl(int fd, int cmd, int arg) {
+        try { return (int) FCNTL.invokeExact(st(), fd, cmd, arg); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public int ioctl(int fd, long request, long argp) {
+        try { return (int) IOCTL.invokeExact(st(), fd, request, argp); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public int epoll_create1(int flags) {
+        try { return (int) EPOLL_CREATE1.invokeExact(st(), flags); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public int epoll_ctl(int epfd, int op, int fd, long event) {
+        try { return (int) EPOLL_CTL.invokeExact(st(), epfd, op, fd, event); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public int epoll_wait(int epfd, long events, int maxevents, int timeout) {
+        try { return (int) EPOLL_WAIT.invokeExact(st(), epfd, events, maxevents, timeout); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public String strerror(int errnum) {
+        try {
+            MemorySegment p = (MemorySegment) STRERROR.invokeExact(errnum);
+            return p.reinterpret(1024).getString(0);
+        } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public long sendto(int fd, long buf, long len, int flags, long addr, int addrlen) {
+        try { return (long) SENDTO.invokeExact(st(), fd, buf, len, flags, addr, addrlen); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public long recvfrom(int fd, long buf, long len, int flags, long addr, long addrlenPtr) {
+        try { return (long) RECVFROM.invokeExact(st(), fd, buf, len, flags, addr, addrlenPtr); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public int dup2(int oldfd, int newfd) {
+        try { return (int) DUP2.invokeExact(st(), oldfd, newfd); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public int open(String path, int flags) {
+        try (Arena a = Arena.ofConfined()) {
+            return (int) OPEN.invokeExact(st(), a.allocateFrom(path), flags);
+        } catch (Throwable t) { throw fail(t); }
+    }
+}

@@ -1,0 +1,61 @@
+package io.edgewise.datagram;
+
+import io.edgewise.EdgewiseSelectorProvider;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.channels.spi.SelectorProvider;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
+
+/** The two providers every differential scenario runs on: the JDK's (the reference) and Edgewise. */
+public final class TestProviders {
+    private TestProviders() { }
+
+    public static SelectorProvider jdk() {
+        try {
+            Class<?> c = Class.forName("sun.nio.ch.DefaultSelectorProvider");
+            return (SelectorProvider) c.getMethod("get").invoke(null);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError("JDK provider unavailable (needs --add-exports java.base/sun.nio.ch)", e);
+        }
+    }
+
+    public static SelectorProvider edgewise() {
+        return new EdgewiseSelectorProvider();
+    }
+
+    /** Arguments (name, provider) for {@code @MethodSource}. */
+    public static Stream<Arguments> both() {
+        return Stream.of(Arguments.of("jdk", jdk()), Arguments.of("edgewise", edgewise()));
+    }
+
+    public static boolean isJdk(SelectorProvider p) {
+        return !(p instanceof EdgewiseSelectorProvider);
+    }
+
+    /** Open descriptors of this process. */
+    public static int openFds() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return (int) s.count();
+        }
+    }
+
+    /** Waits until {@code t} is parked/blocked or waiting in native code (bounded). */
+    public static void awaitBlocked(Thread t) throws InterruptedException {
+        // a thread in a native poll shows RUNNABLE; give it a bounded moment after it started
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < end) {
+            StackTraceElement[] st = t.getStackTrace();
+            for (StackTraceElement e : st) {
+                String m = e.getMethodName();
+                if (e.isNativeMethod() && (m.contains("poll") || m.contains("receive") || m.contains("Poll"))) {
+                    return;
+                }
+            }
+            Thread.sleep(2);
+        }
+    }
+
+}
