@@ -136,14 +136,20 @@ class VirtualThreadBlockingTest {
                     SocketChannel c = open(p, ss.getLocalAddress());
                     c.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 1 << 16);
                     client.complete(c);
-                    written.complete(c.write(ByteBuffer.allocate(size)));
+                    ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
+                    int total = 0;
+                    while (total < size) {
+                        chunk.clear();
+                        total += c.write(chunk);
+                    }
+                    written.complete(total);
                 } catch (Throwable e) {
                     client.completeExceptionally(e);
                     written.completeExceptionally(e);
                 }
             });
             try (SocketChannel peer = ss.accept(); SocketChannel c = client.get(10, TimeUnit.SECONDS)) {
-                assertTrue(VT.await(() -> VT.parked(t), 10), "writer parked on a full send buffer");
+                assertTrue(VT.await(() -> VT.parked(t), 10), () -> "writer parked on a full send buffer: " + t.getState() + " " + java.util.Arrays.toString(t.getStackTrace()));
                 assertFalse(written.isDone());
                 ByteBuffer b = ByteBuffer.allocate(1 << 16);
                 long total = 0;
