@@ -139,7 +139,7 @@ class VirtualThreadBlockingTest {
                     ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
                     int total = 0;
                     while (total < size) {
-                        chunk.clear();
+                        chunk.clear().limit(Math.min(chunk.capacity(), size - total));
                         total += c.write(chunk);
                     }
                     written.complete(total);
