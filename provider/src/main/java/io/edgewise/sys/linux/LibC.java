@@ -59,4 +59,7 @@ public final class LibC {
 
     // errors
     public static native String strerror(int errnum);
+
+    // descriptor replacement (async connect: the winning attempt takes the channel's number)
+    public static native int dup3(int oldfd, int newfd, int flags);
 }
