@@ -99,6 +99,9 @@ final class AsyncConnect {
             complete(-1, error);
             return;
         }
+        synchronized (lock) {
+            if (cancelled) return; // closed while resolving: make no connection at all
+        }
         if (ownSocket) {
             connectOwnSocket(addresses);
             return;
