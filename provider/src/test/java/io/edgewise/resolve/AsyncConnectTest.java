@@ -178,9 +178,10 @@ class AsyncConnectTest {
 
     @Test
     void multipleAddressesFallBackToTheOneThatAnswers() throws Exception {
-        // ::1 and 127.0.0.3 refuse (the server listens on 127.0.0.1 only); 127.0.0.1 answers
+        // 127.0.0.3 and 127.0.0.4 refuse (the server listens on 127.0.0.1 only, and its bind would have
+        // failed had anything held the wildcard address on that port); 127.0.0.1 answers
         names.put("multi.test", new InetAddress[] {
-                InetAddress.getByName("127.0.0.3"), InetAddress.getByName("::1"), InetAddress.getByName("127.0.0.1")});
+                InetAddress.getByName("127.0.0.3"), InetAddress.getByName("127.0.0.4"), InetAddress.getByName("127.0.0.1")});
         try (Selector sel = provider.openSelector(); SocketChannel c = asyncChannel(false)) {
             c.connect(InetSocketAddress.createUnresolved("multi.test", port));
             c.register(sel, SelectionKey.OP_CONNECT);
