@@ -1,6 +1,6 @@
 package io.edgewise.channels;
 
-import io.edgewise.channels.vthread.ReadyPoller;
+import io.edgewise.backend.ReadyPoller;
 import io.edgewise.channels.vthread.VirtualThreads;
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;

@@ -1,9 +1,7 @@
 package io.edgewise.resolve;
 
-import io.edgewise.channels.vthread.ReadyPoller;
+import io.edgewise.backend.ReadyPoller;
 import io.edgewise.sys.SocketOps;
-import io.edgewise.sys.linux.LibC;
-import io.edgewise.sys.linux.Linux;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Inet4Address;
@@ -226,9 +224,7 @@ public final class HappyEyeballs {
      */
     public static void moveOnto(SocketOps ops, int source, int target) throws IOException {
         try {
-            if (LibC.dup3(source, target, Linux.O_CLOEXEC) < 0) {
-                throw new IOException("dup3: " + LibC.strerror(LibC.errno()));
-            }
+            ops.replace(source, target);
         } finally {
             ops.close(source);
         }

@@ -1,7 +1,8 @@
-package io.edgewise.channels.vthread;
+package io.edgewise.backend.epoll;
 
 import static io.edgewise.sys.linux.Linux.*;
 
+import io.edgewise.backend.ReadyPoller;
 import io.edgewise.sys.linux.LibC;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,7 +12,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A shared readiness poller for waits that must not hold a thread in native code: blocking channel
+ * The epoll {@link ReadyPoller}: a shared readiness poller for waits that must not hold a thread in native code: blocking channel
  * operations on virtual threads, and the asynchronous connector's attempts. One daemon platform
  * thread per poller runs {@code epoll_wait} on its own epoll set; every registration is
  * {@code EPOLLONESHOT}, carries a unique token, and delivers one callback on the poller thread.
@@ -30,29 +31,24 @@ import java.util.concurrent.atomic.AtomicLong;
  * the native {@code epoll_event} scratch comes from a lock-free pool); {@code callbacks} is a
  * concurrent map; the loop and the callbacks run on the poller thread only.
  *
- * <p>Linux (epoll) only, like the rest of the current bindings; a kqueue port needs its own twin.
+ * <p>Linux (epoll) only; another readiness API implements {@link ReadyPoller} in its own package.
  */
-public final class ReadyPoller {
-    /** Called on the poller thread with the token of the registration and its ready poll events. */
-    public interface Callback {
-        void ready(long token, int events);
-    }
-
+public final class EpollReadyPoller implements ReadyPoller {
     private static final int BATCH = 256;
 
     private static final class Holder {
-        static final ReadyPoller IN = start("edgewise-read-poller");
-        static final ReadyPoller OUT = start("edgewise-write-poller");
+        static final EpollReadyPoller IN = start("edgewise-read-poller");
+        static final EpollReadyPoller OUT = start("edgewise-write-poller");
     }
 
     /** The poller for a wait on {@code pollEvents} ({@code POLLIN}: input poller, else output). */
-    public static ReadyPoller forEvents(int pollEvents) {
+    public static EpollReadyPoller forEvents(int pollEvents) {
         return (pollEvents & POLLIN) != 0 ? Holder.IN : Holder.OUT;
     }
 
-    private static ReadyPoller start(String name) {
+    private static EpollReadyPoller start(String name) {
         try {
-            ReadyPoller p = new ReadyPoller();
+            EpollReadyPoller p = new EpollReadyPoller();
             Thread t = new Thread(p::loop, name);
             t.setDaemon(true);
             t.start();
@@ -72,14 +68,14 @@ public final class ReadyPoller {
         final long addr = LibC.address(buf);
     }
 
-    private ReadyPoller() throws IOException {
+    private EpollReadyPoller() throws IOException {
         epfd = LibC.epoll_create1(EPOLL_CLOEXEC);
         if (epfd < 0) {
             throw new IOException("epoll_create1: " + LibC.strerror(LibC.errno()));
         }
     }
 
-    /** A fresh token for {@link #register} (never 0). */
+    @Override
     public long newToken() {
         return tokens.incrementAndGet();
     }
@@ -88,6 +84,7 @@ public final class ReadyPoller {
      * Watches {@code fd} once for {@code pollEvents} ({@code POLLIN}/{@code POLLOUT}; errors and
      * hang-up are always reported); {@code cb} runs with {@code token} when it fires.
      */
+    @Override
     public void register(int fd, int pollEvents, long token, Callback cb) throws IOException {
         callbacks.put(token, cb);
         int ev = EPOLLONESHOT;
@@ -100,7 +97,7 @@ public final class ReadyPoller {
         }
     }
 
-    /** Removes the registration (fired or not) from the kernel set and forgets its callback. */
+    @Override
     public void deregister(int fd, long token) {
         callbacks.remove(token);
         ctl(EPOLL_CTL_DEL, fd, 0, 0); // ENOENT cannot happen with oneshot; ignore anything
