@@ -6,6 +6,7 @@ import java.nio.channels.spi.SelectorProvider;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>Concurrency: {@link #verdict} is written once under the class lock and read under it; JUnit
  * may call {@link #beforeAll} from several threads if parallel execution is ever enabled.
  */
-public final class ProviderGuard implements BeforeAllCallback {
+public final class ProviderGuard implements BeforeAllCallback, AfterAllCallback {
     public static final String EXPECTED_PROPERTY = "compat.expectedProvider";
 
     /** Null until checked; then "" when fine, or the reason the provider is wrong. Guarded by the class lock. */
@@ -37,9 +38,20 @@ public final class ProviderGuard implements BeforeAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) {
+        StdioWatch.start();
+        StdioWatch.currentClass = context.getDisplayName();
         String problem = check();
         if (!problem.isEmpty()) {
             throw new IllegalStateException("Wrong SelectorProvider for this compat run: " + problem);
+        }
+    }
+
+    /** Fails the class during which the JVM's stdin/stdout/stderr descriptors were closed or replaced. */
+    @Override
+    public void afterAll(ExtensionContext context) {
+        String stdio = StdioWatch.changed();
+        if (stdio != null) {
+            throw new IllegalStateException("descriptors 0-2 of the test JVM changed: " + stdio);
         }
     }
 

@@ -220,12 +220,8 @@ public final class ServerSocketChannelImpl extends ServerSocketChannel implement
             if (nfd < 0) {
                 return null;
             }
-            try {
-                return new SocketChannelImpl(provider(), ops, family, nfd, remote[0]);
-            } catch (IOException e) {
-                ops.close(nfd);
-                throw e;
-            }
+            // on failure the constructor has already closed nfd (its FdHandle owns it)
+            return new SocketChannelImpl(provider(), ops, family, nfd, remote[0]);
         } finally {
             acceptLock.unlock();
         }
