@@ -19,6 +19,8 @@ import java.nio.channels.UnresolvedAddressException;
 import java.nio.channels.spi.SelectorProvider;
 import java.nio.file.Files;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -191,6 +193,68 @@ class AsyncConnectTest {
             try (SocketChannel peer = server.accept()) {
                 assertEquals(c.getLocalAddress(), peer.getRemoteAddress());
             }
+        }
+    }
+
+    /**
+     * A listener on 127.0.0.2 at the test's port whose accept queue is full, so a further connect to it
+     * stays pending (Linux drops the SYN). Returns what must be closed afterwards, listener first.
+     */
+    private List<SocketChannel> blackHole(ServerSocketChannel[] listener) throws Exception {
+        listener[0] = ServerSocketChannel.open();
+        listener[0].bind(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), port), 1);
+        List<SocketChannel> fillers = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            SocketChannel f = SocketChannel.open();
+            f.configureBlocking(false);
+            fillers.add(f);
+            if (f.connect(listener[0].getLocalAddress())) continue;
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+            boolean done = false;
+            while (!done && System.nanoTime() < end) {
+                done = f.finishConnect();
+                if (!done) Thread.onSpinWait();
+            }
+            if (!done) return fillers; // this one stays pending: the queue is full
+        }
+        throw new AssertionError("could not fill the accept queue of the black-hole listener");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void aStalledFirstAddressIsRacedByTheNextAfterTheStagger() throws Exception {
+        ServerSocketChannel[] hole = new ServerSocketChannel[1];
+        List<SocketChannel> fillers = blackHole(hole);
+        names.put("stall.test", new InetAddress[] {InetAddress.getByName("127.0.0.2"), InetAddress.getByName("127.0.0.1")});
+        try (Selector sel = provider.openSelector(); SocketChannel c = asyncChannel(false)) {
+            c.connect(InetSocketAddress.createUnresolved("stall.test", port));
+            c.register(sel, SelectionKey.OP_CONNECT);
+            // the first attempt never completes; only a second attempt started beside it can connect
+            assertEquals(1, selectOne(sel));
+            assertTrue(c.finishConnect());
+            assertEquals(InetAddress.getByName("127.0.0.1"), ((InetSocketAddress) c.getRemoteAddress()).getAddress());
+            try (SocketChannel peer = server.accept()) {
+                assertEquals(c.getLocalAddress(), peer.getRemoteAddress());
+            }
+        } finally {
+            hole[0].close();
+            for (SocketChannel f : fillers) f.close();
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void adaptorConnectTimeoutBoundsAnAsyncConnect() throws Exception {
+        ServerSocketChannel[] hole = new ServerSocketChannel[1];
+        List<SocketChannel> fillers = blackHole(hole);
+        names.put("hole.test", new InetAddress[] {InetAddress.getByName("127.0.0.2")});
+        try (SocketChannel c = asyncChannel(true)) {
+            assertThrows(java.net.SocketTimeoutException.class,
+                    () -> c.socket().connect(InetSocketAddress.createUnresolved("hole.test", port), 300));
+            assertFalse(c.isOpen(), "a timed-out connect closes the channel, as the JDK's adaptor does");
+        } finally {
+            hole[0].close();
+            for (SocketChannel f : fillers) f.close();
         }
     }
 
