@@ -58,7 +58,7 @@ final class SocketAdaptor extends Socket {
     @Override
     public void connect(SocketAddress remote, int timeout) throws IOException {
         if (remote == null) throw new IllegalArgumentException("connect: The address can't be null");
-        if (UNRESOLVED_CLOSES && remote instanceof InetSocketAddress isa && isa.isUnresolved()) {
+        if (UNRESOLVED_CLOSES && !sc.asyncResolve() && remote instanceof InetSocketAddress isa && isa.isUnresolved()) {
             // JDK 24+ (JDK-8343791): connect to an unresolved address closes the socket
             if (!sc.isOpen()) throw new SocketException("Socket is closed");
             if (sc.isConnected()) throw new SocketException("Already connected");

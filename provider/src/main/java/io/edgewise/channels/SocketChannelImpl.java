@@ -65,6 +65,11 @@ public final class SocketChannelImpl extends SocketChannel implements SelChannel
     // ASYNC_RESOLVE (see AsyncConnect): the option, the connect in progress, options to carry over
     // to the winning socket (guarded by stateLock), and the channel's keys
     private volatile boolean asyncResolve;
+
+    /** Whether ASYNC_RESOLVE is on: an unresolved address is then the channel's to resolve. */
+    boolean asyncResolve() {
+        return asyncResolve;
+    }
     private volatile AsyncConnect asyncConnect;
     private final java.util.Map<SocketOption<?>, Object> optionsSet = new java.util.LinkedHashMap<>();
     private final AsyncConnect.Keys keys = new AsyncConnect.Keys();
