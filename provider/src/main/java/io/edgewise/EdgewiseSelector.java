@@ -132,6 +132,7 @@ public final class EdgewiseSelector extends AbstractSelector {
             throw new ClosedSelectorException();
         }
         k.interestOps(ops);
+        k.selChannel().keyRegistered(k);
         return k;
     }
 

@@ -20,4 +20,20 @@ public final class EdgewiseSocketOptions {
         @Override public Class<PeerCredentials> type() { return PeerCredentials.class; }
         @Override public String toString() { return "edgewise.SO_PEERCRED"; }
     };
+
+    /**
+     * {@code SocketChannel}: when {@code true}, {@code connect} accepts an unresolved
+     * {@link java.net.InetSocketAddress} ({@code InetSocketAddress.createUnresolved}) and resolves it
+     * without blocking the caller in non-blocking mode (literal and cached names inline, others on a
+     * bounded resolver pool), then connects to the addresses in order with a short stagger between
+     * address families, first success wins. {@code OP_CONNECT} fires when the whole connect finished
+     * or failed. Default {@code false}: an unresolved address throws
+     * {@code UnresolvedAddressException}, as the JDK does. Set it before {@code connect}.
+     * See {@code docs/nonblocking.md}.
+     */
+    public static final SocketOption<Boolean> ASYNC_RESOLVE = new SocketOption<>() {
+        @Override public String name() { return "ASYNC_RESOLVE"; }
+        @Override public Class<Boolean> type() { return Boolean.class; }
+        @Override public String toString() { return "edgewise.ASYNC_RESOLVE"; }
+    };
 }

@@ -8,8 +8,9 @@ import java.util.Locale;
 
 /**
  * Chooses the backend: {@code -Dio.edgewise.backend=NAME} forces one ({@code epoll}, {@code kqueue},
- * {@code iocp}), otherwise the platform's own: epoll on Linux, kqueue on macOS, FreeBSD, OpenBSD and
- * NetBSD, iocp on Windows. kqueue on
+ * {@code iocp}, or the full name of a {@link Poller} class with a public no-arg constructor — tests run
+ * backend variants this way), otherwise the platform's own: epoll on Linux, kqueue on macOS, FreeBSD,
+ * OpenBSD and NetBSD, iocp on Windows. kqueue on
  * Linux needs a kqueue library: {@code -Dio.edgewise.kqueue.library=/path/to/libkqueue.so.0}.
  */
 public final class Backends {
@@ -45,8 +46,23 @@ public final class Backends {
             case "iocp":
                 return IocpPoller.openNative();
             default:
+                if (NAME.indexOf('.') > 0) {
+                    return byClassName(NAME);
+                }
                 throw new UnsupportedOperationException("Edgewise backend '" + NAME + "' is not available on "
                         + System.getProperty("os.name"));
+        }
+    }
+
+    /** A {@link Poller} class with a public no-arg constructor, named in full (tests run backends this way). */
+    private static Poller byClassName(String name) throws IOException {
+        try {
+            return (Poller) Class.forName(name).getConstructor().newInstance();
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            if (e.getCause() instanceof IOException) throw (IOException) e.getCause();
+            throw new IOException("backend " + name + " failed", e.getCause());
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new UnsupportedOperationException("Edgewise backend class '" + name + "' not usable", e);
         }
     }
 }

@@ -46,28 +46,31 @@ public final class InheritedChannels {
         int kind = (int) (info >>> 32) & 0xff;
         int family = (int) (info >>> 40) & 0xff;
         SocketOps ops = new DetachingOps(Platform.ops(), fd, uops);
+        InetSocketAddress remote = null;
         try {
             if (family == SocketOps.INET6 && !Platform.ops().ipv6Available()) {
                 Platform.ops().close(fd);
                 return null;
             }
-            switch (kind) {
-                case UnixOps.KIND_DATAGRAM:
-                    return new DatagramChannelImpl(provider, ops, family, fd);
-                case UnixOps.KIND_LISTENER:
-                    return family == DatagramOps.UNIX
-                            ? new UnixServerSocketChannelImpl(provider, ops, fd)
-                            : new ServerSocketChannelImpl(provider, ops, family, fd);
-                default:
-                    if (family == DatagramOps.UNIX) {
-                        return new UnixSocketChannelImpl(provider, ops, fd);
-                    }
-                    InetSocketAddress remote = Platform.ops().remoteAddress(fd);
-                    return new SocketChannelImpl(provider, ops, family, fd, remote);
+            if (kind != UnixOps.KIND_DATAGRAM && kind != UnixOps.KIND_LISTENER && family != DatagramOps.UNIX) {
+                remote = Platform.ops().remoteAddress(fd);
             }
         } catch (IOException | RuntimeException e) {
             Platform.ops().close(fd);
             throw e;
+        }
+        // from here a channel constructor owns fd: on failure it has closed it already (never twice)
+        switch (kind) {
+            case UnixOps.KIND_DATAGRAM:
+                return new DatagramChannelImpl(provider, ops, family, fd);
+            case UnixOps.KIND_LISTENER:
+                return family == DatagramOps.UNIX
+                        ? new UnixServerSocketChannelImpl(provider, ops, fd)
+                        : new ServerSocketChannelImpl(provider, ops, family, fd);
+            default:
+                return family == DatagramOps.UNIX
+                        ? new UnixSocketChannelImpl(provider, ops, fd)
+                        : new SocketChannelImpl(provider, ops, family, fd, remote);
         }
     }
 

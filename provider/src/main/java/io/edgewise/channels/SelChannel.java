@@ -26,4 +26,7 @@ public interface SelChannel extends Channel {
      * descriptor when no thread is inside a call on it.
      */
     void kill() throws IOException;
+
+    /** Called by a selector when it created a key for the channel (channels that move their descriptor keep them). */
+    default void keyRegistered(java.nio.channels.SelectionKey key) { }
 }

@@ -58,7 +58,7 @@ final class SocketAdaptor extends Socket {
     @Override
     public void connect(SocketAddress remote, int timeout) throws IOException {
         if (remote == null) throw new IllegalArgumentException("connect: The address can't be null");
-        if (UNRESOLVED_CLOSES && remote instanceof InetSocketAddress isa && isa.isUnresolved()) {
+        if (UNRESOLVED_CLOSES && !sc.asyncResolve() && remote instanceof InetSocketAddress isa && isa.isUnresolved()) {
             // JDK 24+ (JDK-8343791): connect to an unresolved address closes the socket
             if (!sc.isOpen()) throw new SocketException("Socket is closed");
             if (sc.isConnected()) throw new SocketException("Already connected");
@@ -193,6 +193,10 @@ final class SocketAdaptor extends Socket {
             if (sc.isOutputClosed()) throw new java.nio.channels.ClosedChannelException();
             ByteBuffer bb = ByteBuffer.wrap(b, off, len);
             while (bb.hasRemaining()) {
+                if (bb.position() > off && !sc.isOpen()) {
+                    // closed after part was written: as the JDK's stream (one blocking write), not a fresh CCE
+                    throw new java.nio.channels.AsynchronousCloseException();
+                }
                 sc.write(bb);   // ClosedChannelException passes, as from the JDK's streams
             }
         }

@@ -62,6 +62,18 @@ public final class SocketChannelImpl extends SocketChannel implements SelChannel
     private Waiter readWaiter, writeWaiter;
     private SocketAdaptor socket;
 
+    // ASYNC_RESOLVE (see AsyncConnect): the option, the connect in progress, options to carry over
+    // to the winning socket (guarded by stateLock), and the channel's keys
+    private volatile boolean asyncResolve;
+
+    /** Whether ASYNC_RESOLVE is on: an unresolved address is then the channel's to resolve. */
+    boolean asyncResolve() {
+        return asyncResolve;
+    }
+    private volatile AsyncConnect asyncConnect;
+    private final java.util.Map<SocketOption<?>, Object> optionsSet = new java.util.LinkedHashMap<>();
+    private final AsyncConnect.Keys keys = new AsyncConnect.Keys();
+
     /** An unconnected channel. */
     public SocketChannelImpl(SelectorProvider provider, SocketOps ops, int family) throws IOException {
         super(provider);
@@ -185,6 +197,7 @@ public final class SocketChannelImpl extends SocketChannel implements SelChannel
             s.add(StandardSocketOptions.TCP_NODELAY);
             s.add(StandardSocketOptions.IP_TOS);
             s.add(PrivateOptions.SO_OOBINLINE);
+            s.add(io.edgewise.EdgewiseSocketOptions.ASYNC_RESOLVE);
             s.addAll(io.edgewise.sys.Platform.ops().extendedOptions(true, false));
             return Collections.unmodifiableSet(s);
         }
@@ -201,11 +214,18 @@ public final class SocketChannelImpl extends SocketChannel implements SelChannel
         T v = (T) Net.checkOption(Options.SET, name, value);
         synchronized (stateLock) {
             ensureOpen();
+            if (name == io.edgewise.EdgewiseSocketOptions.ASYNC_RESOLVE) {
+                asyncResolve = (Boolean) v;
+                return this;
+            }
             int f = fd.acquire();
             try {
                 ops.setOption(f, family, name, v);
             } finally {
                 fd.release();
+            }
+            if (state == ST_UNCONNECTED) {
+                optionsSet.put(name, v); // replayed on the winner of an ASYNC_RESOLVE connect
             }
         }
         return this;
@@ -216,6 +236,11 @@ public final class SocketChannelImpl extends SocketChannel implements SelChannel
         Net.checkGetOption(Options.SET, name);
         synchronized (stateLock) {
             ensureOpen();
+            if (name == io.edgewise.EdgewiseSocketOptions.ASYNC_RESOLVE) {
+                @SuppressWarnings("unchecked")
+                T t = (T) Boolean.valueOf(asyncResolve);
+                return t;
+            }
             int f = fd.acquire();
             try {
                 return ops.getOption(f, family, name);
@@ -260,6 +285,9 @@ public final class SocketChannelImpl extends SocketChannel implements SelChannel
      * (JDK 25); the adaptor's blocking connect throws AsynchronousCloseException there, as the JDK's.
      */
     private boolean connect(SocketAddress remote, int timeoutMillis, boolean checkOpenFirst) throws IOException {
+        if (asyncResolve && remote instanceof InetSocketAddress && ((InetSocketAddress) remote).isUnresolved()) {
+            return connectUnresolved((InetSocketAddress) remote, timeoutMillis, checkOpenFirst);
+        }
         InetSocketAddress isa = Net.connectTarget(Net.checkAddress(remote, family));
         try {
             readLock.lock();
@@ -373,6 +401,9 @@ public final class SocketChannelImpl extends SocketChannel implements SelChannel
                         return true;
                     }
                     ensureOpen();
+                    if (asyncConnect != null && !finishAsync()) {
+                        return false;
+                    }
                     boolean blocking = isBlocking();
                     boolean connected = false;
                     try {
@@ -727,6 +758,8 @@ public final class SocketChannelImpl extends SocketChannel implements SelChannel
             state = ST_CLOSING;
             if (readWaiter != null) readWaiter.signal();
             if (writeWaiter != null) writeWaiter.signal();
+            AsyncConnect ac = asyncConnect;
+            if (ac != null) ac.cancel(); // no resolution result or attempt outlives the channel
         }
         // Non-blocking I/O in progress ends promptly: wait for it. Blocking I/O must not be waited
         // for: on JDK 17 an interrupt runs this close while holding the blocked thread's blockerLock,
@@ -788,6 +821,10 @@ public final class SocketChannelImpl extends SocketChannel implements SelChannel
 
     @Override
     public int translateInterestOps(int ops) {
+        AsyncConnect ac = asyncConnect;
+        if (ac != null && !ac.watching()) {
+            return 0; // ASYNC_RESOLVE connect in progress: the descriptor is not the connection yet
+        }
         int ev = 0;
         if ((ops & SelectionKey.OP_READ) != 0) ev |= Poller.IN;
         if ((ops & SelectionKey.OP_WRITE) != 0) ev |= Poller.OUT;
@@ -797,6 +834,10 @@ public final class SocketChannelImpl extends SocketChannel implements SelChannel
 
     @Override
     public int translateReadyOps(int events, int interest) {
+        AsyncConnect ac = asyncConnect;
+        if (ac != null && !ac.watching()) {
+            return 0;
+        }
         if ((events & (Poller.ERR | Poller.HUP)) != 0) {
             return interest;
         }
@@ -854,6 +895,93 @@ public final class SocketChannelImpl extends SocketChannel implements SelChannel
         } finally {
             fd.release();
         }
+    }
+
+    // ---- ASYNC_RESOLVE hook (io.edgewise.EdgewiseSocketOptions; the mechanics are in AsyncConnect)
+
+    FdHandle fdHandle() {
+        return fd;
+    }
+
+    @Override
+    public void keyRegistered(SelectionKey k) {
+        keys.add(k);
+    }
+
+    java.util.List<SelectionKey> keysSnapshot() {
+        return keys.snapshot();
+    }
+
+    /** connect(unresolved) with ASYNC_RESOLVE: non-blocking returns false at once; blocking waits. */
+    private boolean connectUnresolved(InetSocketAddress isa, int timeoutMillis, boolean checkOpenFirst) throws IOException {
+        try {
+            readLock.lock();
+            try {
+                writeLock.lock();
+                try {
+                    if (checkOpenFirst) ensureOpen();
+                    boolean blocking = isBlocking();
+                    AsyncConnect ac;
+                    boolean completed = false;
+                    try {
+                        if (blocking) begin();
+                        synchronized (stateLock) {
+                            ensureOpen();
+                            if (state == ST_CONNECTED) throw new AlreadyConnectedException();
+                            if (state == ST_CONNECTIONPENDING) throw new ConnectionPendingException();
+                            state = ST_CONNECTIONPENDING;
+                            remoteAddress = isa;
+                            ac = new AsyncConnect(this, stateLock, ops, family, isa, timeoutMillis,
+                                    localAddress != null, optionsSet);
+                            asyncConnect = ac;
+                        }
+                        AsyncConnect.requeueKeys(this); // selectors stop watching until it is done
+                        if (!blocking) {
+                            ac.start();
+                            return false;
+                        }
+                        ac.startOnCallerThread();
+                        ac.completion.join(); // close and interrupt (via close) complete it
+                        completed = ac.done && ac.failure == null;
+                    } finally {
+                        if (blocking) end(completed);
+                    }
+                    return finishConnect();
+                } finally {
+                    writeLock.unlock();
+                }
+            } finally {
+                readLock.unlock();
+            }
+        } catch (IOException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * finishConnect with an ASYNC_RESOLVE connect: false while it runs (non-blocking; blocking waits);
+     * throws its failure; else takes over its result and lets the ordinary finishConnect complete.
+     */
+    private boolean finishAsync() throws IOException {
+        AsyncConnect ac = asyncConnect;
+        if (!ac.done) {
+            if (!isBlocking()) return false;
+            boolean completed = false;
+            try {
+                begin();
+                ac.completion.join();
+                completed = ac.failure == null;
+            } finally {
+                end(completed);
+            }
+        }
+        synchronized (stateLock) {
+            asyncConnect = null;
+            if (ac.failure != null) throw ac.failure;
+            if (ac.remote != null) remoteAddress = ac.remote;
+        }
+        return true;
     }
 
     @Override

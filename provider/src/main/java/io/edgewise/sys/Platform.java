@@ -9,7 +9,8 @@ import io.edgewise.sys.windows.WindowsSocketOps;
  * The one place that picks the operating system's bindings: Linux's own, or the POSIX/BSD ones on
  * macOS, FreeBSD, OpenBSD and NetBSD. {@code -Dio.edgewise.socketops=posix} runs the POSIX/BSD code
  * with Linux's values on Linux (to exercise it where no BSD is at hand); {@code =posix-macos} also
- * leaves out what macOS lacks (SOCK_NONBLOCK, accept4, pipe2, MSG_NOSIGNAL), so its fcntl paths run.
+ * leaves out what macOS lacks (SOCK_NONBLOCK, accept4, pipe2, MSG_NOSIGNAL), so its fcntl paths run;
+ * a full class name picks a {@link SocketOps} class with a public no-arg constructor (tests).
  */
 public final class Platform {
     private Platform() { }
@@ -22,6 +23,7 @@ public final class Platform {
             String forced = System.getProperty("io.edgewise.socketops", "");
             if (forced.equals("posix")) return new BsdSocketOps(LinuxValues.NET);
             if (forced.equals("posix-macos")) return new BsdSocketOps(LinuxValues.MACOS_LIKE);
+            if (forced.indexOf('.') > 0) return byClassName(forced); // e.g. the IOCP emulation's ops (tests)
             return LinuxSocketOps.INSTANCE;
         }
         SocketOps bsd = BsdSocketOps.forOs(os);
@@ -34,6 +36,15 @@ public final class Platform {
         throw new UnsupportedOperationException("Edgewise has no socket bindings for " + os + " yet");
     }
 
+    /** A {@link SocketOps} class with a public no-arg constructor, named in full. */
+    private static SocketOps byClassName(String name) {
+        try {
+            return (SocketOps) Class.forName(name).getConstructor().newInstance();
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new UnsupportedOperationException("socket ops class '" + name + "' not usable", e);
+        }
+    }
+
     public static SocketOps ops() {
         return OPS;
     }
@@ -43,13 +54,26 @@ public final class Platform {
         static final UnixOps UNIX = io.edgewise.sys.linux.LinuxUnixOps.INSTANCE;
     }
 
+    /** Datagram and Unix-domain bindings exist for Linux only so far (the POSIX/BSD ones are TCP and pipes). */
+    private static final boolean LINUX =
+            System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux");
+
+    private static void linuxOnly(String what) {
+        if (!LINUX) {
+            throw new UnsupportedOperationException("Edgewise has no " + what + " bindings for "
+                    + System.getProperty("os.name") + " yet");
+        }
+    }
+
     public static DatagramOps datagramOps() {
         OPS.getClass(); // the platform check above
+        linuxOnly("datagram");
         return Extra.DATAGRAM;
     }
 
     public static UnixOps unixOps() {
         OPS.getClass();
+        linuxOnly("Unix-domain");
         return Extra.UNIX;
     }
 }

@@ -112,6 +112,14 @@ public interface SocketOps {
     /** Whether this OS supports the option for a stream ({@code true}) or datagram socket. */
     boolean supportsOption(SocketOption<?> name, boolean stream);
 
+    /**
+     * Makes descriptor number {@code target} refer to {@code source}'s socket, atomically and
+     * close-on-exec ({@code dup3}); {@code source} stays open.
+     */
+    default void replace(int source, int target) throws IOException {
+        throw new UnsupportedOperationException("descriptor replacement is not available on this platform");
+    }
+
     /** Closes a descriptor; never retried on EINTR. */
     void close(int fd) throws IOException;
 

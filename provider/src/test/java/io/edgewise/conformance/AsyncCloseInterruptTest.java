@@ -71,24 +71,16 @@ class AsyncCloseInterruptTest {
             return new Subject(c.client, () -> c.client.read(bufs, 0, 2), List.of(c));
         }),
         SOCKET_WRITE(p -> {
-            Net.Conn c = Net.connect(p);
+            Net.Conn c = smallBuffers(p);
             fill(c.client);
-            return new Subject(c.client, () -> {
-                while (true) {
-                    c.client.write(ByteBuffer.allocate(1000));
-                    closedDuringShortWrite(c.client);
-                }
-            }, List.of(c));
+            return new Subject(c.client, () -> writeUntilClosed(() -> c.client.write(ByteBuffer.allocate(1000))),
+                    List.of(c));
         }),
         SOCKET_GATHERING_WRITE(p -> {
-            Net.Conn c = Net.connect(p);
+            Net.Conn c = smallBuffers(p);
             fill(c.client);
-            return new Subject(c.client, () -> {
-                while (true) {
-                    c.client.write(new ByteBuffer[] {ByteBuffer.allocate(500), ByteBuffer.allocateDirect(500)}, 0, 2);
-                    closedDuringShortWrite(c.client);
-                }
-            }, List.of(c));
+            return new Subject(c.client, () -> writeUntilClosed(() -> c.client.write(
+                    new ByteBuffer[] {ByteBuffer.allocate(500), ByteBuffer.allocateDirect(500)}, 0, 2)), List.of(c));
         }),
         SOCKET_CONNECT(p -> {
             Net.FullListener full = new Net.FullListener(p, StandardProtocolFamily.INET);
@@ -106,12 +98,8 @@ class AsyncCloseInterruptTest {
         PIPE_WRITE(p -> {
             Pipe pipe = p.openPipe();
             fill(pipe.sink());
-            return new Subject(pipe.sink(), () -> {
-                while (true) {
-                    pipe.sink().write(ByteBuffer.allocate(1000));
-                    closedDuringShortWrite(pipe.sink());
-                }
-            }, List.of(pipe.source()));
+            return new Subject(pipe.sink(), () -> writeUntilClosed(() -> pipe.sink().write(ByteBuffer.allocate(1000))),
+                    List.of(pipe.source()));
         });
 
         final Setup setup;
@@ -126,17 +114,6 @@ class AsyncCloseInterruptTest {
      * the next small blocking write blocks having transferred nothing (a write that transferred some
      * bytes before a close returns its count, per the JDK).
      */
-    /**
-     * A blocking write that already moved bytes returns its count when the channel is closed under it
-     * (on both providers); the loop's next call would then fail with ClosedChannelException. That
-     * short write is how the close ended the blocked operation, so report it as such.
-     */
-    static void closedDuringShortWrite(java.nio.channels.Channel ch) throws AsynchronousCloseException {
-        if (!ch.isOpen()) {
-            throw new AsynchronousCloseException();
-        }
-    }
-
     static <C extends java.nio.channels.SelectableChannel & java.nio.channels.WritableByteChannel> void fill(C ch)
             throws java.io.IOException {
         ch.configureBlocking(false);
@@ -150,14 +127,91 @@ class AsyncCloseInterruptTest {
         ch.configureBlocking(true);
     }
 
+    /**
+     * A connection with fixed small buffers (SO_RCVBUF on the listener, SO_SNDBUF on the client, set
+     * before connecting: no autotuning), so that once filled no space appears while the peer is idle.
+     */
+    static Net.Conn smallBuffers(SelectorProvider p) throws java.io.IOException {
+        try (ServerSocketChannel ssc = p.openServerSocketChannel()) {
+            ssc.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 8192);
+            ssc.bind(new java.net.InetSocketAddress(Net.LOOPBACK4, 0), 1);
+            SocketChannel c = p.openSocketChannel();
+            try {
+                c.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 8192);
+                c.connect(ssc.getLocalAddress());
+                return new Net.Conn(c, ssc.accept());
+            } catch (java.io.IOException | RuntimeException e) {
+                c.close();
+                throw e;
+            }
+        }
+    }
+
+    interface WriteCall {
+        long write() throws Exception;
+    }
+
+    /**
+     * A blocking write of 1000 bytes that had transferred some bytes when the channel was closed returns
+     * that count (JDK semantics); the next write then fails with ClosedChannelException. That is a
+     * correct ending too, reported as this exception.
+     */
+    static final class PartialWriteThenClosed extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        PartialWriteThenClosed(Throwable cause) {
+            super(cause);
+        }
+    }
+
+    static Object writeUntilClosed(WriteCall w) throws Exception {
+        boolean partial = false;
+        while (true) {
+            long n;
+            try {
+                n = w.write();
+            } catch (java.nio.channels.ClosedChannelException e) {
+                if (partial && !(e instanceof AsynchronousCloseException)) {
+                    throw new PartialWriteThenClosed(e);
+                }
+                throw e;
+            }
+            partial = n < 1000;
+        }
+    }
+
+    /** AsynchronousCloseException, or a partial write ended by the close (see {@link PartialWriteThenClosed}). */
+    static void assertEndedByAsyncClose(Throwable e) {
+        if (e instanceof PartialWriteThenClosed) {
+            return;
+        }
+        assertSame(AsynchronousCloseException.class, e.getClass(), () -> "got " + e);
+    }
+
     static Stream<Arguments> cases() {
         return Providers.both().flatMap(a -> Stream.of(Op.values()).map(op -> Arguments.of(a.get()[0], op)));
     }
 
     private static CompletableFuture<Object> start(Subject s, AtomicReference<Thread> thread, boolean preInterrupt,
                                                    AtomicBoolean interruptedAfter) {
+        return start(s, thread, preInterrupt, interruptedAfter, false);
+    }
+
+    /** Thread.ofVirtual().unstarted(task) through reflection (the tests compile for release 17). */
+    private static Thread virtualThread(Runnable task) {
+        try {
+            Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+            return (Thread) Class.forName("java.lang.Thread$Builder").getMethod("unstarted", Runnable.class)
+                    .invoke(builder, task);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static CompletableFuture<Object> start(Subject s, AtomicReference<Thread> thread, boolean preInterrupt,
+                                                   AtomicBoolean interruptedAfter, boolean virtual) {
         CompletableFuture<Object> f = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
+        Runnable task = () -> {
             if (preInterrupt) {
                 Thread.currentThread().interrupt();
             }
@@ -168,8 +222,11 @@ class AsyncCloseInterruptTest {
             } finally {
                 interruptedAfter.set(Thread.currentThread().isInterrupted());
             }
-        }, "blocked-op");
-        t.setDaemon(true);
+        };
+        Thread t = virtual ? virtualThread(task) : new Thread(task, "blocked-op");
+        if (!virtual) {
+            t.setDaemon(true);
+        }
         thread.set(t);
         t.start();
         return f;
@@ -197,7 +254,7 @@ class AsyncCloseInterruptTest {
             assertFalse(f.isDone(), "operation blocks");
             s.channel().close();
             Throwable e = failure(f, t.get());
-            assertSame(AsynchronousCloseException.class, e.getClass(), () -> "got " + e);
+            assertEndedByAsyncClose(e);
             assertFalse(s.channel().isOpen());
             assertFalse(interrupted.get());
         }
@@ -234,6 +291,121 @@ class AsyncCloseInterruptTest {
         }
     }
 
+    /** Blocking operations of the socket adaptors (java.net API over the channels). */
+    enum AdaptorOp {
+        STREAM_READ(p -> {
+            Net.Conn c = Net.connect(p);
+            java.io.InputStream in = c.client.socket().getInputStream();
+            return new Subject(c.client, in::read, List.of(c));
+        }),
+        STREAM_TIMED_READ(p -> {
+            Net.Conn c = Net.connect(p);
+            c.client.socket().setSoTimeout(60_000);
+            java.io.InputStream in = c.client.socket().getInputStream();
+            return new Subject(c.client, in::read, List.of(c));
+        }),
+        STREAM_WRITE(p -> {
+            Net.Conn c = smallBuffers(p);
+            fill(c.client);
+            java.io.OutputStream out = c.client.socket().getOutputStream();
+            return new Subject(c.client, () -> {
+                while (true) {
+                    out.write(new byte[1000]);
+                }
+            }, List.of(c));
+        }),
+        ACCEPT(p -> {
+            ServerSocketChannel ssc = Net.listen(p);
+            return new Subject(ssc, () -> ssc.socket().accept(), List.of());
+        }),
+        TIMED_ACCEPT(p -> {
+            ServerSocketChannel ssc = Net.listen(p);
+            ssc.socket().setSoTimeout(60_000);
+            return new Subject(ssc, () -> ssc.socket().accept(), List.of());
+        }),
+        CONNECT(p -> {
+            Net.FullListener full = new Net.FullListener(p, StandardProtocolFamily.INET);
+            SocketChannel ch = p.openSocketChannel();
+            return new Subject(ch, () -> {
+                ch.socket().connect(full.address());
+                return null;
+            }, List.of(full));
+        }),
+        TIMED_CONNECT(p -> {
+            Net.FullListener full = new Net.FullListener(p, StandardProtocolFamily.INET);
+            SocketChannel ch = p.openSocketChannel();
+            return new Subject(ch, () -> {
+                ch.socket().connect(full.address(), 60_000);
+                return null;
+            }, List.of(full));
+        });
+
+        final Setup setup;
+
+        AdaptorOp(Setup setup) {
+            this.setup = setup;
+        }
+    }
+
+    /** Exception class, channel open, interrupt status after ending a blocked adaptor op by close or interrupt. */
+    private static String adaptorOutcome(SelectorProvider p, AdaptorOp op, boolean interrupt) throws Exception {
+        try (Subject s = op.setup.open(p)) {
+            AtomicReference<Thread> t = new AtomicReference<>();
+            AtomicBoolean interrupted = new AtomicBoolean();
+            CompletableFuture<Object> f = start(s, t, false, interrupted);
+            assertTrue(Net.awaitBlocked(t.get()), "operation blocks");
+            assertFalse(f.isDone(), "operation blocks");
+            if (interrupt) {
+                t.get().interrupt();
+            } else {
+                s.channel().close();
+            }
+            Throwable e = failure(f, t.get());
+            return e.getClass().getName() + " open=" + s.channel().isOpen() + " interrupted=" + interrupted.get();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(AdaptorOp.class)
+    void adaptorBlockingOpsEndAsOnTheJdk(AdaptorOp op) throws Exception {
+        for (boolean interrupt : new boolean[] {false, true}) {
+            String expected = adaptorOutcome(Providers.reference(), op, interrupt);
+            String actual = adaptorOutcome(Providers.candidate(), op, interrupt);
+            assertEquals(expected, actual, (interrupt ? "interrupt" : "close") + " of a blocked " + op);
+        }
+    }
+
+    /** JDK 21+: the same endings for a virtual thread blocked in each operation (compared with the JDK). */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(Op.class)
+    void virtualThreadBlockedOpsEndAsOnTheJdk(Op op) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() >= 21, "virtual threads: JDK 21+");
+        for (boolean interrupt : new boolean[] {false, true}) {
+            String expected = virtualOutcome(Providers.reference(), op, interrupt);
+            String actual = virtualOutcome(Providers.candidate(), op, interrupt);
+            assertEquals(expected, actual, (interrupt ? "interrupt" : "close") + " of a virtual thread blocked in " + op);
+        }
+    }
+
+    private static String virtualOutcome(SelectorProvider p, Op op, boolean interrupt) throws Exception {
+        try (Subject s = op.setup.open(p)) {
+            AtomicReference<Thread> t = new AtomicReference<>();
+            AtomicBoolean interrupted = new AtomicBoolean();
+            CompletableFuture<Object> f = start(s, t, false, interrupted, true);
+            assertTrue(Net.awaitBlocked(t.get()), "operation blocks");
+            assertFalse(f.isDone(), "operation blocks");
+            if (interrupt) {
+                t.get().interrupt();
+            } else {
+                s.channel().close();
+            }
+            Throwable e = failure(f, t.get());
+            String ending = e instanceof PartialWriteThenClosed ? AsynchronousCloseException.class.getName()
+                    : e.getClass().getName();
+            return ending + " open=" + s.channel().isOpen() + " interrupted=" + interrupted.get();
+        }
+    }
+
     @ProviderTest
     void shutdownInputWakesBlockedReaderWithEof(SelectorProvider p) throws Exception {
         try (Net.Conn c = Net.connect(p)) {
@@ -254,18 +426,14 @@ class AsyncCloseInterruptTest {
 
     @ProviderTest
     void closeWhileOtherThreadsBlockedInReadAndWriteEndsBoth(SelectorProvider p) throws Exception {
-        try (Net.Conn c = Net.connect(p)) {
+        try (Net.Conn c = smallBuffers(p)) {
             fill(c.client);
             List<CompletableFuture<Object>> fs = new ArrayList<>();
             List<Thread> ts = new ArrayList<>();
             for (Subject s : List.of(
                     new Subject(c.client, () -> c.client.read(ByteBuffer.allocate(10)), List.of()),
-                    new Subject(c.client, () -> {
-                        while (true) {
-                            c.client.write(ByteBuffer.allocate(1000));
-                            closedDuringShortWrite(c.client);
-                        }
-                    }, List.of()))) {
+                    new Subject(c.client, () -> writeUntilClosed(() -> c.client.write(ByteBuffer.allocate(1000))),
+                            List.of()))) {
                 AtomicReference<Thread> t = new AtomicReference<>();
                 fs.add(start(s, t, false, new AtomicBoolean()));
                 ts.add(t.get());
@@ -277,7 +445,7 @@ class AsyncCloseInterruptTest {
             for (int i = 0; i < 2; i++) {
                 Throwable e = failure(fs.get(i), ts.get(i));
                 assertNotNull(e);
-                assertSame(AsynchronousCloseException.class, e.getClass(), () -> "got " + e);
+                assertEndedByAsyncClose(e);
             }
         }
     }

@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -86,7 +87,9 @@ class DeferredCloseStressTest {
             try {
                 while (true) {
                     b.clear();
-                    v.write(b);
+                    if (v.write(b) == 0) {
+                        LockSupport.parkNanos(20_000);   // non-blocking and full: back off, don't starve the test thread
+                    }
                 }
             } catch (ClosedChannelException expected) {
                 // includes AsynchronousCloseException
@@ -104,7 +107,9 @@ class DeferredCloseStressTest {
                     int n = v.read(b);
                     if (n > 0) {
                         stolen.addAndGet(n);
-                    } else if (n < 0) {
+                    } else if (n == 0) {
+                        LockSupport.parkNanos(20_000);   // non-blocking, nothing to read: back off
+                    } else {
                         errors.add(new AssertionError("victim saw EOF; its peer never closed"));
                         return;
                     }

@@ -188,6 +188,52 @@ class DescriptorLeakTest {
     }
 
     @ProviderTest
+    void adaptorCyclesAndBlockedOpsEndedByCloseOrInterrupt(SelectorProvider p) throws Exception {
+        try (ServerSocketChannel ssc = Net.listen(p, StandardProtocolFamily.INET, 1024)) {
+            InetSocketAddress addr = Net.local(ssc);
+            assertNoLeak("socket adaptor connect/accept/streams/close", 1_000, n -> {
+                for (int i = 0; i < n; i++) {
+                    SocketChannel c = p.openSocketChannel();
+                    java.net.Socket s = c.socket();
+                    s.connect(addr, 5_000);
+                    java.net.Socket peer = ssc.socket().accept();
+                    s.getOutputStream().write(7);
+                    assertEquals(7, peer.getInputStream().read());
+                    peer.close();
+                    assertEquals(-1, s.getInputStream().read());
+                    s.close();
+                }
+            });
+            assertNoLeak("blocked read ended by close or interrupt", 200, n -> {
+                for (int i = 0; i < n; i++) {
+                    Net.Conn c = Net.connect(p, StandardProtocolFamily.INET, ssc);
+                    try {
+                        Thread t = new Thread(() -> {
+                            try {
+                                c.client.read(ByteBuffer.allocate(1));
+                            } catch (IOException expected) {
+                                // AsynchronousCloseException or ClosedByInterruptException
+                            }
+                        });
+                        t.start();
+                        Net.awaitBlocked(t);
+                        if (i % 2 == 0) {
+                            c.client.close();
+                        } else {
+                            t.interrupt();
+                        }
+                        t.join(5_000);
+                        assertFalse(t.isAlive());
+                        assertFalse(c.client.isOpen());
+                    } finally {
+                        c.close();
+                    }
+                }
+            });
+        }
+    }
+
+    @ProviderTest
     void channelsClosedWhileRegisteredAreReleasedByTheSelector(SelectorProvider p) throws Exception {
         try (ServerSocketChannel ssc = Net.listen(p, StandardProtocolFamily.INET, 1024)) {
             ssc.configureBlocking(false);

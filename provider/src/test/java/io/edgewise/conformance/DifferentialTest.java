@@ -76,6 +76,8 @@ class DifferentialTest {
         add(out, "pipe", StandardProtocolFamily.INET, DifferentialTest::pipe);
         add(out, "registration misuse", StandardProtocolFamily.INET, DifferentialTest::registrationMisuse);
         add(out, "selector misuse", StandardProtocolFamily.INET, DifferentialTest::selectorMisuse);
+        add(out, "unix domain", StandardProtocolFamily.UNIX, DifferentialTest::unixDomain);
+        both(out, "datagram", DifferentialTest::datagram);
         return out.stream();
     }
 
@@ -733,6 +735,8 @@ class DifferentialTest {
     private static void exerciseOptions(Outcome o, java.nio.channels.NetworkChannel ch, String what) {
         o.call(what + " supportedOptions", ch::supportedOptions);
         List<java.net.SocketOption<?>> opts = new ArrayList<>(ch.supportedOptions());
+        // Edgewise's extension options (io.edgewise.EdgewiseSocketOptions) have no JDK counterpart
+        opts.removeIf(opt -> opt.getClass().getName().startsWith("io.edgewise.EdgewiseSocketOptions"));
         opts.sort((a, b) -> a.name().compareTo(b.name()));
         for (java.net.SocketOption opt : opts) {
             o.call(what + " default " + opt.name(), () -> ch.getOption(opt));
@@ -1126,6 +1130,139 @@ class DifferentialTest {
         c.server.close();
         o.call("register closed channel, open selector", () -> c.server.register(other, OP_READ));
         o.call("key of closed channel valid", k2::isValid);
+    }
+
+    static void unixDomain(Outcome o) throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("edgewise-uds");
+        o.track(() -> {
+            try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+                for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
+                    java.nio.file.Files.deleteIfExists(f);
+                }
+            }
+            java.nio.file.Files.deleteIfExists(dir);
+        });
+        java.net.UnixDomainSocketAddress addr = java.net.UnixDomainSocketAddress.of(dir.resolve("s"));
+        ServerSocketChannel ssc = o.track(o.provider.openServerSocketChannel(StandardProtocolFamily.UNIX));
+        o.call("server local unbound", ssc::getLocalAddress);
+        o.call("server supportedOptions", ssc::supportedOptions);
+        o.call("server bind", () -> ssc.bind(addr) == ssc);
+        o.call("server local", ssc::getLocalAddress);
+        o.call("server local equals", () -> addr.equals(ssc.getLocalAddress()));
+        o.call("socket file exists", () -> java.nio.file.Files.exists(addr.getPath()));
+        ServerSocketChannel ssc2 = o.track(o.provider.openServerSocketChannel(StandardProtocolFamily.UNIX));
+        o.call("bind in use", () -> ssc2.bind(addr));
+        o.call("bind inet address", () -> ssc2.bind(new InetSocketAddress(Net.LOOPBACK4, 0)));
+        o.call("socket adaptor", ssc::socket);
+        SocketChannel c = o.track(o.provider.openSocketChannel(StandardProtocolFamily.UNIX));
+        o.state("client new", c);
+        o.call("client supportedOptions", c::supportedOptions);
+        o.call("client local unbound", c::getLocalAddress);
+        o.call("connect inet address", () -> c.connect(new InetSocketAddress(Net.LOOPBACK4, 9)));
+        o.call("connect", () -> c.connect(addr));
+        o.state("client connected", c);
+        o.call("client local", c::getLocalAddress);
+        o.call("client remote", c::getRemoteAddress);
+        SocketChannel s = o.track(ssc.accept());
+        o.call("accepted local", s::getLocalAddress);
+        o.call("accepted remote", s::getRemoteAddress);
+        o.call("write", () -> c.write(ascii("unix!")));
+        o.call("read", () -> readN(s, 5));
+        o.call("gather", () -> s.write(new ByteBuffer[] {ascii("ab"), ByteBuffer.allocateDirect(2).put(ascii("cd")).flip()}));
+        o.call("read back", () -> readN(c, 4));
+        o.call("SO_SNDBUF set", () -> c.setOption(StandardSocketOptions.SO_SNDBUF, 65536) == c);
+        o.call("TCP_NODELAY", () -> c.setOption(StandardSocketOptions.TCP_NODELAY, true));
+        o.call("socket()", c::socket);
+        o.call("shutdownOutput", () -> c.shutdownOutput() == c);
+        o.call("peer eof", () -> s.read(ByteBuffer.allocate(4)));
+        c.configureBlocking(false);
+        Selector sel = o.track(o.provider.openSelector());
+        SelectionKey k = c.register(sel, OP_READ);
+        s.write(ascii("z"));
+        Net.awaitReady(sel, k, OP_READ);
+        o.call("readyOps", k::readyOps);
+        o.call("nb read", () -> c.read(ByteBuffer.allocate(4)));
+        o.call("nb read empty", () -> c.read(ByteBuffer.allocate(4)));
+        c.close();
+        o.state("client closed", c);
+        o.call("read closed", () -> c.read(ByteBuffer.allocate(4)));
+        o.call("peer read after close", () -> s.read(ByteBuffer.allocate(4)));
+        SocketChannel un = o.track(o.provider.openSocketChannel(StandardProtocolFamily.UNIX));
+        o.call("bind null", () -> un.bind(null) == un);
+        o.call("bound local", un::getLocalAddress);
+        ssc.close();
+        o.call("socket file after server close", () -> java.nio.file.Files.exists(addr.getPath()));
+        SocketChannel late = o.track(o.provider.openSocketChannel(StandardProtocolFamily.UNIX));
+        o.call("connect to stale socket file", () -> late.connect(addr));
+        o.state("after failed connect", late);
+    }
+
+    static void datagram(Outcome o) throws Exception {
+        java.nio.channels.DatagramChannel a = o.track(o.provider.openDatagramChannel(o.family));
+        java.nio.channels.DatagramChannel b = o.track(o.provider.openDatagramChannel(o.family));
+        o.state("new", a);
+        o.note("validOps", a.validOps());
+        o.call("supportedOptions", a::supportedOptions);
+        o.call("local unbound", a::getLocalAddress);
+        o.call("remote unbound", a::getRemoteAddress);
+        o.call("isConnected", a::isConnected);
+        o.call("read unconnected", () -> a.read(ByteBuffer.allocate(4)));
+        o.call("write unconnected", () -> a.write(ascii("x")));
+        o.call("send unresolved", () -> a.send(ascii("x"), InetSocketAddress.createUnresolved("localhost", 9)));
+        o.call("send null", () -> a.send(ascii("x"), null));
+        o.call("bind a", () -> a.bind(new InetSocketAddress(Net.loopback(o.family), 0)) == a);
+        o.call("bind again", () -> a.bind(null));
+        o.call("bind b", () -> b.bind(new InetSocketAddress(Net.loopback(o.family), 0)) == b);
+        o.call("local", a::getLocalAddress);
+        o.call("send", () -> b.send(ascii("hello"), a.getLocalAddress()));
+        ByteBuffer r = ByteBuffer.allocate(3);
+        SocketAddress from = o.call("receive truncated", () -> a.receive(r));
+        o.call("from is b", () -> b.getLocalAddress().equals(from));
+        o.note("truncated data", text(r));
+        a.configureBlocking(false);
+        o.call("receive nb empty", () -> a.receive(ByteBuffer.allocate(8)));
+        o.call("receive read-only", () -> a.receive(ByteBuffer.allocate(8).asReadOnlyBuffer()));
+        o.call("connect", () -> a.connect(b.getLocalAddress()) == a);
+        o.call("isConnected", a::isConnected);
+        o.call("remote", a::getRemoteAddress);
+        o.call("connect again", () -> a.connect(b.getLocalAddress()) == a);
+        o.call("write", () -> a.write(ascii("ping")));
+        o.call("b receive", () -> {
+            ByteBuffer x = ByteBuffer.allocate(8);
+            b.receive(x);
+            return text(x);
+        });
+        Selector sel = o.track(o.provider.openSelector());
+        SelectionKey k = a.register(sel, OP_READ | OP_WRITE);
+        b.send(ascii("pong"), a.getLocalAddress());
+        Net.awaitReady(sel, k, OP_READ | OP_WRITE);
+        o.call("readyOps", k::readyOps);
+        o.call("read connected", () -> {
+            ByteBuffer x = ByteBuffer.allocate(8);
+            int n = a.read(x);
+            return n + " " + text(x);
+        });
+        o.call("scatter read nb empty", () -> a.read(new ByteBuffer[] {ByteBuffer.allocate(2)}, 0, 1));
+        o.call("gather write", () -> a.write(new ByteBuffer[] {ascii("ab"), ascii("cd")}, 0, 2));
+        o.call("bad offsets", () -> a.read(new ByteBuffer[] {ByteBuffer.allocate(2)}, -1, 1));
+        o.call("send to other while connected", () -> a.send(ascii("x"), new InetSocketAddress(Net.loopback(o.family), 9)));
+        o.call("disconnect", () -> a.disconnect() == a);
+        o.call("isConnected after disconnect", a::isConnected);
+        o.call("remote after disconnect", a::getRemoteAddress);
+        o.call("local after disconnect", a::getLocalAddress);
+        o.call("read after disconnect", () -> a.read(ByteBuffer.allocate(4)));
+        o.call("SO_RCVBUF", () -> a.setOption(StandardSocketOptions.SO_RCVBUF, 16384) == a);
+        o.call("SO_BROADCAST", () -> a.setOption(StandardSocketOptions.SO_BROADCAST, true) == a);
+        o.call("get SO_BROADCAST", () -> a.getOption(StandardSocketOptions.SO_BROADCAST));
+        o.call("TCP_NODELAY", () -> a.setOption(StandardSocketOptions.TCP_NODELAY, true));
+        o.call("socket()", () -> a.socket() != null);
+        o.call("adaptor local", () -> a.socket().getLocalSocketAddress());
+        k.cancel();
+        a.close();
+        o.state("closed", a);
+        o.call("send closed", () -> a.send(ascii("x"), b.getLocalAddress()));
+        o.call("receive closed", () -> a.receive(ByteBuffer.allocate(4)));
+        o.call("local closed", a::getLocalAddress);
     }
 
     static void selectorMisuse(Outcome o) throws Exception {

@@ -113,6 +113,9 @@ final class Outcome implements Closeable {
             }
             return "inet(" + describe(isa.getAddress()) + (isa.getPort() == 0 ? ":0" : ":port") + ")";
         }
+        if (v instanceof java.net.UnixDomainSocketAddress ua) {
+            return "unix(" + (ua.getPath().toString().isEmpty() ? "unnamed" : "named") + ")";
+        }
         if (v instanceof InetAddress ia) {
             String kind = ia.isLoopbackAddress() ? "loopback" : ia.isAnyLocalAddress() ? "wildcard" : "other";
             return ia.getClass().getSimpleName() + "/" + kind;
@@ -127,7 +130,10 @@ final class Outcome implements Closeable {
             return o.name();
         }
         if (v instanceof Collection<?> c) {
-            return c.stream().map(Outcome::describe).sorted().collect(Collectors.joining(",", "[", "]"));
+            // Edgewise's public extension options (io.edgewise.EdgewiseSocketOptions) are left out of the comparison
+            return c.stream().filter(e -> !(e instanceof SocketOption<?>
+                            && e.getClass().getName().startsWith("io.edgewise.EdgewiseSocketOptions")))
+                    .map(Outcome::describe).sorted().collect(Collectors.joining(",", "[", "]"));
         }
         return publicType(v.getClass());
     }

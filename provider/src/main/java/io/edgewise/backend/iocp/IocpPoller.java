@@ -40,8 +40,10 @@ import java.util.function.IntToLongFunction;
  * <li>LEVEL: armed stays full, so every completion is followed by a resubmission (at the start of the
  *     next {@link #poll}) which completes at once while the condition holds.
  * <li>EDGE: a reported bit is disarmed until {@link #sawWouldBlock} says the reader or writer saw
- *     "would block" for it (or until the next {@link #update}, which re-evaluates like
- *     {@code EPOLL_CTL_MOD}). {@code ERR}/{@code HUP} disarm every interest bit.
+ *     "would block" for it (the Windows socket ops also count a short read or write), or until the next
+ *     {@link #update}, which re-evaluates like {@code EPOLL_CTL_MOD}. {@code ERR}/{@code HUP} disarm every
+ *     interest bit. Weaker than {@code EPOLLET}: new data arriving while earlier data is unread is not a
+ *     new report (an AFD poll cannot tell new data from unread data) — mio's contract on Windows.
  * <li>ONESHOT: after one report nothing is armed until {@link #update} is called again.
  * </ul>
  *

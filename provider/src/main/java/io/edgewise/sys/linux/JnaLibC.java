@@ -61,4 +61,5 @@ final class JnaLibC {
     static native int dup2(int oldfd, int newfd);
     /** open(2) with two arguments (variadic in C; register-compatible on Linux x86_64/aarch64). */
     static native int open(String path, int flags);
+    static native int dup3(int oldfd, int newfd, int flags);
 }

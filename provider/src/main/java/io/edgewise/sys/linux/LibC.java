@@ -197,4 +197,9 @@ public final class LibC {
         return f != null ? f.open(path, flags) : JnaLibC.open(path, flags);
     }
 
+    public static int dup3(int oldfd, int newfd, int flags) {
+        NativeCalls f = FFM;
+        return f != null ? f.dup3(oldfd, newfd, flags) : JnaLibC.dup3(oldfd, newfd, flags);
+    }
+
 }

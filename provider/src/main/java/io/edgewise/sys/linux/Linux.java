@@ -65,6 +65,9 @@ public final class Linux {
     public static final int IOVEC_SIZE = 16;
     public static final int IOV_MAX = 1024;
 
+    /** errno: file exists (epoll_ctl ADD of a registered descriptor). */
+    public static final int EEXIST = 17;
+
     /** sockaddr layouts. */
     public static final int SOCKADDR_IN_SIZE = 16, SOCKADDR_IN6_SIZE = 28, SOCKADDR_STORAGE_SIZE = 128;
     public static final int SOCKADDR_UN_SIZE = 110, SUN_PATH_OFFSET = 2, SUN_PATH_MAX = 108;

@@ -390,6 +390,13 @@ public final class LinuxSocketOps implements SocketOps {
     }
 
     @Override
+    public void replace(int source, int target) throws IOException {
+        if (LibC.dup3(source, target, O_CLOEXEC) < 0) {
+            throw Errors.io(LibC.errno());
+        }
+    }
+
+    @Override
     public void close(int fd) throws IOException {
         if (LibC.close(fd) < 0) {
             int e = LibC.errno();

@@ -38,8 +38,11 @@ import java.util.Set;
  * wakeup descriptors are UDP sockets connected to themselves.
  *
  * <h2>Edge triggering</h2>
- * Every {@code WSAEWOULDBLOCK} from a read, write or accept is reported to {@link WouldBlock}, which
- * re-arms edge-triggered IOCP registrations of that descriptor.
+ * Every {@code WSAEWOULDBLOCK} from a read, write, accept or connect is reported to {@link WouldBlock},
+ * which re-arms edge-triggered IOCP registrations of that descriptor; so is a short read (the receive
+ * buffer was drained) and a short write (the send buffer filled), which readers and writers commonly
+ * take as "stop here" without making the extra call that would return would-block. A re-armed poll
+ * completes at once if the socket is ready again, so a surplus report can occur, never a lost one.
  *
  * <p>Threads: stateless apart from the handle table (see there) and a per-thread native scratch area.
  * Implemented and unit-tested in parts (layouts, errors, addresses, handle table); not yet run on a
@@ -376,7 +379,10 @@ public final class WindowsSocketOps implements SocketOps {
     @Override
     public int read(int fd, long address, int length) throws IOException {
         int n = Ws2_32.recv(h(fd), address, length, 0);
-        if (n > 0) return n;
+        if (n > 0) {
+            if (n < length) WouldBlock.report(fd, WouldBlock.IN); // drained for now: as good as would-block
+            return n;
+        }
         if (n == 0) return length == 0 ? 0 : EOF;
         return readError(fd, err());
     }
@@ -384,7 +390,10 @@ public final class WindowsSocketOps implements SocketOps {
     @Override
     public int write(int fd, long address, int length) throws IOException {
         int n = Ws2_32.send(h(fd), address, length, 0);
-        if (n >= 0) return n;
+        if (n >= 0) {
+            if (n < length) WouldBlock.report(fd, WouldBlock.OUT); // send buffer full: as good as would-block
+            return n;
+        }
         return writeError(fd, err());
     }
 
@@ -395,7 +404,9 @@ public final class WindowsSocketOps implements SocketOps {
         sc.buf.putInt(FLAGS, 0);
         if (Ws2_32.WSARecv(h(fd), iov, count, sc.addr + BYTES, sc.addr + FLAGS, 0L, 0L) == 0) {
             long n = sc.buf.getInt(BYTES) & 0xffffffffL;
-            return n == 0 ? EOF : n;
+            if (n == 0) return EOF;
+            if (n < total(iov, count)) WouldBlock.report(fd, WouldBlock.IN);
+            return n;
         }
         return readError(fd, err());
     }
@@ -405,9 +416,19 @@ public final class WindowsSocketOps implements SocketOps {
         Scratch sc = SCRATCH.get();
         sc.buf.putInt(BYTES, 0);
         if (Ws2_32.WSASend(h(fd), iov, count, sc.addr + BYTES, 0, 0L, 0L) == 0) {
-            return sc.buf.getInt(BYTES) & 0xffffffffL;
+            long n = sc.buf.getInt(BYTES) & 0xffffffffL;
+            if (n < total(iov, count)) WouldBlock.report(fd, WouldBlock.OUT);
+            return n;
         }
         return writeError(fd, err());
+    }
+
+    /** Sum of the lengths of {@code count} WSABUF entries at {@code iov}. */
+    private static long total(long iov, int count) {
+        Pointer p = new Pointer(iov);
+        long t = 0;
+        for (int i = 0; i < count; i++) t += p.getInt((long) i * WSABUF_SIZE + WSABUF_LEN) & 0xffffffffL;
+        return t;
     }
 
     @Override

@@ -71,6 +71,7 @@ final class FfmLibC implements NativeCalls {
     private static final MethodHandle SENDTO = h("sendto", true, L, I, L, L, I, L, I);
     private static final MethodHandle RECVFROM = h("recvfrom", true, L, I, L, L, I, L, L);
     private static final MethodHandle DUP2 = h("dup2", true, I, I, I);
+    private static final MethodHandle DUP3 = h("dup3", true, I, I, I, I);
     private static final MethodHandle OPEN = variadic("open", I, 2, ADDRESS, I);
     private static final MethodHandle STRERROR = LINKER.downcallHandle(
             LIBC.find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, I));
@@ -215,5 +216,8 @@ final class FfmLibC implements NativeCalls {
         try (Arena a = Arena.ofConfined()) {
             return (int) OPEN.invokeExact(st(), a.allocateFrom(path), flags);
         } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public int dup3(int oldfd, int newfd, int flags) {
+        try { return (int) DUP3.invokeExact(st(), oldfd, newfd, flags); } catch (Throwable t) { throw fail(t); }
     }
 }

@@ -1,0 +1,147 @@
+package io.edgewise.backend.epoll;
+
+import static io.edgewise.sys.linux.Linux.*;
+
+import io.edgewise.backend.ReadyPoller;
+import io.edgewise.sys.linux.LibC;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The epoll {@link ReadyPoller}: a shared readiness poller for waits that must not hold a thread in native code: blocking channel
+ * operations on virtual threads, and the asynchronous connector's attempts. One daemon platform
+ * thread per poller runs {@code epoll_wait} on its own epoll set; every registration is
+ * {@code EPOLLONESHOT}, carries a unique token, and delivers one callback on the poller thread.
+ *
+ * <p>Two pollers exist, one for input and one for output waits, because epoll keeps one registration
+ * per descriptor and set: a reader and a writer of the same socket may wait at the same time.
+ * A second registration of a descriptor in the same poller fails with {@code EEXIST}
+ * ({@link #register} throws), and callers fall back to a plain wait.
+ *
+ * <p>Contract: whoever registers calls {@link #deregister} before the descriptor can be closed (the
+ * channels hold an {@code FdHandle} use across the wait), so the kernel set never holds a descriptor
+ * number that was reused. A callback may still run once after {@code deregister} when the event was
+ * already taken out of the kernel: callbacks compare the token.
+ *
+ * <p>Threads: {@code register}/{@code deregister} from any thread ({@code epoll_ctl} is thread-safe;
+ * the native {@code epoll_event} scratch comes from a lock-free pool); {@code callbacks} is a
+ * concurrent map; the loop and the callbacks run on the poller thread only.
+ *
+ * <p>Linux (epoll) only; another readiness API implements {@link ReadyPoller} in its own package.
+ */
+public final class EpollReadyPoller implements ReadyPoller {
+    private static final int BATCH = 256;
+
+    private static final class Holder {
+        static final EpollReadyPoller IN = start("edgewise-read-poller");
+        static final EpollReadyPoller OUT = start("edgewise-write-poller");
+    }
+
+    /** The poller for a wait on {@code pollEvents} ({@code POLLIN}: input poller, else output). */
+    public static EpollReadyPoller forEvents(int pollEvents) {
+        return (pollEvents & POLLIN) != 0 ? Holder.IN : Holder.OUT;
+    }
+
+    private static EpollReadyPoller start(String name) {
+        try {
+            EpollReadyPoller p = new EpollReadyPoller();
+            Thread t = new Thread(p::loop, name);
+            t.setDaemon(true);
+            t.start();
+            return p;
+        } catch (IOException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final int epfd;
+    private final AtomicLong tokens = new AtomicLong();
+    private final ConcurrentHashMap<Long, Callback> callbacks = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<Ctl> ctls = new ConcurrentLinkedQueue<>();
+
+    private static final class Ctl {
+        final ByteBuffer buf = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
+        final long addr = LibC.address(buf);
+    }
+
+    private EpollReadyPoller() throws IOException {
+        epfd = LibC.epoll_create1(EPOLL_CLOEXEC);
+        if (epfd < 0) {
+            throw new IOException("epoll_create1: " + LibC.strerror(LibC.errno()));
+        }
+    }
+
+    @Override
+    public long newToken() {
+        return tokens.incrementAndGet();
+    }
+
+    /**
+     * Watches {@code fd} once for {@code pollEvents} ({@code POLLIN}/{@code POLLOUT}; errors and
+     * hang-up are always reported); {@code cb} runs with {@code token} when it fires.
+     */
+    @Override
+    public void register(int fd, int pollEvents, long token, Callback cb) throws IOException {
+        callbacks.put(token, cb);
+        int ev = EPOLLONESHOT;
+        if ((pollEvents & POLLIN) != 0) ev |= EPOLLIN | EPOLLRDHUP;
+        if ((pollEvents & POLLOUT) != 0) ev |= EPOLLOUT;
+        if (ctl(EPOLL_CTL_ADD, fd, ev, token) < 0) {
+            int e = LibC.errno();
+            callbacks.remove(token);
+            throw new IOException("epoll_ctl: " + LibC.strerror(e));
+        }
+    }
+
+    @Override
+    public void deregister(int fd, long token) {
+        callbacks.remove(token);
+        ctl(EPOLL_CTL_DEL, fd, 0, 0); // ENOENT cannot happen with oneshot; ignore anything
+    }
+
+    private int ctl(int op, int fd, int ev, long data) {
+        Ctl c = ctls.poll();
+        if (c == null) c = new Ctl();
+        try {
+            c.buf.putInt(0, ev);
+            c.buf.putLong(EPOLL_EVENT_DATA, data);
+            return LibC.epoll_ctl(epfd, op, fd, c.addr);
+        } finally {
+            ctls.offer(c);
+        }
+    }
+
+    private void loop() {
+        ByteBuffer events = ByteBuffer.allocateDirect(BATCH * EPOLL_EVENT_SIZE).order(ByteOrder.nativeOrder());
+        long addr = LibC.address(events);
+        for (;;) {
+            int n = LibC.epoll_wait(epfd, addr, BATCH, -1);
+            if (n < 0) {
+                continue; // EINTR; nothing else can fail on a valid epoll descriptor
+            }
+            for (int i = 0; i < n; i++) {
+                int ev = events.getInt(i * EPOLL_EVENT_SIZE);
+                long token = events.getLong(i * EPOLL_EVENT_SIZE + EPOLL_EVENT_DATA);
+                Callback cb = callbacks.remove(token);
+                if (cb != null) {
+                    try {
+                        cb.ready(token, toPoll(ev));
+                    } catch (Throwable t) {
+                        // a callback failure must not stop the poller every waiter depends on
+                    }
+                }
+            }
+        }
+    }
+
+    /** epoll bits to poll(2) bits (equal values for IN/OUT/ERR/HUP; peer shutdown reads as IN). */
+    private static int toPoll(int ev) {
+        int r = ev & (POLLIN | POLLOUT | POLLERR | POLLHUP);
+        if ((ev & EPOLLRDHUP) != 0) r |= POLLIN;
+        return r;
+    }
+}

@@ -1,0 +1,47 @@
+package io.edgewise.channels.vthread;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+
+/**
+ * Virtual-thread support, compiled for Java 17 and active on 21+: {@code Thread.isVirtual()} is
+ * looked up once through a method handle. On 17 the handle is absent and {@link #parkCurrent()} is one
+ * test of a {@code static final} field the JIT folds away.
+ *
+ * <p>{@code -Dio.edgewise.virtualThreadParking=false} turns parking off (virtual threads then block
+ * their carrier in {@code poll}, as platform threads do) — for comparison and as an escape hatch.
+ */
+public final class VirtualThreads {
+    private static final MethodHandle IS_VIRTUAL = lookup();
+
+    private VirtualThreads() { }
+
+    private static MethodHandle lookup() {
+        if (!Boolean.parseBoolean(System.getProperty("io.edgewise.virtualThreadParking", "true"))) {
+            return null;
+        }
+        try {
+            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));
+        } catch (NoSuchMethodException | IllegalAccessException e) {
+            return null; // JDK 17-20: no virtual threads
+        }
+    }
+
+    /** Whether virtual threads exist in this runtime (and parking is enabled). */
+    public static boolean supported() {
+        return IS_VIRTUAL != null;
+    }
+
+    /** Whether the current thread is virtual, i.e. must park rather than block in native code. */
+    public static boolean parkCurrent() {
+        if (IS_VIRTUAL == null) {
+            return false;
+        }
+        try {
+            return (boolean) IS_VIRTUAL.invokeExact(Thread.currentThread());
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+}
