@@ -65,12 +65,13 @@ echo "all classes:                  $(sum 'TEST-' '')"
 echo "Netty's own classes:          $(sum 'TEST-io\.netty\.' 'Nio(SocketAddresses|SocketReuseFd)Test\.xml')"
 echo "NIO subclasses we added:      $(sum 'Nio(SocketAddresses|SocketReuseFd)Test\.xml' '')"
 echo "JDK programs + provider guard: $(sum 'TEST-io\.edgewise\.compat\.' '')"
-# Every failing or erroring test case, one per line.
+# Every failing or erroring test case, and every one that passed only on surefire's rerun, one per line.
 failed=$(for file in "$reports"/TEST-*.xml; do
   [ -e "$file" ] || continue
   awk '/<testcase /{ match($0, /name="[^"]*"/); n=substr($0, RSTART+6, RLENGTH-7);
                      match($0, /classname="[^"]*"/); c=substr($0, RSTART+11, RLENGTH-12); }
-       /<(failure|error)[ >]/{ print "  FAILED " c "#" n }' "$file"
+       /<(failure|error)[ >]/{ print "  FAILED " c "#" n }
+       /<flaky(Failure|Error)[ >]/{ print "  FLAKY (failed, then passed on rerun) " c "#" n }' "$file"
 done | sort -u)
 if [ -n "$failed" ]; then echo "$failed"; fi
 if [ ! -d "$reports" ]; then echo "no surefire reports: see $results/compat-maven.log"; tail -30 compat-tests/target/compat-maven.log; fi
