@@ -55,4 +55,19 @@ if stage bench; then
   echo "=== benchmark quick profile (smoke test)"
   JAVA_HOME="${HOMES[25]}" ./scripts/bench.sh quick
 fi
+# One closing line over the last run of each module's surefire reports.
+total() {
+  local t=0 f=0 e=0 s=0 file line
+  for file in provider/target/surefire-reports/TEST-*.xml compat-tests/target/surefire-reports/TEST-*.xml \
+              benchmarks/target/surefire-reports/TEST-*.xml; do
+    [ -e "$file" ] || continue
+    line=$(grep -m1 -o '<testsuite [^>]*>' "$file")
+    t=$((t + $(echo "$line" | sed -E 's/.* tests="([0-9]+)".*/\1/')))
+    f=$((f + $(echo "$line" | sed -E 's/.* failures="([0-9]+)".*/\1/')))
+    e=$((e + $(echo "$line" | sed -E 's/.* errors="([0-9]+)".*/\1/')))
+    s=$((s + $(echo "$line" | sed -E 's/.* skipped="([0-9]+)".*/\1/')))
+  done
+  echo "tests: $((t - f - e - s)) passed, $((f + e)) failed, $s skipped"
+}
 echo "=== all stages passed: $STAGES"
+total
