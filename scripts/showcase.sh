@@ -4,8 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-mvn -q -B -Dstyle.color=never -DskipTests -pl provider -am install
-mvn -q -B -Dstyle.color=never -pl provider dependency:build-classpath -Dmdep.outputFile="$PWD/provider/target/classpath.txt"
+log=$(mktemp)
+echo "== building Edgewise (mvn install -pl provider, build log: $log)"
+if ! { mvn -q -B -Dstyle.color=never -DskipTests -pl provider -am install &&
+       mvn -q -B -Dstyle.color=never -pl provider dependency:build-classpath \
+           -Dmdep.outputFile="$PWD/provider/target/classpath.txt"; } > "$log" 2>&1; then
+  cat "$log" >&2
+  exit 1
+fi
 CP="provider/target/classes:$(cat provider/target/classpath.txt)"
 FLAGS=(--enable-native-access=ALL-UNNAMED)
 
