@@ -19,7 +19,6 @@ import java.nio.channels.spi.SelectorProvider;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -190,15 +189,10 @@ public final class ServerSocketChannelImpl extends ServerSocketChannel implement
                 try {
                     nfd = ops.accept(f, family, remote);
                     if (blocking) {
-                        long deadline = timeoutMillis > 0
-                                ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis) : 0;
+                        long deadline = SocketChannelImpl.deadline(timeoutMillis);
                         while (nfd < 0 && isOpen()) {
-                            int wait = -1;
-                            if (deadline != 0) {
-                                long left = deadline - System.nanoTime();
-                                if (left <= 0) throw new SocketTimeoutException("Accept timed out");
-                                wait = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left + 999_999));
-                            }
+                            int wait = SocketChannelImpl.remainingMillis(deadline);
+                            if (wait == 0) throw new SocketTimeoutException("Accept timed out");
                             waiter.await(f, SocketOps.POLL_IN, wait);
                             nfd = ops.accept(f, family, remote);
                         }

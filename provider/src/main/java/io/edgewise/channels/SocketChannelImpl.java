@@ -310,8 +310,7 @@ public final class SocketChannelImpl extends SocketChannel implements SelChannel
                             if (n > 0) {
                                 connected = true;
                             } else if (blocking) {
-                                long deadline = timeoutMillis > 0
-                                        ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis) : 0;
+                                long deadline = deadline(timeoutMillis);
                                 while (!connected && isOpen()) {
                                     int wait = remainingMillis(deadline);
                                     if (wait == 0) {
@@ -342,7 +341,7 @@ public final class SocketChannelImpl extends SocketChannel implements SelChannel
     }
 
     /** -1 when there is no deadline; else the millis left, at least 1, or 0 when passed. */
-    private static int remainingMillis(long deadline) {
+    static int remainingMillis(long deadline) {
         if (deadline == 0) return -1;
         long left = deadline - System.nanoTime();
         if (left <= 0) return 0;
@@ -562,7 +561,8 @@ public final class SocketChannelImpl extends SocketChannel implements SelChannel
         }
     }
 
-    private static long deadline(int timeoutMillis) {
+    /** The nanoTime deadline of a wait bounded by {@code timeoutMillis} (> 0), or 0 for none. */
+    static long deadline(int timeoutMillis) {
         return timeoutMillis > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis) : 0;
     }
 

@@ -98,20 +98,14 @@ public final class LinuxSocketOps implements SocketOps {
         long n = LibC.readArray(fd, a, off, len);
         if (n > 0) return (int) n;
         if (n == 0) return len == 0 ? 0 : EOF;
-        int e = LibC.errno();
-        if (e == EAGAIN) return UNAVAILABLE;
-        if (e == EINTR) return INTERRUPTED;
-        throw Errors.read(e);
+        return failed(true);
     }
 
     @Override
     public int writeArray(int fd, byte[] a, int off, int len) throws IOException {
         long n = LibC.writeArray(fd, a, off, len);
         if (n >= 0) return (int) n;
-        int e = LibC.errno();
-        if (e == EAGAIN) return UNAVAILABLE;
-        if (e == EINTR) return INTERRUPTED;
-        throw Errors.io(e);
+        return failed(false);
     }
 
     private static int domain(int family) {
@@ -220,25 +214,30 @@ public final class LinuxSocketOps implements SocketOps {
         return SockAddr.decode(s.buf, SA);
     }
 
+    /**
+     * The result of a data call that returned -1: would-block and EINTR become statuses, any other
+     * errno is thrown as the JDK throws it for a read ({@code read}) or a write.
+     */
+    private static int failed(boolean read) throws IOException {
+        int e = LibC.errno();
+        if (e == EAGAIN) return UNAVAILABLE;
+        if (e == EINTR) return INTERRUPTED;
+        throw read ? Errors.read(e) : Errors.io(e);
+    }
+
     @Override
     public int read(int fd, long address, int length) throws IOException {
         long n = LibC.read(fd, address, length);
         if (n > 0) return (int) n;
         if (n == 0) return length == 0 ? 0 : EOF;
-        int e = LibC.errno();
-        if (e == EAGAIN) return UNAVAILABLE;
-        if (e == EINTR) return INTERRUPTED;
-        throw Errors.read(e);
+        return failed(true);
     }
 
     @Override
     public int write(int fd, long address, int length) throws IOException {
         long n = LibC.write(fd, address, length);
         if (n >= 0) return (int) n;
-        int e = LibC.errno();
-        if (e == EAGAIN) return UNAVAILABLE;
-        if (e == EINTR) return INTERRUPTED;
-        throw Errors.io(e);
+        return failed(false);
     }
 
     @Override
@@ -246,20 +245,14 @@ public final class LinuxSocketOps implements SocketOps {
         long n = LibC.readv(fd, iov, count);
         if (n > 0) return n;
         if (n == 0) return EOF;
-        int e = LibC.errno();
-        if (e == EAGAIN) return UNAVAILABLE;
-        if (e == EINTR) return INTERRUPTED;
-        throw Errors.read(e);
+        return failed(true);
     }
 
     @Override
     public long writev(int fd, long iov, int count) throws IOException {
         long n = LibC.writev(fd, iov, count);
         if (n >= 0) return n;
-        int e = LibC.errno();
-        if (e == EAGAIN) return UNAVAILABLE;
-        if (e == EINTR) return INTERRUPTED;
-        throw Errors.io(e);
+        return failed(false);
     }
 
     @Override
