@@ -12,6 +12,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.net.PortUnreachableException;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
@@ -31,7 +32,6 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -48,12 +48,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Locks</h2>
  * {@code readLock} serializes receives and reads, {@code writeLock} sends and writes (bind, connect,
- * disconnect and configureBlocking hold both). {@code stateLock} guards {@code state},
- * {@code localAddress}, {@code remoteAddress}, {@code initialLocalAddress}, {@code readWaiter},
- * {@code writeWaiter}, {@code registry} (and every {@link MembershipKeyImpl}'s blocked set) and
- * {@code socket}; {@code state}, {@code localAddress} and {@code remoteAddress} are volatile so the
- * non-blocking paths read them without it. Order: readLock → writeLock → stateLock. The descriptor's
- * lifetime is {@link FdHandle}'s.
+ * disconnect and configureBlocking hold both); each is the lock of a {@code Direction} ({@code reads},
+ * {@code writes}). {@code stateLock} guards {@code state}, {@code localAddress},
+ * {@code remoteAddress}, {@code initialLocalAddress}, each {@code Direction}'s {@code waiter},
+ * {@code registry} (and every {@link MembershipKeyImpl}'s blocked set) and {@code socket};
+ * {@code state}, {@code localAddress} and {@code remoteAddress} are volatile so the non-blocking paths
+ * read them without it. Order: readLock → writeLock → stateLock. The descriptor's lifetime is
+ * {@link FdHandle}'s.
  *
  * <p>{@code close} does not wait for operations in progress: a blocking one holds its lock until
  * {@code end()}, which would deadlock with an interrupting thread running the close. It signals their
@@ -71,12 +72,13 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
     private final ReentrantLock readLock = new ReentrantLock();
     private final ReentrantLock writeLock = new ReentrantLock();
     final Object stateLock = new Object();
+    private final Direction reads = new Direction(readLock, SocketOps.POLL_IN);
+    private final Direction writes = new Direction(writeLock, SocketOps.POLL_OUT);
 
     private volatile int state;
     private volatile SocketAddress localAddress;
     private volatile SocketAddress remoteAddress;
     private SocketAddress initialLocalAddress;
-    private Waiter readWaiter, writeWaiter;
     private MembershipKeyImpl.Registry registry;
     private DatagramSocketAdaptor socket;
 
@@ -253,16 +255,30 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
 
     @Override
     public DatagramChannel bind(SocketAddress local) throws IOException {
+        underAllLocks(() -> {
+            ensureOpen();
+            if (localAddress != null) {
+                throw new AlreadyBoundException();
+            }
+            bindInternal(local);
+        });
+        return this;
+    }
+
+    /** What bind, connect, disconnect and configureBlocking do under all three locks. */
+    @FunctionalInterface
+    private interface LockedAction {
+        void run() throws IOException;
+    }
+
+    /** Runs {@code action} holding readLock, writeLock and stateLock (in the lock order). */
+    private void underAllLocks(LockedAction action) throws IOException {
         readLock.lock();
         try {
             writeLock.lock();
             try {
                 synchronized (stateLock) {
-                    ensureOpen();
-                    if (localAddress != null) {
-                        throw new AlreadyBoundException();
-                    }
-                    bindInternal(local);
+                    action.run();
                 }
             } finally {
                 writeLock.unlock();
@@ -270,7 +286,6 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
         } finally {
             readLock.unlock();
         }
-        return this;
     }
 
     /** Binds under stateLock; {@code null}: the wildcard address and an ephemeral port (or a temp path). */
@@ -319,133 +334,224 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
 
     DatagramChannel connect(SocketAddress remote, boolean check) throws IOException {
         SocketAddress target = checkAddress(remote);
-        readLock.lock();
-        try {
-            writeLock.lock();
+        underAllLocks(() -> {
+            ensureOpen();
+            if (check && state == ST_CONNECTED) {
+                throw new AlreadyConnectedException();
+            }
+            if (!isUnix() && ((InetSocketAddress) target).getPort() == 0) {
+                throw new SocketException("Can't connect to port 0");
+            }
+            if (localAddress == null && !isUnix()) {
+                bindInternal(null);
+            }
+            initialLocalAddress = localAddress;
+            int f = fd.acquire();
             try {
-                synchronized (stateLock) {
-                    ensureOpen();
-                    if (check && state == ST_CONNECTED) {
-                        throw new AlreadyConnectedException();
+                int n;
+                do {
+                    n = isUnix() ? Platform.unixOps().connect(f, target) : ops.connect(f, family, (InetSocketAddress) target);
+                } while (n == SocketOps.INTERRUPTED);
+                if (n != 1) {
+                    throw new SocketException("connect did not complete");
+                }
+                remoteAddress = target;
+                state = ST_CONNECTED;
+                localAddress = localAddressOf(f);
+                // flush datagrams that arrived from other senders before the association
+                TempBuffers t = TempBuffers.get();
+                int slot = t.take(1);
+                try {
+                    for (int i = 0; i < 10_000; i++) {
+                        if (dops.receive(f, t.address(slot), 1, false) < 0) break;
                     }
-                    if (!isUnix() && ((InetSocketAddress) target).getPort() == 0) {
-                        throw new SocketException("Can't connect to port 0");
-                    }
-                    if (localAddress == null && !isUnix()) {
-                        bindInternal(null);
-                    }
-                    initialLocalAddress = localAddress;
-                    int f = fd.acquire();
-                    try {
-                        int n;
-                        do {
-                            n = isUnix() ? Platform.unixOps().connect(f, target) : ops.connect(f, family, (InetSocketAddress) target);
-                        } while (n == SocketOps.INTERRUPTED);
-                        if (n != 1) {
-                            throw new SocketException("connect did not complete");
-                        }
-                        remoteAddress = target;
-                        state = ST_CONNECTED;
-                        localAddress = localAddressOf(f);
-                        // flush datagrams that arrived from other senders before the association
-                        TempBuffers t = TempBuffers.get();
-                        int slot = t.take(1);
-                        try {
-                            for (int i = 0; i < 10_000; i++) {
-                                if (dops.receive(f, t.address(slot), 1, false) < 0) break;
-                            }
-                        } finally {
-                            t.give(slot);
-                        }
-                    } finally {
-                        fd.release();
-                    }
+                } finally {
+                    t.give(slot);
                 }
             } finally {
-                writeLock.unlock();
+                fd.release();
             }
-        } finally {
-            readLock.unlock();
-        }
+        });
         return this;
     }
 
     @Override
     public DatagramChannel disconnect() throws IOException {
-        readLock.lock();
-        try {
-            writeLock.lock();
+        underAllLocks(() -> {
+            if (!isOpen() || state != ST_CONNECTED) {
+                return;
+            }
+            int f = fd.acquire();
             try {
-                synchronized (stateLock) {
-                    if (!isOpen() || state != ST_CONNECTED) {
-                        return this;
-                    }
-                    int f = fd.acquire();
-                    try {
-                        dops.disconnect(f);
-                        remoteAddress = null;
-                        state = ST_UNCONNECTED;
-                        localAddress = localAddressOf(f);
-                        SocketAddress initial = initialLocalAddress;
-                        initialLocalAddress = null;
-                        if (!isUnix() && initial != null && !initial.equals(localAddress)
-                                && ((InetSocketAddress) localAddress).getPort() == 0) {
-                            // Linux drops an implicitly chosen port on disconnect: take it back
-                            ops.bind(f, family, (InetSocketAddress) initial);
-                            localAddress = ops.localAddress(f);
-                        }
-                    } finally {
-                        fd.release();
-                    }
+                dops.disconnect(f);
+                remoteAddress = null;
+                state = ST_UNCONNECTED;
+                localAddress = localAddressOf(f);
+                SocketAddress initial = initialLocalAddress;
+                initialLocalAddress = null;
+                if (!isUnix() && initial != null && !initial.equals(localAddress)
+                        && ((InetSocketAddress) localAddress).getPort() == 0) {
+                    // Linux drops an implicitly chosen port on disconnect: take it back
+                    ops.bind(f, family, (InetSocketAddress) initial);
+                    localAddress = ops.localAddress(f);
                 }
             } finally {
-                writeLock.unlock();
+                fd.release();
             }
-        } finally {
-            readLock.unlock();
-        }
+        });
         return this;
     }
 
-    // ---- receive and read
+    // ---- the frame of every receive, read, send and write
 
-    private void beginRead(boolean blocking) throws IOException {
-        if (blocking) {
-            begin();
-            synchronized (stateLock) {
-                ensureOpen();
-                readWaiter = Waiter.acquire(ops);
-            }
-        }
+    /** One non-blocking call on the acquired descriptor: a count, 0, or a {@link SocketOps} status. */
+    @FunctionalInterface
+    private interface FdCall {
+        long call(int f) throws IOException;
     }
 
-    private void endRead(boolean blocking, boolean completed) throws AsynchronousCloseException {
-        if (blocking) {
-            synchronized (stateLock) {
-                if (readWaiter != null) {
-                    readWaiter.release();
-                    readWaiter = null;
+    /**
+     * One direction of I/O: its lock ({@code readLock} for receive and read, {@code writeLock} for
+     * send and write), the poll event a blocked call waits for, and the waiter of the thread blocked
+     * in it (set and cleared under stateLock by that thread, which alone awaits on it).
+     */
+    private final class Direction {
+        final ReentrantLock lock;
+        private final int event;
+        private Waiter waiter;
+
+        Direction(ReentrantLock lock, int event) {
+            this.lock = lock;
+            this.event = event;
+        }
+
+        /** Under lock, in blocking mode: {@code begin()} and a waiter that close can signal. */
+        void begin(boolean blocking) throws IOException {
+            if (blocking) {
+                DatagramChannelImpl.this.begin();
+                synchronized (stateLock) {
+                    ensureOpen();
+                    waiter = Waiter.acquire(ops);
                 }
             }
-            end(completed);
         }
-    }
 
-    private static long deadline(int timeoutMillis) {
-        return timeoutMillis > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis) : 0;
-    }
+        void end(boolean blocking, boolean completed) throws AsynchronousCloseException {
+            if (blocking) {
+                synchronized (stateLock) {
+                    if (waiter != null) {
+                        waiter.release();
+                        waiter = null;
+                    }
+                }
+                DatagramChannelImpl.this.end(completed);
+            }
+        }
 
-    /** -1 without deadline; else the millis left, at least 1, or 0 when passed. */
-    private static int remainingMillis(long deadline) {
-        if (deadline == 0) return -1;
-        long left = deadline - System.nanoTime();
-        if (left <= 0) return 0;
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(left + 999_999)));
+        /** Under stateLock: wakes the thread blocked in this direction, if any. */
+        void signal() {
+            if (waiter != null) waiter.signal();
+        }
+
+        /**
+         * Makes {@code call}; in blocking mode repeats it after a wait while it would block and the
+         * channel is open. {@code timeoutMillis} (> 0) bounds the waits of a receive (the adaptor's
+         * SO_TIMEOUT); -1: no bound.
+         */
+        long callBlocking(int f, boolean blocking, int timeoutMillis, FdCall call) throws IOException {
+            long n = call.call(f);
+            if (blocking) {
+                long deadline = SocketChannelImpl.deadline(timeoutMillis);
+                while (retry(n) && isOpen()) {
+                    int wait = SocketChannelImpl.remainingMillis(deadline);
+                    if (wait == 0) throw new SocketTimeoutException("Receive timed out");
+                    waiter.await(f, event, wait);
+                    if (!isOpen()) break;
+                    n = call.call(f);
+                }
+            }
+            return n;
+        }
     }
 
     private static boolean retry(long n) {
         return n == SocketOps.UNAVAILABLE || n == SocketOps.INTERRUPTED;
     }
+
+    private void ensureConnected() throws ClosedChannelException {
+        if (state != ST_CONNECTED) {
+            ensureOpen();
+            throw new NotYetConnectedException();
+        }
+    }
+
+    /** The frame of read and write: a connected channel, {@code call} under the direction's lock. */
+    private long connectedIo(Direction d, FdCall call) throws IOException {
+        d.lock.lock();
+        try {
+            ensureOpen();
+            ensureConnected();
+            boolean blocking = isBlocking();
+            long n = 0;
+            try {
+                d.begin(blocking);
+                ensureConnected();
+                int f = fd.acquire();
+                try {
+                    n = d.callBlocking(f, blocking, -1, call);
+                } finally {
+                    fd.release();
+                }
+            } finally {
+                d.end(blocking, n >= 0);
+            }
+            return retry(n) ? 0 : n;
+        } finally {
+            d.lock.unlock();
+        }
+    }
+
+    /** The bytes remaining in {@code bufs[offset, offset + length)}. */
+    private static long remaining(ByteBuffer[] bufs, int offset, int length) {
+        long total = 0;
+        for (int i = offset; i < offset + length; i++) {
+            total += bufs[i].remaining();
+        }
+        return total;
+    }
+
+    /** Whether {@code bufs[offset, offset + length)} can go to readv/writev as they are. */
+    private boolean iovecCapable(ByteBuffer[] bufs, int offset, int length) {
+        if (length > ops.iovMax()) {
+            return false;
+        }
+        for (int i = offset; i < offset + length; i++) {
+            if (!bufs[i].isDirect()) return false;
+        }
+        return true;
+    }
+
+    /** Fills the thread's iovec array with the non-empty direct buffers; returns their count. */
+    private int putIovecs(TempBuffers t, ByteBuffer[] bufs, int offset, int length) {
+        ByteBuffer iov = t.iov(ops.iovecSize(), ops.iovMax());
+        int cnt = 0;
+        for (int i = offset; i < offset + length; i++) {
+            ByteBuffer b = bufs[i];
+            if (b.hasRemaining()) ops.putIovec(iov, cnt++, DirectAddress.of(b) + b.position(), b.remaining());
+        }
+        return cnt;
+    }
+
+    private static void advance(ByteBuffer[] bufs, int offset, int length, long n) {
+        for (int i = offset; i < offset + length && n > 0; i++) {
+            ByteBuffer b = bufs[i];
+            int k = (int) Math.min(b.remaining(), n);
+            b.position(b.position() + k);
+            n -= k;
+        }
+    }
+
+    // ---- receive and read
 
     @Override
     public SocketAddress receive(ByteBuffer dst) throws IOException {
@@ -464,21 +570,11 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
             boolean blocking = isBlocking();
             SocketAddress sender = null;
             try {
-                beginRead(blocking);
+                reads.begin(blocking);
                 boolean connected = state == ST_CONNECTED;
                 int f = fd.acquire();
                 try {
-                    int n = receiveInto(f, dst, connected);
-                    if (blocking) {
-                        long deadline = deadline(timeoutMillis);
-                        while (retry(n) && isOpen()) {
-                            int wait = remainingMillis(deadline);
-                            if (wait == 0) throw new SocketTimeoutException("Receive timed out");
-                            readWaiter.await(f, SocketOps.POLL_IN, wait);
-                            if (!isOpen()) break;
-                            n = receiveInto(f, dst, connected);
-                        }
-                    }
+                    long n = reads.callBlocking(f, blocking, timeoutMillis, fdv -> receiveInto(fdv, dst, connected));
                     if (n >= 0) {
                         sender = dops.sender(family);
                         if (sender == null) sender = isUnix() ? UnixNet.UNNAMED : remoteAddress;
@@ -487,7 +583,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
                     fd.release();
                 }
             } finally {
-                endRead(blocking, sender != null);
+                reads.end(blocking, sender != null);
             }
             return sender;
         } finally {
@@ -523,44 +619,11 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
         }
     }
 
-    private void ensureConnected() throws ClosedChannelException {
-        if (state != ST_CONNECTED) {
-            ensureOpen();
-            throw new NotYetConnectedException();
-        }
-    }
-
     @Override
     public int read(ByteBuffer dst) throws IOException {
         Objects.requireNonNull(dst);
         BufferIO.checkWritable(dst);
-        readLock.lock();
-        try {
-            ensureOpen();
-            ensureConnected();
-            boolean blocking = isBlocking();
-            int n = 0;
-            try {
-                beginRead(blocking);
-                ensureConnected();
-                int f = fd.acquire();
-                try {
-                    n = readInto(f, dst);
-                    while (blocking && retry(n) && isOpen()) {
-                        readWaiter.await(f, SocketOps.POLL_IN, -1);
-                        if (!isOpen()) break;
-                        n = readInto(f, dst);
-                    }
-                } finally {
-                    fd.release();
-                }
-            } finally {
-                endRead(blocking, n >= 0);
-            }
-            return retry(n) ? 0 : n;
-        } finally {
-            readLock.unlock();
-        }
+        return (int) connectedIo(reads, f -> readInto(f, dst));
     }
 
     private int readInto(int f, ByteBuffer dst) throws IOException {
@@ -596,53 +659,17 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
         for (int i = offset; i < offset + length; i++) {
             BufferIO.checkWritable(dsts[i]);
         }
-        readLock.lock();
-        try {
-            ensureOpen();
-            ensureConnected();
-            boolean blocking = isBlocking();
-            long n = 0;
-            try {
-                beginRead(blocking);
-                ensureConnected();
-                int f = fd.acquire();
-                try {
-                    n = readInto(f, dsts, offset, length);
-                    while (blocking && retry(n) && isOpen()) {
-                        readWaiter.await(f, SocketOps.POLL_IN, -1);
-                        if (!isOpen()) break;
-                        n = readInto(f, dsts, offset, length);
-                    }
-                } finally {
-                    fd.release();
-                }
-            } finally {
-                endRead(blocking, n >= 0);
-            }
-            return retry(n) ? 0 : n;
-        } finally {
-            readLock.unlock();
-        }
+        return connectedIo(reads, f -> readInto(f, dsts, offset, length));
     }
 
     private long readInto(int f, ByteBuffer[] dsts, int offset, int length) throws IOException {
-        long total = 0;
-        boolean allDirect = true;
-        for (int i = offset; i < offset + length; i++) {
-            total += dsts[i].remaining();
-            allDirect &= dsts[i].isDirect();
-        }
+        long total = remaining(dsts, offset, length);
         if (total == 0) {
             return 0;
         }
-        if (allDirect && length <= ops.iovMax()) {
+        if (iovecCapable(dsts, offset, length)) {
             TempBuffers t = TempBuffers.get();
-            ByteBuffer iov = t.iov(ops.iovecSize(), ops.iovMax());
-            int cnt = 0;
-            for (int i = offset; i < offset + length; i++) {
-                ByteBuffer b = dsts[i];
-                if (b.hasRemaining()) ops.putIovec(iov, cnt++, DirectAddress.of(b) + b.position(), b.remaining());
-            }
+            int cnt = putIovecs(t, dsts, offset, length);
             long n = dops.readv(f, t.iovAddress(), cnt);
             if (n > 0) advance(dsts, offset, length, n);
             return n;
@@ -668,38 +695,8 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
         }
     }
 
-    private static void advance(ByteBuffer[] bufs, int offset, int length, long n) {
-        for (int i = offset; i < offset + length && n > 0; i++) {
-            ByteBuffer b = bufs[i];
-            int k = (int) Math.min(b.remaining(), n);
-            b.position(b.position() + k);
-            n -= k;
-        }
-    }
 
     // ---- send and write
-
-    private void beginWrite(boolean blocking) throws IOException {
-        if (blocking) {
-            begin();
-            synchronized (stateLock) {
-                ensureOpen();
-                writeWaiter = Waiter.acquire(ops);
-            }
-        }
-    }
-
-    private void endWrite(boolean blocking, boolean completed) throws AsynchronousCloseException {
-        if (blocking) {
-            synchronized (stateLock) {
-                if (writeWaiter != null) {
-                    writeWaiter.release();
-                    writeWaiter = null;
-                }
-            }
-            end(completed);
-        }
-    }
 
     @Override
     public int send(ByteBuffer src, SocketAddress target) throws IOException {
@@ -710,84 +707,57 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
             ensureOpen();
             ensureBound();
             boolean blocking = isBlocking();
-            int n = 0;
+            long n = 0;
             boolean completed = false;
             try {
-                beginWrite(blocking);
+                writes.begin(blocking);
                 SocketAddress remote = remoteAddress;
                 int f = fd.acquire();
                 try {
+                    FdCall call;
                     if (remote != null) {
                         if (!target.equals(remote)) {
                             throw new AlreadyConnectedException();
                         }
-                        n = writeFrom(f, src);
-                        while (blocking && retry(n) && isOpen()) {
-                            writeWaiter.await(f, SocketOps.POLL_OUT, -1);
-                            if (!isOpen()) break;
-                            n = writeFrom(f, src);
-                        }
+                        call = fdv -> writeFrom(fdv, src);
                     } else {
                         if (!isUnix() && ((InetSocketAddress) checked).getPort() == 0) {
                             throw new SocketException("Can't send to port 0");
                         }
-                        n = sendFrom(f, src, checked);
-                        while (blocking && retry(n) && isOpen()) {
-                            writeWaiter.await(f, SocketOps.POLL_OUT, -1);
-                            if (!isOpen()) break;
-                            n = sendFrom(f, src, checked);
-                        }
+                        call = fdv -> sendFrom(fdv, src, checked);
                     }
+                    n = writes.callBlocking(f, blocking, -1, call);
                     completed = n >= 0;
                 } finally {
                     fd.release();
                 }
             } finally {
-                endWrite(blocking, completed);
+                writes.end(blocking, completed);
             }
-            return retry(n) ? 0 : n;
+            return retry(n) ? 0 : (int) n;
         } finally {
             writeLock.unlock();
         }
     }
 
-    private int sendFrom(int f, ByteBuffer src, SocketAddress target) throws IOException {
-        int pos = src.position();
-        int lim = src.limit();
-        int rem = pos <= lim ? lim - pos : 0;
-        int n;
-        try {
-            if (src.isDirect()) {
-                n = dops.send(f, family, DirectAddress.of(src) + pos, rem, target);
-            } else {
-                TempBuffers t = TempBuffers.get();
-                int slot = t.take(rem);
-                try {
-                    ByteBuffer tmp = t.buffer(slot);
-                    if (tmp.capacity() < rem) {
-                        throw new SocketException("Message too long");
-                    }
-                    tmp.put(0, src, pos, rem);
-                    n = dops.send(f, family, t.address(slot), rem, target);
-                } finally {
-                    t.give(slot);
-                }
-            }
-        } catch (java.net.PortUnreachableException e) {
-            if (state == ST_CONNECTED) throw e;
-            n = rem; // an ICMP error left by an earlier datagram: this one was not refused
-        }
-        if (n > 0) src.position(pos + n);
-        return n;
+    /** One send or write of a datagram of {@code length} bytes at {@code address}. */
+    @FunctionalInterface
+    private interface DatagramCall {
+        int call(long address, int length) throws IOException;
     }
 
-    private int writeFrom(int f, ByteBuffer src) throws IOException {
+    /**
+     * Sends {@code src}'s remaining bytes as one datagram through {@code call}: a direct buffer by
+     * address, a heap buffer through a temporary copy (a {@code SocketException} when the datagram is
+     * larger than a temporary buffer). Moves the position by the count sent.
+     */
+    private static int datagramFrom(ByteBuffer src, DatagramCall call) throws IOException {
         int pos = src.position();
         int lim = src.limit();
         int rem = pos <= lim ? lim - pos : 0;
         int n;
         if (src.isDirect()) {
-            n = dops.write(f, DirectAddress.of(src) + pos, rem);
+            n = call.call(DirectAddress.of(src) + pos, rem);
         } else {
             TempBuffers t = TempBuffers.get();
             int slot = t.take(rem);
@@ -797,7 +767,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
                     throw new SocketException("Message too long");
                 }
                 tmp.put(0, src, pos, rem);
-                n = dops.write(f, t.address(slot), rem);
+                n = call.call(t.address(slot), rem);
             } finally {
                 t.give(slot);
             }
@@ -806,88 +776,43 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
         return n;
     }
 
+    private int sendFrom(int f, ByteBuffer src, SocketAddress target) throws IOException {
+        int pos = src.position();
+        try {
+            return datagramFrom(src, (address, length) -> dops.send(f, family, address, length, target));
+        } catch (PortUnreachableException e) {
+            if (state == ST_CONNECTED) throw e;
+            // an ICMP error left by an earlier datagram: this one was not refused
+            int rem = Math.max(0, src.limit() - pos);
+            if (rem > 0) src.position(pos + rem);
+            return rem;
+        }
+    }
+
+    private int writeFrom(int f, ByteBuffer src) throws IOException {
+        return datagramFrom(src, (address, length) -> dops.write(f, address, length));
+    }
+
     @Override
     public int write(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src);
-        writeLock.lock();
-        try {
-            ensureOpen();
-            ensureConnected();
-            boolean blocking = isBlocking();
-            int n = 0;
-            try {
-                beginWrite(blocking);
-                ensureConnected();
-                int f = fd.acquire();
-                try {
-                    n = src.hasRemaining() ? writeFrom(f, src) : 0;
-                    while (blocking && retry(n) && isOpen()) {
-                        writeWaiter.await(f, SocketOps.POLL_OUT, -1);
-                        if (!isOpen()) break;
-                        n = writeFrom(f, src);
-                    }
-                } finally {
-                    fd.release();
-                }
-            } finally {
-                endWrite(blocking, n >= 0);
-            }
-            return retry(n) ? 0 : n;
-        } finally {
-            writeLock.unlock();
-        }
+        return (int) connectedIo(writes, f -> src.hasRemaining() ? writeFrom(f, src) : 0);
     }
 
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, srcs.length);
-        writeLock.lock();
-        try {
-            ensureOpen();
-            ensureConnected();
-            boolean blocking = isBlocking();
-            long n = 0;
-            try {
-                beginWrite(blocking);
-                ensureConnected();
-                int f = fd.acquire();
-                try {
-                    n = writeFrom(f, srcs, offset, length);
-                    while (blocking && retry(n) && isOpen()) {
-                        writeWaiter.await(f, SocketOps.POLL_OUT, -1);
-                        if (!isOpen()) break;
-                        n = writeFrom(f, srcs, offset, length);
-                    }
-                } finally {
-                    fd.release();
-                }
-            } finally {
-                endWrite(blocking, n >= 0);
-            }
-            return retry(n) ? 0 : n;
-        } finally {
-            writeLock.unlock();
-        }
+        return connectedIo(writes, f -> writeFrom(f, srcs, offset, length));
     }
 
     private long writeFrom(int f, ByteBuffer[] srcs, int offset, int length) throws IOException {
-        long total = 0;
-        boolean allDirect = true;
-        for (int i = offset; i < offset + length; i++) {
-            total += srcs[i].remaining();
-            allDirect &= srcs[i].isDirect();
-        }
+        long total = remaining(srcs, offset, length);
         if (total == 0) {
             return 0;
         }
-        if (allDirect && length <= ops.iovMax()) {
+        if (iovecCapable(srcs, offset, length)) {
             TempBuffers t = TempBuffers.get();
-            ByteBuffer iov = t.iov(ops.iovecSize(), ops.iovMax());
-            int cnt = 0;
-            for (int i = offset; i < offset + length; i++) {
-                ByteBuffer b = srcs[i];
-                if (b.hasRemaining()) ops.putIovec(iov, cnt++, DirectAddress.of(b) + b.position(), b.remaining());
-            }
+            int cnt = putIovecs(t, srcs, offset, length);
             long n = dops.writev(f, t.iovAddress(), cnt);
             if (n > 0) advance(srcs, offset, length, n);
             return n;
@@ -1040,20 +965,8 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
 
     @Override
     protected void implConfigureBlocking(boolean block) throws IOException {
-        readLock.lock();
-        try {
-            writeLock.lock();
-            try {
-                synchronized (stateLock) {
-                    ensureOpen();
-                    // the descriptor stays non-blocking: blocking mode is emulated with waits
-                }
-            } finally {
-                writeLock.unlock();
-            }
-        } finally {
-            readLock.unlock();
-        }
+        // the descriptor stays non-blocking: blocking mode is emulated with waits
+        underAllLocks(this::ensureOpen);
     }
 
     @Override
@@ -1063,8 +976,8 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
             if (registry != null) {
                 registry.invalidateAll();
             }
-            if (readWaiter != null) readWaiter.signal();
-            if (writeWaiter != null) writeWaiter.signal();
+            reads.signal();
+            writes.signal();
         }
         synchronized (stateLock) {
             if (state == ST_CLOSING && !isRegistered()) {
