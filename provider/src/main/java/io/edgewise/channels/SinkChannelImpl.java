@@ -4,7 +4,6 @@ import io.edgewise.backend.Poller;
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.Pipe;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.spi.SelectorProvider;
@@ -16,19 +15,19 @@ final class SinkChannelImpl extends Pipe.SinkChannel implements SelChannel {
 
     SinkChannelImpl(SelectorProvider provider, SocketOps ops, int fd) {
         super(provider);
-        this.end = new PipeEnd(ops, fd);
+        this.end = new PipeEnd(this, false, this::begin, this::end, ops, fd);
     }
 
     @Override
     public int write(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src);
-        return (int) write(src, null, 0, 0);
+        return (int) end.io(src, null, 0, 0);
     }
 
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, srcs.length);
-        return write(null, srcs, offset, length);
+        return end.io(null, srcs, offset, length);
     }
 
     @Override
@@ -36,38 +35,9 @@ final class SinkChannelImpl extends Pipe.SinkChannel implements SelChannel {
         return write(srcs, 0, srcs.length);
     }
 
-    private long write(ByteBuffer one, ByteBuffer[] many, int offset, int length) throws IOException {
-        end.ioLock.lock();
-        try {
-            if (!isOpen()) throw new ClosedChannelException();
-            boolean blocking = isBlocking();
-            long n = 0;
-            try {
-                if (blocking) {
-                    begin();
-                    end.beginBlocking(isOpen());
-                }
-                n = end.transfer(false, one, many, offset, length, blocking, this::isOpen);
-            } finally {
-                if (blocking) {
-                    end.endBlocking();
-                    end(n > 0);
-                }
-            }
-            return SocketChannelImpl.normalize(n);
-        } finally {
-            end.ioLock.unlock();
-        }
-    }
-
     @Override
     protected void implConfigureBlocking(boolean block) throws IOException {
-        end.ioLock.lock();
-        try {
-            if (!isOpen()) throw new ClosedChannelException();
-        } finally {
-            end.ioLock.unlock();
-        }
+        end.configureBlocking();
     }
 
     @Override

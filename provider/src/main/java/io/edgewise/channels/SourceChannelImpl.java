@@ -4,7 +4,6 @@ import io.edgewise.backend.Poller;
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.Pipe;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.spi.SelectorProvider;
@@ -16,19 +15,19 @@ final class SourceChannelImpl extends Pipe.SourceChannel implements SelChannel {
 
     SourceChannelImpl(SelectorProvider provider, SocketOps ops, int fd) {
         super(provider);
-        this.end = new PipeEnd(ops, fd);
+        this.end = new PipeEnd(this, true, this::begin, this::end, ops, fd);
     }
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
         Objects.requireNonNull(dst);
-        return (int) read(dst, null, 0, 0);
+        return (int) end.io(dst, null, 0, 0);
     }
 
     @Override
     public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, dsts.length);
-        return read(null, dsts, offset, length);
+        return end.io(null, dsts, offset, length);
     }
 
     @Override
@@ -36,38 +35,9 @@ final class SourceChannelImpl extends Pipe.SourceChannel implements SelChannel {
         return read(dsts, 0, dsts.length);
     }
 
-    private long read(ByteBuffer one, ByteBuffer[] many, int offset, int length) throws IOException {
-        end.ioLock.lock();
-        try {
-            if (!isOpen()) throw new ClosedChannelException();
-            boolean blocking = isBlocking();
-            long n = 0;
-            try {
-                if (blocking) {
-                    begin();
-                    end.beginBlocking(isOpen());
-                }
-                n = end.transfer(true, one, many, offset, length, blocking, this::isOpen);
-            } finally {
-                if (blocking) {
-                    end.endBlocking();
-                    end(n > 0);
-                }
-            }
-            return SocketChannelImpl.normalize(n);
-        } finally {
-            end.ioLock.unlock();
-        }
-    }
-
     @Override
     protected void implConfigureBlocking(boolean block) throws IOException {
-        end.ioLock.lock();
-        try {
-            if (!isOpen()) throw new ClosedChannelException();
-        } finally {
-            end.ioLock.unlock();
-        }
+        end.configureBlocking();
     }
 
     @Override
