@@ -531,15 +531,27 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
         return true;
     }
 
-    /** Fills the thread's iovec array with the non-empty direct buffers; returns their count. */
-    private int putIovecs(TempBuffers t, ByteBuffer[] bufs, int offset, int length) {
+    /** A readv or writev of {@code count} iovecs at {@code iov}. */
+    @FunctionalInterface
+    private interface IovecCall {
+        long call(long iov, int count) throws IOException;
+    }
+
+    /**
+     * A readv/writev through {@code call} of the non-empty (direct) buffers among
+     * {@code bufs[offset, offset + length)}, put in the thread's iovec array; advances the buffers.
+     */
+    private long throughIovecs(ByteBuffer[] bufs, int offset, int length, IovecCall call) throws IOException {
+        TempBuffers t = TempBuffers.get();
         ByteBuffer iov = t.iov(ops.iovecSize(), ops.iovMax());
         int cnt = 0;
         for (int i = offset; i < offset + length; i++) {
             ByteBuffer b = bufs[i];
             if (b.hasRemaining()) ops.putIovec(iov, cnt++, DirectAddress.of(b) + b.position(), b.remaining());
         }
-        return cnt;
+        long n = call.call(t.iovAddress(), cnt);
+        if (n > 0) advance(bufs, offset, length, n);
+        return n;
     }
 
     private static void advance(ByteBuffer[] bufs, int offset, int length, long n) {
@@ -668,11 +680,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
             return 0;
         }
         if (iovecCapable(dsts, offset, length)) {
-            TempBuffers t = TempBuffers.get();
-            int cnt = putIovecs(t, dsts, offset, length);
-            long n = dops.readv(f, t.iovAddress(), cnt);
-            if (n > 0) advance(dsts, offset, length, n);
-            return n;
+            return throughIovecs(dsts, offset, length, (iov, count) -> dops.readv(f, iov, count));
         }
         TempBuffers t = TempBuffers.get();
         int slot = t.take((int) Math.min(total, Integer.MAX_VALUE));
@@ -811,11 +819,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
             return 0;
         }
         if (iovecCapable(srcs, offset, length)) {
-            TempBuffers t = TempBuffers.get();
-            int cnt = putIovecs(t, srcs, offset, length);
-            long n = dops.writev(f, t.iovAddress(), cnt);
-            if (n > 0) advance(srcs, offset, length, n);
-            return n;
+            return throughIovecs(srcs, offset, length, (iov, count) -> dops.writev(f, iov, count));
         }
         if (total > TempBuffers.MAX_SIZE) {
             throw new SocketException("Message too long");
