@@ -3,10 +3,8 @@ package io.edgewise.channels;
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.spi.AbstractSelectableChannel;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -15,43 +13,19 @@ import java.util.function.BooleanSupplier;
  * everything but the names of their read/write methods and their interest and ready sets.
  *
  * <h2>Locks</h2>
- * {@code ioLock} serializes reads (source) or writes (sink); {@code stateLock} guards {@code state}
- * and {@code waiter}. Order: ioLock → stateLock.
+ * {@link ChannelCore}'s: {@code ioLock} serializes reads (source) or writes (sink); {@code stateLock}
+ * guards {@code state} and {@code waiter}. Order: ioLock → stateLock.
  */
-final class PipeEnd {
-    static final int ST_INUSE = 0, ST_CLOSING = 1, ST_CLOSED = 2;
-
-    /** The owning channel's {@code end(boolean)} (protected in the JDK class). */
-    @FunctionalInterface
-    interface EndHook {
-        void end(boolean completed) throws AsynchronousCloseException;
-    }
-
-    final SocketOps ops;
-    final FdHandle fd;
-    final int fdVal;
-    final ReentrantLock ioLock = new ReentrantLock();
-    final Object stateLock = new Object();
-    int state;
-    Waiter waiter;
-
-    private final AbstractSelectableChannel channel;
+final class PipeEnd extends ChannelCore {
     private final boolean source;
-    private final Runnable begin;
-    private final EndHook end;
 
     /**
      * The end owned by {@code channel}: the read end if {@code source}, else the write end;
      * {@code begin} and {@code end} are the channel's own {@code begin()} and {@code end(boolean)}.
      */
     PipeEnd(AbstractSelectableChannel channel, boolean source, Runnable begin, EndHook end, SocketOps ops, int fd) {
-        this.channel = channel;
+        super(channel, begin, end, ops, fd, true);
         this.source = source;
-        this.begin = begin;
-        this.end = end;
-        this.ops = ops;
-        this.fdVal = fd;
-        this.fd = new FdHandle(ops, fd);
     }
 
     /**
@@ -79,33 +53,6 @@ final class PipeEnd {
             return SocketChannelImpl.normalize(n);
         } finally {
             ioLock.unlock();
-        }
-    }
-
-    /** implConfigureBlocking: waits for I/O in progress; the descriptor stays non-blocking. */
-    void configureBlocking() throws ClosedChannelException {
-        ioLock.lock();
-        try {
-            if (!channel.isOpen()) throw new ClosedChannelException();
-        } finally {
-            ioLock.unlock();
-        }
-    }
-
-    /** Under ioLock: registers this thread's waiter for a blocking operation. */
-    private void beginBlocking(boolean open) throws IOException {
-        synchronized (stateLock) {
-            if (!open) throw new ClosedChannelException();
-            waiter = Waiter.acquire(ops);
-        }
-    }
-
-    private void endBlocking() {
-        synchronized (stateLock) {
-            if (waiter != null) {
-                waiter.release();
-                waiter = null;
-            }
         }
     }
 
@@ -137,35 +84,6 @@ final class PipeEnd {
             }
         } finally {
             fd.release();
-        }
-    }
-
-    /** implCloseSelectableChannel: signal, wait for I/O in progress, close unless registered. */
-    void close(boolean registered, boolean blocking) {
-        synchronized (stateLock) {
-            state = ST_CLOSING;
-            if (waiter != null) waiter.signal();
-        }
-        if (!blocking) {   // never wait for blocked I/O (JDK 17 interrupt deadlock; FdHandle defers the close)
-            ioLock.lock();
-            ioLock.unlock();
-        }
-        synchronized (stateLock) {
-            if (state == ST_CLOSING && !registered) {
-                state = ST_CLOSED;
-                fd.close();
-            }
-        }
-    }
-
-    void kill() {
-        ioLock.lock();
-        ioLock.unlock();
-        synchronized (stateLock) {
-            if (state == ST_CLOSING) {
-                state = ST_CLOSED;
-                fd.close();
-            }
         }
     }
 }

@@ -1,56 +1,48 @@
 package io.edgewise.channels;
 
-import io.edgewise.backend.Poller;
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.net.SocketOption;
-import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.channels.AlreadyBoundException;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.NotYetBoundException;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A listening TCP {@link ServerSocketChannel}; accepted channels are non-blocking descriptors in
  * blocking mode, as the JDK's are.
  *
  * <h2>Locks</h2>
- * {@code acceptLock} serializes accepts; {@code stateLock} guards {@code state}, {@code localAddress},
- * {@code waiter} and {@code socket}. Order: acceptLock → stateLock.
+ * Those of its {@link ChannelCore} {@code core} ({@code fd} and {@code stateLock} here are the
+ * core's): {@code core.ioLock} serializes accepts; {@code stateLock} guards the core's {@code state}
+ * and {@code waiter}, {@code localAddress} and {@code socket}. Order: ioLock → stateLock. Close in
+ * non-blocking mode waits for an accept in progress; close in blocking mode signals it instead.
  */
 public final class ServerSocketChannelImpl extends ServerSocketChannel implements SelChannel {
-    private static final int ST_INUSE = 0, ST_CLOSING = 1, ST_CLOSED = 2;
-
     private final SocketOps ops;
     private final int family;
+    private final ChannelCore core;
     private final FdHandle fd;
-    private final int fdVal;
-    private final ReentrantLock acceptLock = new ReentrantLock();
-    private final Object stateLock = new Object();
-    private int state;
+    private final Object stateLock;
     private volatile InetSocketAddress localAddress;
-    private Waiter waiter;
     private ServerSocketAdaptor socket;
 
     public ServerSocketChannelImpl(SelectorProvider provider, SocketOps ops, int family) throws IOException {
         super(provider);
         this.ops = ops;
         this.family = family;
-        this.fdVal = ops.socket(family, true);
-        this.fd = new FdHandle(ops, fdVal);
+        this.core = new ChannelCore(this, this::begin, this::end, ops, ops.socket(family, true), true);
+        this.fd = core.fd;
+        this.stateLock = core.stateLock;
         try {
-            ops.setOption(fdVal, family, StandardSocketOptions.SO_REUSEADDR, Boolean.TRUE);
+            ops.setOption(core.fdVal, family, StandardSocketOptions.SO_REUSEADDR, Boolean.TRUE);
         } catch (IOException e) {
             fd.close();
             throw e;
@@ -62,18 +54,15 @@ public final class ServerSocketChannelImpl extends ServerSocketChannel implement
         super(provider);
         this.ops = ops;
         this.family = family;
-        this.fdVal = fd;
-        this.fd = new FdHandle(ops, fd);
+        this.core = new ChannelCore(this, this::begin, this::end, ops, fd, true);
+        this.fd = core.fd;
+        this.stateLock = core.stateLock;
         try {
             this.localAddress = ops.localAddress(fd);
         } catch (IOException e) {
             this.fd.close();
             throw e;
         }
-    }
-
-    private void ensureOpen() throws ClosedChannelException {
-        if (!isOpen()) throw new ClosedChannelException();
     }
 
     @Override
@@ -87,7 +76,7 @@ public final class ServerSocketChannelImpl extends ServerSocketChannel implement
     @Override
     public ServerSocketChannel bind(SocketAddress local, int backlog) throws IOException {
         synchronized (stateLock) {
-            ensureOpen();
+            core.ensureOpen();
             if (localAddress != null) throw new AlreadyBoundException();
             InetSocketAddress isa = local == null ? Net.anyLocal(family) : Net.checkAddress(local, family);
             int f = fd.acquire();
@@ -105,7 +94,7 @@ public final class ServerSocketChannelImpl extends ServerSocketChannel implement
     @Override
     public SocketAddress getLocalAddress() throws IOException {
         synchronized (stateLock) {
-            ensureOpen();
+            core.ensureOpen();
             return localAddress;
         }
     }
@@ -138,32 +127,13 @@ public final class ServerSocketChannelImpl extends ServerSocketChannel implement
 
     @Override
     public <T> ServerSocketChannel setOption(SocketOption<T> name, T value) throws IOException {
-        @SuppressWarnings("unchecked")
-        T v = (T) Net.checkOption(Options.SET, name, value);
-        synchronized (stateLock) {
-            ensureOpen();
-            int f = fd.acquire();
-            try {
-                ops.setOption(f, family, name, v);
-            } finally {
-                fd.release();
-            }
-        }
+        core.setOption(Options.SET, family, name, value);
         return this;
     }
 
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        Net.checkGetOption(Options.SET, name);
-        synchronized (stateLock) {
-            ensureOpen();
-            int f = fd.acquire();
-            try {
-                return ops.getOption(f, family, name);
-            } finally {
-                fd.release();
-            }
-        }
+        return core.getOption(Options.SET, family, name);
     }
 
     @Override
@@ -173,123 +143,52 @@ public final class ServerSocketChannelImpl extends ServerSocketChannel implement
 
     /** Accept; {@code timeoutMillis} (> 0) bounds a blocking accept (adaptor's SO_TIMEOUT). */
     SocketChannel accept(int timeoutMillis) throws IOException {
-        acceptLock.lock();
+        core.ioLock.lock();
         try {
-            boolean blocking = isBlocking();
-            int nfd = SocketOps.UNAVAILABLE;
             InetSocketAddress[] remote = new InetSocketAddress[1];
-            try {
-                if (blocking) begin();
-                synchronized (stateLock) {
-                    ensureOpen();
-                    if (localAddress == null) throw new NotYetBoundException();
-                    if (blocking) waiter = Waiter.acquire(ops);
-                }
-                int f = fd.acquire();
-                try {
-                    nfd = ops.accept(f, family, remote);
-                    if (blocking) {
-                        long deadline = SocketChannelImpl.deadline(timeoutMillis);
-                        while (nfd < 0 && isOpen()) {
-                            int wait = SocketChannelImpl.remainingMillis(deadline);
-                            if (wait == 0) throw new SocketTimeoutException("Accept timed out");
-                            waiter.await(f, SocketOps.POLL_IN, wait);
-                            nfd = ops.accept(f, family, remote);
-                        }
-                    }
-                } finally {
-                    fd.release();
-                }
-            } finally {
-                if (blocking) {
-                    synchronized (stateLock) {
-                        if (waiter != null) {
-                            waiter.release();
-                            waiter = null;
-                        }
-                    }
-                    end(nfd >= 0);
-                }
-            }
+            int nfd = core.accept(f -> ops.accept(f, family, remote), timeoutMillis, this::isBound);
             if (nfd < 0) {
                 return null;
             }
             // on failure the constructor has already closed nfd (its FdHandle owns it)
             return new SocketChannelImpl(provider(), ops, family, nfd, remote[0]);
         } finally {
-            acceptLock.unlock();
+            core.ioLock.unlock();
         }
     }
 
     @Override
     protected void implConfigureBlocking(boolean block) throws IOException {
-        acceptLock.lock();
-        try {
-            synchronized (stateLock) {
-                ensureOpen();
-            }
-        } finally {
-            acceptLock.unlock();
-        }
+        core.configureBlocking();
     }
 
     @Override
     protected void implCloseSelectableChannel() throws IOException {
-        synchronized (stateLock) {
-            state = ST_CLOSING;
-            if (waiter != null) waiter.signal();
-        }
-        if (!isBlocking()) {   // never wait for a blocked accept (JDK 17 interrupt deadlock; FdHandle defers the close)
-            acceptLock.lock();
-            acceptLock.unlock();
-        }
-        synchronized (stateLock) {
-            if (state == ST_CLOSING && !isRegistered()) {
-                state = ST_CLOSED;
-                fd.close();
-            }
-        }
+        core.close(isRegistered(), isBlocking());
     }
 
     @Override
     public void kill() {
-        acceptLock.lock();
-        acceptLock.unlock();
-        synchronized (stateLock) {
-            if (state == ST_CLOSING) {
-                state = ST_CLOSED;
-                fd.close();
-            }
-        }
+        core.kill();
     }
 
     @Override
     public int fdVal() {
-        return fdVal;
+        return core.fdVal;
     }
 
     @Override
     public int translateInterestOps(int ops) {
-        return (ops & SelectionKey.OP_ACCEPT) != 0 ? Poller.IN : 0;
+        return ChannelCore.acceptInterestOps(ops);
     }
 
     @Override
     public int translateReadyOps(int events, int interest) {
-        if ((events & (Poller.ERR | Poller.HUP)) != 0) {
-            return interest;
-        }
-        return (events & Poller.IN) != 0 && (interest & SelectionKey.OP_ACCEPT) != 0 ? SelectionKey.OP_ACCEPT : 0;
+        return ChannelCore.acceptReadyOps(events, interest);
     }
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder(getClass().getSuperclass().getName()).append('[');
-        if (!isOpen()) {
-            sb.append("closed");
-        } else {
-            InetSocketAddress la = localAddress;
-            sb.append(la == null ? "unbound" : la.toString());
-        }
-        return sb.append(']').toString();
+        return core.listenerToString(localAddress);
     }
 }

@@ -1,6 +1,5 @@
 package io.edgewise.channels;
 
-import io.edgewise.backend.Poller;
 import io.edgewise.sys.Platform;
 import io.edgewise.sys.SocketOps;
 import io.edgewise.sys.UnixOps;
@@ -11,16 +10,12 @@ import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.nio.channels.AlreadyBoundException;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.NotYetBoundException;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A listening Unix domain {@link ServerSocketChannel} with the JDK's semantics: {@code bind(null)}
@@ -29,32 +24,29 @@ import java.util.concurrent.locks.ReentrantLock;
  * are {@link UnixSocketChannelImpl}s in blocking mode.
  *
  * <h2>Locks</h2>
- * {@code acceptLock} serializes accepts; {@code stateLock} guards {@code state}, {@code localAddress}
- * and {@code waiter}. Order: acceptLock → stateLock.
+ * Those of its {@link ChannelCore} {@code core} ({@code fd} and {@code stateLock} here are the
+ * core's): {@code core.ioLock} serializes accepts; {@code stateLock} guards the core's {@code state}
+ * and {@code waiter}, and {@code localAddress}. Order: ioLock → stateLock.
  *
  * <p>{@code close} does not wait for operations in progress: a blocking one holds its lock until
  * {@code end()}, which would deadlock with an interrupting thread running the close. It signals their
  * waiters instead; {@link FdHandle} defers the real {@code close(2)} until the last call has left.
  */
 public final class UnixServerSocketChannelImpl extends ServerSocketChannel implements SelChannel {
-    private static final int ST_INUSE = 0, ST_CLOSING = 1, ST_CLOSED = 2;
-
     private final SocketOps ops;
     private final UnixOps uops;
+    private final ChannelCore core;
     private final FdHandle fd;
-    private final int fdVal;
-    private final ReentrantLock acceptLock = new ReentrantLock();
-    private final Object stateLock = new Object();
-    private int state;
+    private final Object stateLock;
     private volatile SocketAddress localAddress;
-    private Waiter waiter;
 
     public UnixServerSocketChannelImpl(SelectorProvider provider) throws IOException {
         super(provider);
         this.ops = Platform.ops();
         this.uops = Platform.unixOps();
-        this.fdVal = uops.socket(true);
-        this.fd = new FdHandle(ops, fdVal);
+        this.core = new ChannelCore(this, this::begin, this::end, ops, uops.socket(true), false);
+        this.fd = core.fd;
+        this.stateLock = core.stateLock;
     }
 
     /** A channel for an inherited listening descriptor. */
@@ -62,18 +54,15 @@ public final class UnixServerSocketChannelImpl extends ServerSocketChannel imple
         super(provider);
         this.ops = ops;
         this.uops = Platform.unixOps();
-        this.fdVal = fdVal;
-        this.fd = new FdHandle(ops, fdVal);
+        this.core = new ChannelCore(this, this::begin, this::end, ops, fdVal, false);
+        this.fd = core.fd;
+        this.stateLock = core.stateLock;
         try {
             this.localAddress = uops.localAddress(fdVal);
         } catch (IOException e) {
             fd.close();
             throw e;
         }
-    }
-
-    private void ensureOpen() throws ClosedChannelException {
-        if (!isOpen()) throw new ClosedChannelException();
     }
 
     /** Unsupported for Unix domain channels, as on the JDK. */
@@ -85,7 +74,7 @@ public final class UnixServerSocketChannelImpl extends ServerSocketChannel imple
     @Override
     public ServerSocketChannel bind(SocketAddress local, int backlog) throws IOException {
         synchronized (stateLock) {
-            ensureOpen();
+            core.ensureOpen();
             if (localAddress != null) throw new AlreadyBoundException();
             int f = fd.acquire();
             try {
@@ -109,7 +98,7 @@ public final class UnixServerSocketChannelImpl extends ServerSocketChannel imple
     @Override
     public SocketAddress getLocalAddress() throws IOException {
         synchronized (stateLock) {
-            ensureOpen();
+            core.ensureOpen();
             return localAddress;
         }
     }
@@ -126,140 +115,61 @@ public final class UnixServerSocketChannelImpl extends ServerSocketChannel imple
 
     @Override
     public <T> ServerSocketChannel setOption(SocketOption<T> name, T value) throws IOException {
-        @SuppressWarnings("unchecked")
-        T v = (T) Net.checkOption(Options.SET, name, value);
-        synchronized (stateLock) {
-            ensureOpen();
-            int f = fd.acquire();
-            try {
-                ops.setOption(f, SocketOps.INET, name, v);
-            } finally {
-                fd.release();
-            }
-        }
+        core.setOption(Options.SET, SocketOps.INET, name, value);
         return this;
     }
 
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        Net.checkGetOption(Options.SET, name);
-        synchronized (stateLock) {
-            ensureOpen();
-            int f = fd.acquire();
-            try {
-                return ops.getOption(f, SocketOps.INET, name);
-            } finally {
-                fd.release();
-            }
-        }
+        return core.getOption(Options.SET, SocketOps.INET, name);
     }
 
     @Override
     public SocketChannel accept() throws IOException {
-        acceptLock.lock();
+        core.ioLock.lock();
         try {
-            boolean blocking = isBlocking();
-            int nfd = SocketOps.UNAVAILABLE;
-            try {
-                if (blocking) begin();
-                synchronized (stateLock) {
-                    ensureOpen();
-                    if (localAddress == null) throw new NotYetBoundException();
-                    if (blocking) waiter = Waiter.acquire(ops);
-                }
-                int f = fd.acquire();
-                try {
-                    nfd = uops.accept(f);
-                    while (blocking && nfd < 0 && isOpen()) {
-                        waiter.await(f, SocketOps.POLL_IN, -1);
-                        nfd = uops.accept(f);
-                    }
-                } finally {
-                    fd.release();
-                }
-            } finally {
-                if (blocking) {
-                    synchronized (stateLock) {
-                        if (waiter != null) {
-                            waiter.release();
-                            waiter = null;
-                        }
-                    }
-                    end(nfd >= 0);
-                }
-            }
+            int nfd = core.accept(uops::accept, -1, () -> localAddress != null);
             if (nfd < 0) {
                 return null;
             }
             return new UnixSocketChannelImpl(provider(), ops, nfd);
         } finally {
-            acceptLock.unlock();
+            core.ioLock.unlock();
         }
     }
 
     @Override
     protected void implConfigureBlocking(boolean block) throws IOException {
-        acceptLock.lock();
-        try {
-            synchronized (stateLock) {
-                ensureOpen();
-            }
-        } finally {
-            acceptLock.unlock();
-        }
+        core.configureBlocking();
     }
 
     @Override
     protected void implCloseSelectableChannel() throws IOException {
-        synchronized (stateLock) {
-            state = ST_CLOSING;
-            if (waiter != null) waiter.signal();
-        }
-        synchronized (stateLock) {
-            if (state == ST_CLOSING && !isRegistered()) {
-                state = ST_CLOSED;
-                fd.close();
-            }
-        }
+        core.close(isRegistered(), isBlocking());
     }
 
     @Override
     public void kill() {
-        synchronized (stateLock) {
-            if (state == ST_CLOSING) {
-                state = ST_CLOSED;
-                fd.close();
-            }
-        }
+        core.kill();
     }
 
     @Override
     public int fdVal() {
-        return fdVal;
+        return core.fdVal;
     }
 
     @Override
     public int translateInterestOps(int ops) {
-        return (ops & SelectionKey.OP_ACCEPT) != 0 ? Poller.IN : 0;
+        return ChannelCore.acceptInterestOps(ops);
     }
 
     @Override
     public int translateReadyOps(int events, int interest) {
-        if ((events & (Poller.ERR | Poller.HUP)) != 0) {
-            return interest;
-        }
-        return (events & Poller.IN) != 0 && (interest & SelectionKey.OP_ACCEPT) != 0 ? SelectionKey.OP_ACCEPT : 0;
+        return ChannelCore.acceptReadyOps(events, interest);
     }
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder(getClass().getSuperclass().getName()).append('[');
-        if (!isOpen()) {
-            sb.append("closed");
-        } else {
-            SocketAddress la = localAddress;
-            sb.append(la == null ? "unbound" : la.toString());
-        }
-        return sb.append(']').toString();
+        return core.listenerToString(localAddress);
     }
 }
