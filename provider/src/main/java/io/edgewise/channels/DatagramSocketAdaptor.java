@@ -62,21 +62,13 @@ final class DatagramSocketAdaptor extends DatagramSocket {
         return (InetSocketAddress) sa;
     }
 
-    private static SocketException socketException(Exception e) {
-        IOException x = Exceptions.translate(e, false);
-        if (x instanceof SocketException) return (SocketException) x;
-        SocketException se = new SocketException(x.getMessage());
-        se.initCause(x);
-        return se;
-    }
-
     @Override
     public void bind(SocketAddress local) throws SocketException {
         local = local != null ? asInet(local) : new InetSocketAddress(0);
         try {
             dc.bind(local);
         } catch (Exception e) {
-            throw socketException(e);
+            throw Exceptions.toSocketException(e);
         }
     }
 
@@ -86,7 +78,7 @@ final class DatagramSocketAdaptor extends DatagramSocket {
         } catch (ClosedChannelException e) {
             // ignored, as the JDK does
         } catch (Exception e) {
-            throw socketException(e);
+            throw Exceptions.toSocketException(e);
         }
     }
 
@@ -240,7 +232,7 @@ final class DatagramSocketAdaptor extends DatagramSocket {
         try {
             dc.setOption(name, value);
         } catch (Exception e) {
-            throw socketException(e);
+            throw Exceptions.toSocketException(e);
         }
     }
 
@@ -248,7 +240,7 @@ final class DatagramSocketAdaptor extends DatagramSocket {
         try {
             return dc.getOption(name);
         } catch (Exception e) {
-            throw socketException(e);
+            throw Exceptions.toSocketException(e);
         }
     }
 

@@ -26,6 +26,18 @@ final class Exceptions {
         return translate(e, unknownHostForUnresolved);
     }
 
+    /**
+     * {@link #translate} for the adaptor methods declared to throw only {@link SocketException}
+     * (options, timeouts): another {@code IOException} is wrapped in one.
+     */
+    static SocketException toSocketException(Exception e) {
+        IOException x = translate(e, false);
+        if (x instanceof SocketException) return (SocketException) x;
+        SocketException se = new SocketException(x.getMessage());
+        se.initCause(x);
+        return se;
+    }
+
     static IOException translate(Exception e, boolean unknownHostForUnresolved) {
         if (e instanceof ClosedChannelException) return new SocketException("Socket is closed");
         if (e instanceof NotYetConnectedException) return new SocketException("Socket is not connected");

@@ -117,7 +117,7 @@ final class ServerSocketAdaptor extends ServerSocket {
         try {
             ssc.setOption(StandardSocketOptions.SO_REUSEADDR, on);
         } catch (IOException e) {
-            throw (SocketException) Exceptions.translate(e, false);
+            throw Exceptions.toSocketException(e);
         }
     }
 
@@ -126,7 +126,7 @@ final class ServerSocketAdaptor extends ServerSocket {
         try {
             return ssc.getOption(StandardSocketOptions.SO_REUSEADDR);
         } catch (IOException e) {
-            throw (SocketException) Exceptions.translate(e, false);
+            throw Exceptions.toSocketException(e);
         }
     }
 
@@ -136,7 +136,7 @@ final class ServerSocketAdaptor extends ServerSocket {
         try {
             ssc.setOption(StandardSocketOptions.SO_RCVBUF, size);
         } catch (IOException e) {
-            throw (SocketException) Exceptions.translate(e, false);
+            throw Exceptions.toSocketException(e);
         }
     }
 
@@ -145,7 +145,7 @@ final class ServerSocketAdaptor extends ServerSocket {
         try {
             return ssc.getOption(StandardSocketOptions.SO_RCVBUF);
         } catch (IOException e) {
-            throw (SocketException) Exceptions.translate(e, false);
+            throw Exceptions.toSocketException(e);
         }
     }
 

@@ -215,7 +215,7 @@ final class SocketAdaptor extends Socket {
             SocketOption<Object> n = (SocketOption<Object>) name;
             sc.setOption(n, value);
         } catch (IOException e) {
-            throw (SocketException) Exceptions.translate(e, false);
+            throw Exceptions.toSocketException(e);
         }
     }
 
@@ -223,8 +223,7 @@ final class SocketAdaptor extends Socket {
         try {
             return sc.getOption(name);
         } catch (IOException e) {
-            IOException t = Exceptions.translate(e, false);
-            throw t instanceof SocketException ? (SocketException) t : new SocketException(t.getMessage());
+            throw Exceptions.toSocketException(e);
         }
     }
 
