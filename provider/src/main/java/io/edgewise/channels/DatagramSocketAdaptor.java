@@ -217,31 +217,21 @@ final class DatagramSocketAdaptor extends DatagramSocket {
 
     @Override
     public void setSoTimeout(int timeout) throws SocketException {
-        if (isClosed()) throw new SocketException("Socket is closed");
-        if (timeout < 0) throw new IllegalArgumentException("timeout < 0");
-        this.timeout = timeout;
+        this.timeout = Adaptors.checkTimeout(dc, timeout);
     }
 
     @Override
     public int getSoTimeout() throws SocketException {
-        if (isClosed()) throw new SocketException("Socket is closed");
+        Adaptors.ensureOpen(dc);
         return timeout;
     }
 
     private <T> void set(SocketOption<T> name, T value) throws SocketException {
-        try {
-            dc.setOption(name, value);
-        } catch (Exception e) {
-            throw Exceptions.toSocketException(e);
-        }
+        Adaptors.setSocketOption(dc, name, value);
     }
 
     private <T> T get(SocketOption<T> name) throws SocketException {
-        try {
-            return dc.getOption(name);
-        } catch (Exception e) {
-            throw Exceptions.toSocketException(e);
-        }
+        return Adaptors.getSocketOption(dc, name);
     }
 
     @Override

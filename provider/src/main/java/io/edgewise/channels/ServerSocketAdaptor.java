@@ -101,71 +101,45 @@ final class ServerSocketAdaptor extends ServerSocket {
 
     @Override
     public void setSoTimeout(int timeout) throws SocketException {
-        if (!ssc.isOpen()) throw new SocketException("Socket is closed");
-        if (timeout < 0) throw new IllegalArgumentException("timeout < 0");
-        this.timeout = timeout;
+        this.timeout = Adaptors.checkTimeout(ssc, timeout);
     }
 
     @Override
     public int getSoTimeout() throws SocketException {
-        if (!ssc.isOpen()) throw new SocketException("Socket is closed");
+        Adaptors.ensureOpen(ssc);
         return timeout;
     }
 
     @Override
     public void setReuseAddress(boolean on) throws SocketException {
-        try {
-            ssc.setOption(StandardSocketOptions.SO_REUSEADDR, on);
-        } catch (IOException e) {
-            throw Exceptions.toSocketException(e);
-        }
+        Adaptors.setSocketOption(ssc, StandardSocketOptions.SO_REUSEADDR, on);
     }
 
     @Override
     public boolean getReuseAddress() throws SocketException {
-        try {
-            return ssc.getOption(StandardSocketOptions.SO_REUSEADDR);
-        } catch (IOException e) {
-            throw Exceptions.toSocketException(e);
-        }
+        return Adaptors.getSocketOption(ssc, StandardSocketOptions.SO_REUSEADDR);
     }
 
     @Override
     public void setReceiveBufferSize(int size) throws SocketException {
         if (size <= 0) throw new IllegalArgumentException("size cannot be 0 or negative");
-        try {
-            ssc.setOption(StandardSocketOptions.SO_RCVBUF, size);
-        } catch (IOException e) {
-            throw Exceptions.toSocketException(e);
-        }
+        Adaptors.setSocketOption(ssc, StandardSocketOptions.SO_RCVBUF, size);
     }
 
     @Override
     public int getReceiveBufferSize() throws SocketException {
-        try {
-            return ssc.getOption(StandardSocketOptions.SO_RCVBUF);
-        } catch (IOException e) {
-            throw Exceptions.toSocketException(e);
-        }
+        return Adaptors.getSocketOption(ssc, StandardSocketOptions.SO_RCVBUF);
     }
 
     @Override
     public <T> ServerSocket setOption(SocketOption<T> name, T value) throws IOException {
-        try {
-            ssc.setOption(name, value);
-        } catch (IOException e) {
-            throw Exceptions.translate(e, false);
-        }
+        Adaptors.setOption(ssc, name, value);
         return this;
     }
 
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        try {
-            return ssc.getOption(name);
-        } catch (IOException e) {
-            throw Exceptions.translate(e, false);
-        }
+        return Adaptors.getOption(ssc, name);
     }
 
     @Override

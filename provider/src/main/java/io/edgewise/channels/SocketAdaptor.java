@@ -209,22 +209,12 @@ final class SocketAdaptor extends Socket {
 
     // ---- options
 
-    private void setOpt(SocketOption<?> name, Object value) throws SocketException {
-        try {
-            @SuppressWarnings("unchecked")
-            SocketOption<Object> n = (SocketOption<Object>) name;
-            sc.setOption(n, value);
-        } catch (IOException e) {
-            throw Exceptions.toSocketException(e);
-        }
+    private <T> void setOpt(SocketOption<T> name, T value) throws SocketException {
+        Adaptors.setSocketOption(sc, name, value);
     }
 
     private <T> T getOpt(SocketOption<T> name) throws SocketException {
-        try {
-            return sc.getOption(name);
-        } catch (IOException e) {
-            throw Exceptions.toSocketException(e);
-        }
+        return Adaptors.getSocketOption(sc, name);
     }
 
     @Override
@@ -266,14 +256,12 @@ final class SocketAdaptor extends Socket {
 
     @Override
     public void setSoTimeout(int timeout) throws SocketException {
-        if (!sc.isOpen()) throw new SocketException("Socket is closed");
-        if (timeout < 0) throw new IllegalArgumentException("timeout < 0");
-        this.timeout = timeout;
+        this.timeout = Adaptors.checkTimeout(sc, timeout);
     }
 
     @Override
     public int getSoTimeout() throws SocketException {
-        if (!sc.isOpen()) throw new SocketException("Socket is closed");
+        Adaptors.ensureOpen(sc);
         return timeout;
     }
 
@@ -332,21 +320,13 @@ final class SocketAdaptor extends Socket {
 
     @Override
     public <T> Socket setOption(SocketOption<T> name, T value) throws IOException {
-        try {
-            sc.setOption(name, value);
-        } catch (IOException e) {
-            throw Exceptions.translate(e, false);
-        }
+        Adaptors.setOption(sc, name, value);
         return this;
     }
 
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        try {
-            return sc.getOption(name);
-        } catch (IOException e) {
-            throw Exceptions.translate(e, false);
-        }
+        return Adaptors.getOption(sc, name);
     }
 
     @Override
