@@ -243,40 +243,40 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
 
     @Override
     public final SocketChannel shutdownInput() throws IOException {
-        synchronized (stateLock) {
-            ensureOpen();
-            if (!isConnected()) throw new NotYetConnectedException();
-            if (!isInputClosed) {
-                int f = fd.acquire();
-                try {
-                    ops.shutdown(f, 0);
-                } finally {
-                    fd.release();
-                }
-                isInputClosed = true;
-                if (readWaiter != null) readWaiter.signal();
-            }
-        }
+        shutdown(0);
         return this;
     }
 
     @Override
     public final SocketChannel shutdownOutput() throws IOException {
+        shutdown(1);
+        return this;
+    }
+
+    /** Shuts down input (0) or output (1) once, and wakes the thread blocked on that side. */
+    private void shutdown(int how) throws IOException {
         synchronized (stateLock) {
             ensureOpen();
             if (!isConnected()) throw new NotYetConnectedException();
-            if (!isOutputClosed) {
-                int f = fd.acquire();
-                try {
-                    ops.shutdown(f, 1);
-                } finally {
-                    fd.release();
-                }
-                isOutputClosed = true;
-                if (writeWaiter != null) writeWaiter.signal();
+            if (how == 0 ? isInputClosed : isOutputClosed) {
+                return;
             }
+            int f = fd.acquire();
+            try {
+                ops.shutdown(f, how);
+            } finally {
+                fd.release();
+            }
+            Waiter blocked;
+            if (how == 0) {
+                isInputClosed = true;
+                blocked = readWaiter;
+            } else {
+                isOutputClosed = true;
+                blocked = writeWaiter;
+            }
+            if (blocked != null) blocked.signal();
         }
-        return this;
     }
 
     // ---- reads
