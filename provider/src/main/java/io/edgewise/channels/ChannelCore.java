@@ -111,9 +111,9 @@ class ChannelCore {
             try {
                 nfd = call.accept(f);
                 if (blocking) {
-                    long deadline = SocketChannelImpl.deadline(timeoutMillis);
+                    long deadline = StreamSocketChannel.deadline(timeoutMillis);
                     while (nfd < 0 && channel.isOpen()) {
-                        int wait = SocketChannelImpl.remainingMillis(deadline);
+                        int wait = StreamSocketChannel.remainingMillis(deadline);
                         if (wait == 0) throw new SocketTimeoutException("Accept timed out");
                         waiter.await(f, SocketOps.POLL_IN, wait);
                         nfd = call.accept(f);

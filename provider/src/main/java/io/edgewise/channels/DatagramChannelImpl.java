@@ -461,9 +461,9 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
         long callBlocking(int f, boolean blocking, int timeoutMillis, FdCall call) throws IOException {
             long n = call.call(f);
             if (blocking) {
-                long deadline = SocketChannelImpl.deadline(timeoutMillis);
-                while (retry(n) && isOpen()) {
-                    int wait = SocketChannelImpl.remainingMillis(deadline);
+                long deadline = StreamSocketChannel.deadline(timeoutMillis);
+                while (StreamSocketChannel.retry(n) && isOpen()) {
+                    int wait = StreamSocketChannel.remainingMillis(deadline);
                     if (wait == 0) throw new SocketTimeoutException("Receive timed out");
                     waiter.await(f, event, wait);
                     if (!isOpen()) break;
@@ -472,10 +472,6 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
             }
             return n;
         }
-    }
-
-    private static boolean retry(long n) {
-        return n == SocketOps.UNAVAILABLE || n == SocketOps.INTERRUPTED;
     }
 
     private void ensureConnected() throws ClosedChannelException {
@@ -505,7 +501,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
             } finally {
                 d.end(blocking, n >= 0);
             }
-            return retry(n) ? 0 : n;
+            return StreamSocketChannel.normalize(n);
         } finally {
             d.lock.unlock();
         }
@@ -742,7 +738,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
             } finally {
                 writes.end(blocking, completed);
             }
-            return retry(n) ? 0 : (int) n;
+            return (int) StreamSocketChannel.normalize(n);
         } finally {
             writeLock.unlock();
         }

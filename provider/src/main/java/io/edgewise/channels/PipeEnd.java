@@ -50,7 +50,7 @@ final class PipeEnd extends ChannelCore {
                     end.end(n > 0);
                 }
             }
-            return SocketChannelImpl.normalize(n);
+            return StreamSocketChannel.normalize(n);
         } finally {
             ioLock.unlock();
         }
@@ -72,7 +72,7 @@ final class PipeEnd extends ChannelCore {
                 if (n > 0) {
                     if (read) return n;
                     total += n;
-                    boolean more = one != null ? one.hasRemaining() : SocketChannelImpl.hasRemaining(many, offset, length);
+                    boolean more = one != null ? one.hasRemaining() : StreamSocketChannel.hasRemaining(many, offset, length);
                     if (!more) return total;
                 } else if (n == SocketOps.UNAVAILABLE) {
                     if (!open.getAsBoolean()) return total > 0 ? total : n;
