@@ -3,6 +3,7 @@ package io.edgewise.channels;
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.spi.AbstractSelectableChannel;
 import java.util.function.BooleanSupplier;
@@ -17,15 +18,25 @@ import java.util.function.BooleanSupplier;
  * guards {@code state} and {@code waiter}. Order: ioLock → stateLock.
  */
 final class PipeEnd extends ChannelCore {
+    /** The owning channel's {@code end(boolean)} (protected in the JDK class). */
+    @FunctionalInterface
+    interface EndHook {
+        void end(boolean completed) throws AsynchronousCloseException;
+    }
+
     private final boolean source;
+    private final Runnable begin;
+    private final EndHook end;
 
     /**
      * The end owned by {@code channel}: the read end if {@code source}, else the write end;
      * {@code begin} and {@code end} are the channel's own {@code begin()} and {@code end(boolean)}.
      */
     PipeEnd(AbstractSelectableChannel channel, boolean source, Runnable begin, EndHook end, SocketOps ops, int fd) {
-        super(channel, begin, end, ops, fd, true);
+        super(channel, ops, fd, true);
         this.source = source;
+        this.begin = begin;
+        this.end = end;
     }
 
     /**

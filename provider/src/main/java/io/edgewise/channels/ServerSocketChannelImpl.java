@@ -20,29 +20,18 @@ import java.util.Set;
  * blocking mode, as the JDK's are.
  *
  * <h2>Locks</h2>
- * Those of its {@link ChannelCore} {@code core} ({@code fd} and {@code stateLock} here are the
- * core's): {@code core.ioLock} serializes accepts; {@code stateLock} guards the core's {@code state}
- * and {@code waiter}, {@code localAddress} and {@code socket}. Order: ioLock → stateLock. Close in
- * non-blocking mode waits for an accept in progress; close in blocking mode signals it instead.
+ * {@link ListeningChannel}'s; {@code stateLock} also guards {@code socket}. Close in non-blocking
+ * mode waits for an accept in progress; close in blocking mode signals it instead.
  */
-public final class ServerSocketChannelImpl extends ServerSocketChannel implements SelChannel {
-    private final SocketOps ops;
+public final class ServerSocketChannelImpl extends ListeningChannel {
     private final int family;
-    private final ChannelCore core;
-    private final FdHandle fd;
-    private final Object stateLock;
-    private volatile InetSocketAddress localAddress;
     private ServerSocketAdaptor socket;
 
     public ServerSocketChannelImpl(SelectorProvider provider, SocketOps ops, int family) throws IOException {
-        super(provider);
-        this.ops = ops;
+        super(provider, ops, ops.socket(family, true), family, true);
         this.family = family;
-        this.core = new ChannelCore(this, this::begin, this::end, ops, ops.socket(family, true), true);
-        this.fd = core.fd;
-        this.stateLock = core.stateLock;
         try {
-            ops.setOption(core.fdVal, family, StandardSocketOptions.SO_REUSEADDR, Boolean.TRUE);
+            ops.setOption(fdVal(), family, StandardSocketOptions.SO_REUSEADDR, Boolean.TRUE);
         } catch (IOException e) {
             fd.close();
             throw e;
@@ -51,12 +40,8 @@ public final class ServerSocketChannelImpl extends ServerSocketChannel implement
 
     /** A channel for an existing listening descriptor (System.inheritedChannel). */
     ServerSocketChannelImpl(SelectorProvider provider, SocketOps ops, int family, int fd) throws IOException {
-        super(provider);
-        this.ops = ops;
+        super(provider, ops, fd, family, true);
         this.family = family;
-        this.core = new ChannelCore(this, this::begin, this::end, ops, fd, true);
-        this.fd = core.fd;
-        this.stateLock = core.stateLock;
         try {
             this.localAddress = ops.localAddress(fd);
         } catch (IOException e) {
@@ -91,16 +76,8 @@ public final class ServerSocketChannelImpl extends ServerSocketChannel implement
         return this;
     }
 
-    @Override
-    public SocketAddress getLocalAddress() throws IOException {
-        synchronized (stateLock) {
-            core.ensureOpen();
-            return localAddress;
-        }
-    }
-
     InetSocketAddress localAddressUnchecked() {
-        return localAddress;
+        return (InetSocketAddress) localAddress;
     }
 
     boolean isBound() {
@@ -126,17 +103,6 @@ public final class ServerSocketChannelImpl extends ServerSocketChannel implement
     }
 
     @Override
-    public <T> ServerSocketChannel setOption(SocketOption<T> name, T value) throws IOException {
-        core.setOption(Options.SET, family, name, value);
-        return this;
-    }
-
-    @Override
-    public <T> T getOption(SocketOption<T> name) throws IOException {
-        return core.getOption(Options.SET, family, name);
-    }
-
-    @Override
     public SocketChannel accept() throws IOException {
         return accept(-1);
     }
@@ -146,7 +112,7 @@ public final class ServerSocketChannelImpl extends ServerSocketChannel implement
         core.ioLock.lock();
         try {
             InetSocketAddress[] remote = new InetSocketAddress[1];
-            int nfd = core.accept(f -> ops.accept(f, family, remote), timeoutMillis, this::isBound);
+            int nfd = acceptDescriptor(f -> ops.accept(f, family, remote), timeoutMillis);
             if (nfd < 0) {
                 return null;
             }
@@ -155,40 +121,5 @@ public final class ServerSocketChannelImpl extends ServerSocketChannel implement
         } finally {
             core.ioLock.unlock();
         }
-    }
-
-    @Override
-    protected void implConfigureBlocking(boolean block) throws IOException {
-        core.configureBlocking();
-    }
-
-    @Override
-    protected void implCloseSelectableChannel() throws IOException {
-        core.close(isRegistered(), isBlocking());
-    }
-
-    @Override
-    public void kill() {
-        core.kill();
-    }
-
-    @Override
-    public int fdVal() {
-        return core.fdVal;
-    }
-
-    @Override
-    public int translateInterestOps(int ops) {
-        return ChannelCore.acceptInterestOps(ops);
-    }
-
-    @Override
-    public int translateReadyOps(int events, int interest) {
-        return ChannelCore.acceptReadyOps(events, interest);
-    }
-
-    @Override
-    public String toString() {
-        return core.listenerToString(localAddress);
     }
 }

@@ -24,39 +24,24 @@ import java.util.Set;
  * are {@link UnixSocketChannelImpl}s in blocking mode.
  *
  * <h2>Locks</h2>
- * Those of its {@link ChannelCore} {@code core} ({@code fd} and {@code stateLock} here are the
- * core's): {@code core.ioLock} serializes accepts; {@code stateLock} guards the core's {@code state}
- * and {@code waiter}, and {@code localAddress}. Order: ioLock → stateLock.
+ * {@link ListeningChannel}'s.
  *
  * <p>{@code close} does not wait for operations in progress: a blocking one holds its lock until
  * {@code end()}, which would deadlock with an interrupting thread running the close. It signals their
  * waiters instead; {@link FdHandle} defers the real {@code close(2)} until the last call has left.
  */
-public final class UnixServerSocketChannelImpl extends ServerSocketChannel implements SelChannel {
-    private final SocketOps ops;
+public final class UnixServerSocketChannelImpl extends ListeningChannel {
     private final UnixOps uops;
-    private final ChannelCore core;
-    private final FdHandle fd;
-    private final Object stateLock;
-    private volatile SocketAddress localAddress;
 
     public UnixServerSocketChannelImpl(SelectorProvider provider) throws IOException {
-        super(provider);
-        this.ops = Platform.ops();
+        super(provider, Platform.ops(), Platform.unixOps().socket(true), SocketOps.INET, false);
         this.uops = Platform.unixOps();
-        this.core = new ChannelCore(this, this::begin, this::end, ops, uops.socket(true), false);
-        this.fd = core.fd;
-        this.stateLock = core.stateLock;
     }
 
     /** A channel for an inherited listening descriptor. */
     UnixServerSocketChannelImpl(SelectorProvider provider, SocketOps ops, int fdVal) throws IOException {
-        super(provider);
-        this.ops = ops;
+        super(provider, ops, fdVal, SocketOps.INET, false);
         this.uops = Platform.unixOps();
-        this.core = new ChannelCore(this, this::begin, this::end, ops, fdVal, false);
-        this.fd = core.fd;
-        this.stateLock = core.stateLock;
         try {
             this.localAddress = uops.localAddress(fdVal);
         } catch (IOException e) {
@@ -95,14 +80,6 @@ public final class UnixServerSocketChannelImpl extends ServerSocketChannel imple
         return this;
     }
 
-    @Override
-    public SocketAddress getLocalAddress() throws IOException {
-        synchronized (stateLock) {
-            core.ensureOpen();
-            return localAddress;
-        }
-    }
-
     private static final class Options {
         static final Set<SocketOption<?>> SET = Collections.unmodifiableSet(new HashSet<>(
                 java.util.List.of(StandardSocketOptions.SO_RCVBUF)));
@@ -114,21 +91,10 @@ public final class UnixServerSocketChannelImpl extends ServerSocketChannel imple
     }
 
     @Override
-    public <T> ServerSocketChannel setOption(SocketOption<T> name, T value) throws IOException {
-        core.setOption(Options.SET, SocketOps.INET, name, value);
-        return this;
-    }
-
-    @Override
-    public <T> T getOption(SocketOption<T> name) throws IOException {
-        return core.getOption(Options.SET, SocketOps.INET, name);
-    }
-
-    @Override
     public SocketChannel accept() throws IOException {
         core.ioLock.lock();
         try {
-            int nfd = core.accept(uops::accept, -1, () -> localAddress != null);
+            int nfd = acceptDescriptor(uops::accept, -1);
             if (nfd < 0) {
                 return null;
             }
@@ -136,40 +102,5 @@ public final class UnixServerSocketChannelImpl extends ServerSocketChannel imple
         } finally {
             core.ioLock.unlock();
         }
-    }
-
-    @Override
-    protected void implConfigureBlocking(boolean block) throws IOException {
-        core.configureBlocking();
-    }
-
-    @Override
-    protected void implCloseSelectableChannel() throws IOException {
-        core.close(isRegistered(), isBlocking());
-    }
-
-    @Override
-    public void kill() {
-        core.kill();
-    }
-
-    @Override
-    public int fdVal() {
-        return core.fdVal;
-    }
-
-    @Override
-    public int translateInterestOps(int ops) {
-        return ChannelCore.acceptInterestOps(ops);
-    }
-
-    @Override
-    public int translateReadyOps(int events, int interest) {
-        return ChannelCore.acceptReadyOps(events, interest);
-    }
-
-    @Override
-    public String toString() {
-        return core.listenerToString(localAddress);
     }
 }
