@@ -130,7 +130,11 @@ public final class SocketChannelImpl extends StreamSocketChannel {
             s.add(StandardSocketOptions.TCP_NODELAY);
             s.add(StandardSocketOptions.IP_TOS);
             s.add(PrivateOptions.SO_OOBINLINE);
-            s.add(io.edgewise.EdgewiseSocketOptions.ASYNC_RESOLVE);
+            if (io.edgewise.backend.Backends.hasReadyPoller()) {
+                // the connect attempts are watched by the backend's ready poller; a backend without
+                // one (IOCP today) does not offer the option, so setOption refuses it clearly
+                s.add(io.edgewise.EdgewiseSocketOptions.ASYNC_RESOLVE);
+            }
             s.addAll(io.edgewise.sys.Platform.ops().extendedOptions(true, false));
             return Collections.unmodifiableSet(s);
         }
