@@ -404,21 +404,64 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
 
     // ---- the frame of every receive, read, send and write
 
-    /** One non-blocking call on the acquired descriptor: a count, 0, or a {@link SocketOps} status. */
+    /**
+     * One non-blocking call on the acquired descriptor, its buffers in {@code d}: a count, 0, or a
+     * {@link SocketOps} status.
+     */
     @FunctionalInterface
     private interface FdCall {
-        long call(int f) throws IOException;
+        long call(int f, Direction d) throws IOException;
+    }
+
+    // Created once per channel: a lambda that captures the channel or its arguments would be a new
+    // object on every receive, read, send and write.
+    private final FdCall receiveCall = (f, d) -> receiveInto(f, d.one, d.connected);
+    private final FdCall readCall = (f, d) -> readInto(f, d.one);
+    private final FdCall readvCall = (f, d) -> readInto(f, d.many, d.offset, d.length);
+    private final FdCall sendCall = (f, d) -> sendFrom(f, d.one, d.target);
+    private final FdCall writeCall = (f, d) -> writeFrom(f, d.one);
+    private final FdCall writeIfAnyCall = (f, d) -> d.one.hasRemaining() ? writeFrom(f, d.one) : 0;
+    private final FdCall writevCall = (f, d) -> writeFrom(f, d.many, d.offset, d.length);
+    private final IovecCall readv = (f, iov, count) -> dops().readv(f, iov, count);
+    private final IovecCall writev = (f, iov, count) -> dops().writev(f, iov, count);
+    private final DatagramCall sendDatagram = (f, address, length, target) -> dops().send(f, family(), address, length, target);
+    private final DatagramCall writeDatagram = (f, address, length, target) -> dops().write(f, address, length);
+
+    // for the call objects above, which field initializers build before the constructor sets it
+    private DatagramOps dops() {
+        return dops;
     }
 
     /**
      * One direction of I/O: its lock ({@code readLock} for receive and read, {@code writeLock} for
-     * send and write), the poll event a blocked call waits for, and the waiter of the thread blocked
-     * in it (set and cleared under stateLock by that thread, which alone awaits on it).
+     * send and write), the poll event a blocked call waits for, the waiter of the thread blocked in
+     * it (set and cleared under stateLock by that thread, which alone awaits on it), and the
+     * arguments of the call in progress (set and cleared under {@code lock}).
      */
     private final class Direction {
         final ReentrantLock lock;
         private final int event;
         private Waiter waiter;
+        ByteBuffer one;
+        ByteBuffer[] many;
+        int offset, length;
+        SocketAddress target;
+        boolean connected;
+
+        /** Under lock: the buffers of the call about to be made. */
+        void args(ByteBuffer one, ByteBuffer[] many, int offset, int length) {
+            this.one = one;
+            this.many = many;
+            this.offset = offset;
+            this.length = length;
+        }
+
+        /** Under lock, when the call is over: no reference to the caller's buffers is kept. */
+        void clearArgs() {
+            one = null;
+            many = null;
+            target = null;
+        }
 
         Direction(ReentrantLock lock, int event) {
             this.lock = lock;
@@ -459,7 +502,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
          * SO_TIMEOUT); -1: no bound.
          */
         long callBlocking(int f, boolean blocking, int timeoutMillis, FdCall call) throws IOException {
-            long n = call.call(f);
+            long n = call.call(f, this);
             if (blocking) {
                 long deadline = StreamSocketChannel.deadline(timeoutMillis);
                 while (StreamSocketChannel.retry(n) && isOpen()) {
@@ -467,7 +510,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
                     if (wait == 0) throw new SocketTimeoutException("Receive timed out");
                     waiter.await(f, event, wait);
                     if (!isOpen()) break;
-                    n = call.call(f);
+                    n = call.call(f, this);
                 }
             }
             return n;
@@ -482,9 +525,11 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
     }
 
     /** The frame of read and write: a connected channel, {@code call} under the direction's lock. */
-    private long connectedIo(Direction d, FdCall call) throws IOException {
+    private long connectedIo(Direction d, FdCall call, ByteBuffer one, ByteBuffer[] many, int offset, int length)
+            throws IOException {
         d.lock.lock();
         try {
+            d.args(one, many, offset, length);
             ensureOpen();
             ensureConnected();
             boolean blocking = isBlocking();
@@ -503,6 +548,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
             }
             return StreamSocketChannel.normalize(n);
         } finally {
+            d.clearArgs();
             d.lock.unlock();
         }
     }
@@ -527,17 +573,17 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
         return true;
     }
 
-    /** A readv or writev of {@code count} iovecs at {@code iov}. */
+    /** A readv or writev on {@code f} of {@code count} iovecs at {@code iov}. */
     @FunctionalInterface
     private interface IovecCall {
-        long call(long iov, int count) throws IOException;
+        long call(int f, long iov, int count) throws IOException;
     }
 
     /**
      * A readv/writev through {@code call} of the non-empty (direct) buffers among
      * {@code bufs[offset, offset + length)}, put in the thread's iovec array; advances the buffers.
      */
-    private long throughIovecs(ByteBuffer[] bufs, int offset, int length, IovecCall call) throws IOException {
+    private long throughIovecs(int f, ByteBuffer[] bufs, int offset, int length, IovecCall call) throws IOException {
         TempBuffers t = TempBuffers.get();
         ByteBuffer iov = t.iov(ops.iovecSize(), ops.iovMax());
         int cnt = 0;
@@ -545,7 +591,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
             ByteBuffer b = bufs[i];
             if (b.hasRemaining()) ops.putIovec(iov, cnt++, DirectAddress.of(b) + b.position(), b.remaining());
         }
-        long n = call.call(t.iovAddress(), cnt);
+        long n = call.call(f, t.iovAddress(), cnt);
         if (n > 0) advance(bufs, offset, length, n);
         return n;
     }
@@ -579,10 +625,11 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
             SocketAddress sender = null;
             try {
                 reads.begin(blocking);
-                boolean connected = state == ST_CONNECTED;
+                reads.args(dst, null, 0, 0);
+                reads.connected = state == ST_CONNECTED;
                 int f = fd.acquire();
                 try {
-                    long n = reads.callBlocking(f, blocking, timeoutMillis, fdv -> receiveInto(fdv, dst, connected));
+                    long n = reads.callBlocking(f, blocking, timeoutMillis, receiveCall);
                     if (n >= 0) {
                         sender = dops.sender(family);
                         if (sender == null) sender = isUnix() ? UnixNet.UNNAMED : remoteAddress;
@@ -591,6 +638,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
                     fd.release();
                 }
             } finally {
+                reads.clearArgs();
                 reads.end(blocking, sender != null);
             }
             return sender;
@@ -631,7 +679,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
     public int read(ByteBuffer dst) throws IOException {
         Objects.requireNonNull(dst);
         BufferIO.checkWritable(dst);
-        return (int) connectedIo(reads, f -> readInto(f, dst));
+        return (int) connectedIo(reads, readCall, dst, null, 0, 0);
     }
 
     private int readInto(int f, ByteBuffer dst) throws IOException {
@@ -667,7 +715,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
         for (int i = offset; i < offset + length; i++) {
             BufferIO.checkWritable(dsts[i]);
         }
-        return connectedIo(reads, f -> readInto(f, dsts, offset, length));
+        return connectedIo(reads, readvCall, null, dsts, offset, length);
     }
 
     private long readInto(int f, ByteBuffer[] dsts, int offset, int length) throws IOException {
@@ -676,7 +724,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
             return 0;
         }
         if (iovecCapable(dsts, offset, length)) {
-            return throughIovecs(dsts, offset, length, (iov, count) -> dops.readv(f, iov, count));
+            return throughIovecs(f, dsts, offset, length, readv);
         }
         TempBuffers t = TempBuffers.get();
         int slot = t.take((int) Math.min(total, Integer.MAX_VALUE));
@@ -723,19 +771,22 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
                         if (!target.equals(remote)) {
                             throw new AlreadyConnectedException();
                         }
-                        call = fdv -> writeFrom(fdv, src);
+                        call = writeCall;
                     } else {
                         if (!isUnix() && ((InetSocketAddress) checked).getPort() == 0) {
                             throw new SocketException("Can't send to port 0");
                         }
-                        call = fdv -> sendFrom(fdv, src, checked);
+                        call = sendCall;
                     }
+                    writes.args(src, null, 0, 0);
+                    writes.target = checked;
                     n = writes.callBlocking(f, blocking, -1, call);
                     completed = n >= 0;
                 } finally {
                     fd.release();
                 }
             } finally {
+                writes.clearArgs();
                 writes.end(blocking, completed);
             }
             return (int) StreamSocketChannel.normalize(n);
@@ -744,10 +795,10 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
         }
     }
 
-    /** One send or write of a datagram of {@code length} bytes at {@code address}. */
+    /** One send (to {@code target}) or write on {@code f} of a datagram of {@code length} bytes at {@code address}. */
     @FunctionalInterface
     private interface DatagramCall {
-        int call(long address, int length) throws IOException;
+        int call(int f, long address, int length, SocketAddress target) throws IOException;
     }
 
     /**
@@ -755,13 +806,13 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
      * address, a heap buffer through a temporary copy (a {@code SocketException} when the datagram is
      * larger than a temporary buffer). Moves the position by the count sent.
      */
-    private static int datagramFrom(ByteBuffer src, DatagramCall call) throws IOException {
+    private static int datagramFrom(int f, ByteBuffer src, SocketAddress target, DatagramCall call) throws IOException {
         int pos = src.position();
         int lim = src.limit();
         int rem = pos <= lim ? lim - pos : 0;
         int n;
         if (src.isDirect()) {
-            n = call.call(DirectAddress.of(src) + pos, rem);
+            n = call.call(f, DirectAddress.of(src) + pos, rem, target);
         } else {
             TempBuffers t = TempBuffers.get();
             int slot = t.take(rem);
@@ -771,7 +822,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
                     throw new SocketException("Message too long");
                 }
                 tmp.put(0, src, pos, rem);
-                n = call.call(t.address(slot), rem);
+                n = call.call(f, t.address(slot), rem, target);
             } finally {
                 t.give(slot);
             }
@@ -783,7 +834,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
     private int sendFrom(int f, ByteBuffer src, SocketAddress target) throws IOException {
         int pos = src.position();
         try {
-            return datagramFrom(src, (address, length) -> dops.send(f, family, address, length, target));
+            return datagramFrom(f, src, target, sendDatagram);
         } catch (PortUnreachableException e) {
             if (state == ST_CONNECTED) throw e;
             // an ICMP error left by an earlier datagram: this one was not refused
@@ -794,19 +845,19 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
     }
 
     private int writeFrom(int f, ByteBuffer src) throws IOException {
-        return datagramFrom(src, (address, length) -> dops.write(f, address, length));
+        return datagramFrom(f, src, null, writeDatagram);
     }
 
     @Override
     public int write(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src);
-        return (int) connectedIo(writes, f -> src.hasRemaining() ? writeFrom(f, src) : 0);
+        return (int) connectedIo(writes, writeIfAnyCall, src, null, 0, 0);
     }
 
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, srcs.length);
-        return connectedIo(writes, f -> writeFrom(f, srcs, offset, length));
+        return connectedIo(writes, writevCall, null, srcs, offset, length);
     }
 
     private long writeFrom(int f, ByteBuffer[] srcs, int offset, int length) throws IOException {
@@ -815,7 +866,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
             return 0;
         }
         if (iovecCapable(srcs, offset, length)) {
-            return throughIovecs(srcs, offset, length, (iov, count) -> dops.writev(f, iov, count));
+            return throughIovecs(f, srcs, offset, length, writev);
         }
         if (total > TempBuffers.MAX_SIZE) {
             throw new SocketException("Message too long");

@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.spi.AbstractSelectableChannel;
-import java.util.function.BooleanSupplier;
 
 /**
  * The state and I/O of one end of a pipe, shared by {@link SourceChannelImpl} and
@@ -54,7 +53,7 @@ final class PipeEnd extends ChannelCore {
                     begin.run();
                     beginBlocking(channel.isOpen());
                 }
-                n = transfer(source, one, many, offset, length, blocking, channel::isOpen);
+                n = transfer(source, one, many, offset, length, blocking);
             } finally {
                 if (blocking) {
                     endBlocking();
@@ -69,7 +68,7 @@ final class PipeEnd extends ChannelCore {
 
     /** One read or write (count > 0, 0, or a SocketOps status), waiting in blocking mode. */
     private long transfer(boolean read, ByteBuffer one, ByteBuffer[] many, int offset, int length,
-                          boolean blocking, BooleanSupplier open) throws IOException {
+                          boolean blocking) throws IOException {
         int f = fd.acquire();
         try {
             long total = 0;
@@ -86,12 +85,12 @@ final class PipeEnd extends ChannelCore {
                     boolean more = one != null ? one.hasRemaining() : StreamSocketChannel.hasRemaining(many, offset, length);
                     if (!more) return total;
                 } else if (n == SocketOps.UNAVAILABLE) {
-                    if (!open.getAsBoolean()) return total > 0 ? total : n;
+                    if (!channel.isOpen()) return total > 0 ? total : n;
                     waiter.await(f, read ? SocketOps.POLL_IN : SocketOps.POLL_OUT, -1);
                 } else if (n != SocketOps.INTERRUPTED) {
                     return total > 0 ? total : n; // EOF or nothing to transfer
                 }
-                if (!open.getAsBoolean()) return total > 0 ? total : n;
+                if (!channel.isOpen()) return total > 0 ? total : n;
             }
         } finally {
             fd.release();

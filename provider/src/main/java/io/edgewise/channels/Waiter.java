@@ -5,7 +5,6 @@ import io.edgewise.backend.ReadyPoller;
 import io.edgewise.channels.vthread.VirtualThreads;
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -28,11 +27,14 @@ import java.util.concurrent.locks.LockSupport;
  * every wait loop treats as "check again".
  *
  * <p>Threads: a waiter is used by one blocked thread at a time ({@link #await}); {@link #signal} comes
- * from any thread. {@code parked}, {@code token}, {@code ready} and {@code signalled} are volatile;
+ * from any thread. {@code POOL_LOCK} guards the free stack ({@code freeTop}, {@code nextFree}). {@code parked}, {@code token}, {@code ready} and {@code signalled} are volatile;
  * {@code ready} is written by the poller thread for the current {@code token} only.
  */
 final class Waiter implements ReadyPoller.Callback {
-    private static final ConcurrentLinkedQueue<Waiter> POOL = new ConcurrentLinkedQueue<>();
+    /** Free platform-thread waiters: a stack linked through {@code nextFree} (no node per release). */
+    private static final Object POOL_LOCK = new Object();
+    private static Waiter freeTop; // guarded by POOL_LOCK
+    private Waiter nextFree; // guarded by POOL_LOCK
 
     private final SocketOps ops;
     /** The eventfd of a platform-thread waiter; -1 for a virtual-thread waiter. */
@@ -54,13 +56,23 @@ final class Waiter implements ReadyPoller.Callback {
         if (VirtualThreads.parkCurrent() && Backends.hasReadyPoller()) {
             return new Waiter(ops, -1);
         }
-        Waiter w = POOL.poll();
+        Waiter w;
+        synchronized (POOL_LOCK) {
+            w = freeTop;
+            if (w != null) {
+                freeTop = w.nextFree;
+                w.nextFree = null;
+            }
+        }
         return w != null ? w : new Waiter(ops, ops.wakeupDescriptor());
     }
 
     void release() {
         if (wakeFd >= 0) {
-            POOL.offer(this);
+            synchronized (POOL_LOCK) {
+                nextFree = freeTop;
+                freeTop = this;
+            }
         }
     }
 
