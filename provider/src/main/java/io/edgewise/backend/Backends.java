@@ -1,8 +1,11 @@
 package io.edgewise.backend;
 
 import io.edgewise.backend.epoll.EpollPoller;
+import io.edgewise.backend.epoll.EpollReadyPoller;
 import io.edgewise.backend.iocp.IocpPoller;
 import io.edgewise.backend.kqueue.KqueuePoller;
+import io.edgewise.backend.kqueue.KqueueReadyPoller;
+import io.edgewise.sys.bsd.KqueueLibrary;
 import java.io.IOException;
 import java.util.Locale;
 
@@ -52,6 +55,30 @@ public final class Backends {
                 throw new UnsupportedOperationException("Edgewise backend '" + NAME + "' is not available on "
                         + System.getProperty("os.name"));
         }
+    }
+
+    /**
+     * The shared {@link ReadyPoller} for input ({@code POLL_IN}) or output waits on the backend in use:
+     * epoll's or kqueue's. Other backends (IOCP) have none yet ({@link #hasReadyPoller()} false):
+     * UnsupportedOperationException.
+     */
+    public static ReadyPoller readyPoller(int pollEvents) {
+        switch (NAME) {
+            case "epoll":
+                return EpollReadyPoller.forEvents(pollEvents);
+            case "kqueue":
+                // libkqueue (Linux) reads SO_ERROR to report a failed connect, which clears it, so
+                // finishConnect would never see the failure; its descriptors are Linux's: epoll's serves
+                return "libkqueue".equals(KqueueLibrary.K.platform)
+                        ? EpollReadyPoller.forEvents(pollEvents) : KqueueReadyPoller.forEvents(pollEvents);
+            default:
+                throw new UnsupportedOperationException("no ready poller for backend " + NAME);
+        }
+    }
+
+    /** Whether {@link #readyPoller} serves this backend (without one, virtual threads wait in the kernel). */
+    public static boolean hasReadyPoller() {
+        return NAME.equals("epoll") || NAME.equals("kqueue");
     }
 
     /** A {@link Poller} class with a public no-arg constructor, named in full (tests run backends this way). */

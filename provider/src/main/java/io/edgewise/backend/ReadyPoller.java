@@ -1,6 +1,5 @@
 package io.edgewise.backend;
 
-import io.edgewise.backend.epoll.EpollReadyPoller;
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;
 
@@ -31,11 +30,8 @@ public interface ReadyPoller {
     /** Removes the registration (fired or not) and forgets its callback. */
     void deregister(int fd, long token);
 
-    /** The platform's shared poller for input ({@code POLL_IN}) or output waits. */
+    /** The backend's shared poller for input ({@code POLL_IN}) or output waits ({@link Backends#readyPoller}). */
     static ReadyPoller forEvents(int pollEvents) {
-        if (!Backends.name().equals("epoll") && !Backends.name().equals("kqueue")) {
-            throw new UnsupportedOperationException("no ready poller for backend " + Backends.name());
-        }
-        return EpollReadyPoller.forEvents(pollEvents); // Linux descriptors (also under libkqueue)
+        return Backends.readyPoller(pollEvents);
     }
 }

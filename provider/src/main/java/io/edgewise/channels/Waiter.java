@@ -1,5 +1,6 @@
 package io.edgewise.channels;
 
+import io.edgewise.backend.Backends;
 import io.edgewise.backend.ReadyPoller;
 import io.edgewise.channels.vthread.VirtualThreads;
 import io.edgewise.sys.SocketOps;
@@ -50,7 +51,7 @@ final class Waiter implements ReadyPoller.Callback {
 
     /** A waiter for the calling thread (which is the one that will {@link #await}). */
     static Waiter acquire(SocketOps ops) throws IOException {
-        if (VirtualThreads.parkCurrent()) {
+        if (VirtualThreads.parkCurrent() && Backends.hasReadyPoller()) {
             return new Waiter(ops, -1);
         }
         Waiter w = POOL.poll();

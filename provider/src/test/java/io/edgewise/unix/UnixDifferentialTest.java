@@ -237,6 +237,32 @@ class UnixDifferentialTest {
         }
     }
 
+    /**
+     * A peer that closes with unread data resets the connection; the JDK then throws "Connection reset"
+     * on every later read, not only the first (the kernel reports the error once, then end of stream).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.edgewise.datagram.TestProviders#both")
+    void resetConnectionStaysReset(String name, SelectorProvider p) throws Exception {
+        UnixDomainSocketAddress addr = UnixDomainSocketAddress.of(dir.resolve("r.sock"));
+        try (ServerSocketChannel ssc = p.openServerSocketChannel(StandardProtocolFamily.UNIX)) {
+            ssc.bind(addr);
+            try (SocketChannel c = p.openSocketChannel(StandardProtocolFamily.UNIX)) {
+                assertTrue(c.connect(addr));
+                SocketChannel s = ssc.accept();
+                assertEquals(5, c.write(bytes("never")));
+                s.close(); // unread data: the kernel resets c's end
+                c.configureBlocking(false);
+                for (int i = 0; i < 2; i++) {
+                    java.net.SocketException e = assertThrows(java.net.SocketException.class,
+                            () -> c.read(ByteBuffer.allocate(8)), "read " + (i + 1));
+                    assertEquals("Connection reset", e.getMessage());
+                }
+                assertTrue(c.isOpen());
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.edgewise.datagram.TestProviders#both")
     void unixDatagramIsAnExtension(String name, SelectorProvider p) throws Exception {

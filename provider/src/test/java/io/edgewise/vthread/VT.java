@@ -14,6 +14,16 @@ final class VT {
                 "virtual threads need JDK 21+ (running " + Runtime.version() + "); runs in CI on JDK 25");
     }
 
+    /**
+     * Skips an Edgewise case where the backend has no ready poller (IOCP, or a backend class named
+     * by tests): there a virtual thread waits in the kernel, holding its carrier, instead of parking.
+     */
+    static void assumeParking(java.nio.channels.spi.SelectorProvider p) {
+        Assumptions.assumeTrue(!(p instanceof io.edgewise.EdgewiseSelectorProvider)
+                || io.edgewise.backend.Backends.hasReadyPoller(),
+                "backend " + io.edgewise.backend.Backends.name() + " has no ready poller: virtual threads do not park");
+    }
+
     static Thread start(Runnable r) {
         try {
             Method m = Thread.class.getMethod("startVirtualThread", Runnable.class);

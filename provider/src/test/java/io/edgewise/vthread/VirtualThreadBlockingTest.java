@@ -68,6 +68,7 @@ class VirtualThreadBlockingTest {
     @ParameterizedTest
     @MethodSource("providers")
     void manyReadersParkAndAllCompleteWhenDataArrives(SelectorProvider p) throws Exception {
+        VT.assumeParking(p);
         int n = 64; // far more than the carriers (one per core here)
         try (ServerSocketChannel ss = listener()) {
             List<SocketChannel[]> pairs = new ArrayList<>();
@@ -106,6 +107,7 @@ class VirtualThreadBlockingTest {
     @ParameterizedTest
     @MethodSource("providers")
     void acceptParksUntilAConnectionArrives(SelectorProvider p) throws Exception {
+        VT.assumeParking(p);
         try (ServerSocketChannel ss = p.openServerSocketChannel()) {
             ss.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             CompletableFuture<SocketChannel> accepted = new CompletableFuture<>();
@@ -127,6 +129,7 @@ class VirtualThreadBlockingTest {
     @ParameterizedTest
     @MethodSource("providers")
     void connectAndWriteOnAVirtualThread(SelectorProvider p) throws Exception {
+        VT.assumeParking(p);
         try (ServerSocketChannel ss = listener()) {
             CompletableFuture<SocketChannel> client = new CompletableFuture<>();
             int size = 32 << 20; // larger than both socket buffers (even autotuned): the write waits for the reader
@@ -167,6 +170,7 @@ class VirtualThreadBlockingTest {
     @ParameterizedTest
     @MethodSource("providers")
     void asyncCloseEndsAParkedRead(SelectorProvider p) throws Exception {
+        VT.assumeParking(p);
         try (ServerSocketChannel ss = listener()) {
             SocketChannel[] pr = pair(p, ss);
             try {
@@ -192,6 +196,7 @@ class VirtualThreadBlockingTest {
     @ParameterizedTest
     @MethodSource("providers")
     void interruptEndsAParkedReadAndClosesTheChannel(SelectorProvider p) throws Exception {
+        VT.assumeParking(p);
         try (ServerSocketChannel ss = listener()) {
             SocketChannel[] pr = pair(p, ss);
             try {
@@ -218,6 +223,7 @@ class VirtualThreadBlockingTest {
     @ParameterizedTest
     @MethodSource("providers")
     void soTimeoutIsHonouredWhileParked(SelectorProvider p) throws Exception {
+        VT.assumeParking(p);
         try (ServerSocketChannel ss = listener()) {
             SocketChannel[] pr = pair(p, ss);
             try {
@@ -245,6 +251,7 @@ class VirtualThreadBlockingTest {
     @ParameterizedTest
     @MethodSource("providers")
     void pipeReadParks(SelectorProvider p) throws Exception {
+        VT.assumeParking(p);
         Pipe pipe = p.openPipe();
         try {
             CompletableFuture<Integer> got = new CompletableFuture<>();
@@ -269,6 +276,7 @@ class VirtualThreadBlockingTest {
     /** Edgewise: a parked virtual thread owns no descriptor (platform waiters own a pooled eventfd). */
     @Test
     void parkedReadersOwnNoDescriptor() throws Exception {
+        VT.assumeParking(new io.edgewise.EdgewiseSelectorProvider());
         SelectorProvider p = Providers.edgewise();
         int n = 32;
         try (ServerSocketChannel ss = listener()) {

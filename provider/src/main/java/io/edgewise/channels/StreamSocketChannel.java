@@ -1,0 +1,687 @@
+package io.edgewise.channels;
+
+import io.edgewise.backend.Poller;
+import io.edgewise.sys.SocketOps;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.AlreadyConnectedException;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ConnectionPendingException;
+import java.nio.channels.NoConnectionPendingException;
+import java.nio.channels.NotYetConnectedException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.spi.SelectorProvider;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * What a TCP ({@link SocketChannelImpl}) and a Unix domain ({@link UnixSocketChannelImpl}) stream
+ * channel share, as in the JDK, where one class serves both: connection state, reads and writes,
+ * shutdown, close and the selector's view. The subclasses add addresses, options and connect.
+ *
+ * <p>The descriptor is always non-blocking. Blocking mode is a loop of the non-blocking call and a
+ * wait on the descriptor plus the thread's {@link Waiter}, which {@code close}, {@code shutdown*}
+ * and interrupts signal: no signals, no descriptor tricks.
+ *
+ * <h2>Locks</h2>
+ * {@code readLock} serializes reads, {@code writeLock} writes (and both are held by connect,
+ * finishConnect, bind and configureBlocking); {@code stateLock} guards {@code state},
+ * {@code localAddress}, {@code remoteAddress}, {@code isInputClosed}, {@code isOutputClosed},
+ * {@code readWaiter} and {@code writeWaiter} (plus the subclass fields they name). Order:
+ * readLock → writeLock → stateLock. {@code connectionReset} is written under readLock.
+ * {@code close} does not wait for blocking operations in progress (see
+ * {@link #implCloseSelectableChannel}); {@link FdHandle} defers the real {@code close(2)} until the
+ * last call on the descriptor has left.
+ */
+abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
+    static final int ST_UNCONNECTED = 0, ST_CONNECTIONPENDING = 1, ST_CONNECTED = 2, ST_CLOSING = 3,
+            ST_CLOSED = 4;
+
+    final SocketOps ops;
+    final FdHandle fd;
+    final int fdVal;
+    /** The family {@link SocketOps} option calls take for this channel. */
+    private final int optionFamily;
+
+    final ReentrantLock readLock = new ReentrantLock();
+    final ReentrantLock writeLock = new ReentrantLock();
+    final Object stateLock = new Object();
+
+    volatile int state;
+    SocketAddress localAddress;
+    volatile SocketAddress remoteAddress;
+    volatile boolean isInputClosed;
+    volatile boolean isOutputClosed;
+    private boolean connectionReset;
+    Waiter readWaiter, writeWaiter;
+
+    /** Takes ownership of {@code fdVal}, a non-blocking stream socket. */
+    StreamSocketChannel(SelectorProvider provider, SocketOps ops, int fdVal, int optionFamily) {
+        super(provider);
+        this.ops = ops;
+        this.fdVal = fdVal;
+        this.fd = new FdHandle(ops, fdVal);
+        this.optionFamily = optionFamily;
+    }
+
+    // ---- what the subclasses supply
+
+    /** The descriptor's local address, read when a connect completes. */
+    abstract SocketAddress queryLocalAddress(int f) throws IOException;
+
+    /**
+     * Completes a pending connect on {@code f}: one attempt when non-blocking, else attempts and
+     * waits until connected or closed. True when connected.
+     */
+    abstract boolean completeConnect(int f, boolean blocking) throws IOException;
+
+    /** Whether the selector should watch the descriptor now (false while it is not the connection yet). */
+    boolean watching() {
+        return true;
+    }
+
+    /** Runs under {@code stateLock} when close begins. */
+    void closing() {
+    }
+
+    /** Called by finishConnect before the descriptor is asked; false: the connect is still in progress. */
+    boolean beforeFinishConnect() throws IOException {
+        return true;
+    }
+
+    // ---- state checks
+
+    final void ensureOpen() throws ClosedChannelException {
+        if (!isOpen()) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    final void ensureOpenAndConnected() throws ClosedChannelException {
+        int s = state;
+        if (s < ST_CONNECTED) {
+            throw new NotYetConnectedException();
+        } else if (s > ST_CONNECTED) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    @Override
+    public SocketAddress getLocalAddress() throws IOException {
+        synchronized (stateLock) {
+            ensureOpen();
+            return localAddress;
+        }
+    }
+
+    @Override
+    public SocketAddress getRemoteAddress() throws IOException {
+        synchronized (stateLock) {
+            ensureOpen();
+            return remoteAddress;
+        }
+    }
+
+    @Override
+    public final boolean isConnected() {
+        return state == ST_CONNECTED;
+    }
+
+    @Override
+    public final boolean isConnectionPending() {
+        return state == ST_CONNECTIONPENDING;
+    }
+
+    final boolean isInputClosed() {
+        return isInputClosed;
+    }
+
+    final boolean isOutputClosed() {
+        return isOutputClosed;
+    }
+
+    // ---- connect: the parts both families share
+
+    /** Moves to connection-pending towards {@code target}; with {@code begin()} first when blocking. */
+    final void beginConnect(boolean blocking, SocketAddress target) throws IOException {
+        if (blocking) {
+            begin();
+        }
+        synchronized (stateLock) {
+            ensureOpen();
+            int s = state;
+            if (s == ST_CONNECTED) throw new AlreadyConnectedException();
+            if (s == ST_CONNECTIONPENDING) throw new ConnectionPendingException();
+            state = ST_CONNECTIONPENDING;
+            remoteAddress = target;
+            if (blocking) {
+                readWaiter = Waiter.acquire(ops);
+            }
+        }
+    }
+
+    final void endConnect(boolean blocking, boolean completed) throws IOException {
+        try {
+            synchronized (stateLock) {
+                if (readWaiter != null) {
+                    readWaiter.release();
+                    readWaiter = null;
+                }
+                if (completed && state == ST_CONNECTIONPENDING) {
+                    state = ST_CONNECTED;
+                    int f = fd.acquire();
+                    try {
+                        localAddress = queryLocalAddress(f);
+                    } finally {
+                        fd.release();
+                    }
+                }
+            }
+        } finally {
+            if (blocking) {
+                end(completed);
+            }
+        }
+    }
+
+    @Override
+    public final boolean finishConnect() throws IOException {
+        try {
+            readLock.lock();
+            try {
+                writeLock.lock();
+                try {
+                    if (isConnected()) {
+                        return true;
+                    }
+                    ensureOpen();
+                    if (!beforeFinishConnect()) {
+                        return false;
+                    }
+                    boolean blocking = isBlocking();
+                    boolean connected = false;
+                    try {
+                        if (blocking) begin();
+                        synchronized (stateLock) {
+                            ensureOpen();
+                            if (state != ST_CONNECTIONPENDING) {
+                                throw new NoConnectionPendingException();
+                            }
+                            if (blocking) readWaiter = Waiter.acquire(ops);
+                        }
+                        int f = fd.acquire();
+                        try {
+                            connected = completeConnect(f, blocking);
+                        } finally {
+                            fd.release();
+                        }
+                        connected = connected && isOpen();
+                    } finally {
+                        endConnect(blocking, connected);
+                    }
+                    return connected;
+                } finally {
+                    writeLock.unlock();
+                }
+            } finally {
+                readLock.unlock();
+            }
+        } catch (IOException e) {
+            // a failed connect closes the channel, as the JDK does
+            close();
+            throw e;
+        }
+    }
+
+    // ---- shutdown
+
+    @Override
+    public final SocketChannel shutdownInput() throws IOException {
+        shutdown(0);
+        return this;
+    }
+
+    @Override
+    public final SocketChannel shutdownOutput() throws IOException {
+        shutdown(1);
+        return this;
+    }
+
+    /** Shuts down input (0) or output (1) once, and wakes the thread blocked on that side. */
+    private void shutdown(int how) throws IOException {
+        synchronized (stateLock) {
+            ensureOpen();
+            if (!isConnected()) throw new NotYetConnectedException();
+            if (how == 0 ? isInputClosed : isOutputClosed) {
+                return;
+            }
+            int f = fd.acquire();
+            try {
+                ops.shutdown(f, how);
+            } finally {
+                fd.release();
+            }
+            Waiter blocked;
+            if (how == 0) {
+                isInputClosed = true;
+                blocked = readWaiter;
+            } else {
+                isOutputClosed = true;
+                blocked = writeWaiter;
+            }
+            if (blocked != null) blocked.signal();
+        }
+    }
+
+    // ---- reads
+
+    private void beginRead(boolean blocking) throws IOException {
+        if (blocking) {
+            begin();
+            synchronized (stateLock) {
+                ensureOpenAndConnected();
+                readWaiter = Waiter.acquire(ops);
+            }
+        } else {
+            ensureOpenAndConnected();
+        }
+    }
+
+    private void endRead(boolean blocking, boolean completed) throws AsynchronousCloseException {
+        if (blocking) {
+            synchronized (stateLock) {
+                if (readWaiter != null) {
+                    readWaiter.release();
+                    readWaiter = null;
+                }
+            }
+            end(completed);
+        }
+    }
+
+    @Override
+    public final int read(ByteBuffer dst) throws IOException {
+        return read(dst, -1);
+    }
+
+    /** Read; {@code timeoutMillis} (> 0) bounds a blocking read (adaptor's SO_TIMEOUT). */
+    final int read(ByteBuffer dst, int timeoutMillis) throws IOException {
+        Objects.requireNonNull(dst);
+        readLock.lock();
+        try {
+            ensureOpenAndConnected();
+            boolean blocking = isBlocking();
+            int n = 0;
+            try {
+                beginRead(blocking);
+                if (connectionReset) throw new java.net.SocketException("Connection reset");
+                if (isInputClosed) return -1;
+                int f = fd.acquire();
+                try {
+                    n = BufferIO.read(ops, f, dst);
+                    if (blocking) {
+                        long deadline = deadline(timeoutMillis);
+                        while (retry(n)) {
+                            if (!isOpen() || isInputClosed) break;
+                            int wait = remainingMillis(deadline);
+                            if (wait == 0) throw new SocketTimeoutException("Read timed out");
+                            readWaiter.await(f, SocketOps.POLL_IN, wait);
+                            n = BufferIO.read(ops, f, dst);
+                        }
+                    }
+                } finally {
+                    fd.release();
+                }
+            } catch (java.net.SocketException e) {
+                noteReset(e);
+                throw e;
+            } finally {
+                endRead(blocking, n > 0);
+                if (n <= 0 && isInputClosed) return -1;
+            }
+            return normalize(n);
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    @Override
+    public final long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, dsts.length);
+        readLock.lock();
+        try {
+            ensureOpenAndConnected();
+            boolean blocking = isBlocking();
+            long n = 0;
+            try {
+                beginRead(blocking);
+                if (connectionReset) throw new java.net.SocketException("Connection reset");
+                if (isInputClosed) return -1;
+                int f = fd.acquire();
+                try {
+                    n = BufferIO.read(ops, f, dsts, offset, length);
+                    while (blocking && retry(n) && isOpen() && !isInputClosed) {
+                        readWaiter.await(f, SocketOps.POLL_IN, -1);
+                        n = BufferIO.read(ops, f, dsts, offset, length);
+                    }
+                } finally {
+                    fd.release();
+                }
+            } catch (java.net.SocketException e) {
+                noteReset(e);
+                throw e;
+            } finally {
+                endRead(blocking, n > 0);
+                if (n <= 0 && isInputClosed) return -1;
+            }
+            return normalize(n);
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /** A reset connection stays reset: later reads throw again without asking the kernel (JDK). */
+    private void noteReset(java.net.SocketException e) {
+        if ("Connection reset".equals(e.getMessage())) connectionReset = true;
+    }
+
+    // ---- writes
+
+    private void beginWrite(boolean blocking) throws IOException {
+        if (blocking) {
+            begin();
+        }
+        synchronized (stateLock) {
+            ensureOpenAndConnected();
+            if (isOutputClosed) {
+                throw new ClosedChannelException();
+            }
+            if (blocking) {
+                writeWaiter = Waiter.acquire(ops);
+            }
+        }
+    }
+
+    private void endWrite(boolean blocking, boolean completed) throws AsynchronousCloseException {
+        if (blocking) {
+            synchronized (stateLock) {
+                if (writeWaiter != null) {
+                    writeWaiter.release();
+                    writeWaiter = null;
+                }
+            }
+            end(completed);
+        }
+    }
+
+    @Override
+    public final int write(ByteBuffer src) throws IOException {
+        Objects.requireNonNull(src);
+        writeLock.lock();
+        try {
+            ensureOpenAndConnected();
+            boolean blocking = isBlocking();
+            int n = 0;
+            int total = 0;
+            try {
+                beginWrite(blocking);
+                int f = fd.acquire();
+                try {
+                    n = BufferIO.write(ops, f, src);
+                    if (blocking) {
+                        // a blocking write returns only when every byte is written
+                        while (isOpen() && !isOutputClosed) {
+                            if (n > 0) {
+                                total += n;
+                                if (!src.hasRemaining()) break;
+                            } else if (n == SocketOps.UNAVAILABLE) {
+                                writeWaiter.await(f, SocketOps.POLL_OUT, -1);
+                            } else if (n == 0) {
+                                break;
+                            }
+                            n = BufferIO.write(ops, f, src);
+                        }
+                        n = total > 0 ? total : n;
+                    }
+                } finally {
+                    fd.release();
+                }
+            } finally {
+                endWrite(blocking, n > 0);
+                if (n <= 0 && isOutputClosed) throw new AsynchronousCloseException();
+            }
+            return normalize(n);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public final long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, srcs.length);
+        writeLock.lock();
+        try {
+            ensureOpenAndConnected();
+            boolean blocking = isBlocking();
+            long n = 0;
+            long total = 0;
+            try {
+                beginWrite(blocking);
+                int f = fd.acquire();
+                try {
+                    n = BufferIO.write(ops, f, srcs, offset, length);
+                    if (blocking) {
+                        while (isOpen() && !isOutputClosed) {
+                            if (n > 0) {
+                                total += n;
+                                if (!hasRemaining(srcs, offset, length)) break;
+                            } else if (n == SocketOps.UNAVAILABLE) {
+                                writeWaiter.await(f, SocketOps.POLL_OUT, -1);
+                            } else if (n == 0) {
+                                break;
+                            }
+                            n = BufferIO.write(ops, f, srcs, offset, length);
+                        }
+                        n = total > 0 ? total : n;
+                    }
+                } finally {
+                    fd.release();
+                }
+            } finally {
+                endWrite(blocking, n > 0);
+                if (n <= 0 && isOutputClosed) throw new AsynchronousCloseException();
+            }
+            return normalize(n);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    // ---- blocking mode, close
+
+    @Override
+    protected final void implConfigureBlocking(boolean block) throws IOException {
+        readLock.lock();
+        try {
+            writeLock.lock();
+            try {
+                synchronized (stateLock) {
+                    ensureOpen();
+                    // the descriptor stays non-blocking: blocking mode is emulated with waits
+                }
+            } finally {
+                writeLock.unlock();
+            }
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    @Override
+    protected final void implCloseSelectableChannel() throws IOException {
+        boolean connected;
+        synchronized (stateLock) {
+            connected = state == ST_CONNECTED;
+            state = ST_CLOSING;
+            if (readWaiter != null) readWaiter.signal();
+            if (writeWaiter != null) writeWaiter.signal();
+            closing();
+        }
+        // Non-blocking I/O in progress ends promptly: wait for it. Blocking I/O must not be waited
+        // for: on JDK 17 an interrupt runs this close while holding the blocked thread's blockerLock,
+        // which that thread needs in end() (deadlock). The signalled thread leaves on its own, and
+        // FdHandle defers the real close(2) until it released the descriptor.
+        if (!isBlocking()) {
+            readLock.lock();
+            readLock.unlock();
+            writeLock.lock();
+            writeLock.unlock();
+        }
+        synchronized (stateLock) {
+            if (state != ST_CLOSING) {
+                return;
+            }
+            if (!isRegistered()) {
+                state = ST_CLOSED;
+                fd.close();
+            } else if (connected && !isBlocking()) {
+                // a selector still holds the descriptor: let the peer see the close now, unless
+                // SO_LINGER 0 asks for a reset, which only the real close(2) sends
+                try {
+                    int f = fd.acquire();
+                    try {
+                        int linger = ops.getOption(f, optionFamily, StandardSocketOptions.SO_LINGER);
+                        if (linger != 0) {
+                            if (linger > 0) ops.setOption(f, optionFamily, StandardSocketOptions.SO_LINGER, -1);
+                            ops.shutdown(f, 1);
+                        }
+                    } finally {
+                        fd.release();
+                    }
+                } catch (IOException ignore) {
+                    // best effort; the descriptor is closed at deregistration
+                }
+            }
+        }
+    }
+
+    @Override
+    public final void kill() {
+        readLock.lock();
+        readLock.unlock();
+        writeLock.lock();
+        writeLock.unlock();
+        synchronized (stateLock) {
+            if (state == ST_CLOSING) {
+                state = ST_CLOSED;
+                fd.close();
+            }
+        }
+    }
+
+    // ---- selector support
+
+    @Override
+    public final int fdVal() {
+        return fdVal;
+    }
+
+    @Override
+    public final int translateInterestOps(int ops) {
+        if (!watching()) {
+            return 0;
+        }
+        int ev = 0;
+        if ((ops & SelectionKey.OP_READ) != 0) ev |= Poller.IN;
+        if ((ops & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0) ev |= Poller.OUT;
+        return ev;
+    }
+
+    @Override
+    public final int translateReadyOps(int events, int interest) {
+        if (!watching()) {
+            return 0;
+        }
+        if ((events & (Poller.ERR | Poller.HUP)) != 0) {
+            return interest;
+        }
+        int s = state;
+        boolean connected = s == ST_CONNECTED;
+        int ready = 0;
+        if ((events & Poller.IN) != 0 && (interest & SelectionKey.OP_READ) != 0 && connected) {
+            ready |= SelectionKey.OP_READ;
+        }
+        if ((events & Poller.OUT) != 0 && (interest & SelectionKey.OP_CONNECT) != 0 && s == ST_CONNECTIONPENDING) {
+            ready |= SelectionKey.OP_CONNECT;
+        }
+        if ((events & Poller.OUT) != 0 && (interest & SelectionKey.OP_WRITE) != 0 && connected) {
+            ready |= SelectionKey.OP_WRITE;
+        }
+        return ready;
+    }
+
+    @Override
+    public final String toString() {
+        StringBuilder sb = new StringBuilder(SocketChannel.class.getName()).append('[');
+        if (!isOpen()) {
+            sb.append("closed");
+        } else {
+            synchronized (stateLock) {
+                switch (state) {
+                    case ST_UNCONNECTED: sb.append("unconnected"); break;
+                    case ST_CONNECTIONPENDING: sb.append("connection-pending"); break;
+                    case ST_CONNECTED:
+                        sb.append("connected");
+                        if (isInputClosed) sb.append(" ishut");
+                        if (isOutputClosed) sb.append(" oshut");
+                        break;
+                    default: break;
+                }
+                if (localAddress != null) sb.append(" local=").append(localAddress);
+                if (remoteAddress != null) sb.append(" remote=").append(remoteAddress);
+            }
+        }
+        return sb.append(']').toString();
+    }
+
+    // ---- helpers shared with the other channels
+
+    /** Whether a non-blocking call's result means "try again" (would block, or interrupted by a signal). */
+    static boolean retry(long n) {
+        return n == SocketOps.UNAVAILABLE || n == SocketOps.INTERRUPTED;
+    }
+
+    static int normalize(int n) {
+        return retry(n) ? 0 : n;
+    }
+
+    static long normalize(long n) {
+        return retry(n) ? 0 : n;
+    }
+
+    /** The nanoTime deadline of a wait bounded by {@code timeoutMillis} (> 0), or 0 for none. */
+    static long deadline(int timeoutMillis) {
+        return timeoutMillis > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis) : 0;
+    }
+
+    /** -1 when there is no deadline; else the millis left, at least 1, or 0 when passed. */
+    static int remainingMillis(long deadline) {
+        if (deadline == 0) return -1;
+        long left = deadline - System.nanoTime();
+        if (left <= 0) return 0;
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(left + 999_999)));
+    }
+
+    static boolean hasRemaining(ByteBuffer[] bufs, int offset, int length) {
+        for (int i = offset; i < offset + length; i++) {
+            if (bufs[i].hasRemaining()) return true;
+        }
+        return false;
+    }
+}
