@@ -4,6 +4,8 @@ import io.edgewise.backend.Backends;
 import io.edgewise.backend.Poller;
 import io.edgewise.channels.SelChannel;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.IllegalSelectorException;
 import java.nio.channels.SelectableChannel;
@@ -36,12 +38,29 @@ import java.util.function.Consumer;
  *     {@code keysByFd} and the keys' "selector" fields.
  * <li>{@code selectedKeys}: held with {@code this} during selection (as the javadoc specifies).
  * <li>Leaf locks, never held together: {@code cancelledKeys()}, {@code updateLock} (guards
- *     {@code updates} and the keys' {@code updateQueued}), {@code wakeupLock} (guards the wakeup state
- *     and {@code pollerClosed}).
+ *     {@code updates} and the keys' {@code updateQueued}), {@code wakeupLock} (guards
+ *     {@code pollerClosed}; every change {@link #wakeup()} makes to {@code wakeState}, and its eventfd
+ *     write, happen under it).
  * </ol>
  * Channel locks are taken inside these (deregistration, {@code kill}); channels never call into the
  * selector while holding a lock the selector takes first.
  * {@code keys} is a concurrent set; {@code defaultTrigger}/{@code defaultOneshot} are volatile.
+ *
+ * <h2>Lock-free fast paths of a selection</h2>
+ * A selection without a pending wakeup, cancelled key or queued interest change takes no lock but
+ * {@code this} and {@code selectedKeys}:
+ * <ul>
+ * <li>{@code wakeState} (atomic, VarHandle) holds {@code PENDING} (a wakeup is due), {@code POLLING}
+ *     (the selecting thread is, or is about to be, in a blocking poll) and {@code SIGNALLED} (the
+ *     poller was signalled for it). The selecting thread sets and clears {@code POLLING} by CAS; only
+ *     {@code wakeup()} sets the other two, under {@code wakeupLock}. When the selecting thread finds
+ *     {@code PENDING} after a poll it takes {@code wakeupLock} (so a signal in progress has been
+ *     written) and clears the state, consuming the signal.
+ * <li>The cancelled-key set and the update queue are read without their lock to see whether they are
+ *     empty. A cancel or interest change that happens-before the selection operation (same thread, or
+ *     published through any synchronization, e.g. {@code wakeup()}) is seen; one racing with it is
+ *     handled by the next selection operation, which the specification allows.
+ * </ul>
  */
 public final class EdgewiseSelector extends AbstractSelector {
     private final Poller poller;
@@ -53,10 +72,19 @@ public final class EdgewiseSelector extends AbstractSelector {
     private ArrayDeque<EdgewiseSelectionKey> updates = new ArrayDeque<>();
     private ArrayDeque<EdgewiseSelectionKey> updatesSpare = new ArrayDeque<>();
 
+    private static final int PENDING = 1, POLLING = 2, SIGNALLED = 4;
+    private static final VarHandle WAKE_STATE;
+    static {
+        try {
+            WAKE_STATE = MethodHandles.lookup().findVarHandle(EdgewiseSelector.class, "wakeState", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final Object wakeupLock = new Object();
-    private boolean wakeupPending;
-    private boolean polling;
-    private boolean signalled;
+    /** {@code PENDING | POLLING | SIGNALLED}; see the class comment. */
+    private volatile int wakeState;
     private boolean pollerClosed;
 
     private EdgewiseSelectionKey[] keysByFd = new EdgewiseSelectionKey[64];
@@ -205,12 +233,9 @@ public final class EdgewiseSelector extends AbstractSelector {
         processDeregisterQueue();
 
         long to = timeout;
-        synchronized (wakeupLock) {
-            if (wakeupPending) {
-                to = 0;
-            } else if (to != 0) {
-                polling = true;
-            }
+        // before a poll the state is 0 or PENDING: announce a blocking poll unless a wakeup is due
+        if (to != 0 && !WAKE_STATE.compareAndSet(this, 0, POLLING)) {
+            to = 0;
         }
         boolean blocking = to != 0;
         int n;
@@ -219,12 +244,13 @@ public final class EdgewiseSelector extends AbstractSelector {
             n = pollWithRetry(to);
         } finally {
             if (blocking) end();
-            synchronized (wakeupLock) {
-                polling = false;
-                if (wakeupPending) {
-                    wakeupPending = false;
-                    if (signalled) {
-                        signalled = false;
+            int s = wakeState;
+            if (s != 0 && !(s == POLLING && WAKE_STATE.compareAndSet(this, POLLING, 0))) {
+                // a wakeup came (and maybe signalled the poller): consume it
+                synchronized (wakeupLock) {
+                    s = wakeState;
+                    wakeState = 0;
+                    if ((s & SIGNALLED) != 0) {
                         poller.clearWakeup();
                     }
                 }
@@ -248,13 +274,14 @@ public final class EdgewiseSelector extends AbstractSelector {
                     return 0;
                 }
             }
-            synchronized (wakeupLock) {
-                if (wakeupPending) return 0;
-            }
+            if ((wakeState & PENDING) != 0) return 0;
         }
     }
 
     private void processUpdateQueue() throws IOException {
+        if (updates.isEmpty()) {
+            return; // read without the lock: see the class comment
+        }
         ArrayDeque<EdgewiseSelectionKey> batch;
         synchronized (updateLock) {
             if (updates.isEmpty()) {
@@ -303,6 +330,9 @@ public final class EdgewiseSelector extends AbstractSelector {
 
     private void processDeregisterQueue() throws IOException {
         Set<SelectionKey> cks = cancelledKeys();
+        if (cks.isEmpty()) {
+            return; // read without the lock: see the class comment
+        }
         SelectionKey[] cancelled;
         synchronized (cks) {
             if (cks.isEmpty()) {
@@ -386,20 +416,31 @@ public final class EdgewiseSelector extends AbstractSelector {
 
     @Override
     public Selector wakeup() {
+        // always under the lock, also when a wakeup is already due: what the caller did before
+        // happens-before the selection that consumes it (which takes the lock when it finds PENDING)
         synchronized (wakeupLock) {
-            if (!wakeupPending && !pollerClosed) {
-                wakeupPending = true;
-                if (polling && !signalled) {
-                    try {
-                        poller.wakeup();
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+            if (pollerClosed) {
+                return this;
+            }
+            for (;;) {
+                int s = wakeState;
+                if ((s & PENDING) != 0) {
+                    return this;
+                }
+                // the selecting thread may clear POLLING at the same time: CAS
+                boolean signal = (s & POLLING) != 0;
+                if (WAKE_STATE.compareAndSet(this, s, s | PENDING | (signal ? SIGNALLED : 0))) {
+                    if (signal) {
+                        try {
+                            poller.wakeup();
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
                     }
-                    signalled = true;
+                    return this;
                 }
             }
         }
-        return this;
     }
 
     @Override

@@ -12,12 +12,17 @@ import java.util.NoSuchElementException;
  * allocates a node per added key on every selection). Users may remove but not add
  * ({@link UnsupportedOperationException}), as the {@code Selector} javadoc says.
  *
+ * Its iterators are recycled once retired (see {@link #iterator()}), so the usual per-selection loop
+ * allocates nothing either.
+ *
  * <p>Not thread-safe: the selector and its users synchronize on this set, as the javadoc requires.
  */
 final class SelectedKeySet extends AbstractSet<SelectionKey> {
     private EdgewiseSelectionKey[] keys = new EdgewiseSelectionKey[16];
     private int size;
     private int modCount;
+    /** The last iterator handed out, reused once retired (see {@link #iterator()}). */
+    private Iter spare;
 
     /** Adds a key not in the set (selector only). */
     void addKey(EdgewiseSelectionKey k) {
@@ -84,36 +89,60 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
         return size;
     }
 
+    /**
+     * Hands out an iterator without allocating when the last one handed out is <em>retired</em>: the set
+     * was structurally modified other than through it since its last operation (typically: the next
+     * selection added keys after a loop that removed every key through the iterator). Using a retired
+     * iterator is unspecified by the {@link Iterator} contract (and fail-fast detection is best-effort),
+     * so reusing it changes nothing specified; an iterator still in use is never handed out again.
+     * Hot loops such as Netty's ({@code iterator()}, {@code next()}, {@code remove()} per key, once per
+     * selection) thus allocate nothing.
+     */
     @Override
     public Iterator<SelectionKey> iterator() {
-        return new Iterator<>() {
-            private int next;
-            private int last = -1;
-            private int expected = modCount;
+        Iter it = spare;
+        if (it != null && it.expected != modCount) {
+            it.reset();
+            return it;
+        }
+        it = new Iter();
+        spare = it;
+        return it;
+    }
 
-            @Override
-            public boolean hasNext() {
-                return next < size;
-            }
+    private final class Iter implements Iterator<SelectionKey> {
+        private int next;
+        private int last = -1;
+        private int expected = modCount;
 
-            @Override
-            public SelectionKey next() {
-                if (expected != modCount) throw new ConcurrentModificationException();
-                if (next >= size) throw new NoSuchElementException();
-                last = next;
-                return keys[next++];
-            }
+        void reset() {
+            next = 0;
+            last = -1;
+            expected = modCount;
+        }
 
-            @Override
-            public void remove() {
-                if (last < 0) throw new IllegalStateException();
-                if (expected != modCount) throw new ConcurrentModificationException();
-                removeAt(last);
-                // the last key moved into the freed slot: visit it next
-                next = last;
-                last = -1;
-                expected = modCount;
-            }
-        };
+        @Override
+        public boolean hasNext() {
+            return next < size;
+        }
+
+        @Override
+        public SelectionKey next() {
+            if (expected != modCount) throw new ConcurrentModificationException();
+            if (next >= size) throw new NoSuchElementException();
+            last = next;
+            return keys[next++];
+        }
+
+        @Override
+        public void remove() {
+            if (last < 0) throw new IllegalStateException();
+            if (expected != modCount) throw new ConcurrentModificationException();
+            removeAt(last);
+            // the last key moved into the freed slot: visit it next
+            next = last;
+            last = -1;
+            expected = modCount;
+        }
     }
 }
