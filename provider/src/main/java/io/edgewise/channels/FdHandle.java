@@ -35,15 +35,12 @@ final class FdHandle {
 
     /** Starts a call on the descriptor; returns it. */
     int acquire() throws ClosedChannelException {
-        for (;;) {
-            int s = state.get();
-            if ((s & CLOSED) != 0) {
-                throw new ClosedChannelException();
-            }
-            if (state.compareAndSet(s, s + 1)) {
-                return fd;
-            }
+        // one atomic add, undone when the handle turned out closed (the undo may do the real close)
+        if ((state.getAndIncrement() & CLOSED) != 0) {
+            release();
+            throw new ClosedChannelException();
         }
+        return fd;
     }
 
     /** Ends a call started by {@link #acquire()}. */

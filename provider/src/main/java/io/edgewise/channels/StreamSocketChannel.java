@@ -394,17 +394,21 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
     // ---- writes
 
     private void beginWrite(boolean blocking) throws IOException {
-        if (blocking) {
-            begin();
+        if (!blocking) {
+            // state and isOutputClosed are volatile: no lock needed to check them
+            ensureOpenAndConnected();
+            if (isOutputClosed) {
+                throw new ClosedChannelException();
+            }
+            return;
         }
+        begin();
         synchronized (stateLock) {
             ensureOpenAndConnected();
             if (isOutputClosed) {
                 throw new ClosedChannelException();
             }
-            if (blocking) {
-                writeWaiter = Waiter.acquire(ops);
-            }
+            writeWaiter = Waiter.acquire(ops);
         }
     }
 
