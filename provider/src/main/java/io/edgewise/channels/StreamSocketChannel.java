@@ -313,47 +313,18 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
     /** Read; {@code timeoutMillis} (> 0) bounds a blocking read (adaptor's SO_TIMEOUT). */
     final int read(ByteBuffer dst, int timeoutMillis) throws IOException {
         Objects.requireNonNull(dst);
-        readLock.lock();
-        try {
-            ensureOpenAndConnected();
-            boolean blocking = isBlocking();
-            int n = 0;
-            try {
-                beginRead(blocking);
-                if (connectionReset) throw new java.net.SocketException("Connection reset");
-                if (isInputClosed) return -1;
-                int f = fd.acquire();
-                try {
-                    n = BufferIO.read(ops, f, dst);
-                    if (blocking) {
-                        long deadline = deadline(timeoutMillis);
-                        while (retry(n)) {
-                            if (!isOpen() || isInputClosed) break;
-                            int wait = remainingMillis(deadline);
-                            if (wait == 0) throw new SocketTimeoutException("Read timed out");
-                            readWaiter.await(f, SocketOps.POLL_IN, wait);
-                            n = BufferIO.read(ops, f, dst);
-                        }
-                    }
-                } finally {
-                    fd.release();
-                }
-            } catch (java.net.SocketException e) {
-                noteReset(e);
-                throw e;
-            } finally {
-                endRead(blocking, n > 0);
-                if (n <= 0 && isInputClosed) return -1;
-            }
-            return normalize(n);
-        } finally {
-            readLock.unlock();
-        }
+        return (int) read(dst, null, 0, 0, timeoutMillis);
     }
 
     @Override
     public final long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, dsts.length);
+        return read(null, dsts, offset, length, -1);
+    }
+
+    /** A read into {@code one}, or scattered into {@code many[offset, offset + length)}. */
+    private long read(ByteBuffer one, ByteBuffer[] many, int offset, int length, int timeoutMillis)
+            throws IOException {
         readLock.lock();
         try {
             ensureOpenAndConnected();
@@ -365,10 +336,16 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
                 if (isInputClosed) return -1;
                 int f = fd.acquire();
                 try {
-                    n = BufferIO.read(ops, f, dsts, offset, length);
-                    while (blocking && retry(n) && isOpen() && !isInputClosed) {
-                        readWaiter.await(f, SocketOps.POLL_IN, -1);
-                        n = BufferIO.read(ops, f, dsts, offset, length);
+                    n = one != null ? BufferIO.read(ops, f, one) : BufferIO.read(ops, f, many, offset, length);
+                    if (blocking) {
+                        long deadline = deadline(timeoutMillis);
+                        while (retry(n)) {
+                            if (!isOpen() || isInputClosed) break;
+                            int wait = remainingMillis(deadline);
+                            if (wait == 0) throw new SocketTimeoutException("Read timed out");
+                            readWaiter.await(f, SocketOps.POLL_IN, wait);
+                            n = one != null ? BufferIO.read(ops, f, one) : BufferIO.read(ops, f, many, offset, length);
+                        }
                     }
                 } finally {
                     fd.release();
@@ -427,48 +404,20 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
     @Override
     public final int write(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src);
-        writeLock.lock();
-        try {
-            ensureOpenAndConnected();
-            boolean blocking = isBlocking();
-            int n = 0;
-            int total = 0;
-            try {
-                beginWrite(blocking);
-                int f = fd.acquire();
-                try {
-                    n = BufferIO.write(ops, f, src);
-                    if (blocking) {
-                        // a blocking write returns only when every byte is written
-                        while (isOpen() && !isOutputClosed) {
-                            if (n > 0) {
-                                total += n;
-                                if (!src.hasRemaining()) break;
-                            } else if (n == SocketOps.UNAVAILABLE) {
-                                writeWaiter.await(f, SocketOps.POLL_OUT, -1);
-                            } else if (n == 0) {
-                                break;
-                            }
-                            n = BufferIO.write(ops, f, src);
-                        }
-                        n = total > 0 ? total : n;
-                    }
-                } finally {
-                    fd.release();
-                }
-            } finally {
-                endWrite(blocking, n > 0);
-                if (n <= 0 && isOutputClosed) throw new AsynchronousCloseException();
-            }
-            return normalize(n);
-        } finally {
-            writeLock.unlock();
-        }
+        return (int) write(src, null, 0, 0);
     }
 
     @Override
     public final long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, srcs.length);
+        return write(null, srcs, offset, length);
+    }
+
+    /**
+     * A write of {@code one}, or gathered from {@code many[offset, offset + length)}; in blocking
+     * mode it returns only when every byte is written (or the channel is closed or shut down).
+     */
+    private long write(ByteBuffer one, ByteBuffer[] many, int offset, int length) throws IOException {
         writeLock.lock();
         try {
             ensureOpenAndConnected();
@@ -479,18 +428,18 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
                 beginWrite(blocking);
                 int f = fd.acquire();
                 try {
-                    n = BufferIO.write(ops, f, srcs, offset, length);
+                    n = one != null ? BufferIO.write(ops, f, one) : BufferIO.write(ops, f, many, offset, length);
                     if (blocking) {
                         while (isOpen() && !isOutputClosed) {
                             if (n > 0) {
                                 total += n;
-                                if (!hasRemaining(srcs, offset, length)) break;
+                                if (one != null ? !one.hasRemaining() : !hasRemaining(many, offset, length)) break;
                             } else if (n == SocketOps.UNAVAILABLE) {
                                 writeWaiter.await(f, SocketOps.POLL_OUT, -1);
                             } else if (n == 0) {
                                 break;
                             }
-                            n = BufferIO.write(ops, f, srcs, offset, length);
+                            n = one != null ? BufferIO.write(ops, f, one) : BufferIO.write(ops, f, many, offset, length);
                         }
                         n = total > 0 ? total : n;
                     }
