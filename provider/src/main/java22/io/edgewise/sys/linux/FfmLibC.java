@@ -18,7 +18,8 @@ import java.nio.ByteBuffer;
  * The FFM binding of {@link LibC} (JDK 22+): one downcall handle per function, errno captured into a
  * per-thread segment. Short calls that never block on our non-blocking descriptors are "critical"
  * (no thread-state transition; the array variants may pass Java heap arrays, so heap buffers need no
- * copy); calls that can wait ({@code poll}, {@code epoll_wait}, {@code close}) are ordinary downcalls.
+ * copy); calls that can wait ({@code poll}, {@code epoll_wait}, {@code close}) are ordinary downcalls,
+ * except {@code epoll_wait} with a zero timeout ({@code selectNow}), which cannot wait.
  * Pointers are passed as raw {@code long}s (the same registers as a pointer on LP64 Linux).
  */
 final class FfmLibC implements NativeCalls {
@@ -66,6 +67,7 @@ final class FfmLibC implements NativeCalls {
     private static final MethodHandle EPOLL_CREATE1 = h("epoll_create1", true, I, I);
     private static final MethodHandle EPOLL_CTL = h("epoll_ctl", true, I, I, I, I, L);
     private static final MethodHandle EPOLL_WAIT = h("epoll_wait", false, I, I, L, I, I);
+    private static final MethodHandle EPOLL_WAIT_NOW = h("epoll_wait", true, I, I, L, I, I);
     private static final MethodHandle FCNTL = variadic("fcntl", I, 2, I, I, I);
     private static final MethodHandle IOCTL = variadic("ioctl", I, 2, I, L, L);
     private static final MethodHandle SENDTO = h("sendto", true, L, I, L, L, I, L, I);
@@ -195,7 +197,13 @@ final class FfmLibC implements NativeCalls {
         try { return (int) EPOLL_CTL.invokeExact(st(), epfd, op, fd, event); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int epoll_wait(int epfd, long events, int maxevents, int timeout) {
-        try { return (int) EPOLL_WAIT.invokeExact(st(), epfd, events, maxevents, timeout); } catch (Throwable t) { throw fail(t); }
+        try {
+            return timeout == 0
+                    ? (int) EPOLL_WAIT_NOW.invokeExact(st(), epfd, events, maxevents, timeout)
+                    : (int) EPOLL_WAIT.invokeExact(st(), epfd, events, maxevents, timeout);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
     }
     @Override public String strerror(int errnum) {
         try {
