@@ -186,4 +186,29 @@ final class BufferIO {
             n -= k;
         }
     }
+
+    // ---- one buffer or several: the channels that offer both forms share one frame
+
+    /** A read into {@code one}, or (when null) scattered into {@code many[offset, offset + length)}. */
+    static long read(SocketOps ops, int fd, ByteBuffer one, ByteBuffer[] many, int offset, int length)
+            throws IOException {
+        return one != null ? read(ops, fd, one) : read(ops, fd, many, offset, length);
+    }
+
+    /** A write of {@code one}, or (when null) gathered from {@code many[offset, offset + length)}. */
+    static long write(SocketOps ops, int fd, ByteBuffer one, ByteBuffer[] many, int offset, int length)
+            throws IOException {
+        return one != null ? write(ops, fd, one) : write(ops, fd, many, offset, length);
+    }
+
+    /** Whether {@code one}, or (when null) any of {@code many[offset, offset + length)}, has bytes left. */
+    static boolean hasRemaining(ByteBuffer one, ByteBuffer[] many, int offset, int length) {
+        if (one != null) {
+            return one.hasRemaining();
+        }
+        for (int i = offset; i < offset + length; i++) {
+            if (many[i].hasRemaining()) return true;
+        }
+        return false;
+    }
 }

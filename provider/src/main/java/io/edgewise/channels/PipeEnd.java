@@ -74,16 +74,15 @@ final class PipeEnd extends ChannelCore {
             long total = 0;
             for (;;) {
                 long n = read
-                        ? (one != null ? BufferIO.read(ops, f, one) : BufferIO.read(ops, f, many, offset, length))
-                        : (one != null ? BufferIO.write(ops, f, one) : BufferIO.write(ops, f, many, offset, length));
+                        ? BufferIO.read(ops, f, one, many, offset, length)
+                        : BufferIO.write(ops, f, one, many, offset, length);
                 if (!blocking) {
                     return n;
                 }
                 if (n > 0) {
                     if (read) return n;
                     total += n;
-                    boolean more = one != null ? one.hasRemaining() : StreamSocketChannel.hasRemaining(many, offset, length);
-                    if (!more) return total;
+                    if (!BufferIO.hasRemaining(one, many, offset, length)) return total;
                 } else if (n == SocketOps.UNAVAILABLE) {
                     if (!channel.isOpen()) return total > 0 ? total : n;
                     waiter.await(f, read ? SocketOps.POLL_IN : SocketOps.POLL_OUT, -1);

@@ -208,55 +208,41 @@ public final class SocketChannelImpl extends StreamSocketChannel {
             return connectUnresolved((InetSocketAddress) remote, timeoutMillis, checkOpenFirst);
         }
         InetSocketAddress isa = Net.connectTarget(Net.checkAddress(remote, family));
-        try {
-            readLock.lock();
+        return connectStep(() -> {
+            if (checkOpenFirst) {
+                ensureOpen();   // closed before the call: ClosedChannelException, not AsynchronousCloseException
+            }
+            boolean blocking = isBlocking();
+            boolean connected = false;
             try {
-                writeLock.lock();
+                beginConnect(blocking, isa);
+                int f = fd.acquire();
                 try {
-                    if (checkOpenFirst) {
-                        ensureOpen();   // closed before the call: ClosedChannelException, not AsynchronousCloseException
-                    }
-                    boolean blocking = isBlocking();
-                    boolean connected = false;
-                    try {
-                        beginConnect(blocking, isa);
-                        int f = fd.acquire();
-                        try {
-                            int n;
-                            do {
-                                n = ops.connect(f, family, isa);
-                            } while (n == SocketOps.INTERRUPTED && isOpen());
-                            if (n > 0) {
-                                connected = true;
-                            } else if (blocking) {
-                                long deadline = deadline(timeoutMillis);
-                                while (!connected && isOpen()) {
-                                    int wait = remainingMillis(deadline);
-                                    if (wait == 0) {
-                                        throw new SocketTimeoutException("Connect timed out");
-                                    }
-                                    readWaiter.await(f, SocketOps.POLL_OUT, wait);
-                                    if (isOpen()) connected = ops.finishConnect(f);
-                                }
+                    int n;
+                    do {
+                        n = ops.connect(f, family, isa);
+                    } while (n == SocketOps.INTERRUPTED && isOpen());
+                    if (n > 0) {
+                        connected = true;
+                    } else if (blocking) {
+                        long deadline = deadline(timeoutMillis);
+                        while (!connected && isOpen()) {
+                            int wait = remainingMillis(deadline);
+                            if (wait == 0) {
+                                throw new SocketTimeoutException("Connect timed out");
                             }
-                        } finally {
-                            fd.release();
+                            readWaiter.await(f, SocketOps.POLL_OUT, wait);
+                            if (isOpen()) connected = ops.finishConnect(f);
                         }
-                    } finally {
-                        endConnect(blocking, connected);
                     }
-                    return connected;
                 } finally {
-                    writeLock.unlock();
+                    fd.release();
                 }
             } finally {
-                readLock.unlock();
+                endConnect(blocking, connected);
             }
-        } catch (IOException e) {
-            // a failed connect closes the channel, as the JDK does
-            close();
-            throw e;
-        }
+            return connected;
+        });
     }
 
     @Override
@@ -359,49 +345,36 @@ public final class SocketChannelImpl extends StreamSocketChannel {
 
     /** connect(unresolved) with ASYNC_RESOLVE: non-blocking returns false at once; blocking waits. */
     private boolean connectUnresolved(InetSocketAddress isa, int timeoutMillis, boolean checkOpenFirst) throws IOException {
-        try {
-            readLock.lock();
+        return connectStep(() -> {
+            if (checkOpenFirst) ensureOpen();
+            boolean blocking = isBlocking();
+            AsyncConnect ac;
+            boolean completed = false;
             try {
-                writeLock.lock();
-                try {
-                    if (checkOpenFirst) ensureOpen();
-                    boolean blocking = isBlocking();
-                    AsyncConnect ac;
-                    boolean completed = false;
-                    try {
-                        if (blocking) begin();
-                        synchronized (stateLock) {
-                            ensureOpen();
-                            if (state == ST_CONNECTED) throw new AlreadyConnectedException();
-                            if (state == ST_CONNECTIONPENDING) throw new ConnectionPendingException();
-                            state = ST_CONNECTIONPENDING;
-                            remoteAddress = isa;
-                            ac = new AsyncConnect(this, stateLock, ops, family, isa, timeoutMillis,
-                                    localAddress != null, optionsSet);
-                            asyncConnect = ac;
-                        }
-                        AsyncConnect.requeueKeys(this); // selectors stop watching until it is done
-                        if (!blocking) {
-                            ac.start();
-                            return false;
-                        }
-                        ac.startOnCallerThread();
-                        ac.completion.join(); // close and interrupt (via close) complete it
-                        completed = ac.done && ac.failure == null;
-                    } finally {
-                        if (blocking) end(completed);
-                    }
-                    return finishConnect();
-                } finally {
-                    writeLock.unlock();
+                if (blocking) begin();
+                synchronized (stateLock) {
+                    ensureOpen();
+                    if (state == ST_CONNECTED) throw new AlreadyConnectedException();
+                    if (state == ST_CONNECTIONPENDING) throw new ConnectionPendingException();
+                    state = ST_CONNECTIONPENDING;
+                    remoteAddress = isa;
+                    ac = new AsyncConnect(this, stateLock, ops, family, isa, timeoutMillis,
+                            localAddress != null, optionsSet);
+                    asyncConnect = ac;
                 }
+                AsyncConnect.requeueKeys(this); // selectors stop watching until it is done
+                if (!blocking) {
+                    ac.start();
+                    return false;
+                }
+                ac.startOnCallerThread();
+                ac.completion.join(); // close and interrupt (via close) complete it
+                completed = ac.done && ac.failure == null;
             } finally {
-                readLock.unlock();
+                if (blocking) end(completed);
             }
-        } catch (IOException e) {
-            close();
-            throw e;
-        }
+            return finishConnect();
+        });
     }
 
     /**

@@ -192,40 +192,56 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
 
     @Override
     public final boolean finishConnect() throws IOException {
+        return connectStep(() -> {
+            if (isConnected()) {
+                return true;
+            }
+            ensureOpen();
+            if (!beforeFinishConnect()) {
+                return false;
+            }
+            boolean blocking = isBlocking();
+            boolean connected = false;
+            try {
+                if (blocking) begin();
+                synchronized (stateLock) {
+                    ensureOpen();
+                    if (state != ST_CONNECTIONPENDING) {
+                        throw new NoConnectionPendingException();
+                    }
+                    if (blocking) readWaiter = Waiter.acquire(ops);
+                }
+                int f = fd.acquire();
+                try {
+                    connected = completeConnect(f, blocking);
+                } finally {
+                    fd.release();
+                }
+                connected = connected && isOpen();
+            } finally {
+                endConnect(blocking, connected);
+            }
+            return connected;
+        });
+    }
+
+    /** The body of a connect step, run under readLock and writeLock. */
+    @FunctionalInterface
+    interface ConnectStep {
+        boolean run() throws IOException;
+    }
+
+    /**
+     * Runs {@code step} holding readLock and writeLock (connect, finishConnect); a failure closes the
+     * channel, as the JDK does.
+     */
+    final boolean connectStep(ConnectStep step) throws IOException {
         try {
             readLock.lock();
             try {
                 writeLock.lock();
                 try {
-                    if (isConnected()) {
-                        return true;
-                    }
-                    ensureOpen();
-                    if (!beforeFinishConnect()) {
-                        return false;
-                    }
-                    boolean blocking = isBlocking();
-                    boolean connected = false;
-                    try {
-                        if (blocking) begin();
-                        synchronized (stateLock) {
-                            ensureOpen();
-                            if (state != ST_CONNECTIONPENDING) {
-                                throw new NoConnectionPendingException();
-                            }
-                            if (blocking) readWaiter = Waiter.acquire(ops);
-                        }
-                        int f = fd.acquire();
-                        try {
-                            connected = completeConnect(f, blocking);
-                        } finally {
-                            fd.release();
-                        }
-                        connected = connected && isOpen();
-                    } finally {
-                        endConnect(blocking, connected);
-                    }
-                    return connected;
+                    return step.run();
                 } finally {
                     writeLock.unlock();
                 }
@@ -233,7 +249,6 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
                 readLock.unlock();
             }
         } catch (IOException e) {
-            // a failed connect closes the channel, as the JDK does
             close();
             throw e;
         }
@@ -336,7 +351,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
                 if (isInputClosed) return -1;
                 int f = fd.acquire();
                 try {
-                    n = one != null ? BufferIO.read(ops, f, one) : BufferIO.read(ops, f, many, offset, length);
+                    n = BufferIO.read(ops, f, one, many, offset, length);
                     if (blocking) {
                         long deadline = deadline(timeoutMillis);
                         while (retry(n)) {
@@ -344,7 +359,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
                             int wait = remainingMillis(deadline);
                             if (wait == 0) throw new SocketTimeoutException("Read timed out");
                             readWaiter.await(f, SocketOps.POLL_IN, wait);
-                            n = one != null ? BufferIO.read(ops, f, one) : BufferIO.read(ops, f, many, offset, length);
+                            n = BufferIO.read(ops, f, one, many, offset, length);
                         }
                     }
                 } finally {
@@ -428,18 +443,18 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
                 beginWrite(blocking);
                 int f = fd.acquire();
                 try {
-                    n = one != null ? BufferIO.write(ops, f, one) : BufferIO.write(ops, f, many, offset, length);
+                    n = BufferIO.write(ops, f, one, many, offset, length);
                     if (blocking) {
                         while (isOpen() && !isOutputClosed) {
                             if (n > 0) {
                                 total += n;
-                                if (one != null ? !one.hasRemaining() : !hasRemaining(many, offset, length)) break;
+                                if (!BufferIO.hasRemaining(one, many, offset, length)) break;
                             } else if (n == SocketOps.UNAVAILABLE) {
                                 writeWaiter.await(f, SocketOps.POLL_OUT, -1);
                             } else if (n == 0) {
                                 break;
                             }
-                            n = one != null ? BufferIO.write(ops, f, one) : BufferIO.write(ops, f, many, offset, length);
+                            n = BufferIO.write(ops, f, one, many, offset, length);
                         }
                         n = total > 0 ? total : n;
                     }
@@ -631,10 +646,4 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(left + 999_999)));
     }
 
-    static boolean hasRemaining(ByteBuffer[] bufs, int offset, int length) {
-        for (int i = offset; i < offset + length; i++) {
-            if (bufs[i].hasRemaining()) return true;
-        }
-        return false;
-    }
 }

@@ -162,35 +162,22 @@ public final class UnixSocketChannelImpl extends StreamSocketChannel {
     @Override
     public boolean connect(SocketAddress remote) throws IOException {
         SocketAddress target = UnixNet.checkAddress(remote);
-        try {
-            readLock.lock();
+        return connectStep(() -> {
+            boolean blocking = isBlocking();
+            boolean connected = false;
             try {
-                writeLock.lock();
+                beginConnect(blocking, target);
+                int f = fd.acquire();
                 try {
-                    boolean blocking = isBlocking();
-                    boolean connected = false;
-                    try {
-                        beginConnect(blocking, target);
-                        int f = fd.acquire();
-                        try {
-                            connected = completeConnect(f, blocking);
-                        } finally {
-                            fd.release();
-                        }
-                    } finally {
-                        endConnect(blocking, connected);
-                    }
-                    return connected;
+                    connected = completeConnect(f, blocking);
                 } finally {
-                    writeLock.unlock();
+                    fd.release();
                 }
             } finally {
-                readLock.unlock();
+                endConnect(blocking, connected);
             }
-        } catch (IOException e) {
-            close();
-            throw e;
-        }
+            return connected;
+        });
     }
 
     /** One connect attempt, or (blocking) attempts until connected or closed. */
