@@ -276,7 +276,7 @@ class VirtualThreadBlockingTest {
     /** Edgewise: a parked virtual thread owns no descriptor (platform waiters own a pooled eventfd). */
     @Test
     void parkedReadersOwnNoDescriptor() throws Exception {
-        VT.assumeParking(new io.edgewise.EdgewiseSelectorProvider());
+        VT.assumeEdgewiseParks();
         SelectorProvider p = Providers.edgewise();
         int n = 32;
         try (ServerSocketChannel ss = listener()) {
