@@ -1,6 +1,6 @@
 package io.edgewise.channels;
 
-import io.edgewise.sys.SocketOps;
+import io.edgewise.sys.ByteIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
  * and a descriptor with one system call. Direct buffers are passed by address; heap buffers go
  * through the thread's {@link TempBuffers}; several buffers become one {@code readv}/{@code writev}
  * (direct) or one call through a single temporary buffer (heap). Positions move by what was
- * transferred; results follow {@link SocketOps} ({@code UNAVAILABLE}, {@code INTERRUPTED}, {@code EOF}).
+ * transferred; results follow {@link ByteIo} ({@code UNAVAILABLE}, {@code INTERRUPTED}, {@code EOF}).
  */
 final class BufferIO {
     private BufferIO() { }
@@ -25,7 +25,7 @@ final class BufferIO {
         }
     }
 
-    static int read(SocketOps ops, int fd, ByteBuffer dst) throws IOException {
+    static int read(ByteIo io, int fd, ByteBuffer dst) throws IOException {
         checkWritable(dst);
         int pos = dst.position();
         int rem = remaining(dst);
@@ -33,12 +33,12 @@ final class BufferIO {
             return 0;
         }
         if (dst.isDirect()) {
-            int n = ops.read(fd, DirectAddress.of(dst) + pos, rem);
+            int n = io.read(fd, DirectAddress.of(dst) + pos, rem);
             if (n > 0) dst.position(pos + n);
             return n;
         }
-        if (ops.arrayIo()) { // a heap buffer is never read-only here
-            int n = ops.readArray(fd, dst.array(), dst.arrayOffset() + pos, rem);
+        if (io.arrayIo()) { // a heap buffer is never read-only here
+            int n = io.readArray(fd, dst.array(), dst.arrayOffset() + pos, rem);
             if (n > 0) dst.position(pos + n);
             return n;
         }
@@ -46,7 +46,7 @@ final class BufferIO {
         int slot = t.take(rem);
         try {
             ByteBuffer tmp = t.buffer(slot);
-            int n = ops.read(fd, t.address(slot), Math.min(rem, tmp.capacity()));
+            int n = io.read(fd, t.address(slot), Math.min(rem, tmp.capacity()));
             if (n > 0) {
                 dst.put(pos, tmp, 0, n);
                 dst.position(pos + n);
@@ -57,19 +57,19 @@ final class BufferIO {
         }
     }
 
-    static int write(SocketOps ops, int fd, ByteBuffer src) throws IOException {
+    static int write(ByteIo io, int fd, ByteBuffer src) throws IOException {
         int pos = src.position();
         int rem = remaining(src);
         if (rem == 0) {
             return 0;
         }
         if (src.isDirect()) {
-            int n = ops.write(fd, DirectAddress.of(src) + pos, rem);
+            int n = io.write(fd, DirectAddress.of(src) + pos, rem);
             if (n > 0) src.position(pos + n);
             return n;
         }
-        if (ops.arrayIo() && src.hasArray()) { // hasArray: false for read-only buffers
-            int n = ops.writeArray(fd, src.array(), src.arrayOffset() + pos, rem);
+        if (io.arrayIo() && src.hasArray()) { // hasArray: false for read-only buffers
+            int n = io.writeArray(fd, src.array(), src.arrayOffset() + pos, rem);
             if (n > 0) src.position(pos + n);
             return n;
         }
@@ -79,7 +79,7 @@ final class BufferIO {
             ByteBuffer tmp = t.buffer(slot);
             int len = Math.min(rem, tmp.capacity());
             tmp.put(0, src, pos, len);
-            int n = ops.write(fd, t.address(slot), len);
+            int n = io.write(fd, t.address(slot), len);
             if (n > 0) src.position(pos + n);
             return n;
         } finally {
@@ -87,7 +87,7 @@ final class BufferIO {
         }
     }
 
-    static long read(SocketOps ops, int fd, ByteBuffer[] dsts, int offset, int length) throws IOException {
+    static long read(ByteIo io, int fd, ByteBuffer[] dsts, int offset, int length) throws IOException {
         long total = 0;
         boolean allDirect = true;
         for (int i = offset; i < offset + length; i++) {
@@ -99,16 +99,16 @@ final class BufferIO {
         if (total == 0) {
             return 0;
         }
-        if (allDirect && length <= ops.iovMax()) {
+        if (allDirect && length <= io.iovMax()) {
             TempBuffers t = TempBuffers.get();
-            ByteBuffer iov = t.iov(ops.iovecSize(), ops.iovMax());
+            ByteBuffer iov = t.iov(io.iovecSize(), io.iovMax());
             int cnt = 0;
             for (int i = offset; i < offset + length; i++) {
                 ByteBuffer b = dsts[i];
                 int rem = remaining(b);
-                if (rem > 0) ops.putIovec(iov, cnt++, DirectAddress.of(b) + b.position(), rem);
+                if (rem > 0) io.putIovec(iov, cnt++, DirectAddress.of(b) + b.position(), rem);
             }
-            long n = ops.readv(fd, t.iovAddress(), cnt);
+            long n = io.readv(fd, t.iovAddress(), cnt);
             if (n > 0) advance(dsts, offset, length, n);
             return n;
         }
@@ -117,7 +117,7 @@ final class BufferIO {
         try {
             ByteBuffer tmp = t.buffer(slot);
             int len = (int) Math.min(total, tmp.capacity());
-            int n = ops.read(fd, t.address(slot), len);
+            int n = io.read(fd, t.address(slot), len);
             if (n > 0) {
                 int from = 0;
                 for (int i = offset; i < offset + length && from < n; i++) {
@@ -134,7 +134,7 @@ final class BufferIO {
         }
     }
 
-    static long write(SocketOps ops, int fd, ByteBuffer[] srcs, int offset, int length) throws IOException {
+    static long write(ByteIo io, int fd, ByteBuffer[] srcs, int offset, int length) throws IOException {
         long total = 0;
         boolean allDirect = true;
         for (int i = offset; i < offset + length; i++) {
@@ -145,16 +145,16 @@ final class BufferIO {
         if (total == 0) {
             return 0;
         }
-        if (allDirect && length <= ops.iovMax()) {
+        if (allDirect && length <= io.iovMax()) {
             TempBuffers t = TempBuffers.get();
-            ByteBuffer iov = t.iov(ops.iovecSize(), ops.iovMax());
+            ByteBuffer iov = t.iov(io.iovecSize(), io.iovMax());
             int cnt = 0;
             for (int i = offset; i < offset + length; i++) {
                 ByteBuffer b = srcs[i];
                 int rem = remaining(b);
-                if (rem > 0) ops.putIovec(iov, cnt++, DirectAddress.of(b) + b.position(), rem);
+                if (rem > 0) io.putIovec(iov, cnt++, DirectAddress.of(b) + b.position(), rem);
             }
-            long n = ops.writev(fd, t.iovAddress(), cnt);
+            long n = io.writev(fd, t.iovAddress(), cnt);
             if (n > 0) advance(srcs, offset, length, n);
             return n;
         }
@@ -170,7 +170,7 @@ final class BufferIO {
                 tmp.put(len, b, b.position(), k);
                 len += k;
             }
-            int n = ops.write(fd, t.address(slot), len);
+            int n = io.write(fd, t.address(slot), len);
             if (n > 0) advance(srcs, offset, length, n);
             return n;
         } finally {
@@ -190,15 +190,15 @@ final class BufferIO {
     // ---- one buffer or several: the channels that offer both forms share one frame
 
     /** A read into {@code one}, or (when null) scattered into {@code many[offset, offset + length)}. */
-    static long read(SocketOps ops, int fd, ByteBuffer one, ByteBuffer[] many, int offset, int length)
+    static long read(ByteIo io, int fd, ByteBuffer one, ByteBuffer[] many, int offset, int length)
             throws IOException {
-        return one != null ? read(ops, fd, one) : read(ops, fd, many, offset, length);
+        return one != null ? read(io, fd, one) : read(io, fd, many, offset, length);
     }
 
     /** A write of {@code one}, or (when null) gathered from {@code many[offset, offset + length)}. */
-    static long write(SocketOps ops, int fd, ByteBuffer one, ByteBuffer[] many, int offset, int length)
+    static long write(ByteIo io, int fd, ByteBuffer one, ByteBuffer[] many, int offset, int length)
             throws IOException {
-        return one != null ? write(ops, fd, one) : write(ops, fd, many, offset, length);
+        return one != null ? write(io, fd, one) : write(io, fd, many, offset, length);
     }
 
     /** Whether {@code one}, or (when null) any of {@code many[offset, offset + length)}, has bytes left. */

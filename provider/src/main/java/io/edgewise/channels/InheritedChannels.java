@@ -1,5 +1,6 @@
 package io.edgewise.channels;
 
+import io.edgewise.sys.ByteIo;
 import io.edgewise.sys.DatagramOps;
 import io.edgewise.sys.Platform;
 import io.edgewise.sys.SocketOps;
@@ -106,6 +107,10 @@ public final class InheritedChannels {
         @Override public boolean finishConnect(int fd) throws IOException { return d.finishConnect(fd); }
         @Override public InetSocketAddress localAddress(int fd) throws IOException { return d.localAddress(fd); }
         @Override public InetSocketAddress remoteAddress(int fd) throws IOException { return d.remoteAddress(fd); }
+        @Override public ByteIo streamIo() { return d.streamIo(); }
+        @Override public boolean arrayIo() { return d.arrayIo(); }
+        @Override public int readArray(int fd, byte[] a, int off, int len) throws IOException { return d.readArray(fd, a, off, len); }
+        @Override public int writeArray(int fd, byte[] a, int off, int len) throws IOException { return d.writeArray(fd, a, off, len); }
         @Override public int read(int fd, long address, int length) throws IOException { return d.read(fd, address, length); }
         @Override public int write(int fd, long address, int length) throws IOException { return d.write(fd, address, length); }
         @Override public long readv(int fd, long iov, int count) throws IOException { return d.readv(fd, iov, count); }

@@ -1,6 +1,7 @@
 package io.edgewise.channels;
 
 import io.edgewise.backend.Poller;
+import io.edgewise.sys.ByteIo;
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -44,6 +45,8 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
             ST_CLOSED = 4;
 
     final SocketOps ops;
+    /** The data calls for this socket ({@link SocketOps#streamIo()}). */
+    private final ByteIo io;
     final FdHandle fd;
     final int fdVal;
     /** The family {@link SocketOps} option calls take for this channel. */
@@ -65,6 +68,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
     StreamSocketChannel(SelectorProvider provider, SocketOps ops, int fdVal, int optionFamily) {
         super(provider);
         this.ops = ops;
+        this.io = ops.streamIo();
         this.fdVal = fdVal;
         this.fd = new FdHandle(ops, fdVal);
         this.optionFamily = optionFamily;
@@ -351,7 +355,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
                 if (isInputClosed) return -1;
                 int f = fd.acquire();
                 try {
-                    n = BufferIO.read(ops, f, one, many, offset, length);
+                    n = BufferIO.read(io, f, one, many, offset, length);
                     if (blocking) {
                         long deadline = deadline(timeoutMillis);
                         while (retry(n)) {
@@ -359,7 +363,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
                             int wait = remainingMillis(deadline);
                             if (wait == 0) throw new SocketTimeoutException("Read timed out");
                             readWaiter.await(f, SocketOps.POLL_IN, wait);
-                            n = BufferIO.read(ops, f, one, many, offset, length);
+                            n = BufferIO.read(io, f, one, many, offset, length);
                         }
                     }
                 } finally {
@@ -443,7 +447,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
                 beginWrite(blocking);
                 int f = fd.acquire();
                 try {
-                    n = BufferIO.write(ops, f, one, many, offset, length);
+                    n = BufferIO.write(io, f, one, many, offset, length);
                     if (blocking) {
                         while (isOpen() && !isOutputClosed) {
                             if (n > 0) {
@@ -454,7 +458,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
                             } else if (n == 0) {
                                 break;
                             }
-                            n = BufferIO.write(ops, f, one, many, offset, length);
+                            n = BufferIO.write(io, f, one, many, offset, length);
                         }
                         n = total > 0 ? total : n;
                     }

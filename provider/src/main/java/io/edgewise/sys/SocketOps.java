@@ -15,7 +15,7 @@ import java.net.SocketOption;
  * caller decides whether to retry). Every other failure is thrown as the exception the JDK throws for
  * it ({@code ConnectException}, {@code BindException}, {@code SocketException("Connection reset")}...).
  */
-public interface SocketOps {
+public interface SocketOps extends ByteIo {
     int EOF = -1;
     int UNAVAILABLE = -2;
     int INTERRUPTED = -3;
@@ -38,19 +38,13 @@ public interface SocketOps {
         return com.sun.jna.Pointer.nativeValue(com.sun.jna.Native.getDirectBufferPointer(direct));
     }
 
-    /** Whether {@link #readArray}/{@link #writeArray} move bytes to and from Java arrays without a copy. */
-    default boolean arrayIo() {
-        return false;
-    }
-
-    /** Like {@link #read} into {@code a[off, off+len)}; only when {@link #arrayIo()}. */
-    default int readArray(int fd, byte[] a, int off, int len) throws IOException {
-        throw new UnsupportedOperationException("no array I/O in this binding");
-    }
-
-    /** Like {@link #write} from {@code a[off, off+len)}; only when {@link #arrayIo()}. */
-    default int writeArray(int fd, byte[] a, int off, int len) throws IOException {
-        throw new UnsupportedOperationException("no array I/O in this binding");
+    /**
+     * The data calls for a connected stream socket (TCP or Unix domain): the results of this interface's
+     * own {@code read}/{@code write}/{@code readv}/{@code writev}, through whichever calls the platform
+     * makes cheapest for sockets. This default is the descriptor-generic calls themselves.
+     */
+    default ByteIo streamIo() {
+        return this;
     }
 
     /** A new non-blocking TCP ({@code stream}) or UDP socket of the family; dual-stack for INET6. */
@@ -75,23 +69,6 @@ public interface SocketOps {
     InetSocketAddress localAddress(int fd) throws IOException;
 
     InetSocketAddress remoteAddress(int fd) throws IOException;
-
-    int read(int fd, long address, int length) throws IOException;
-
-    int write(int fd, long address, int length) throws IOException;
-
-    /** Scattering read into {@code count} iovec entries at {@code iov} (see {@link #iovecSize}). */
-    long readv(int fd, long iov, int count) throws IOException;
-
-    long writev(int fd, long iov, int count) throws IOException;
-
-    /** Size of one iovec entry and the most a single readv/writev takes. */
-    int iovecSize();
-
-    int iovMax();
-
-    /** Writes iovec entry {@code index} into {@code iov} (a native-order direct buffer). */
-    void putIovec(java.nio.ByteBuffer iov, int index, long base, long length);
 
     /** Bytes that can be read without blocking (FIONREAD). */
     int available(int fd) throws IOException;

@@ -33,6 +33,7 @@ final class JnaLibC {
     static native int getsockopt(int fd, int level, int optname, long optval, long optlenPtr);
     static native long send(int fd, long buf, long len, int flags);
     static native long recv(int fd, long buf, long len, int flags);
+    static native long sendmsg(int fd, long msg, int flags);
 
     // plain descriptors
     static native long read(int fd, long buf, long count);

@@ -43,6 +43,16 @@ public final class LibC {
         return FFM.writeArray(fd, a, off, len);
     }
 
+    /** Only when {@link #ARRAY_IO}. */
+    public static long recvArray(int fd, byte[] a, int off, int len, int flags) {
+        return FFM.recvArray(fd, a, off, len, flags);
+    }
+
+    /** Only when {@link #ARRAY_IO}. */
+    public static long sendArray(int fd, byte[] a, int off, int len, int flags) {
+        return FFM.sendArray(fd, a, off, len, flags);
+    }
+
     public static int socket(int domain, int type, int protocol) {
         NativeCalls f = FFM;
         return f != null ? f.socket(domain, type, protocol) : JnaLibC.socket(domain, type, protocol);
@@ -106,6 +116,11 @@ public final class LibC {
     public static long recv(int fd, long buf, long len, int flags) {
         NativeCalls f = FFM;
         return f != null ? f.recv(fd, buf, len, flags) : JnaLibC.recv(fd, buf, len, flags);
+    }
+
+    public static long sendmsg(int fd, long msg, int flags) {
+        NativeCalls f = FFM;
+        return f != null ? f.sendmsg(fd, msg, flags) : JnaLibC.sendmsg(fd, msg, flags);
     }
 
     public static long read(int fd, long buf, long count) {

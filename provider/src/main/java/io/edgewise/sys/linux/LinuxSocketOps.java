@@ -2,6 +2,7 @@ package io.edgewise.sys.linux;
 
 import static io.edgewise.sys.linux.Linux.*;
 
+import io.edgewise.sys.ByteIo;
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -86,6 +87,11 @@ public final class LinuxSocketOps implements SocketOps {
     @Override
     public long address(ByteBuffer direct) {
         return LibC.address(direct);
+    }
+
+    @Override
+    public ByteIo streamIo() {
+        return LinuxStreamIo.INSTANCE;
     }
 
     @Override
@@ -218,7 +224,7 @@ public final class LinuxSocketOps implements SocketOps {
      * The result of a data call that returned -1: would-block and EINTR become statuses, any other
      * errno is thrown as the JDK throws it for a read ({@code read}) or a write.
      */
-    private static int failed(boolean read) throws IOException {
+    static int failed(boolean read) throws IOException {
         int e = LibC.errno();
         if (e == EAGAIN) return UNAVAILABLE;
         if (e == EINTR) return INTERRUPTED;

@@ -20,6 +20,12 @@ interface NativeCalls {
     /** write(2) from a Java array, without copying. */
     long writeArray(int fd, byte[] a, int off, int len);
 
+    /** recv(2) into a Java array, without copying. */
+    long recvArray(int fd, byte[] a, int off, int len, int flags);
+
+    /** send(2) from a Java array, without copying. */
+    long sendArray(int fd, byte[] a, int off, int len, int flags);
+
     int socket(int domain, int type, int protocol);
     int socketpair(int domain, int type, int protocol, long sv);
     int bind(int fd, long addr, int addrlen);
@@ -33,6 +39,7 @@ interface NativeCalls {
     int getsockopt(int fd, int level, int optname, long optval, long optlenPtr);
     long send(int fd, long buf, long len, int flags);
     long recv(int fd, long buf, long len, int flags);
+    long sendmsg(int fd, long msg, int flags);
     long read(int fd, long buf, long count);
     long readv(int fd, long iov, int iovcnt);
     long write(int fd, long buf, long count);

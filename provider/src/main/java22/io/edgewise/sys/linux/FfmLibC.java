@@ -56,6 +56,7 @@ final class FfmLibC implements NativeCalls {
     private static final MethodHandle GETSOCKOPT = h("getsockopt", true, I, I, I, I, L, L);
     private static final MethodHandle SEND = h("send", true, L, I, L, L, I);
     private static final MethodHandle RECV = h("recv", true, L, I, L, L, I);
+    private static final MethodHandle SENDMSG = h("sendmsg", true, L, I, L, I);
     private static final MethodHandle READ = h("read", true, L, I, L, L);
     private static final MethodHandle READV = h("readv", true, L, I, L, I);
     private static final MethodHandle WRITE = h("write", true, L, I, L, L);
@@ -81,6 +82,10 @@ final class FfmLibC implements NativeCalls {
             FunctionDescriptor.of(L, I, ADDRESS, L), ERRNO, Linker.Option.critical(true));
     private static final MethodHandle WRITE_ARRAY = LINKER.downcallHandle(LIBC.find("write").orElseThrow(),
             FunctionDescriptor.of(L, I, ADDRESS, L), ERRNO, Linker.Option.critical(true));
+    private static final MethodHandle RECV_ARRAY = LINKER.downcallHandle(LIBC.find("recv").orElseThrow(),
+            FunctionDescriptor.of(L, I, ADDRESS, L, I), ERRNO, Linker.Option.critical(true));
+    private static final MethodHandle SEND_ARRAY = LINKER.downcallHandle(LIBC.find("send").orElseThrow(),
+            FunctionDescriptor.of(L, I, ADDRESS, L, I), ERRNO, Linker.Option.critical(true));
 
     private static MethodHandle variadic(String name, ValueLayout ret, int firstVariadic, ValueLayout... args) {
         return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), FunctionDescriptor.of(ret, args), ERRNO,
@@ -118,6 +123,20 @@ final class FfmLibC implements NativeCalls {
     public long writeArray(int fd, byte[] a, int off, int len) {
         try {
             return (long) WRITE_ARRAY.invokeExact(st(), fd, MemorySegment.ofArray(a).asSlice(off, len), (long) len);
+        } catch (Throwable t) { throw fail(t); }
+    }
+
+    @Override
+    public long recvArray(int fd, byte[] a, int off, int len, int flags) {
+        try {
+            return (long) RECV_ARRAY.invokeExact(st(), fd, MemorySegment.ofArray(a).asSlice(off, len), (long) len, flags);
+        } catch (Throwable t) { throw fail(t); }
+    }
+
+    @Override
+    public long sendArray(int fd, byte[] a, int off, int len, int flags) {
+        try {
+            return (long) SEND_ARRAY.invokeExact(st(), fd, MemorySegment.ofArray(a).asSlice(off, len), (long) len, flags);
         } catch (Throwable t) { throw fail(t); }
     }
 
@@ -159,6 +178,9 @@ final class FfmLibC implements NativeCalls {
     }
     @Override public long recv(int fd, long buf, long len, int flags) {
         try { return (long) RECV.invokeExact(st(), fd, buf, len, flags); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public long sendmsg(int fd, long msg, int flags) {
+        try { return (long) SENDMSG.invokeExact(st(), fd, msg, flags); } catch (Throwable t) { throw fail(t); }
     }
     @Override public long read(int fd, long buf, long count) {
         try { return (long) READ.invokeExact(st(), fd, buf, count); } catch (Throwable t) { throw fail(t); }
