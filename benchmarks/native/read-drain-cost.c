@@ -24,44 +24,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-common.h"
+
 #ifndef TCP_INQ
 #define TCP_INQ 36
 #endif
 
 enum { MSG = 64, BATCH = 500, ROUNDS = 301 };
 
-static double now_ns(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1e9 + t.tv_nsec;
-}
-
-static int by_value(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static void die(const char *what) {
-    perror(what);
-    exit(1);
-}
-
-/* a connected loopback pair: *writer sends, *reader receives (TCP_INQ on) */
-static void connect_pair(int *writer, int *reader) {
-    struct sockaddr_in a = {0};
-    socklen_t len = sizeof a;
+/* the loopback pair with TCP_INQ on the reading end */
+static void connect_inq_pair(int *writer, int *reader) {
     int one = 1;
-    int l = socket(AF_INET, SOCK_STREAM, 0);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof a) || listen(l, 1)
-            || getsockname(l, (struct sockaddr *)&a, &len)) die("listen");
-    *writer = socket(AF_INET, SOCK_STREAM, 0);
-    if (*writer < 0 || connect(*writer, (struct sockaddr *)&a, sizeof a)) die("connect");
-    *reader = accept(l, NULL, NULL);
-    if (*reader < 0) die("accept");
+    connect_pair(writer, reader);
     if (setsockopt(*reader, SOL_TCP, TCP_INQ, &one, sizeof one)) die("TCP_INQ");
-    close(l);
 }
 
 /* queue BATCH messages and wait until all have arrived */
@@ -96,7 +71,7 @@ int main(void) {
     int batches[3] = {0};
     double med[3];
     const char *name[3] = {"read 64 B (recv)", "read 64 B (recvmsg + TCP_INQ)", "read on empty socket (EAGAIN)"};
-    connect_pair(&writer, &reader);
+    connect_inq_pair(&writer, &reader);
     for (int r = 0; r < ROUNDS; r++) {
         int kind = r % 3;
         if (kind < 2) fill(writer, reader);

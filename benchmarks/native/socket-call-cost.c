@@ -27,6 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-common.h"
+
 enum { MSG = 64, BATCH = 500, ROUNDS = 200, KINDS = 8 };
 
 static const char *name[KINDS] = {
@@ -34,37 +36,10 @@ static const char *name[KINDS] = {
     "write 64 B", "send 64 B", "writev 2 x 32 B", "sendmsg 2 x 32 B",
 };
 
-static double now_ns(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1e9 + t.tv_nsec;
-}
-
-static int by_value(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static void die(const char *what) {
-    perror(what);
-    exit(1);
-}
-
-/* a connected loopback pair, both ends non-blocking; *writer has TCP_NODELAY */
-static void connect_pair(int *writer, int *reader) {
-    struct sockaddr_in a = {0};
-    socklen_t len = sizeof a;
+/* the loopback pair, both ends non-blocking, TCP_NODELAY on the writer */
+static void connect_nonblocking_pair(int *writer, int *reader) {
     int one = 1;
-    int l = socket(AF_INET, SOCK_STREAM, 0);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof a) || listen(l, 1)
-            || getsockname(l, (struct sockaddr *)&a, &len)) die("listen");
-    *writer = socket(AF_INET, SOCK_STREAM, 0);
-    if (*writer < 0 || connect(*writer, (struct sockaddr *)&a, sizeof a)) die("connect");
-    *reader = accept(l, NULL, NULL);
-    if (*reader < 0) die("accept");
-    close(l);
+    connect_pair(writer, reader);
     if (setsockopt(*writer, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one)) die("TCP_NODELAY");
     if (fcntl(*reader, F_SETFL, O_NONBLOCK) || fcntl(*writer, F_SETFL, O_NONBLOCK)) die("O_NONBLOCK");
 }
@@ -106,7 +81,7 @@ int main(void) {
     static double per_call[KINDS][ROUNDS];
     msg.msg_iov = iov;
     msg.msg_iovlen = 2;
-    connect_pair(&writer, &reader);
+    connect_nonblocking_pair(&writer, &reader);
     for (int r = 0; r < ROUNDS; r++) {
         for (int kind = 0; kind < KINDS; kind++) {
             drain(reader);
