@@ -18,7 +18,7 @@ import java.util.Map;
  * {@link SocketOps} on Linux through {@link LibC}. Stateless apart from a per-thread scratch area of
  * native memory (socket addresses, option values, pollfds), so no call allocates native memory.
  */
-public final class LinuxSocketOps implements SocketOps {
+public final class LinuxSocketOps extends LinuxIovecs implements SocketOps {
     public static final LinuxSocketOps INSTANCE = new LinuxSocketOps();
 
     // scratch layout
@@ -259,22 +259,6 @@ public final class LinuxSocketOps implements SocketOps {
         long n = LibC.writev(fd, iov, count);
         if (n >= 0) return n;
         return failed(false);
-    }
-
-    @Override
-    public int iovecSize() {
-        return IOVEC_SIZE;
-    }
-
-    @Override
-    public int iovMax() {
-        return IOV_MAX;
-    }
-
-    @Override
-    public void putIovec(ByteBuffer iov, int index, long base, long length) {
-        iov.putLong(index * IOVEC_SIZE, base);
-        iov.putLong(index * IOVEC_SIZE + 8, length);
     }
 
     @Override

@@ -1,11 +1,8 @@
 package io.edgewise.sys.linux;
 
 import static io.edgewise.sys.SocketOps.EOF;
-import static io.edgewise.sys.linux.Linux.IOVEC_SIZE;
-import static io.edgewise.sys.linux.Linux.IOV_MAX;
 import static io.edgewise.sys.linux.Linux.MSG_NOSIGNAL;
 
-import io.edgewise.sys.ByteIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -21,7 +18,7 @@ import java.nio.ByteOrder;
  *
  * <p>Thread safety: stateless apart from a per-thread {@code msghdr}, used only within one call.
  */
-final class LinuxStreamIo implements ByteIo {
+final class LinuxStreamIo extends LinuxIovecs {
     static final LinuxStreamIo INSTANCE = new LinuxStreamIo();
 
     // struct msghdr on LP64 Linux: name, namelen(+pad), iov, iovlen, control, controllen, flags(+pad)
@@ -68,21 +65,6 @@ final class LinuxStreamIo implements ByteIo {
         long n = LibC.sendmsg(fd, m.addr, MSG_NOSIGNAL);
         if (n >= 0) return n;
         return LinuxSocketOps.failed(false);
-    }
-
-    @Override
-    public int iovecSize() {
-        return IOVEC_SIZE;
-    }
-
-    @Override
-    public int iovMax() {
-        return IOV_MAX;
-    }
-
-    @Override
-    public void putIovec(ByteBuffer iov, int index, long base, long length) {
-        LinuxSocketOps.INSTANCE.putIovec(iov, index, base, length);
     }
 
     @Override
