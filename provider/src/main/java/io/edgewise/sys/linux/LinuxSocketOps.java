@@ -23,7 +23,10 @@ public final class LinuxSocketOps extends LinuxIovecs implements SocketOps {
 
     // scratch layout
     private static final int SA = 0, SALEN = 128, OPT = 136, OPTLEN = 144, POLLFDS = 160, U64 = 184,
-            PIPEFDS = 192, SCRATCH_SIZE = 256;
+            PIPEFDS = 192, MSGHDR = 200, SCRATCH_SIZE = 256;
+    // struct msghdr on LP64 Linux (56 bytes at MSGHDR, zero but for the iovec pointer and count):
+    // name, namelen(+pad), iov, iovlen, control, controllen, flags(+pad)
+    private static final int MSG_IOV = 16, MSG_IOVLEN = 24;
 
     /** Per-thread native scratch memory; each call uses it only between entry and return. */
     private static final class Scratch {
@@ -32,6 +35,14 @@ public final class LinuxSocketOps extends LinuxIovecs implements SocketOps {
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** sendmsg(2) of {@code count} iovec entries at {@code iov}, no address, no control data. */
+    static long sendmsg(int fd, long iov, int count, int flags) {
+        Scratch s = SCRATCH.get();
+        s.buf.putLong(MSGHDR + MSG_IOV, iov);
+        s.buf.putLong(MSGHDR + MSG_IOVLEN, count);
+        return LibC.sendmsg(fd, s.addr + MSGHDR, flags);
+    }
 
     /** An option's kernel name: level, optname, and how its value is represented. */
     private static final class Opt {

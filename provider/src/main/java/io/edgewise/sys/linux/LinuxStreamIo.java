@@ -4,8 +4,6 @@ import static io.edgewise.sys.SocketOps.EOF;
 import static io.edgewise.sys.linux.Linux.MSG_NOSIGNAL;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * The data calls of a connected stream socket on Linux: {@code recv}, {@code send} and
@@ -16,21 +14,11 @@ import java.nio.ByteOrder;
  * connection into {@code EPIPE} without raising {@code SIGPIPE}, which the JVM would only ignore.
  * Scattering reads stay {@code readv}: nothing on the hot path uses them.
  *
- * <p>Thread safety: stateless apart from a per-thread {@code msghdr}, used only within one call.
+ * <p>Thread safety: stateless; a gathering write builds its {@code msghdr} in {@link LinuxSocketOps}'s
+ * per-thread scratch memory.
  */
 final class LinuxStreamIo extends LinuxIovecs {
     static final LinuxStreamIo INSTANCE = new LinuxStreamIo();
-
-    // struct msghdr on LP64 Linux: name, namelen(+pad), iov, iovlen, control, controllen, flags(+pad)
-    private static final int MSG_IOV = 16, MSG_IOVLEN = 24, MSGHDR_SIZE = 56;
-
-    /** A zeroed msghdr per thread; a gathering write sets only its iovec pointer and count. */
-    private static final class MsgHdr {
-        final ByteBuffer buf = ByteBuffer.allocateDirect(MSGHDR_SIZE).order(ByteOrder.nativeOrder());
-        final long addr = LibC.address(buf);
-    }
-
-    private static final ThreadLocal<MsgHdr> MSGHDR = ThreadLocal.withInitial(MsgHdr::new);
 
     private LinuxStreamIo() { }
 
@@ -59,10 +47,7 @@ final class LinuxStreamIo extends LinuxIovecs {
 
     @Override
     public long writev(int fd, long iov, int count) throws IOException {
-        MsgHdr m = MSGHDR.get();
-        m.buf.putLong(MSG_IOV, iov);
-        m.buf.putLong(MSG_IOVLEN, count);
-        long n = LibC.sendmsg(fd, m.addr, MSG_NOSIGNAL);
+        long n = LinuxSocketOps.sendmsg(fd, iov, count, MSG_NOSIGNAL);
         if (n >= 0) return n;
         return LinuxSocketOps.failed(false);
     }
