@@ -424,8 +424,6 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
     private final FdCall writevCall = (f, d) -> writeFrom(f, d.many, d.offset, d.length);
     private final IovecCall readv = (f, iov, count) -> dops().readv(f, iov, count);
     private final IovecCall writev = (f, iov, count) -> dops().writev(f, iov, count);
-    private final DatagramCall sendDatagram = (f, address, length, target) -> dops().send(f, family(), address, length, target);
-    private final DatagramCall writeDatagram = (f, address, length, target) -> dops().write(f, address, length);
 
     // for the call objects above, which field initializers build before the constructor sets it
     private DatagramOps dops() {
@@ -795,24 +793,25 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
         }
     }
 
-    /** One send (to {@code target}) or write on {@code f} of a datagram of {@code length} bytes at {@code address}. */
-    @FunctionalInterface
-    private interface DatagramCall {
-        int call(int f, long address, int length, SocketAddress target) throws IOException;
+    /** One send to {@code target}, or a write when it is null, of {@code length} bytes at {@code address}. */
+    private int datagram(int f, long address, int length, SocketAddress target) throws IOException {
+        return target == null ? dops.write(f, address, length) : dops.send(f, family(), address, length, target);
     }
 
     /**
-     * Sends {@code src}'s remaining bytes as one datagram through {@code call}: a direct buffer by
-     * address, a heap buffer through a temporary copy (a {@code SocketException} when the datagram is
-     * larger than a temporary buffer). Moves the position by the count sent.
+     * Sends {@code src}'s remaining bytes as one datagram to {@code target} (null: written to the
+     * connected peer): a direct buffer by address, a heap buffer through a temporary copy (a
+     * {@code SocketException} when the datagram is larger than a temporary buffer). Moves the position
+     * by the count sent. A plain branch rather than a call object: the fewer call levels between a
+     * send and its downcall, the more the JIT inlines, which decides whether a send allocates on JDK 24+.
      */
-    private static int datagramFrom(int f, ByteBuffer src, SocketAddress target, DatagramCall call) throws IOException {
+    private int datagramFrom(int f, ByteBuffer src, SocketAddress target) throws IOException {
         int pos = src.position();
         int lim = src.limit();
         int rem = pos <= lim ? lim - pos : 0;
         int n;
         if (src.isDirect()) {
-            n = call.call(f, DirectAddress.of(src) + pos, rem, target);
+            n = datagram(f, DirectAddress.of(src) + pos, rem, target);
         } else {
             TempBuffers t = TempBuffers.get();
             int slot = t.take(rem);
@@ -822,7 +821,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
                     throw new SocketException("Message too long");
                 }
                 tmp.put(0, src, pos, rem);
-                n = call.call(f, t.address(slot), rem, target);
+                n = datagram(f, t.address(slot), rem, target);
             } finally {
                 t.give(slot);
             }
@@ -834,7 +833,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
     private int sendFrom(int f, ByteBuffer src, SocketAddress target) throws IOException {
         int pos = src.position();
         try {
-            return datagramFrom(f, src, target, sendDatagram);
+            return datagramFrom(f, src, target);
         } catch (PortUnreachableException e) {
             if (state == ST_CONNECTED) throw e;
             // an ICMP error left by an earlier datagram: this one was not refused
@@ -845,7 +844,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
     }
 
     private int writeFrom(int f, ByteBuffer src) throws IOException {
-        return datagramFrom(f, src, null, writeDatagram);
+        return datagramFrom(f, src, null);
     }
 
     @Override

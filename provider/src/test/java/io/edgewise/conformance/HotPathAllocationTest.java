@@ -17,9 +17,15 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Reads and writes of direct buffers allocate nothing once compiled: TCP, UDP (connected and not) and
- * pipes, with blocking writes (which take a pooled waiter) and non-blocking reads. Checked on JDK < 24,
- * where a direct buffer's address is read without allocating; from 24 on it comes from
- * {@code MemorySegment.ofBuffer}, which allocates unless the JIT removes it.
+ * pipes, with blocking writes (which take a pooled waiter) and non-blocking reads. Up to JDK 23 a direct
+ * buffer's address is read through Unsafe; from 24 on it comes from {@code MemorySegment.ofBuffer},
+ * whose segment and session the JIT removes only when it inlines the whole call chain, so on 24+ this
+ * test also guards the depth of that chain (one call level more made TCP allocate 32 bytes and UDP 104
+ * per write and read). A jar built before JDK 22 has no {@code SegmentAddress} and is not checked on 24+.
+ *
+ * <p>Heap buffers over FFM are not checked: their array segment is sliced per call, and whether the JIT
+ * removes the slice depends on how often the path ran when it was compiled ("low call site frequency"
+ * after other tests leaves 224 bytes per write and read), which a test in a shared JVM cannot control.
  */
 @Timeout(60)
 class HotPathAllocationTest {
@@ -51,10 +57,19 @@ class HotPathAllocationTest {
         return c;
     }
 
+    private static boolean segmentAddressBuilt() {
+        try {
+            Class.forName("io.edgewise.channels.SegmentAddress");
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
     @Test
     void directBufferIoAllocatesNothing() throws Exception {
-        Assumptions.assumeTrue(Runtime.version().feature() < 24,
-                "JDK 24+: direct buffer addresses come from MemorySegment.ofBuffer");
+        Assumptions.assumeTrue(Runtime.version().feature() < 24 || segmentAddressBuilt(),
+                "JDK 24+ with a provider built before JDK 22: direct buffer addresses come from the binding");
         EdgewiseSelectorProvider p = new EdgewiseSelectorProvider();
         InetAddress lo = InetAddress.getLoopbackAddress();
         ByteBuffer out = ByteBuffer.allocateDirect(64);
