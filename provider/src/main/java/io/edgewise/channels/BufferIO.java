@@ -112,6 +112,7 @@ final class BufferIO {
             if (n > 0) advance(dsts, offset, length, n);
             return n;
         }
+        DirectAddress.checkUsable(dsts, offset, length);
         TempBuffers t = TempBuffers.get();
         int slot = t.take((int) Math.min(total, Integer.MAX_VALUE));
         try {

@@ -724,6 +724,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
         if (iovecCapable(dsts, offset, length)) {
             return throughIovecs(f, dsts, offset, length, readv);
         }
+        DirectAddress.checkUsable(dsts, offset, length);
         TempBuffers t = TempBuffers.get();
         int slot = t.take((int) Math.min(total, Integer.MAX_VALUE));
         try {

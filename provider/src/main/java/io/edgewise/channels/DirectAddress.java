@@ -5,28 +5,29 @@ import java.nio.Buffer;
 import java.nio.ByteBuffer;
 
 /**
- * The native base address of a direct {@link ByteBuffer}, without allocating. Up to JDK 23 this reads
- * {@code Buffer.address} through {@code sun.misc.Unsafe}; from JDK 24 on, where Unsafe memory access
- * prints a warning, it takes the address of {@code MemorySegment.ofBuffer} ({@code SegmentAddress},
- * compiled for 22), which the JIT removes once this call is inlined. A jar built without the JDK 22
- * classes asks the native binding instead.
+ * The native base address of a direct {@link ByteBuffer}, without allocating. From JDK 22 on it is the
+ * address of {@code MemorySegment.ofBuffer} ({@code SegmentAddress}, in the jar's JDK 22 classes), which
+ * also refuses a buffer whose arena is closed or confined to another thread, as the JDK's channels do;
+ * the JIT removes the segment once the call is inlined. Before 22, and on 22–23 from a jar built without
+ * the JDK 22 classes, it reads {@code Buffer.address} through {@code sun.misc.Unsafe}. From 24 on
+ * (where Unsafe memory access prints a warning) such a jar asks the native binding.
  */
 final class DirectAddress {
     private DirectAddress() { }
-
-    private static final sun.misc.Unsafe UNSAFE;
-    private static final long ADDRESS_OFFSET;
-    /** {@code SegmentAddress} when Unsafe is not used and the jar has the JDK 22 classes, else null. */
-    private static final Source SEGMENTS;
 
     /** Where a base address comes from (not {@code ToLongFunction}: its bridge method is one more call level). */
     interface Source {
         long base(ByteBuffer direct);
     }
+
+    /** {@code SegmentAddress} on JDK 22+ when the jar has it, else null. */
+    private static final Source SEGMENTS = segmentAddress();
+    private static final sun.misc.Unsafe UNSAFE;
+    private static final long ADDRESS_OFFSET;
     static {
         sun.misc.Unsafe u = null;
         long off = -1;
-        if (Runtime.version().feature() < 24) {
+        if (SEGMENTS == null && Runtime.version().feature() < 24) {
             try {
                 Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
                 f.setAccessible(true);
@@ -39,7 +40,6 @@ final class DirectAddress {
         }
         UNSAFE = u;
         ADDRESS_OFFSET = off;
-        SEGMENTS = u == null ? segmentAddress() : null;
     }
 
     private static Source segmentAddress() {
@@ -54,13 +54,27 @@ final class DirectAddress {
         }
     }
 
-    static long of(ByteBuffer direct) {
-        if (UNSAFE != null) {
-            return UNSAFE.getLong(direct, ADDRESS_OFFSET);
+    /**
+     * Throws, as {@link #of} would, for a direct buffer among {@code bufs[offset, offset + length)} that
+     * cannot be used (its arena closed or confined to another thread). For reads through a temporary
+     * buffer, which must fail before the call: after it, the bytes would be taken and lost.
+     */
+    static void checkUsable(ByteBuffer[] bufs, int offset, int length) {
+        if (SEGMENTS == null) {
+            return; // no arenas before JDK 22
         }
+        for (int i = offset; i < offset + length; i++) {
+            if (bufs[i].isDirect()) of(bufs[i]);
+        }
+    }
+
+    static long of(ByteBuffer direct) {
         Source s = SEGMENTS;
         if (s != null) {
             return s.base(direct);
+        }
+        if (UNSAFE != null) {
+            return UNSAFE.getLong(direct, ADDRESS_OFFSET);
         }
         return io.edgewise.sys.Platform.ops().address(direct);
     }

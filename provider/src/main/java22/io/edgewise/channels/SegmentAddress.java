@@ -4,15 +4,26 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 
 /**
- * The base address of a direct buffer through {@link MemorySegment#ofBuffer} (JDK 22+), for
- * {@link DirectAddress} where {@code sun.misc.Unsafe} is off limits (JDK 24+). Called here, two calls
- * below {@link DirectAddress#of}, rather than through the platform's bindings, so that the JIT can
- * still inline the segment and its session into the caller and drop both: one call level less or more
- * decides whether every read and write allocates 32 bytes ({@code HotPathAllocationTest}).
+ * The base address of a direct buffer through {@link MemorySegment#ofBuffer} (JDK 22+), with the
+ * checks the JDK's channels make on a buffer backed by an arena's memory: its arena must still be open
+ * ({@code IllegalStateException: Already closed}) and, for a confined arena, the caller must be its
+ * owner ({@code WrongThreadException}). Without them a read or write would reach freed memory. An
+ * ordinary direct buffer passes both.
+ *
+ * <p>Called by {@link DirectAddress#of} directly rather than through the platform's bindings: the JIT
+ * removes the segment and its session only when it inlines the whole chain from its compilation root,
+ * and one call level more made every TCP read and write allocate 32 bytes ({@code HotPathAllocationTest}).
  */
 final class SegmentAddress implements DirectAddress.Source {
     @Override
     public long base(ByteBuffer direct) {
-        return MemorySegment.ofBuffer(direct).address() - direct.position();
+        MemorySegment s = MemorySegment.ofBuffer(direct);
+        if (!s.scope().isAlive()) {
+            throw new IllegalStateException("Already closed");
+        }
+        if (!s.isAccessibleBy(Thread.currentThread())) {
+            throw new WrongThreadException("Attempted access outside owning thread");
+        }
+        return s.address() - direct.position();
     }
 }

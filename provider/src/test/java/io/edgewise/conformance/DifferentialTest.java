@@ -78,6 +78,9 @@ class DifferentialTest {
         add(out, "selector misuse", StandardProtocolFamily.INET, DifferentialTest::selectorMisuse);
         add(out, "unix domain", StandardProtocolFamily.UNIX, DifferentialTest::unixDomain);
         both(out, "datagram", DifferentialTest::datagram);
+        if (Runtime.version().feature() >= 22) {
+            add(out, "arena buffers", StandardProtocolFamily.INET, DifferentialTest::arenaBuffers);
+        }
         return out.stream();
     }
 
@@ -1195,6 +1198,84 @@ class DifferentialTest {
         SocketChannel late = o.track(o.provider.openSocketChannel(StandardProtocolFamily.UNIX));
         o.call("connect to stale socket file", () -> late.connect(addr));
         o.state("after failed connect", late);
+    }
+
+    /** A direct buffer over {@code size} bytes of a new {@code Arena.ofShared()} or {@code ofConfined()} (JDK 22+). */
+    private static ByteBuffer arenaBuffer(AutoCloseable arena, long size) throws ReflectiveOperationException {
+        Object segment = Class.forName("java.lang.foreign.SegmentAllocator")
+                .getMethod("allocate", long.class).invoke(arena, size);
+        return (ByteBuffer) Class.forName("java.lang.foreign.MemorySegment").getMethod("asByteBuffer").invoke(segment);
+    }
+
+    private static AutoCloseable arena(String kind) throws ReflectiveOperationException {
+        return (AutoCloseable) Class.forName("java.lang.foreign.Arena").getMethod(kind).invoke(null);
+    }
+
+    /**
+     * Buffers over an arena's memory (JDK 22+, through reflection: the tests build for 17): usable while
+     * the arena is open; once it is closed, or from a thread other than a confined arena's owner, every
+     * read, write, send and receive throws (the JDK's IllegalStateException / WrongThreadException) and
+     * moves no byte.
+     */
+    static void arenaBuffers(Outcome o) throws Exception {
+        Net.Conn c = pair(o);
+        AutoCloseable shared = arena("ofShared");
+        ByteBuffer b = arenaBuffer(shared, 8).put(ascii("arena-ok")).flip();
+        o.call("write open arena", () -> c.client.write(b));
+        o.call("peer got", () -> readN(c.server, 8));
+        c.server.write(ascii("1234"));
+        o.call("read open arena", () -> c.client.read(b.clear().limit(2)));
+        shared.close();
+        o.call("write closed arena", () -> c.client.write(b.clear()));
+        o.call("read closed arena", () -> c.client.read(b.clear()));
+        o.call("gather with closed arena", () -> c.client.write(new ByteBuffer[] {ascii("a"), b.clear()}));
+        o.call("scatter with closed arena", () -> c.client.read(new ByteBuffer[] {b.clear(), ByteBuffer.allocate(1)}));
+        o.call("scatter direct with closed arena",
+                () -> c.client.read(new ByteBuffer[] {ByteBuffer.allocateDirect(1), b.clear()}));
+        // non-blocking: a failed read that took the bytes anyway must show as missing bytes, not a hang
+        c.client.configureBlocking(false);
+        ByteBuffer rest = ByteBuffer.allocate(4);
+        o.call("rest still there", () -> c.client.read(rest));
+        o.note("rest", text(rest));
+        c.client.configureBlocking(true);
+        o.state("client", c.client);
+
+        AutoCloseable confined = arena("ofConfined");
+        ByteBuffer mine = arenaBuffer(confined, 4).put(ascii("mine")).flip();
+        String[] other = new String[2];
+        Thread t = new Thread(() -> {
+            try {
+                other[0] = "wrote " + c.client.write(mine);
+            } catch (Throwable e) {
+                other[0] = e.getClass().getName();
+            }
+            try {
+                other[1] = "read " + c.client.read(mine.clear());
+            } catch (Throwable e) {
+                other[1] = e.getClass().getName();
+            }
+        });
+        t.start();
+        t.join(10_000);
+        o.note("write from another thread", other[0]);
+        o.note("read from another thread", other[1]);
+        o.call("write from owner", () -> c.client.write(mine.clear()));
+        o.call("peer got", () -> readN(c.server, 4));
+        confined.close();
+
+        java.nio.channels.DatagramChannel x = o.track(o.provider.openDatagramChannel(o.family));
+        java.nio.channels.DatagramChannel y = o.track(o.provider.openDatagramChannel(o.family));
+        x.bind(new InetSocketAddress(Net.loopback(o.family), 0));
+        y.bind(new InetSocketAddress(Net.loopback(o.family), 0));
+        AutoCloseable gone = arena("ofShared");
+        ByteBuffer d = arenaBuffer(gone, 4);
+        gone.close();
+        o.call("send closed arena", () -> y.send(d, x.getLocalAddress()));
+        y.send(ascii("dgram"), x.getLocalAddress());
+        o.call("receive closed arena", () -> x.receive(d.clear()));
+        ByteBuffer r = ByteBuffer.allocate(8);
+        o.call("datagram still there", () -> x.receive(r) != null);
+        o.note("datagram", text(r));
     }
 
     static void datagram(Outcome o) throws Exception {
