@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.edgewise.testing.OpenDescriptors;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -33,27 +34,10 @@ class DescriptorLeakTest {
         void run(int n) throws Exception;
     }
 
-    /**
-     * Runs a warm-up round, then {@code n} cycles, and asserts the descriptor count is unchanged. The
-     * count is the whole process's, so a descriptor that something else in the JVM opens or closes at
-     * the same moment (a cleaner, a class-path jar) shifts it once; a leak or a double close shifts it in
-     * every attempt. Up to three attempts, then the last difference fails the test.
-     */
+    /** A warm-up round, then {@link OpenDescriptors#assertNoLeak} over {@code n} cycles. */
     private static void assertNoLeak(String what, int n, Round round) throws Exception {
         round.run(Math.max(10, n / 50));
-        int before = 0, after = 0;
-        for (int attempt = 0; attempt < 3; attempt++) {
-            before = Net.openFds();
-            round.run(n);
-            // closes are synchronous for channels not registered anywhere; allow in-flight cleanup to finish
-            int expected = before;
-            Net.eventually(() -> Net.openFds() <= expected, 2_000);
-            after = Net.openFds();
-            if (after == before) {
-                return;
-            }
-        }
-        assertEquals(before, after, what + ": open descriptors before/after " + n + " cycles, in three attempts");
+        OpenDescriptors.assertNoLeak(what + ", " + n + " cycles", () -> round.run(n));
     }
 
     private static SocketChannel acceptSpin(ServerSocketChannel ssc) throws IOException {

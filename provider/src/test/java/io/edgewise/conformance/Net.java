@@ -17,12 +17,9 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 
 /** Loopback helpers shared by the conformance tests. Stateless; safe from any thread. */
 final class Net {
@@ -188,11 +185,7 @@ final class Net {
 
     /** Number of open descriptors of this process. */
     static int openFds() {
-        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
-            return (int) s.count();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return io.edgewise.testing.OpenDescriptors.count();
     }
 
     /** Polls {@code cond} for at most {@code millis}; returns its last value. Not synchronisation: a bounded wait for an observable state. */

@@ -2,6 +2,7 @@ package io.edgewise.datagram;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.edgewise.testing.OpenDescriptors;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
@@ -39,12 +40,11 @@ class DatagramLeakTest {
     private static void assertNoLeak(String what, Scenario s) throws Exception {
         SelectorProvider p = TestProviders.edgewise();
         s.run(p, -1); // warm-up: waiters, temporary buffers, lazily opened descriptors
-        int before = TestProviders.openFds();
-        for (int i = 0; i < CYCLES; i++) {
-            s.run(p, i);
-        }
-        int after = TestProviders.openFds();
-        assertEquals(before, after, what + ": descriptors before and after " + CYCLES + " cycles");
+        OpenDescriptors.assertNoLeak(what + ", " + CYCLES + " cycles", () -> {
+            for (int i = 0; i < CYCLES; i++) {
+                s.run(p, i);
+            }
+        });
     }
 
     @Test

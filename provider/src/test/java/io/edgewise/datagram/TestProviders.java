@@ -1,10 +1,7 @@
 package io.edgewise.datagram;
 
 import io.edgewise.EdgewiseSelectorProvider;
-import java.io.IOException;
 import java.util.concurrent.TimeUnit;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
@@ -36,10 +33,8 @@ public final class TestProviders {
     }
 
     /** Open descriptors of this process. */
-    public static int openFds() throws IOException {
-        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
-            return (int) s.count();
-        }
+    public static int openFds() {
+        return io.edgewise.testing.OpenDescriptors.count();
     }
 
     /** Waits until {@code t} is parked/blocked or waiting in native code (bounded). */
