@@ -44,6 +44,9 @@ import java.util.function.Consumer;
  * </ol>
  * Channel locks are taken inside these (deregistration, {@code kill}); channels never call into the
  * selector while holding a lock the selector takes first.
+ * {@code registerLock} guards {@code registrationsClosed} and every addition to {@code keys}. It is
+ * taken alone by {@code close}, and by {@code register} inside the channel's key lock (the JDK's
+ * {@code AbstractSelectableChannel.register} calls it so); nothing is taken while it is held.
  * {@code keys} is a concurrent set; {@code defaultTrigger}/{@code defaultOneshot} are volatile.
  *
  * <h2>Lock-free fast paths of a selection</h2>
@@ -67,6 +70,14 @@ public final class EdgewiseSelector extends AbstractSelector {
     private final Set<SelectionKey> keys = ConcurrentHashMap.newKeySet();
     private final Set<SelectionKey> publicKeys = Collections.unmodifiableSet(keys);
     private final SelectedKeySet selectedKeys = new SelectedKeySet();
+
+    private final Object registerLock = new Object();
+    /**
+     * Set by close before it deregisters the keys: from then on no key joins {@code keys}, so each key
+     * close deregisters is one that its channel's {@code register} goes on to record (on JDK 17,
+     * deregistering a key its channel never recorded throws NullPointerException).
+     */
+    private boolean registrationsClosed;
 
     private final Object updateLock = new Object();
     private ArrayDeque<EdgewiseSelectionKey> updates = new ArrayDeque<>();
@@ -152,12 +163,11 @@ public final class EdgewiseSelector extends AbstractSelector {
         if (att != null) {
             k.attach(att);
         }
-        keys.add(k);
-        if (!isOpen()) {
-            // lost a race with close(): it may not have seen the key
-            keys.remove(k);
-            k.cancel();
-            throw new ClosedSelectorException();
+        synchronized (registerLock) {
+            if (registrationsClosed) {
+                throw new ClosedSelectorException(); // lost a race with close(): the key was never visible
+            }
+            keys.add(k);
         }
         k.interestOps(ops);
         k.selChannel().keyRegistered(k);
@@ -450,6 +460,9 @@ public final class EdgewiseSelector extends AbstractSelector {
             synchronized (selectedKeys) {
                 synchronized (wakeupLock) {
                     pollerClosed = true;
+                }
+                synchronized (registerLock) {
+                    registrationsClosed = true;
                 }
                 poller.close();
                 Iterator<SelectionKey> it = keys.iterator();
