@@ -528,9 +528,9 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
         d.lock.lock();
         try {
             d.args(one, many, offset, length);
-            ensureOpen();
-            ensureConnected();
             boolean blocking = isBlocking();
+            if (!isOpen()) throw JdkBehaviour.closedBeforeCall(blocking);
+            ensureConnected();
             long n = 0;
             try {
                 d.begin(blocking);
@@ -617,9 +617,9 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
     SocketAddress receive(ByteBuffer dst, int timeoutMillis) throws IOException {
         readLock.lock();
         try {
-            ensureOpen();
-            ensureBound();
             boolean blocking = isBlocking();
+            if (!isOpen()) throw JdkBehaviour.closedBeforeCall(blocking);
+            ensureBound();
             SocketAddress sender = null;
             try {
                 reads.begin(blocking);
@@ -755,9 +755,9 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
         SocketAddress checked = checkAddress(target);
         writeLock.lock();
         try {
-            ensureOpen();
-            ensureBound();
             boolean blocking = isBlocking();
+            if (!isOpen()) throw JdkBehaviour.closedBeforeCall(blocking);
+            ensureBound();
             long n = 0;
             boolean completed = false;
             try {
@@ -957,6 +957,16 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
             MembershipKeyImpl key = new MembershipKeyImpl(this, group, interf, source);
             registry.add(key);
             return key;
+        }
+    }
+
+    /**
+     * The valid any-source membership of {@code group} on {@code interf}, or null (the socket adaptor's
+     * joinGroup/leaveGroup); {@code IllegalStateException} when a source-specific one exists.
+     */
+    MembershipKey findMembership(InetAddress group, NetworkInterface interf) {
+        synchronized (stateLock) {
+            return registry == null ? null : registry.check(group, interf, null);
         }
     }
 

@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.DatagramSocketImpl;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.MulticastSocket;
 import java.net.NetworkInterface;
 import java.net.SocketAddress;
 import java.net.SocketException;
@@ -20,39 +20,61 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.IllegalBlockingModeException;
 import java.nio.channels.MembershipKey;
-import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
-import java.util.WeakHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The {@link DatagramSocket} returned by {@link DatagramChannelImpl#socket()}: a view of the channel
  * with the JDK adaptor's behaviour (send/receive need blocking mode, {@code SO_TIMEOUT} bounds
- * receives, channel exceptions become {@code SocketException}s). Unlike the JDK's it is not a
- * {@code MulticastSocket} (the JDK builds that with an internal constructor); multicast is reached
- * through {@link #joinGroup}/{@link #leaveGroup} and the options.
+ * receives, channel exceptions become {@code SocketException}s). Like the JDK's since JDK 17 it is a
+ * {@link MulticastSocket}, and its multicast methods work on the channel's options and memberships as
+ * the JDK's do.
+ *
+ * <p>{@code MulticastSocket}'s public constructors all make a JDK socket to delegate to; this class
+ * overrides every public method, so that socket is only asked once, in the constructor, for the
+ * JDK's placeholder "any interface" ({@link #getNetworkInterface()} when none is set, which public
+ * code cannot build), and closed at once.
  *
  * <h2>Locks</h2>
- * {@code timeout} is volatile; {@code bufLengths} is guarded by itself; packets are used under their
- * own monitor, as the JDK does.
+ * {@code timeout} is volatile; {@code sendLock} orders TTL changes with {@link #send(DatagramPacket, byte)};
+ * {@code outgoingInterfaceLock} guards the {@code outgoing*} cache of {@link #getInterface()};
+ * {@code this} serializes joinGroup/leaveGroup; packets are used under their own monitor, as the JDK
+ * does. Order: packet → (channel locks | {@link DatagramPackets}' lock).
  */
-final class DatagramSocketAdaptor extends DatagramSocket {
+final class DatagramSocketAdaptor extends MulticastSocket {
+    /** The largest datagram a receive takes in (a UDP payload is at most 65,527 bytes). */
+    private static final int MAX_DATAGRAM = 65536;
+
     private final DatagramChannelImpl dc;
     private volatile int timeout;
+    /** The JDK's "any network interface" (index 0, the wildcard address). */
+    private final NetworkInterface anyInterface;
 
-    /**
-     * The capacity a packet had before this adaptor set its length to a received datagram's size
-     * (DatagramPacket keeps that internally and gives no public access): used again while the packet's
-     * length is still what we set.
-     */
-    private final Map<DatagramPacket, long[]> bufLengths = new WeakHashMap<>();
+    private final ReentrantLock sendLock = new ReentrantLock();
+    private final Object outgoingInterfaceLock = new Object();
+    private NetworkInterface outgoingNetworkInterface;
+    private InetAddress outgoingInetAddress;
 
-    private DatagramSocketAdaptor(DatagramChannelImpl dc) {
-        super(new NoDatagramSocketImpl());
+    private DatagramSocketAdaptor(DatagramChannelImpl dc) throws IOException {
+        super((SocketAddress) null);
+        NetworkInterface any;
+        try {
+            any = super.getNetworkInterface();
+        } finally {
+            super.close();
+        }
+        this.anyInterface = any;
         this.dc = dc;
     }
 
+    /** The adaptor of {@code dc}; {@code UncheckedIOException} if the JDK socket behind the constructor cannot be made. */
     static DatagramSocketAdaptor create(DatagramChannelImpl dc) {
-        return new DatagramSocketAdaptor(dc);
+        try {
+            return new DatagramSocketAdaptor(dc);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static InetSocketAddress asInet(SocketAddress sa) {
@@ -185,29 +207,32 @@ final class DatagramSocketAdaptor extends DatagramSocket {
     public void receive(DatagramPacket p) throws IOException {
         synchronized (p) {
             try {
+                if (!dc.isOpen()) throw new ClosedChannelException();
                 if (!dc.isBlocking()) throw new IllegalBlockingModeException();
-                int len = p.getLength();
-                synchronized (bufLengths) {
-                    long[] known = bufLengths.get(p);
-                    if (known != null && known[1] == len && known[2] == System.identityHashCode(p.getData())) {
-                        len = (int) known[0];
+                // the packet's buffer length is not public: receive all that can fit after its offset,
+                // and let DatagramPackets keep to the buffer length, as the JDK's receive does
+                int room = Math.min(p.getData().length - p.getOffset(), MAX_DATAGRAM);
+                TempBuffers t = TempBuffers.get();
+                int slot = t.take(room);
+                try {
+                    ByteBuffer dst = t.buffer(slot);
+                    dst.limit(Math.min(room, dst.capacity()));
+                    int to = timeout;
+                    SocketAddress sender = dc.receive(dst, to > 0 ? to : -1);
+                    if (sender == null) {
+                        throw new SocketException("Socket closed");
                     }
+                    dst.flip();
+                    DatagramPackets.deliver(p, dst, sender);
+                } finally {
+                    t.give(slot);
                 }
-                ByteBuffer dst = ByteBuffer.wrap(p.getData(), p.getOffset(), len);
-                int to = timeout;
-                SocketAddress sender = dc.receive(dst, to > 0 ? to : -1);
-                if (sender == null) {
-                    throw new SocketException("Socket closed");
-                }
-                int n = dst.position() - p.getOffset();
-                p.setLength(n);
-                p.setSocketAddress(sender);
-                synchronized (bufLengths) {
-                    bufLengths.put(p, new long[] {len, n, System.identityHashCode(p.getData())});
-                }
-            } catch (SocketTimeoutException | ClosedByInterruptException e) {
+            } catch (SocketTimeoutException e) {
                 throw e;
             } catch (ClosedChannelException e) {
+                if (e instanceof ClosedByInterruptException && JdkBehaviour.ADAPTOR_RECEIVE_THROWS_CLOSED_BY_INTERRUPT) {
+                    throw e;
+                }
                 SocketException se = new SocketException("Socket closed");
                 se.initCause(e);
                 throw se;
@@ -321,84 +346,185 @@ final class DatagramSocketAdaptor extends DatagramSocket {
         return dc.supportedOptions();
     }
 
+    // ---- MulticastSocket
+
+    @Override
+    @Deprecated
+    public void setTTL(byte ttl) throws IOException {
+        setTimeToLive(Byte.toUnsignedInt(ttl));
+    }
+
+    @Override
+    public void setTimeToLive(int ttl) throws IOException {
+        sendLock.lock();
+        try {
+            set(StandardSocketOptions.IP_MULTICAST_TTL, ttl);
+        } finally {
+            sendLock.unlock();
+        }
+    }
+
+    @Override
+    @Deprecated
+    public byte getTTL() throws IOException {
+        return (byte) getTimeToLive();
+    }
+
+    @Override
+    public int getTimeToLive() throws IOException {
+        sendLock.lock();
+        try {
+            return get(StandardSocketOptions.IP_MULTICAST_TTL);
+        } finally {
+            sendLock.unlock();
+        }
+    }
+
+    @Override
+    @Deprecated
+    public void joinGroup(InetAddress group) throws IOException {
+        Objects.requireNonNull(group);
+        try {
+            joinGroup(new InetSocketAddress(group, 0), null);
+        } catch (IllegalArgumentException e) {
+            // the one-argument form does not declare IllegalArgumentException
+            throw socketException("joinGroup failed", e);
+        }
+    }
+
+    @Override
+    @Deprecated
+    public void leaveGroup(InetAddress group) throws IOException {
+        Objects.requireNonNull(group);
+        try {
+            leaveGroup(new InetSocketAddress(group, 0), null);
+        } catch (IllegalArgumentException e) {
+            throw socketException("leaveGroup failed", e);
+        }
+    }
+
+    private static SocketException socketException(String message, Throwable cause) {
+        SocketException se = new SocketException(message);
+        se.initCause(cause);
+        return se;
+    }
+
     private static InetAddress checkGroup(SocketAddress mcastaddr) throws SocketException {
         if (!(mcastaddr instanceof InetSocketAddress)) throw new IllegalArgumentException("Unsupported address type");
-        InetSocketAddress isa = (InetSocketAddress) mcastaddr;
-        if (isa.isUnresolved()) throw new IllegalArgumentException("Unresolved address");
-        InetAddress group = isa.getAddress();
+        InetAddress group = ((InetSocketAddress) mcastaddr).getAddress();
+        if (group == null) throw new IllegalArgumentException("Unresolved address");
         if (!group.isMulticastAddress()) throw new SocketException("Not a multicast address");
         return group;
     }
 
-    private NetworkInterface interfaceFor(NetworkInterface netIf) throws IOException {
-        if (netIf != null) return netIf;
-        NetworkInterface ni = dc.getOption(StandardSocketOptions.IP_MULTICAST_IF);
-        if (ni != null) return ni;
-        throw new SocketException("No network interface given and no outgoing multicast interface set");
+    /** The interface a join or leave without one uses: the outgoing multicast interface, else any. */
+    private NetworkInterface defaultInterface() throws SocketException {
+        NetworkInterface ni = outgoingInterface();
+        return ni != null ? ni : anyInterface;
+    }
+
+    /** IP_MULTICAST_IF, or null when not set. */
+    private NetworkInterface outgoingInterface() throws SocketException {
+        return get(StandardSocketOptions.IP_MULTICAST_IF);
     }
 
     @Override
     public void joinGroup(SocketAddress mcastaddr, NetworkInterface netIf) throws IOException {
         InetAddress group = checkGroup(mcastaddr);
+        NetworkInterface ni = netIf != null ? netIf : defaultInterface();
+        if (isClosed()) throw new SocketException("Socket is closed");
         synchronized (this) {
-            if (isClosed()) throw new SocketException("Socket is closed");
-            NetworkInterface ni = interfaceFor(netIf);
-            MembershipKey existing = findMembership(group, ni);
-            if (existing != null) throw new SocketException("Already a member of group");
-            keys.put(keyName(group, ni), dc.join(group, ni));
+            if (dc.findMembership(group, ni) != null) throw new SocketException("Already a member of group");
+            dc.join(group, ni);
         }
     }
 
     @Override
     public void leaveGroup(SocketAddress mcastaddr, NetworkInterface netIf) throws IOException {
         InetAddress group = checkGroup(mcastaddr);
+        NetworkInterface ni = netIf != null ? netIf : defaultInterface();
+        if (isClosed()) throw new SocketException("Socket is closed");
         synchronized (this) {
-            if (isClosed()) throw new SocketException("Socket is closed");
-            NetworkInterface ni = interfaceFor(netIf);
-            MembershipKey key = findMembership(group, ni);
+            MembershipKey key = dc.findMembership(group, ni);
             if (key == null) throw new SocketException("Not a member of group");
             key.drop();
-            keys.remove(keyName(group, ni));
         }
     }
 
-    /** Memberships made through {@link #joinGroup}; guarded by {@code this}. */
-    private final Map<String, MembershipKey> keys = new java.util.HashMap<>();
-
-    private static String keyName(InetAddress group, NetworkInterface ni) {
-        return group.getHostAddress() + "%" + ni.getName();
+    @Override
+    @Deprecated
+    public void setInterface(InetAddress inf) throws SocketException {
+        if (inf == null) throw new SocketException("Invalid value 'null'");
+        NetworkInterface ni = NetworkInterface.getByInetAddress(inf);
+        if (ni == null) throw new SocketException(JdkBehaviour.noInterfaceMessage(inf.getHostAddress()));
+        synchronized (outgoingInterfaceLock) {
+            setNetworkInterface(ni);
+            outgoingNetworkInterface = ni;
+            outgoingInetAddress = inf;
+        }
     }
 
-    private MembershipKey findMembership(InetAddress group, NetworkInterface ni) {
-        MembershipKey k = keys.get(keyName(group, ni));
-        if (k != null && !k.isValid()) {
-            keys.remove(keyName(group, ni));
-            k = null;
+    @Override
+    @Deprecated
+    public InetAddress getInterface() throws SocketException {
+        synchronized (outgoingInterfaceLock) {
+            NetworkInterface ni = outgoingInterface();
+            if (ni != null) {
+                if (ni.equals(outgoingNetworkInterface)) {
+                    return outgoingInetAddress;
+                }
+                // set through the channel or setNetworkInterface: its first address
+                InetAddress ia = ni.inetAddresses().findFirst().orElse(null);
+                if (ia == null) throw new SocketException("Network interface has no IP address");
+                outgoingNetworkInterface = ni;
+                outgoingInetAddress = ia;
+                return ia;
+            }
         }
-        return k;
+        return new InetSocketAddress(0).getAddress();
     }
 
-    /** The impl handed to {@code DatagramSocket}'s constructor: never used, every method is overridden. */
-    private static final class NoDatagramSocketImpl extends DatagramSocketImpl {
-        private static SocketException unsupported() {
-            return new SocketException("Not supported by the channel adaptor");
+    @Override
+    public void setNetworkInterface(NetworkInterface netIf) throws SocketException {
+        try {
+            dc.setOption(StandardSocketOptions.IP_MULTICAST_IF, netIf);
+        } catch (IOException e) {
+            throw Exceptions.toSocketException(e);
         }
-        @Override protected void create() throws SocketException { throw unsupported(); }
-        @Override protected void bind(int lport, InetAddress laddr) throws SocketException { throw unsupported(); }
-        @Override protected void send(DatagramPacket p) throws IOException { throw unsupported(); }
-        @Override protected int peek(InetAddress i) throws IOException { throw unsupported(); }
-        @Override protected int peekData(DatagramPacket p) throws IOException { throw unsupported(); }
-        @Override protected void receive(DatagramPacket p) throws IOException { throw unsupported(); }
-        @Override @SuppressWarnings("deprecation") protected void setTTL(byte ttl) throws IOException { throw unsupported(); }
-        @Override @SuppressWarnings("deprecation") protected byte getTTL() throws IOException { throw unsupported(); }
-        @Override protected void setTimeToLive(int ttl) throws IOException { throw unsupported(); }
-        @Override protected int getTimeToLive() throws IOException { throw unsupported(); }
-        @Override protected void join(InetAddress inetaddr) throws IOException { throw unsupported(); }
-        @Override protected void leave(InetAddress inetaddr) throws IOException { throw unsupported(); }
-        @Override protected void joinGroup(SocketAddress a, NetworkInterface n) throws IOException { throw unsupported(); }
-        @Override protected void leaveGroup(SocketAddress a, NetworkInterface n) throws IOException { throw unsupported(); }
-        @Override protected void close() { }
-        @Override public void setOption(int optID, Object value) throws SocketException { throw unsupported(); }
-        @Override public Object getOption(int optID) throws SocketException { throw unsupported(); }
+    }
+
+    @Override
+    public NetworkInterface getNetworkInterface() throws SocketException {
+        NetworkInterface ni = outgoingInterface();
+        return ni != null ? ni : anyInterface;
+    }
+
+    @Override
+    @Deprecated
+    public void setLoopbackMode(boolean disable) throws SocketException {
+        set(StandardSocketOptions.IP_MULTICAST_LOOP, !disable);
+    }
+
+    @Override
+    @Deprecated
+    public boolean getLoopbackMode() throws SocketException {
+        return !get(StandardSocketOptions.IP_MULTICAST_LOOP);
+    }
+
+    @Override
+    @Deprecated
+    public void send(DatagramPacket p, byte ttl) throws IOException {
+        sendLock.lock();
+        try {
+            int old = getTimeToLive();
+            try {
+                setTTL(ttl);
+                send(p);
+            } finally {
+                setTimeToLive(old);
+            }
+        } finally {
+            sendLock.unlock();
+        }
     }
 }

@@ -4,7 +4,6 @@ import io.edgewise.sys.SocketOps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.spi.AbstractSelectableChannel;
 
 /**
@@ -45,7 +44,7 @@ final class PipeEnd extends ChannelCore {
     long io(ByteBuffer one, ByteBuffer[] many, int offset, int length) throws IOException {
         ioLock.lock();
         try {
-            if (!channel.isOpen()) throw new ClosedChannelException();
+            if (!channel.isOpen()) throw JdkBehaviour.closedBeforeCall(channel.isBlocking());
             boolean blocking = channel.isBlocking();
             long n = 0;
             try {

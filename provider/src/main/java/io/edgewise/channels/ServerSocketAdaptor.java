@@ -70,9 +70,17 @@ final class ServerSocketAdaptor extends ServerSocket {
     @Override
     public Socket accept() throws IOException {
         try {
-            if (!ssc.isBlocking()) throw new IllegalBlockingModeException();
             int to = timeout;
-            SocketChannel sc = ssc.accept(to > 0 ? to : -1);
+            SocketChannel sc;
+            if (to > 0) {
+                if (!ssc.isBlocking()) throw new IllegalBlockingModeException();
+                sc = ssc.accept(to);
+            } else {
+                // without SO_TIMEOUT the JDK's adaptor accepts in either mode: a non-blocking channel
+                // returns a queued connection, and only an empty queue is an illegal blocking mode
+                sc = ssc.accept();
+                if (sc == null) throw new IllegalBlockingModeException();
+            }
             return sc.socket();
         } catch (Exception e) {
             throw Exceptions.translatePassingIO(e, false);

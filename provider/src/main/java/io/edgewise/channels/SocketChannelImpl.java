@@ -201,7 +201,9 @@ public final class SocketChannelImpl extends StreamSocketChannel {
 
     /**
      * {@code checkOpenFirst}: SocketChannel.connect on a closed channel throws ClosedChannelException
-     * (JDK 25); the adaptor's blocking connect throws AsynchronousCloseException there, as the JDK's.
+     * from JDK 23 on ({@link JdkBehaviour#CLOSED_CHECK_BEFORE_BEGIN}; before, a blocking one throws
+     * AsynchronousCloseException); the adaptor's blocking connect throws AsynchronousCloseException on
+     * every version, as the JDK's.
      */
     private boolean connect(SocketAddress remote, int timeoutMillis, boolean checkOpenFirst) throws IOException {
         if (asyncResolve && remote instanceof InetSocketAddress && ((InetSocketAddress) remote).isUnresolved()) {
@@ -209,7 +211,7 @@ public final class SocketChannelImpl extends StreamSocketChannel {
         }
         InetSocketAddress isa = Net.connectTarget(Net.checkAddress(remote, family));
         return connectStep(() -> {
-            if (checkOpenFirst) {
+            if (checkOpenFirst && JdkBehaviour.CLOSED_CHECK_BEFORE_BEGIN) {
                 ensureOpen();   // closed before the call: ClosedChannelException, not AsynchronousCloseException
             }
             boolean blocking = isBlocking();
@@ -346,7 +348,7 @@ public final class SocketChannelImpl extends StreamSocketChannel {
     /** connect(unresolved) with ASYNC_RESOLVE: non-blocking returns false at once; blocking waits. */
     private boolean connectUnresolved(InetSocketAddress isa, int timeoutMillis, boolean checkOpenFirst) throws IOException {
         return connectStep(() -> {
-            if (checkOpenFirst) ensureOpen();
+            if (checkOpenFirst && JdkBehaviour.CLOSED_CHECK_BEFORE_BEGIN) ensureOpen();
             boolean blocking = isBlocking();
             AsyncConnect ac;
             boolean completed = false;

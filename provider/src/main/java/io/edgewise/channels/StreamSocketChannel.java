@@ -200,7 +200,9 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
             if (isConnected()) {
                 return true;
             }
-            ensureOpen();
+            if (!isOpen()) {
+                throw JdkBehaviour.closedBeforeCall(isBlocking());
+            }
             if (!beforeFinishConnect()) {
                 return false;
             }

@@ -163,6 +163,9 @@ public final class UnixSocketChannelImpl extends StreamSocketChannel {
     public boolean connect(SocketAddress remote) throws IOException {
         SocketAddress target = UnixNet.checkAddress(remote);
         return connectStep(() -> {
+            if (JdkBehaviour.CLOSED_CHECK_BEFORE_BEGIN) {
+                ensureOpen();
+            }
             boolean blocking = isBlocking();
             boolean connected = false;
             try {

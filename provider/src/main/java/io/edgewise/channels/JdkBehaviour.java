@@ -1,0 +1,52 @@
+package io.edgewise.channels;
+
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
+
+/**
+ * The places where the JDK's own provider changed its observable behaviour between releases, each
+ * decided once from the running JDK's feature version. Edgewise follows the JDK it runs on, so every
+ * version test in the channels lives here. Immutable after class initialisation.
+ */
+final class JdkBehaviour {
+    private JdkBehaviour() { }
+
+    private static final int FEATURE = Runtime.version().feature();
+
+    /**
+     * An operation on a channel that was closed before the call checks "closed" before it marks the
+     * start of a blocking operation ({@code begin()}), so it throws {@code ClosedChannelException}.
+     * Before that, the JDK's blocking {@code connect}, {@code finishConnect}, {@code accept}, datagram
+     * {@code send}/{@code receive}/{@code read}/{@code write} and pipe {@code read}/{@code write} called
+     * {@code begin()} first; the {@code ClosedChannelException} was then replaced by the
+     * {@code AsynchronousCloseException} of {@code end(false)}. The check moved in JDK 23
+     * (JDK-8329190, "(ch)": the JDK 21 sources still have the old order, the JDK 25 sources the new
+     * one). Non-blocking calls throw {@code ClosedChannelException} on every version.
+     */
+    static final boolean CLOSED_CHECK_BEFORE_BEGIN = FEATURE >= 23;
+
+    /**
+     * A thread interrupted in the {@code DatagramSocket} adaptor's {@code receive} gets
+     * {@code ClosedByInterruptException} (JDK 19 on, when {@code DatagramSocket.receive}'s specification
+     * was changed for virtual threads); JDK 17 and 18 turn it into {@code SocketException("Socket closed")}
+     * like any other closed-channel exception.
+     */
+    static final boolean ADAPTOR_RECEIVE_THROWS_CLOSED_BY_INTERRUPT = FEATURE >= 19;
+
+    /**
+     * What an operation throws on a channel closed before the call, where the JDK's check comes
+     * after {@code begin()} on older releases (see {@link #CLOSED_CHECK_BEFORE_BEGIN}).
+     */
+    static ClosedChannelException closedBeforeCall(boolean blocking) {
+        return blocking && !CLOSED_CHECK_BEFORE_BEGIN ? new AsynchronousCloseException() : new ClosedChannelException();
+    }
+
+    /**
+     * {@code MulticastSocket.setInterface}'s message for an address no interface has: JDK 25 reworded
+     * it when it put such messages under {@code jdk.includeInExceptions} (this is its default text).
+     */
+    static String noInterfaceMessage(String address) {
+        return (FEATURE >= 25 ? "No network interface found with address " : "No network interface with address ")
+                + address;
+    }
+}
