@@ -34,6 +34,12 @@ final class JdkBehaviour {
     static final boolean ADAPTOR_RECEIVE_THROWS_CLOSED_BY_INTERRUPT = FEATURE >= 19;
 
     /**
+     * {@code Socket.connect} of the socket adaptor to an unresolved address closes the socket and
+     * throws {@code UnknownHostException}, from JDK 24 on (JDK-8343791).
+     */
+    static final boolean ADAPTOR_UNRESOLVED_CONNECT_CLOSES = FEATURE >= 24;
+
+    /**
      * What an operation throws on a channel closed before the call, where the JDK's check comes
      * after {@code begin()} on older releases (see {@link #CLOSED_CHECK_BEFORE_BEGIN}).
      */

@@ -48,8 +48,6 @@ final class SocketAdaptor extends Socket {
         return sc;
     }
 
-    private static final boolean UNRESOLVED_CLOSES = Runtime.version().feature() >= 24;
-
     @Override
     public void connect(SocketAddress remote) throws IOException {
         connect(remote, 0);
@@ -58,8 +56,7 @@ final class SocketAdaptor extends Socket {
     @Override
     public void connect(SocketAddress remote, int timeout) throws IOException {
         if (remote == null) throw new IllegalArgumentException("connect: The address can't be null");
-        if (UNRESOLVED_CLOSES && !sc.asyncResolve() && remote instanceof InetSocketAddress isa && isa.isUnresolved()) {
-            // JDK 24+ (JDK-8343791): connect to an unresolved address closes the socket
+        if (JdkBehaviour.ADAPTOR_UNRESOLVED_CONNECT_CLOSES && !sc.asyncResolve() && remote instanceof InetSocketAddress isa && isa.isUnresolved()) {
             if (!sc.isOpen()) throw new SocketException("Socket is closed");
             if (sc.isConnected()) throw new SocketException("Already connected");
             close();
