@@ -5,8 +5,9 @@ import java.nio.channels.ClosedChannelException;
 
 /**
  * The places where the JDK's own provider changed its observable behaviour between releases, each
- * decided once from the running JDK's feature version. Edgewise follows the JDK it runs on, so every
- * version test in the channels lives here. Immutable after class initialisation.
+ * decided once from the running JDK's feature version. Edgewise follows the JDK it runs on; every rule
+ * of the channels that depends on the JDK's release lives here (the version checks in
+ * {@link DirectAddress} are about which APIs exist, not behaviour). Immutable after class initialisation.
  */
 final class JdkBehaviour {
     private JdkBehaviour() { }
@@ -19,9 +20,12 @@ final class JdkBehaviour {
      * Before that, the JDK's blocking {@code connect}, {@code finishConnect}, {@code accept}, datagram
      * {@code send}/{@code receive}/{@code read}/{@code write} and pipe {@code read}/{@code write} called
      * {@code begin()} first; the {@code ClosedChannelException} was then replaced by the
-     * {@code AsynchronousCloseException} of {@code end(false)}. The check moved in JDK 23
-     * (JDK-8329190, "(ch)": the JDK 21 sources still have the old order, the JDK 25 sources the new
-     * one). Non-blocking calls throw {@code ClosedChannelException} on every version.
+     * {@code AsynchronousCloseException} of {@code end(false)}. The JDK 21 sources still have the old
+     * order for all of them, the JDK 25 sources the new one; JDK-8329190 moved the check for
+     * {@code DatagramChannel} in JDK 23, and the other channels are taken to have moved with it.
+     * Non-blocking calls throw {@code ClosedChannelException} on every version; the socket adaptors'
+     * timed {@code connect} and {@code accept} still begin first (so a closed channel gives
+     * {@code AsynchronousCloseException} there on every version).
      */
     static final boolean CLOSED_CHECK_BEFORE_BEGIN = FEATURE >= 23;
 
