@@ -107,8 +107,8 @@ class DifferentialTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
     void sameOutcomeOnBothProviders(Scenario s, ProtocolFamily family) throws Exception {
-        String reference = normalize(record(Providers.reference(), family, s));
-        String candidate = normalize(record(Providers.candidate(), family, s));
+        String reference = record(Providers.reference(), family, s);
+        String candidate = record(Providers.candidate(), family, s);
         String dump = System.getProperty("edgewise.conformance.dump");   // a directory: write both records
         if (dump != null) {
             java.nio.file.Path dir = java.nio.file.Path.of(dump);
@@ -122,19 +122,6 @@ class DifferentialTest {
             assertEquals(reference, candidate, "Edgewise (actual) differs from the JDK (expected) first at:\n"
                     + firstDifference(reference, candidate) + "\n");
         }
-    }
-
-    /**
-     * JDK 17 throws AsynchronousCloseException (a ClosedChannelException) from several operations
-     * started on an already-closed channel; later JDKs throw ClosedChannelException there. On JDK < 25
-     * the two are compared as equal (AsyncCloseInterruptTest checks the genuine asynchronous cases
-     * strictly on every JDK).
-     */
-    static String normalize(String record) {
-        if (Runtime.version().feature() >= 25) {
-            return record;
-        }
-        return record.replace("java.nio.channels.AsynchronousCloseException", "java.nio.channels.ClosedChannelException");
     }
 
     static String firstDifference(String expected, String actual) {
