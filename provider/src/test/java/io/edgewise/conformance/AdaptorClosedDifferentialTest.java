@@ -59,6 +59,8 @@ class AdaptorClosedDifferentialTest {
         both(out, "datagram closed before the call", AdaptorClosedDifferentialTest::datagramClosedBeforeCall);
         both(out, "datagram adaptor keeps the packet's buffer length", AdaptorClosedDifferentialTest::packetBufferLength);
         both(out, "datagram adaptor interrupted in receive", AdaptorClosedDifferentialTest::adaptorReceiveInterrupted);
+        both(out, "datagram adaptor interrupted while blocked in receive",
+                AdaptorClosedDifferentialTest::adaptorReceiveInterruptedWhileBlocked);
         both(out, "datagram adaptor is a MulticastSocket", AdaptorClosedDifferentialTest::multicastSocket);
         both(out, "datagram adaptor multicast, closed", AdaptorClosedDifferentialTest::multicastSocketClosed);
         return out.stream();
@@ -385,6 +387,30 @@ class AdaptorClosedDifferentialTest {
         }
         o.note("channel open", dc.isOpen());
         o.note("adaptor closed", adaptor.isClosed());
+    }
+
+    private static void adaptorReceiveInterruptedWhileBlocked(Outcome o) throws Exception {
+        DatagramChannel dc = boundDatagram(o);
+        DatagramSocket adaptor = dc.socket();
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        boolean[] interruptStatus = new boolean[1];
+        Thread t = new Thread(() -> {
+            try {
+                adaptor.receive(new DatagramPacket(new byte[8], 8));
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+            interruptStatus[0] = Thread.currentThread().isInterrupted();
+        });
+        t.start();
+        Net.awaitBlocked(t);   // if it is not yet blocked, the interrupt is seen on entry: same outcome
+        t.interrupt();
+        t.join(10_000);
+        o.note("receiver ended", !t.isAlive());
+        Throwable e = thrown.get();
+        o.note("receive threw", e == null ? "nothing" : e.getClass().getName() + ": " + e.getMessage());
+        o.note("interrupt status", interruptStatus[0]);
+        o.note("channel open", dc.isOpen());
     }
 
     // ---- item 6: MulticastSocket
