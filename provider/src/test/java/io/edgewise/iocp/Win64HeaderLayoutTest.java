@@ -45,7 +45,7 @@ class Win64HeaderLayoutTest {
         Map<String, String> env = new HashMap<>();
         env.put("WINEDEBUG", "-all");
         env.put("WINEARCH", "win64");
-        env.put("WINEPREFIX", System.getenv().getOrDefault("WINEPREFIX", out.resolve("wineprefix").toString()));
+        env.put("WINEPREFIX", System.getenv().getOrDefault("WINEPREFIX", HeaderValues.outDir("wineprefix").toString()));
         Map<String, Long> header = new HashMap<>(HeaderValues.parse(HeaderValues.run(List.of(wine, exe), env, 280)));
         DOCUMENTED.forEach(header::putIfAbsent);
 

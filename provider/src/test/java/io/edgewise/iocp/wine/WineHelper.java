@@ -46,7 +46,7 @@ final class WineHelper implements AutoCloseable {
         Map<String, String> env = pb.environment();
         env.put("WINEDEBUG", "-all");
         env.put("WINEARCH", "win64");
-        env.putIfAbsent("WINEPREFIX", dir.resolve("wineprefix").toString());
+        env.putIfAbsent("WINEPREFIX", HeaderValues.outDir("wineprefix").toString()); // one prefix for all wine tests
         pb.redirectError(dir.resolve("helper.stderr").toFile());
         process = pb.start();
         in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
