@@ -24,6 +24,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 props=(-Dio.edgewise.backend=kqueue)
+lib=""
 case "$(uname -s)" in
   Darwin|FreeBSD|OpenBSD|NetBSD)
     ;;
@@ -58,7 +59,7 @@ for v in ${VARIANTS:-linux}; do
     posix|posix-macos) vprops=("-Dio.edgewise.socketops=$v") ;;
     *) echo "kqueue-suite: unknown variant '$v' (linux, posix, posix-macos)" >&2; exit 2 ;;
   esac
-  echo "=== kqueue suite, socket layer '$v', over ${lib:-the system's kqueue} ($(date -u +%H:%M:%S))"
+  echo "=== kqueue suite, socket layer '$v', over ${lib:-the system kqueue} ($(date -u +%H:%M:%S))"
   start=$SECONDS
   # Maven passes -D user properties on to the forked test JVM as system properties.
   mvn -B -Dstyle.color=never -pl "${MODULES:-provider}" "${props[@]}" "${vprops[@]}" test "$@"
