@@ -227,6 +227,18 @@ public final class KqueueState {
 
     // ---- events
 
+    /**
+     * Where the library took the socket's error off the socket to report it in an event ({@code EV_EOF}
+     * with the error in {@code fflags}; libkqueue, {@link KqueueConstants#pollTakesSocketError}), keeps it
+     * in {@link ConsumedErrors} for the socket's next finishConnect or read. Every kqueue consumer of
+     * socket events calls this (the selector's poller here, and a ready poller). A no-op elsewhere.
+     */
+    public static void keepTakenError(KqueueConstants k, int fd, int flags, int fflags) {
+        if (k.pollTakesSocketError && (flags & EV_EOF) != 0 && fflags != 0) {
+            ConsumedErrors.record(fd, fflags);
+        }
+    }
+
     /** Neutral events for one kevent of the READ ({@code write == false}) or WRITE filter. */
     public static int translate(boolean write, int flags, int fflags) {
         int ev = write ? Poller.OUT : Poller.IN;
@@ -281,9 +293,7 @@ public final class KqueueState {
                 continue; // not (or no longer) watched for this
             }
             int fflags = layout.fflags(raw, i);
-            if (takesErrors && (flags & EV_EOF) != 0 && fflags != 0) {
-                ConsumedErrors.record(fd, fflags); // the poll cleared it from the socket: keep it for the socket's call
-            }
+            if (takesErrors) keepTakenError(k, fd, flags, fflags);
             add(fd, translate(write, flags, fflags), write ? FIRED_WRITE : FIRED_READ);
         }
         applied(submitted);
