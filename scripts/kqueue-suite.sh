@@ -2,12 +2,21 @@
 # Runs the provider's test suite over the kqueue backend (-Dio.edgewise.backend=kqueue).
 #
 #   macOS / FreeBSD / OpenBSD / NetBSD: scripts/kqueue-suite.sh          (the system's kqueue)
-#   Linux: KQUEUE_LIBRARY=/path/to/libkqueue.so.0 scripts/kqueue-suite.sh
+#   Linux: scripts/kqueue-suite.sh                                       (libkqueue, found as below)
 #
 # On Linux kqueue comes from libkqueue (https://github.com/mheily/libkqueue), which Debian does not
-# package and this project neither ships nor builds: build it yourself (cmake; `make` gives
-# libkqueue.so.0) and name it with KQUEUE_LIBRARY, or install it where the search below looks.
-# Without a library the run is skipped with a message and exit status 0, so CI passes without it.
+# package. The project's test tooling carries a prebuilt one at ../shared/testing/libkqueue/ (from the
+# project root; see its README); KQUEUE_LIBRARY=/path/to/libkqueue.so.0 names another. Where none is
+# found the run prints one "SKIPPED: ..." line on stdout and exits 0.
+#
+# VARIANTS picks the socket layers to run the suite with, one full run each (default: "linux"):
+#   linux        Linux's own socket ops (what a Linux JVM uses)
+#   posix        the POSIX/BSD socket ops (sys/bsd, what macOS and the BSDs run) with Linux's values
+#   posix-macos  the same without what macOS lacks (SOCK_NONBLOCK, accept4, pipe2, MSG_NOSIGNAL)
+# On a real BSD/macOS only "linux" makes sense and means "the platform's own" (the property is ignored).
+#
+# Before the Java suite, on Linux, provider/src/test/c/kqueue/run.sh proves with C alone what libkqueue
+# does with a socket's pending error (why io.edgewise.sys.ConsumedErrors exists); a change there fails the run.
 #
 # Extra arguments go to Maven, e.g.  scripts/kqueue-suite.sh -Dtest='KqueuePollerTest'
 # MODULES (default: provider) picks the modules; JAVA_HOME picks the JDK.
@@ -15,32 +24,44 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 props=(-Dio.edgewise.backend=kqueue)
+lib=""
 case "$(uname -s)" in
   Darwin|FreeBSD|OpenBSD|NetBSD)
     ;;
   Linux)
     lib="${KQUEUE_LIBRARY:-}"
     if [ -z "$lib" ]; then
-      for c in /usr/local/lib/libkqueue.so.0 /usr/local/lib64/libkqueue.so.0 \
+      for c in ../shared/testing/libkqueue/libkqueue.so.0 \
+               /usr/local/lib/libkqueue.so.0 /usr/local/lib64/libkqueue.so.0 \
                /usr/lib/x86_64-linux-gnu/libkqueue.so.0 /usr/lib/aarch64-linux-gnu/libkqueue.so.0 \
                /usr/lib/libkqueue.so.0 /usr/lib64/libkqueue.so.0; do
         if [ -f "$c" ]; then lib="$c"; break; fi
       done
     fi
     if [ -z "$lib" ] || [ ! -f "$lib" ]; then
-      echo "kqueue suite SKIPPED: no kqueue library on this Linux machine." >&2
-      echo "  libkqueue is not packaged in Debian; build it locally and run" >&2
-      echo "  KQUEUE_LIBRARY=/path/to/libkqueue.so.0 $0" >&2
+      echo "SKIPPED: kqueue suite not run: no libkqueue.so.0 (looked for KQUEUE_LIBRARY," \
+           "../shared/testing/libkqueue/libkqueue.so.0 and the system's library directories)"
       exit 0
     fi
+    lib=$(readlink -f "$lib")
     props+=("-Dio.edgewise.kqueue.library=$lib")
-    echo "=== kqueue suite over $lib"
+    provider/src/test/c/kqueue/run.sh "$lib"
     ;;
   *)
-    echo "kqueue suite SKIPPED: no kqueue on $(uname -s)." >&2
+    echo "SKIPPED: kqueue suite not run: no kqueue on $(uname -s)"
     exit 0
     ;;
 esac
 
-# Maven passes -D user properties on to the forked test JVM as system properties.
-exec mvn -B -Dstyle.color=never -pl "${MODULES:-provider}" "${props[@]}" test "$@"
+for v in ${VARIANTS:-linux}; do
+  case "$v" in
+    linux) vprops=() ;;
+    posix|posix-macos) vprops=("-Dio.edgewise.socketops=$v") ;;
+    *) echo "kqueue-suite: unknown variant '$v' (linux, posix, posix-macos)" >&2; exit 2 ;;
+  esac
+  echo "=== kqueue suite, socket layer '$v', over ${lib:-the system kqueue} ($(date -u +%H:%M:%S))"
+  start=$SECONDS
+  # Maven passes -D user properties on to the forked test JVM as system properties.
+  mvn -B -Dstyle.color=never -pl "${MODULES:-provider}" "${props[@]}" "${vprops[@]}" test "$@"
+  echo "=== kqueue suite, socket layer '$v': passed in $((SECONDS - start)) s"
+done

@@ -196,16 +196,13 @@ class KqueuePollerTest {
 
     /**
      * A reset connection: the poll reports it, and the socket's pending error is still there for the
-     * read that follows (a BSD kernel reports so_error in fflags without clearing it). libkqueue reads
-     * SO_ERROR itself when epoll says EPOLLERR, which clears it on Linux; the read then sees end of
-     * stream instead of "Connection reset" — a libkqueue limitation, so that run skips this test.
+     * read that follows. A BSD kernel reports so_error in fflags without clearing it; libkqueue reads
+     * SO_ERROR itself when epoll says EPOLLERR, which clears it on Linux
+     * ({@code provider/src/test/c/kqueue/consumed-error.c} proves it without Java), so the backend keeps
+     * the error it reported ({@code io.edgewise.sys.ConsumedErrors}) and the read throws it.
      */
     @Test
     void pendingSocketErrorSurvivesThePoll() throws Exception {
-        // -Dedgewise.test.libkqueueErrors=true runs it over libkqueue too, to see the limitation
-        Assumptions.assumeTrue(System.getProperty(KqueueConstants.LIBRARY_PROPERTY) == null
-                || Boolean.getBoolean("edgewise.test.libkqueueErrors"),
-                "libkqueue consumes the socket error (getsockopt SO_ERROR in its event translation)");
         KqueuePoller p = poller();
         int[] t = tcpPair();
         Platform.ops().setOption(t[0], SocketOps.INET, java.net.StandardSocketOptions.SO_LINGER, 0);
@@ -216,6 +213,36 @@ class KqueuePollerTest {
         assertEquals(IN, ev & IN);
         assertThrows(java.net.SocketException.class, () -> Platform.ops().read(t[1], bufAddr, 10),
                 "Connection reset");
+    }
+
+    /**
+     * A refused connect: the poll reports it, and finishConnect throws the refusal (over libkqueue, which
+     * took the error off the socket, from what the backend kept) instead of staying pending forever.
+     */
+    @Test
+    void refusedConnectIsThrownByFinishConnectAfterThePoll() throws Exception {
+        KqueuePoller p = poller();
+        SocketOps ops = Platform.ops();
+        int l = ops.socket(SocketOps.INET, true);
+        ops.bind(l, SocketOps.INET, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        InetSocketAddress addr = ops.localAddress(l); // bound, never listening: a connect is refused
+        fds.add(l);
+        int c = ops.socket(SocketOps.INET, true);
+        fds.add(c);
+        int r;
+        try {
+            r = ops.connect(c, SocketOps.INET, addr);
+        } catch (java.net.ConnectException refusedAtOnce) {
+            Assumptions.abort("this kernel refused the loopback connect synchronously");
+            return;
+        }
+        assertEquals(SocketOps.UNAVAILABLE, r, "connect in progress");
+        p.update(c, 0, OUT);
+        int ev = eventsOf(p, c, 5000);
+        assertEquals(OUT, ev & OUT);
+        assertNotEquals(0, ev & (ERR | HUP), "the failure is reported");
+        assertThrows(java.net.ConnectException.class, () -> ops.finishConnect(c));
+        p.update(c, OUT, 0);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.edgewise.backend.kqueue;
 import static io.edgewise.sys.bsd.KqueueConstants.*;
 
 import io.edgewise.backend.Poller;
+import io.edgewise.sys.ConsumedErrors;
 import io.edgewise.sys.bsd.KeventLayout;
 import io.edgewise.sys.bsd.KqueueConstants;
 import java.nio.ByteBuffer;
@@ -24,7 +25,9 @@ import java.util.Arrays;
  * <h2>Events → batch</h2>
  * READ and WRITE events of one descriptor become one batch entry ({@link #descriptor}/{@link #events});
  * {@code EV_EOF} on READ is {@code IN|RDHUP}, on WRITE {@code OUT|HUP}; a socket error in {@code fflags}
- * adds {@code ERR}. An {@code EV_ERROR} entry is the receipt of a failed change: matched to the change by
+ * adds {@code ERR} — and where the library took that error from the socket to report it (libkqueue), it is
+ * kept in {@link ConsumedErrors} for the socket's next finishConnect or read. An {@code EV_ERROR} entry
+ * is the receipt of a failed change: matched to the change by
  * (ident, filter); a failed add or enable makes the descriptor report {@code ERR|HUP} (so the next read
  * or write surfaces the error), a failed delete or disable is ignored (the knote is gone already).
  * ONESHOT is per descriptor: when one filter of a oneshot descriptor fires, the other is disabled by a
@@ -42,6 +45,8 @@ public final class KqueueState {
     final KeventLayout layout;
     private final int wakeFilter;
     private final long wakeIdent;
+    /** The library clears a socket's error when it reports it (libkqueue): keep it (see collect). */
+    private final boolean takesErrors;
 
     // pending changes, in order (Java side; encoded just before the call)
     private long[] chIdent = new long[64];
@@ -78,6 +83,7 @@ public final class KqueueState {
         this.layout = k.layout;
         this.wakeFilter = wakeFilter;
         this.wakeIdent = wakeIdent;
+        this.takesErrors = k.pollTakesSocketError;
     }
 
     // ---- updates
@@ -221,6 +227,18 @@ public final class KqueueState {
 
     // ---- events
 
+    /**
+     * Where the library took the socket's error off the socket to report it in an event ({@code EV_EOF}
+     * with the error in {@code fflags}; libkqueue, {@link KqueueConstants#pollTakesSocketError}), keeps it
+     * in {@link ConsumedErrors} for the socket's next finishConnect or read. Every kqueue consumer of
+     * socket events calls this (the selector's poller here, and a ready poller). A no-op elsewhere.
+     */
+    public static void keepTakenError(KqueueConstants k, int fd, int flags, int fflags) {
+        if (k.pollTakesSocketError && (flags & EV_EOF) != 0 && fflags != 0) {
+            ConsumedErrors.record(fd, fflags);
+        }
+    }
+
     /** Neutral events for one kevent of the READ ({@code write == false}) or WRITE filter. */
     public static int translate(boolean write, int flags, int fflags) {
         int ev = write ? Poller.OUT : Poller.IN;
@@ -274,7 +292,9 @@ public final class KqueueState {
             if ((reg & (write ? Poller.OUT : Poller.IN)) == 0) {
                 continue; // not (or no longer) watched for this
             }
-            add(fd, translate(write, flags, layout.fflags(raw, i)), write ? FIRED_WRITE : FIRED_READ);
+            int fflags = layout.fflags(raw, i);
+            if (takesErrors) keepTakenError(k, fd, flags, fflags);
+            add(fd, translate(write, flags, fflags), write ? FIRED_WRITE : FIRED_READ);
         }
         applied(submitted);
         for (int i = 0; i < size; i++) {

@@ -2,6 +2,7 @@ package io.edgewise.sys.bsd;
 
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import io.edgewise.sys.ConsumedErrors;
 import io.edgewise.sys.PrivateOptions;
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;
@@ -243,6 +244,9 @@ public final class BsdSocketOps implements SocketOps {
             throw socketError(Posix.errno());
         }
         int err = s.buf.getInt(OPT);
+        if (err == 0) {
+            err = ConsumedErrors.take(fd); // a poll that took the error off the socket (libkqueue)
+        }
         if (err != 0) {
             throw socketError(err);
         }
@@ -281,11 +285,21 @@ public final class BsdSocketOps implements SocketOps {
     public int read(int fd, long address, int length) throws IOException {
         long r = Posix.read(fd, address, length);
         if (r > 0) return (int) r;
-        if (r == 0) return length == 0 ? 0 : EOF;
+        if (r == 0) return length == 0 ? 0 : atEof(fd);
         int e = Posix.errno();
         if (e == n.eagain) return UNAVAILABLE;
         if (e == n.eintr) return INTERRUPTED;
         throw readError(e);
+    }
+
+    /**
+     * End of stream, unless a poll took the socket's error away (libkqueue, {@link ConsumedErrors}): the
+     * kernel would have reported that error here instead.
+     */
+    private int atEof(int fd) throws IOException {
+        int e = ConsumedErrors.take(fd);
+        if (e != 0) throw readError(e);
+        return EOF;
     }
 
     @Override
@@ -302,7 +316,7 @@ public final class BsdSocketOps implements SocketOps {
     public long readv(int fd, long iov, int count) throws IOException {
         long r = BsdLibC.readv(fd, iov, count);
         if (r > 0) return r;
-        if (r == 0) return EOF;
+        if (r == 0) return atEof(fd);
         int e = Posix.errno();
         if (e == n.eagain) return UNAVAILABLE;
         if (e == n.eintr) return INTERRUPTED;
@@ -438,6 +452,7 @@ public final class BsdSocketOps implements SocketOps {
 
     @Override
     public void close(int fd) throws IOException {
+        ConsumedErrors.forget(fd); // before the number can be reused
         if (Posix.close(fd) < 0) {
             int e = Posix.errno();
             if (e != n.eintr) { // never retried: the descriptor is gone either way

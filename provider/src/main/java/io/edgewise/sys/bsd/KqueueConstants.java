@@ -28,6 +28,12 @@ public final class KqueueConstants {
     public final int evfiltRead, evfiltWrite, evfiltUser;
     public final int eintr, eagain, enoent, ebadf, einval;
     public final int fGetfl, fSetfl, fSetfd, fdCloexec, oNonblock;
+    /**
+     * Whether a poll takes a socket's pending error away from the socket (libkqueue on Linux: it reads
+     * {@code SO_ERROR} to fill {@code fflags}, which clears it); the backend then keeps the error in
+     * {@link io.edgewise.sys.ConsumedErrors}. A kernel's kqueue reports it and leaves it.
+     */
+    public final boolean pollTakesSocketError;
 
     KqueueConstants(String platform, KeventLayout layout, String keventSymbol, boolean sizeTCounts,
             int evfiltRead, int evfiltWrite, int evfiltUser,
@@ -50,6 +56,7 @@ public final class KqueueConstants {
         this.fSetfd = fSetfd;
         this.fdCloexec = fdCloexec;
         this.oNonblock = oNonblock;
+        this.pollTakesSocketError = "libkqueue".equals(platform);
     }
 
     public boolean hasUserFilter() {

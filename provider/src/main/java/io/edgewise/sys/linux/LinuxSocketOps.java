@@ -4,6 +4,7 @@ import static io.edgewise.sys.linux.Linux.*;
 
 import io.edgewise.sys.ByteIo;
 import io.edgewise.sys.SocketOps;
+import io.edgewise.sys.ConsumedErrors;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
@@ -114,7 +115,7 @@ public final class LinuxSocketOps extends LinuxIovecs implements SocketOps {
     public int readArray(int fd, byte[] a, int off, int len) throws IOException {
         long n = LibC.readArray(fd, a, off, len);
         if (n > 0) return (int) n;
-        if (n == 0) return len == 0 ? 0 : EOF;
+        if (n == 0) return len == 0 ? 0 : atEof(fd);
         return failed(true);
     }
 
@@ -196,6 +197,9 @@ public final class LinuxSocketOps extends LinuxIovecs implements SocketOps {
             throw Errors.socket(LibC.errno());
         }
         int err = s.buf.getInt(OPT);
+        if (err == 0) {
+            err = ConsumedErrors.take(fd); // a poll that took the error off the socket (libkqueue)
+        }
         if (err != 0) {
             throw Errors.socket(err);
         }
@@ -246,8 +250,18 @@ public final class LinuxSocketOps extends LinuxIovecs implements SocketOps {
     public int read(int fd, long address, int length) throws IOException {
         long n = LibC.read(fd, address, length);
         if (n > 0) return (int) n;
-        if (n == 0) return length == 0 ? 0 : EOF;
+        if (n == 0) return length == 0 ? 0 : atEof(fd);
         return failed(true);
+    }
+
+    /**
+     * End of stream, unless a poll took the socket's error away (libkqueue, {@link ConsumedErrors}): the
+     * kernel would have reported that error here instead.
+     */
+    static int atEof(int fd) throws IOException {
+        int e = ConsumedErrors.take(fd);
+        if (e != 0) throw Errors.read(e);
+        return EOF;
     }
 
     @Override
@@ -261,7 +275,7 @@ public final class LinuxSocketOps extends LinuxIovecs implements SocketOps {
     public long readv(int fd, long iov, int count) throws IOException {
         long n = LibC.readv(fd, iov, count);
         if (n > 0) return n;
-        if (n == 0) return EOF;
+        if (n == 0) return atEof(fd);
         return failed(true);
     }
 
@@ -388,10 +402,12 @@ public final class LinuxSocketOps extends LinuxIovecs implements SocketOps {
         if (LibC.dup3(source, target, O_CLOEXEC) < 0) {
             throw Errors.io(LibC.errno());
         }
+        ConsumedErrors.forget(target);
     }
 
     @Override
     public void close(int fd) throws IOException {
+        ConsumedErrors.forget(fd); // before the number can be reused
         if (LibC.close(fd) < 0) {
             int e = LibC.errno();
             if (e != EINTR) { // never retried: the descriptor is gone either way

@@ -29,7 +29,7 @@ final class LinuxStreamIo extends LinuxIovecs {
         }
         long n = LibC.recv(fd, address, length, 0);
         if (n > 0) return (int) n;
-        if (n == 0) return EOF;
+        if (n == 0) return LinuxSocketOps.atEof(fd);
         return LinuxSocketOps.failed(true);
     }
 
@@ -64,7 +64,7 @@ final class LinuxStreamIo extends LinuxIovecs {
         }
         long n = LibC.recvArray(fd, a, off, len, 0);
         if (n > 0) return (int) n;
-        if (n == 0) return EOF;
+        if (n == 0) return LinuxSocketOps.atEof(fd);
         return LinuxSocketOps.failed(true);
     }
 
