@@ -62,7 +62,7 @@ logged() {
     for _ in $(seq 60); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
     if kill -0 "$pid" 2>/dev/null; then
       elapsed=$(( ($(date +%s) - t0) / 60 ))
-      echo "    ... $label: ${elapsed} min, $(tail -c 2000 "$log" | grep -a -v '^\s*$' | tail -1 | cut -c1-110)"
+      echo "    ... $label: ${elapsed} min, $(grep -a -c 'Tests run:' "$log") test reports so far, last: $(grep -a -E 'Running |Tests run:|BUILD|ERROR' "$log" | tail -1 | sed 's/^\[[A-Z]*\] //' | cut -c1-90)"
     fi
   done
   wait "$pid"

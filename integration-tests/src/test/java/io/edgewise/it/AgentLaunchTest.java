@@ -76,6 +76,22 @@ class AgentLaunchTest {
     }
 
     @Test
+    void launcherAgentClassInAnApplicationsOwnFatJar() throws Exception {
+        // Edgewise and JNA inside the application's jar, started by its manifest: no flag at all; the
+        // manifest also grants native access (honoured for the main jar of -jar only)
+        Path d = Launch.dir("launcher-agent");
+        Launch.jar(d.resolve("app.jar"), Map.of("Main-Class", NettyApp.class.getName(),
+                        "Launcher-Agent-Class", "io.edgewise.agent.EdgewiseAgent", "Multi-Release", "true",
+                        "Enable-Native-Access", "ALL-UNNAMED"),
+                List.of(Launch.providerJar(), Launch.jnaJar(), Launch.netty("netty-transport"),
+                        Launch.netty("netty-buffer"), Launch.netty("netty-common"), Launch.netty("netty-resolver")),
+                NettyApp.class);
+        Launch.Result r = Launch.java(d, Map.of(), "-Dio.edgewise.verbose=true", "-jar", "app.jar");
+        assertEquals(0, r.exit, r::toString);
+        r.has("echo: netty echo").has(EDGEWISE).has(VERBOSE).hasNot("WARNING");
+    }
+
+    @Test
     void withoutJnaNextToTheAgent() throws Exception {
         Path d = jarApp("agent-nojna", false);
         Launch.Result r = Launch.java(d, Map.of(), "--enable-native-access=ALL-UNNAMED",
