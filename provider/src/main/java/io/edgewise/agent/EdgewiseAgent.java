@@ -36,15 +36,20 @@ public final class EdgewiseAgent {
 
     /** Entry point for {@code -javaagent}. */
     public static void premain(String args, Instrumentation inst) {
-        start(inst);
+        start(inst, true);
     }
 
-    /** Entry point for {@code Launcher-Agent-Class} (and a late attach, where it may be too late to switch). */
+    /**
+     * Entry point for {@code Launcher-Agent-Class} (and a late attach, where it may be too late to switch).
+     * The provider is only selected here, not created: the launcher applies the jar's
+     * {@code Enable-Native-Access} after this agent ran, and creating the provider binds native code,
+     * which would warn on JDK 22+. A misconfiguration then fails at the application's first NIO use.
+     */
     public static void agentmain(String args, Instrumentation inst) {
-        start(inst);
+        start(inst, false);
     }
 
-    private static void start(Instrumentation inst) {
+    private static void start(Instrumentation inst, boolean createNow) {
         boolean verbose = Boolean.getBoolean("io.edgewise.verbose");
         addJna(inst, verbose);
         String chosen = System.getProperty(PROVIDER_PROPERTY);
@@ -55,6 +60,9 @@ public final class EdgewiseAgent {
                 System.err.println("Edgewise agent: -D" + PROVIDER_PROPERTY + "=" + chosen
                         + " is set, so Edgewise is not selected");
             }
+            return;
+        }
+        if (!createNow) {
             return;
         }
         SelectorProvider provider;
