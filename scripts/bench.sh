@@ -33,8 +33,8 @@ else
 fi
 
 if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
-  echo "== building (mvn -q -DskipTests package -pl benchmarks -am)"
-  mvn -q -B -DskipTests package -pl benchmarks -am
+  echo "== building (mvn -q -DskipTests -Dmaven.javadoc.skip=true package -pl benchmarks -am)"
+  mvn -q -B -DskipTests -Dmaven.javadoc.skip=true package -pl benchmarks -am
 fi
 
 bench_jar="$(ls benchmarks/target/edgewise-benchmarks-*.jar 2>/dev/null | grep -v sources | head -1 || true)"

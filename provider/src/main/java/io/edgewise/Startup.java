@@ -22,7 +22,8 @@ import java.util.ServiceConfigurationError;
  * (before 24) skips a service provider whose constructor throws {@link SecurityException}, so the
  * constructor warns in one line and throws that: the JVM keeps the JDK's provider and NIO keeps working.
  *
- * <p>Thread safety: the outcome is computed in a class initializer (the JVM's lock), then immutable.
+ * <p>Thread safety: the outcome is computed in a class initializer (the JVM's lock), then immutable; the
+ * two print-once flags are atomics.
  */
 final class Startup {
     private Startup() { }
@@ -34,8 +35,9 @@ final class Startup {
     static final String JNA_VERSION = buildProperty("jna.version", "5.19.1");
     static final String JNA_ARTIFACT = "net.java.dev.jna:jna:" + JNA_VERSION;
 
-    /** Whether the message was printed (once per JVM). */
-    private static volatile boolean reported;
+    /** Set by the first report and the first verbose line: each is printed once per JVM. */
+    private static final java.util.concurrent.atomic.AtomicBoolean REPORTED = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final java.util.concurrent.atomic.AtomicBoolean VERBOSE_DONE = new java.util.concurrent.atomic.AtomicBoolean();
 
     private static final class Outcome {
         /** The ops, or null when {@link #PROBLEM} says why not. */
@@ -147,17 +149,13 @@ final class Startup {
     }
 
     private static void report(String line) {
-        if (!reported) {
-            reported = true;
+        if (REPORTED.compareAndSet(false, true)) {
             System.err.println(line);
         }
     }
 
-    private static volatile boolean verboseDone;
-
     private static void verbose() {
-        if (!verboseDone && Boolean.getBoolean(VERBOSE_PROPERTY)) {
-            verboseDone = true;
+        if (Boolean.getBoolean(VERBOSE_PROPERTY) && VERBOSE_DONE.compareAndSet(false, true)) {
             System.err.println(describe());
         }
     }

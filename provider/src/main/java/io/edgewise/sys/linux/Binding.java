@@ -4,7 +4,8 @@ import java.lang.System.Logger.Level;
 
 /**
  * Chooses the native binding once: {@code -Dio.edgewise.binding=jna|ffm} forces one; otherwise FFM on
- * JDK 22+ when its classes are in the jar (built with JDK 22+), JNA elsewhere. Logged once at DEBUG.
+ * JDK 22+ when its classes are visible (the jar's META-INF/versions/22), JNA elsewhere. Logged once at DEBUG.
+ * {@link #configurationProblem()} is checked first, when the provider is constructed.
  */
 public final class Binding {
     private Binding() { }
