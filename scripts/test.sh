@@ -62,7 +62,7 @@ logged() {
     for _ in $(seq 60); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
     if kill -0 "$pid" 2>/dev/null; then
       elapsed=$(( ($(date +%s) - t0) / 60 ))
-      echo "    ... $label: ${elapsed} min, $(grep -a -c 'Tests run:' "$log") test reports so far, last: $(grep -a -E 'Running |Tests run:|BUILD|ERROR' "$log" | tail -1 | sed 's/^\[[A-Z]*\] //' | cut -c1-90)"
+      echo "    ... $label: ${elapsed} min, $(grep -a -c 'Tests run:' "$log") test reports so far, last: $(grep -a -E 'Building |Running |Tests run:|BUILD|ERROR' "$log" | tail -1 | sed 's/^\[[A-Z]*\] //' | cut -c1-90)"
     fi
   done
   wait "$pid"
@@ -239,7 +239,7 @@ if stage backends; then
   if grep -q "^SKIPPED" "$ilog"; then
     skip "IOCP probes" "$(grep -m1 '^SKIPPED' "$ilog" | sed 's/^SKIPPED: *//')"
   elif [ "$status" -eq 0 ]; then
-    summary+=("$(printf '%-44s passed (%s)' "IOCP probes" "$(grep -c '^ok\|PASS' "$ilog") probe lines")")
+    summary+=("$(printf '%-44s passed (%s probes)' "IOCP probes" "$(grep -c '^PASSED' "$ilog")")")
   else
     tail -20 "$ilog"; summary+=("IOCP probes                                  FAILED"); failed=1
   fi
