@@ -5,10 +5,13 @@
 #   scripts/bench.sh [quick|long] [--sections probe,echo,syscalls,scale,jmh]
 #
 # quick (default, < 5 min on 2 cores): 7 interleaved rounds of 0.8 s windows; long: 15 rounds of 2 s, more JMH.
-# Writes benchmarks/results/latest.{md,svg} (and e.g. quick-jdk17.*), prints the table; per-JVM logs go to
-# benchmarks/target/bench-logs/. Exit status: 0 unless a variant crashed or a provider check failed
-# (slowness never fails it; a stub Edgewise provider is reported as pending).
-# Environment: JAVA_HOME (JDK to build and run with), BENCH_SKIP_BUILD=1 (reuse the last build),
+# Writes latest.{md,svg} (and e.g. quick-jdk17.*) under benchmarks/target/results/, prints the table; per-JVM
+# logs go to benchmarks/target/bench-logs/. To publish a run, write it over the committed files on purpose:
+# BENCH_OUT=benchmarks/results scripts/bench.sh long, then commit them. Exit status: 0 unless a variant
+# crashed or a provider check failed (slowness never fails it; a stub Edgewise provider is reported as pending).
+# The build needs JDK 22+ (the provider jar carries its FFM binding); to measure on JDK 17, build first, then
+# JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64 BENCH_SKIP_BUILD=1 scripts/bench.sh.
+# Environment: JAVA_HOME (JDK to build and run with), BENCH_SKIP_BUILD=1 (reuse the last build), BENCH_OUT (result directory, default benchmarks/target/results),
 # BENCH_NO_INSTALL=1 (never apt-get install strace).
 set -euo pipefail
 
@@ -16,7 +19,7 @@ profile="${1:-quick}"
 shift || true
 case "$profile" in
   quick|long) ;;
-  -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
   *) echo "usage: $0 [quick|long] [--sections a,b,...]" >&2; exit 2 ;;
 esac
 
@@ -30,8 +33,8 @@ else
 fi
 
 if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
-  echo "== building (mvn -q -DskipTests package -pl benchmarks -am)"
-  mvn -q -B -DskipTests package -pl benchmarks -am
+  echo "== building (mvn -q -DskipTests -Dmaven.javadoc.skip=true package -pl benchmarks -am)"
+  mvn -q -B -DskipTests -Dmaven.javadoc.skip=true package -pl benchmarks -am
 fi
 
 bench_jar="$(ls benchmarks/target/edgewise-benchmarks-*.jar 2>/dev/null | grep -v sources | head -1 || true)"
@@ -60,4 +63,4 @@ cp="$bench_jar:benchmarks/target/lib/*"
 exec "$java_bin" --enable-native-access=ALL-UNNAMED \
   -Djava.nio.channels.spi.SelectorProvider=sun.nio.ch.EPollSelectorProvider \
   -cp "$cp" io.edgewise.bench.Harness --profile "$profile" \
-  --out benchmarks/results --logs benchmarks/target/bench-logs "$@"
+  --out "${BENCH_OUT:-benchmarks/target/results}" --logs benchmarks/target/bench-logs "$@"

@@ -1,65 +1,77 @@
 #!/usr/bin/env bash
-# The test command. Stages, each failing the run on any failure:
-#   1. provider tests (unit, differential, stress) on JDK 17 (JNA binding) and JDK 25 (FFM binding),
-#      then once more on JDK 25 with the JNA binding;
-#   2. compat-tests (Netty's testsuite + real JDK programs) over Edgewise on JDK 17 and JDK 25;
-#   3. backend checks that need other platforms' tools: the kqueue suite (skipped without libkqueue)
-#      and the IOCP C probes under wine (skipped when wine cannot be installed);
-#   4. the quick benchmark profile as a smoke test (never fails for slowness).
-# Usage: scripts/test.sh                 everything
-#        STAGES="provider" scripts/test.sh   some stages (provider compat backends bench)
-#        JDKS="17" scripts/test.sh           one JDK
-set -euo pipefail
+# The test command. Builds Edgewise ONCE, on a JDK 22+ (the jar carries the JDK 22 FFM binding), then
+# tests that one build on each JDK. Stages (all by default, in this order):
+#   build        mvn install -DskipTests on JDK 25: the Multi-Release jar, sources and javadoc jars, every module
+#   provider     the provider suite against the packaged jar: JDK 17 (JNA), JDK 25 (FFM), JDK 25 with JNA forced
+#   integration  real JVM launches of the jar on each JDK: -javaagent with a -jar application, JDK_JAVA_OPTIONS,
+#                a Netty fat jar, a modular application, every configuration error's message
+#   consumer     a Maven project depending on io.edgewise:edgewise-provider, built offline from the local repository
+#   compat       compat-tests (Netty's testsuite + real JDK programs) over Edgewise on each JDK
+#   backends     the kqueue suite (needs libkqueue) and the IOCP C probes under wine (needs mingw + wine)
+#   bench        the quick benchmark profile as a smoke test (never fails for slowness)
+# Duration: about 30 min on 2 cores (provider ~4 min per run, compat ~6 min per JDK, bench ~5 min).
+#
+# Usage: scripts/test.sh                          everything
+#        STAGES="build provider" scripts/test.sh  some stages (a later stage reuses the last build)
+#        JDKS="17" scripts/test.sh                test on one JDK (the build still uses JDK 25 when present)
+# JDKs:  JDK17_HOME (default /usr/lib/jvm/java-17-openjdk-amd64), JDK25_HOME (default
+#        /usr/lib/jvm/temurin-25-jdk-amd64). Without a JDK 22+, JDKS=17 runs the provider suite from the
+#        sources (mvn test) and skips the stages that need the jar.
+#        EXTRA_MVN_ARGS: more Maven arguments for every build (e.g. -o, -Dmaven.repo.local=DIR).
+# Results: everything this run produces stays under target/test-runs/ (per run: surefire reports,
+# Maven log); no tracked file changes. The closing lines list every run and stage and sum all runs.
+set -uo pipefail
 cd "$(dirname "$0")/.."
+root=$PWD
 
 declare -A HOMES=(
   [17]="${JDK17_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}"
   [25]="${JDK25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 )
-MVN=(mvn -B -ntp -Dstyle.color=never)
-STAGES=" ${STAGES:-provider compat backends bench} "
+read -r -a EXTRA <<< "${EXTRA_MVN_ARGS:-}"
+MVN=(mvn -B -ntp -Dstyle.color=never "${EXTRA[@]}")
+STAGES=" ${STAGES:-build provider integration consumer compat backends bench} "
 JDKS="${JDKS:-17 25}"
+RUNS="$root/target/test-runs"
+rm -rf "$RUNS"
+mkdir -p "$RUNS"
+started=$(date +%s)
 
 for v in $JDKS; do
-  [ -x "${HOMES[$v]}/bin/java" ] || { echo "JDK $v not found at ${HOMES[$v]}" >&2; exit 1; }
+  [ -x "${HOMES[$v]}/bin/java" ] || { echo "JDK $v not found at ${HOMES[$v]} (set JDK${v}_HOME)" >&2; exit 2; }
 done
+BUILD_HOME="${HOMES[25]}"
+have_build_jdk=1
+[ -x "$BUILD_HOME/bin/java" ] || have_build_jdk=0
 
 stage() { [[ "$STAGES" == *" $1 "* ]]; }
 
-if stage provider; then
-  for v in $JDKS; do
-    echo "=== provider tests on JDK $v (${HOMES[$v]})"
-    JAVA_HOME="${HOMES[$v]}" "${MVN[@]}" install
-    if [ "$v" -ge 22 ]; then
-      echo "=== provider tests on JDK $v with the JNA binding"
-      JAVA_HOME="${HOMES[$v]}" "${MVN[@]}" -pl provider test -Dedgewise.binding=jna
+summary=()   # one line per stage or run, printed at the end
+failed=0
+run_no=0
+
+# Runs a command with its output in a log; every minute prints how long it has run and the log's last
+# line, so no stage is silent for long. $1 label, $2 log file, rest the command. Returns its status.
+logged() {
+  local label=$1 log=$2; shift 2
+  echo "    log: $log"
+  "$@" > "$log" 2>&1 &
+  local pid=$! t0 elapsed
+  t0=$(date +%s)
+  while kill -0 "$pid" 2>/dev/null; do
+    for _ in $(seq 60); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+    if kill -0 "$pid" 2>/dev/null; then
+      elapsed=$(( ($(date +%s) - t0) / 60 ))
+      echo "    ... $label: ${elapsed} min, $(grep -a -c 'Tests run:' "$log") test reports so far, last: $(grep -a -E 'Building |Running |Tests run:|BUILD|ERROR' "$log" | tail -1 | sed 's/^\[[A-Z]*\] //' | cut -c1-90)"
     fi
   done
-fi
+  wait "$pid"
+}
 
-if stage compat; then
-  for v in $JDKS; do
-    echo "=== compat-tests over Edgewise on JDK $v"
-    ./scripts/compat.sh edgewise "$v"
-  done
-fi
-
-if stage backends; then
-  echo "=== kqueue suite"
-  ./scripts/kqueue-suite.sh
-  echo "=== IOCP probes"
-  ./scripts/iocp-probes.sh
-fi
-
-if stage bench; then
-  echo "=== benchmark quick profile (smoke test)"
-  JAVA_HOME="${HOMES[25]}" ./scripts/bench.sh quick
-fi
-# One closing line over the last run of each module's surefire reports.
-total() {
+# Sums the <testsuite> counts of the surefire reports in a directory: "tests failures errors skipped".
+counts() {
   local t=0 f=0 e=0 s=0 file line
-  for file in provider/target/surefire-reports/TEST-*.xml compat-tests/target/surefire-reports/TEST-*.xml \
-              benchmarks/target/surefire-reports/TEST-*.xml; do
+  for file in "$1"/TEST-*.xml; do
     [ -e "$file" ] || continue
     line=$(grep -m1 -o '<testsuite [^>]*>' "$file")
     t=$((t + $(echo "$line" | sed -E 's/.* tests="([0-9]+)".*/\1/')))
@@ -67,7 +79,197 @@ total() {
     e=$((e + $(echo "$line" | sed -E 's/.* errors="([0-9]+)".*/\1/')))
     s=$((s + $(echo "$line" | sed -E 's/.* skipped="([0-9]+)".*/\1/')))
   done
-  echo "tests: $((t - f - e - s)) passed, $((f + e)) failed, $s skipped"
+  echo "$t $f $e $s"
 }
-echo "=== all stages passed: $STAGES"
-total
+
+# Keeps one run's surefire reports (surefire overwrites them per run) and records the run's line.
+# $1 label, $2 status, $3 seconds, rest: report directories.
+record() {
+  local label=$1 status=$2 secs=$3; shift 3
+  local dir="$RUNS/$(printf '%02d' "$run_no")-${label// /-}"
+  mkdir -p "$dir/reports"
+  local d
+  for d in "$@"; do
+    [ -d "$d" ] && cp "$d"/TEST-*.xml "$dir/reports/" 2>/dev/null
+  done
+  read -r t f e s <<< "$(counts "$dir/reports")"
+  local verdict=passed
+  if [ "$status" -ne 0 ] || [ $((f + e)) -gt 0 ]; then verdict=FAILED; failed=1; fi
+  [ "$t" -eq 0 ] && [ "$verdict" = passed ] && verdict="passed (no test reports)"
+  summary+=("$(printf '%-44s %s: %d passed, %d failed, %d skipped, %d s' "$label" "$verdict" \
+    $((t - f - e - s)) $((f + e)) "$s" "$secs")")
+  echo "    $label: $verdict ($((t - f - e - s)) passed, $((f + e)) failed, $s skipped; reports in $dir)"
+}
+
+skip() {  # $1 what, $2 reason
+  echo "SKIPPED $1: $2"
+  summary+=("$(printf '%-44s SKIPPED: %s' "$1" "$2")")
+}
+
+# One Maven run of tests: $1 label, $2 JDK, $3 report dir to keep, rest Maven arguments.
+mvn_run() {
+  local label=$1 v=$2 reports=$3; shift 3
+  run_no=$((run_no + 1))
+  echo "=== $label (JDK $v: ${HOMES[$v]})"
+  rm -rf "$reports"
+  local t0=$(date +%s) status
+  JAVA_HOME="${HOMES[$v]}" logged "$label" "$RUNS/$(printf '%02d' "$run_no")-${label// /-}.log" "${MVN[@]}" "$@"
+  status=$?
+  record "$label" "$status" $(( $(date +%s) - t0 )) "$reports"
+  if [ "$status" -ne 0 ]; then tail -40 "$RUNS/$(printf '%02d' "$run_no")-${label// /-}.log"; fi
+  return 0
+}
+
+jar="$root/provider/target/edgewise-provider-$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1).jar"
+built=0
+
+if stage build; then
+  if [ "$have_build_jdk" = 1 ]; then
+    run_no=$((run_no + 1))
+    echo "=== build: mvn install -DskipTests on JDK 25 ($BUILD_HOME), once for every JDK"
+    t0=$(date +%s)
+    if JAVA_HOME="$BUILD_HOME" logged build "$RUNS/$(printf '%02d' "$run_no")-build.log" "${MVN[@]}" install -DskipTests; then
+      built=1
+      summary+=("$(printf '%-44s passed, %d s' "build (JDK 25)" $(( $(date +%s) - t0 )))")
+    else
+      tail -40 "$RUNS/$(printf '%02d' "$run_no")-build.log"
+      summary+=("build (JDK 25)                               FAILED")
+      printf '%s\n' "${summary[@]}"
+      exit 1
+    fi
+  else
+    skip "build" "no JDK 22+ at $BUILD_HOME (set JDK25_HOME); the jar cannot be made"
+  fi
+fi
+[ -f "$jar" ] && [ "$have_build_jdk" = 1 ] && built=1
+
+if stage provider; then
+  for v in $JDKS; do
+    if [ "$built" = 1 ]; then
+      # surefire runs the compiled tests against the packaged jar (not target/classes): on JDK 17 the jar
+      # shows its release-17 classes, on 22+ also META-INF/versions/22 (FFM)
+      mvn_run "provider JDK $v" "$v" provider/target/surefire-reports -o -pl provider \
+        surefire:test@default-test surefire:test@allocation \
+        -Dedgewise.test.classes="$jar" -Dedgewise.test.versioned="$jar"
+      if [ "$v" -ge 22 ]; then
+        mvn_run "provider JDK $v, JNA binding" "$v" provider/target/surefire-reports -o -pl provider \
+          surefire:test@default-test surefire:test@allocation \
+          -Dedgewise.test.classes="$jar" -Dedgewise.test.versioned="$jar" -Dedgewise.binding=jna
+      fi
+    else
+      mvn_run "provider JDK $v (from sources, no jar)" "$v" provider/target/surefire-reports -pl provider test
+    fi
+  done
+fi
+
+if stage integration; then
+  if [ "$built" = 1 ]; then
+    for v in $JDKS; do
+      mvn_run "integration JDK $v" "$v" integration-tests/target/surefire-reports -o -pl integration-tests verify
+    done
+  else
+    skip "integration" "no jar (it needs the build stage on a JDK 22+)"
+  fi
+fi
+
+if stage consumer; then
+  if [ "$built" = 1 ]; then
+    echo "=== consumer: a Maven project depending on io.edgewise:edgewise-provider, offline"
+    c="$root/target/test-runs/consumer"
+    rm -rf "$c"; cp -r scripts/consumer "$c"
+    first=${JDKS%% *}
+    clog="$RUNS/consumer.log"
+    if (cd "$c" && JAVA_HOME="${HOMES[$first]}" "${MVN[@]}" -o -q compile dependency:build-classpath \
+          -Dmdep.outputFile=cp.txt) > "$clog" 2>&1; then
+      ok=1
+      for v in $JDKS; do
+        if out=$("${HOMES[$v]}/bin/java" --enable-native-access=ALL-UNNAMED -cp "$c/target/classes:$(cat "$c/cp.txt")" \
+                 consumer.Main 2>&1) && [[ "$out" == *"consumer: provider io.edgewise.EdgewiseSelectorProvider"* ]]; then
+          echo "    JDK $v: $out"
+        else
+          echo "    JDK $v FAILED: $out"; ok=0
+        fi
+      done
+      if [ "$ok" = 1 ]; then summary+=("consumer project                             passed")
+      else summary+=("consumer project                             FAILED"); failed=1; fi
+    else
+      cat "$clog"; summary+=("consumer project                             FAILED (build, see $clog)"); failed=1
+    fi
+  else
+    skip "consumer" "no jar (it needs the build stage on a JDK 22+)"
+  fi
+fi
+
+if stage compat; then
+  if [ "$built" = 1 ]; then
+    for v in $JDKS; do
+      run_no=$((run_no + 1))
+      echo "=== compat-tests over Edgewise on JDK $v (about 6 min)"
+      t0=$(date +%s)
+      # the provider module joins the reactor (-am) but is not rebuilt: the jar of the build stage is repackaged
+      logged "compat JDK $v" "$RUNS/$(printf '%02d' "$run_no")-compat-JDK-$v.log" \
+        ./scripts/compat.sh edgewise "$v" -o "${EXTRA[@]}" -Dmaven.main.skip=true -Dmaven.javadoc.skip=true
+      status=$?
+      grep -a -A12 -- '---- surefire totals' "$RUNS/$(printf '%02d' "$run_no")-compat-JDK-$v.log" | sed 's/^/    /'
+      record "compat JDK $v" "$status" $(( $(date +%s) - t0 )) compat-tests/target/compat-results/edgewise-$v/surefire-reports
+    done
+  else
+    skip "compat" "no jar (it needs the build stage on a JDK 22+)"
+  fi
+fi
+
+if stage backends; then
+  run_no=$((run_no + 1))
+  echo "=== kqueue suite"
+  klog="$RUNS/$(printf '%02d' "$run_no")-kqueue.log"
+  rm -rf provider/target/surefire-reports
+  t0=$(date +%s)
+  JAVA_HOME="${HOMES[${JDKS%% *}]}" logged "kqueue suite" "$klog" ./scripts/kqueue-suite.sh
+  status=$?
+  if grep -q "SKIPPED" "$klog"; then
+    skip "kqueue suite" "$(grep -m1 SKIPPED "$klog" | sed 's/.*SKIPPED: *//')"
+  else
+    record "kqueue suite" "$status" $(( $(date +%s) - t0 )) provider/target/surefire-reports
+  fi
+  run_no=$((run_no + 1))
+  echo "=== IOCP probes under wine"
+  ilog="$RUNS/$(printf '%02d' "$run_no")-iocp-probes.log"
+  logged "IOCP probes" "$ilog" ./scripts/iocp-probes.sh
+  status=$?
+  if grep -q "^SKIPPED" "$ilog"; then
+    skip "IOCP probes" "$(grep -m1 '^SKIPPED' "$ilog" | sed 's/^SKIPPED: *//')"
+  elif [ "$status" -eq 0 ]; then
+    summary+=("$(printf '%-44s passed (%s probes)' "IOCP probes" "$(grep -c '^PASSED' "$ilog")")")
+  else
+    tail -20 "$ilog"; summary+=("IOCP probes                                  FAILED"); failed=1
+  fi
+fi
+
+if stage bench; then
+  if [ "$built" = 1 ] && [ "$have_build_jdk" = 1 ]; then
+    run_no=$((run_no + 1))
+    echo "=== benchmark quick profile (smoke test; results in benchmarks/target/results, not committed)"
+    blog="$RUNS/$(printf '%02d' "$run_no")-bench.log"
+    if JAVA_HOME="$BUILD_HOME" BENCH_SKIP_BUILD=1 logged bench "$blog" ./scripts/bench.sh quick; then
+      summary+=("bench quick (JDK 25)                         passed (smoke test, figures in benchmarks/target/results)")
+    else
+      tail -30 "$blog"; summary+=("bench quick (JDK 25)                         FAILED"); failed=1
+    fi
+  else
+    skip "bench" "no JDK 22+ build"
+  fi
+fi
+
+# The closing lines: every stage and run, then the sum over every run's own reports.
+echo
+echo "=== summary ($(( ($(date +%s) - started) / 60 )) min; runs in $RUNS)"
+printf '  %s\n' "${summary[@]}"
+t=0; f=0; e=0; s=0
+for d in "$RUNS"/*/reports; do
+  [ -d "$d" ] || continue
+  read -r a b c x <<< "$(counts "$d")"
+  t=$((t + a)); f=$((f + b)); e=$((e + c)); s=$((s + x))
+done
+result=$([ "$failed" = 0 ] && echo "all stages passed" || echo "FAILED")
+echo "$result: tests over all $(ls -d "$RUNS"/*/reports 2>/dev/null | wc -l) runs: $((t - f - e - s)) passed, $((f + e)) failed, $s skipped"
+exit "$failed"

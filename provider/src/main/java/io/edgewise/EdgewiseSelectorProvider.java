@@ -31,9 +31,15 @@ import java.nio.channels.spi.SelectorProvider;
 public class EdgewiseSelectorProvider extends SelectorProvider {
     private final SocketOps ops;
 
-    /** The constructor {@link SelectorProvider#provider()} calls. */
+    /**
+     * The constructor {@link SelectorProvider#provider()} calls. It checks the configuration first
+     * (the {@code io.edgewise.*} properties, JNA where needed) and fails with a
+     * {@link java.util.ServiceConfigurationError} whose message names the property or artifact, the bad
+     * value, the valid values and the fix. With {@code -Dio.edgewise.verbose=true} the first provider
+     * prints one line naming provider, backend and binding.
+     */
     public EdgewiseSelectorProvider() {
-        this.ops = Platform.ops();
+        this.ops = Startup.ops();
     }
 
     /** The backend selectors of this provider use ("epoll", ...), for diagnostics. */

@@ -5,8 +5,11 @@ import io.edgewise.backend.epoll.EpollReadyPoller;
 import io.edgewise.backend.iocp.IocpPoller;
 import io.edgewise.backend.kqueue.KqueuePoller;
 import io.edgewise.backend.kqueue.KqueueReadyPoller;
+import io.edgewise.sys.bsd.KqueueConstants;
 import io.edgewise.sys.bsd.KqueueLibrary;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Paths;
 import java.util.Locale;
 
 /**
@@ -19,7 +22,10 @@ import java.util.Locale;
 public final class Backends {
     private Backends() { }
 
-    private static final String NAME = System.getProperty("io.edgewise.backend",
+    /** The property that forces a backend. */
+    public static final String PROPERTY = "io.edgewise.backend";
+
+    private static final String NAME = System.getProperty(PROPERTY,
             platformDefault(System.getProperty("os.name", "")));
 
     /** The backend an OS (its {@code os.name}) gets by default. */
@@ -33,6 +39,75 @@ public final class Backends {
             return "iocp";
         }
         return "epoll";
+    }
+
+    /**
+     * What is wrong with the backend choice on this machine, as a message naming the property, the bad
+     * value, the valid values and the fix; null when the backend can be opened. The provider checks
+     * this when it is constructed, so a misconfiguration fails there and not at the first
+     * {@code Selector.open()}.
+     */
+    public static String configurationProblem() {
+        String os = System.getProperty("os.name", "");
+        String osLower = os.toLowerCase(Locale.ROOT);
+        String platform = platformDefault(os);
+        String valid = "valid values: epoll (Linux), kqueue (macOS, FreeBSD, OpenBSD, NetBSD; on Linux with -D"
+                + KqueueConstants.LIBRARY_PROPERTY + "=/path/to/libkqueue.so.0), iocp (Windows)";
+        String fix = "remove -D" + PROPERTY + " to use " + platform + ", this platform's backend";
+        switch (NAME) {
+            case "epoll":
+                return osLower.startsWith("linux") ? null
+                        : bad("epoll is Linux's and this is " + os, valid, fix);
+            case "kqueue":
+                if (!osLower.startsWith("linux")) {
+                    return platform.equals("kqueue") ? null : bad("this is " + os + ", which has no kqueue", valid, fix);
+                }
+                return kqueueLibraryProblem();
+            case "iocp":
+                return osLower.startsWith("windows") ? null
+                        : bad("iocp is the Windows backend and this is " + os, valid, fix);
+            default:
+                if (NAME.indexOf('.') > 0) {
+                    return pollerClassProblem(NAME);
+                }
+                return bad("'" + NAME + "' is not a backend", valid, fix);
+        }
+    }
+
+    private static String bad(String what, String valid, String fix) {
+        return "-D" + PROPERTY + "=" + NAME + ": " + what + "; " + valid + ". Fix: " + fix + ".";
+    }
+
+    /** kqueue on Linux comes from libkqueue, named by the library property. */
+    private static String kqueueLibraryProblem() {
+        String p = KqueueConstants.LIBRARY_PROPERTY;
+        String lib = System.getProperty(p);
+        String fix = "install libkqueue (Debian: apt-get install libkqueue0) and name it, e.g. -D" + p
+                + "=/usr/lib/x86_64-linux-gnu/libkqueue.so.0, or remove -D" + PROPERTY + "=kqueue to use epoll";
+        if (lib == null || lib.isEmpty()) {
+            return "-D" + PROPERTY + "=kqueue on Linux needs a kqueue library and -D" + p + " is not set. Fix: "
+                    + fix + ".";
+        }
+        if (!Files.isRegularFile(Paths.get(lib))) {
+            return "-D" + p + "=" + lib + ": " + (Files.exists(Paths.get(lib)) ? "not a file" : "no such file")
+                    + " (the kqueue library for -D" + PROPERTY + "=kqueue). Fix: " + fix + ".";
+        }
+        return null;
+    }
+
+    /** A backend named by class (tests): it must exist and be a {@link Poller}. */
+    private static String pollerClassProblem(String name) {
+        try {
+            Class<?> c = Class.forName(name, false, Backends.class.getClassLoader());
+            if (Poller.class.isAssignableFrom(c)) {
+                return null;
+            }
+            return "-D" + PROPERTY + "=" + name + ": that class is not an " + Poller.class.getName()
+                    + ". Fix: name epoll, kqueue or iocp, or remove the property.";
+        } catch (ClassNotFoundException | LinkageError e) {
+            return "-D" + PROPERTY + "=" + name + ": no such class on the class path. Fix: name epoll, kqueue or iocp,"
+                    + " or remove the property.";
+        }
     }
 
     /** The backend in use, for diagnostics. */

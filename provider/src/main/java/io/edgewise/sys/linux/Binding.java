@@ -4,17 +4,64 @@ import java.lang.System.Logger.Level;
 
 /**
  * Chooses the native binding once: {@code -Dio.edgewise.binding=jna|ffm} forces one; otherwise FFM on
- * JDK 22+ when its classes are in the jar (built with JDK 22+), JNA elsewhere. Logged once at DEBUG.
+ * JDK 22+ when its classes are visible (the jar's META-INF/versions/22), JNA elsewhere. Logged once at DEBUG.
+ * {@link #configurationProblem()} is checked first, when the provider is constructed.
  */
-final class Binding {
+public final class Binding {
     private Binding() { }
 
-    static final String PROPERTY = "io.edgewise.binding";
+    public static final String PROPERTY = "io.edgewise.binding";
     private static final String FFM_CLASS = "io.edgewise.sys.linux.FfmLibC";
     private static volatile String chosen;
 
+    private static String wanted() {
+        return System.getProperty(PROPERTY, "").trim().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Whether the FFM binding's classes are visible (JDK 22+ reading the jar's META-INF/versions/22). */
+    private static boolean ffmPresent() {
+        return Binding.class.getClassLoader() != null
+                ? Binding.class.getClassLoader().getResource(FFM_CLASS.replace('.', '/') + ".class") != null
+                : ClassLoader.getSystemResource(FFM_CLASS.replace('.', '/') + ".class") != null;
+    }
+
+    /**
+     * What is wrong with {@code -Dio.edgewise.binding} here, as a message naming the property, the value,
+     * the valid values and the fix; null when it is fine. Checked when the provider is constructed.
+     */
+    public static String configurationProblem() {
+        String w = wanted();
+        if (w.isEmpty() || w.equals("jna")) {
+            return null;
+        }
+        String valid = "valid values: jna (JDK 17+), ffm (JDK 22+, the default there)";
+        if (!w.equals("ffm")) {
+            return "-D" + PROPERTY + "=" + System.getProperty(PROPERTY) + ": not a binding; " + valid
+                    + ". Fix: remove the property (Edgewise picks one) or set one of these.";
+        }
+        int feature = Runtime.version().feature();
+        if (feature < 22) {
+            return "-D" + PROPERTY + "=ffm: the FFM binding needs JDK 22+ and this is JDK " + Runtime.version() + "; "
+                    + valid + ". Fix: remove the property (JNA serves JDK " + feature + ") or run on JDK 22+.";
+        }
+        if (!ffmPresent()) {
+            return "-D" + PROPERTY + "=ffm: this copy of Edgewise has no FFM binding (" + FFM_CLASS + " is not visible;"
+                    + " it lives in the jar's META-INF/versions/22, read only from a jar whose manifest says"
+                    + " Multi-Release: true). Fix: use edgewise-provider.jar as built (a repackaged or unpacked copy"
+                    + " must keep META-INF/versions and Multi-Release: true), or remove the property to use JNA.";
+        }
+        return null;
+    }
+
+    /** Whether the Linux bindings will call through JNA (JNA must then be on the class path). */
+    public static boolean usesJna() {
+        String w = wanted();
+        if (w.equals("jna")) return true;
+        return Runtime.version().feature() < 22 || !ffmPresent();
+    }
+
     static NativeCalls ffmOrNull() {
-        String wanted = System.getProperty(PROPERTY, "").trim().toLowerCase(java.util.Locale.ROOT);
+        String wanted = wanted();
         NativeCalls ffm = null;
         if (!wanted.equals("jna")) {
             if (!wanted.isEmpty() && !wanted.equals("ffm")) {
