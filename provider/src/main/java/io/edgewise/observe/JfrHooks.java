@@ -16,9 +16,20 @@ import jdk.jfr.FlightRecorderListener;
 final class JfrHooks {
     private JfrHooks() { }
 
-    /** How long a condition must hold before a scan reports it as an anomaly. */
-    static final long ANOMALY_NANOS = TimeUnit.MILLISECONDS.toNanos(
-            Long.getLong("io.edgewise.anomalyMillis", 1000));
+    /**
+     * How long a condition must hold before a scan reports it as an anomaly
+     * ({@code io.edgewise.anomalyMillis}, default 1000; read at each scan).
+     */
+    static long anomalyNanos() {
+        String v = Observe.property("io.edgewise.anomalyMillis");
+        long millis = 1000;
+        try {
+            if (v != null) millis = Long.parseLong(v.trim());
+        } catch (NumberFormatException keepDefault) {
+            // the default
+        }
+        return TimeUnit.MILLISECONDS.toNanos(millis);
+    }
 
     static void install() {
         FlightRecorder.addListener(new FlightRecorderListener() {
@@ -69,12 +80,12 @@ final class JfrHooks {
     }
 
     static void closedRegistered() {
-        long now = System.nanoTime();
+        long now = System.nanoTime(), age = anomalyNanos();
         for (SelectorStats s : Observe.selectors()) {
             for (SelectionKey k : s.keys()) {
                 ChannelTrace t = SelectorStats.traceOf(k);
                 long closedAt = t == null ? 0 : t.closedAt;
-                if (k.channel().isOpen() || closedAt == 0 || now - closedAt < ANOMALY_NANOS) continue;
+                if (k.channel().isOpen() || closedAt == 0 || now - closedAt < age) continue;
                 Events.ClosedChannelRegistered e = new Events.ClosedChannelRegistered();
                 e.selectorId = s.id;
                 e.channel = String.valueOf(k.channel());
@@ -86,12 +97,12 @@ final class JfrHooks {
     }
 
     static void edgeNotDrained() {
-        long now = System.nanoTime();
+        long now = System.nanoTime(), age = anomalyNanos();
         for (SelectorStats s : Observe.selectors()) {
             for (SelectionKey k : s.keys()) {
                 ChannelTrace t = SelectorStats.traceOf(k);
                 long since = s.nanosSinceLastEvent(k, now);
-                if (since < ANOMALY_NANOS || !s.edgeNotDrained(k, t)) continue;
+                if (since < age || !s.edgeNotDrained(k, t)) continue;
                 Events.EdgeNotDrained e = new Events.EdgeNotDrained();
                 e.selectorId = s.id;
                 e.channel = String.valueOf(k.channel());
