@@ -90,14 +90,14 @@ public final class ChannelTrace {
     /** Before a blocking read, receive or accept: the event to end, or null when not recorded. */
     public Object beginBlockingRead() {
         readBlocker = Thread.currentThread();
-        if (!Jfr.ON) return null;
+        if (!Jfr.active()) return null;
         return Emit.begin(kind, true);
     }
 
     /** Before a blocking write or send. */
     public Object beginBlockingWrite() {
         writeBlocker = Thread.currentThread();
-        if (!Jfr.ON) return null;
+        if (!Jfr.active()) return null;
         return Emit.begin(kind, false);
     }
 
@@ -134,7 +134,7 @@ public final class ChannelTrace {
 
     /** Before an accept (blocking or not): the event to end, or null. */
     public Object beginAccept() {
-        return Jfr.ON ? Emit.beginAccept() : null;
+        return Jfr.active() ? Emit.beginAccept() : null;
     }
 
     /** After an accept that returned a connection (call only with an event: {@code remote} may cost a call). */
@@ -146,7 +146,7 @@ public final class ChannelTrace {
 
     /** connect() began (towards {@code target}). */
     public void connectStarted(Object target, boolean blocking, boolean async) {
-        if (Jfr.ON && connectEvent == null) {
+        if (connectEvent == null && Jfr.active()) {
             connectEvent = Emit.beginConnect(target, blocking, async);
         }
     }
@@ -190,8 +190,8 @@ public final class ChannelTrace {
         long now = System.nanoTime();
         closedAt = now == 0 ? 1 : now;
         ProviderStats.CLOSED[kind.ordinal()].increment();
-        if (Jfr.ON && connectEvent != null) connectFailed(new java.nio.channels.AsynchronousCloseException());
-        if (Jfr.ON) Emit.closed(kind, local, remote, now - openedAt, bytesIn, bytesOut, ending(), registered);
+        if (connectEvent != null) connectFailed(new java.nio.channels.AsynchronousCloseException());
+        if (Jfr.active()) Emit.closed(kind, local, remote, now - openedAt, bytesIn, bytesOut, ending(), registered);
     }
 
     /** The descriptor was really closed (at close, or at deregistration after a deferred close). */

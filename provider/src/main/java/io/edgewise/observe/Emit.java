@@ -4,11 +4,20 @@ import java.net.SocketAddress;
 
 /**
  * Makes and commits the JFR events; the only class besides {@link Events} that names an event type,
- * so neither is loaded unless {@link Jfr#ON}. Each {@code begin*} returns null unless its type is
+ * so neither is loaded unless {@link Jfr#active()}. Each {@code begin*} returns null unless its type is
  * enabled, so nothing is allocated when no recording wants the event.
  */
 final class Emit {
     private Emit() { }
+
+    static {
+        // the first use after JFR initialized: install the periodic events too
+        JfrHooks.install();
+    }
+
+    /** Loads this class (and so installs the periodic hooks). */
+    static void init() {
+    }
 
     static String str(Object o) {
         return o == null ? null : o.toString();

@@ -12,8 +12,8 @@ import jdk.jfr.Threshold;
 import jdk.jfr.Timespan;
 
 /**
- * The JFR event types (category "Edgewise", names {@code edgewise.*}). Loaded only when the
- * {@code jdk.jfr} module is present and {@code io.edgewise.jfr} is not false ({@link Jfr#ON}).
+ * The JFR event types (category "Edgewise", names {@code edgewise.*}). Loaded only once
+ * JFR has been initialized and {@code io.edgewise.jfr} is not false ({@link Jfr#active()}).
  * Each type has one instance ({@code PROBE}) that hot paths ask {@code isEnabled()}: once JFR has
  * instrumented the class that is a read of a static field, and an event object is made only when the
  * type is enabled in a running recording.

@@ -4,13 +4,12 @@ import io.edgewise.EdgewiseSelectorProvider;
 import java.nio.channels.SelectionKey;
 import java.util.concurrent.TimeUnit;
 import jdk.jfr.FlightRecorder;
-import jdk.jfr.FlightRecorderListener;
 
 /**
  * The periodic JFR events: statistics of each selector and of the provider, and the two anomaly scans
- * (closed channels still registered, edge-triggered keys not drained). They are installed when JFR
- * initializes — a listener costs nothing before — so a JVM that never records never registers an
- * Edgewise event type. The hooks run on JFR's periodic thread and read the selectors' counters racily
+ * (closed channels still registered, edge-triggered keys not drained). They are installed once,
+ * by the first event emission or selector opening after JFR initialized ({@link Emit}'s class
+ * initialization), so a JVM that never records never registers an Edgewise event type. The hooks run on JFR's periodic thread and read the selectors' counters racily
  * (see {@link SelectorStats}).
  */
 final class JfrHooks {
@@ -32,15 +31,10 @@ final class JfrHooks {
     }
 
     static void install() {
-        FlightRecorder.addListener(new FlightRecorderListener() {
-            @Override
-            public void recorderInitialized(FlightRecorder recorder) {
-                FlightRecorder.addPeriodicEvent(Events.SelectorStatistics.class, JfrHooks::selectorStatistics);
-                FlightRecorder.addPeriodicEvent(Events.ProviderStatistics.class, JfrHooks::providerStatistics);
-                FlightRecorder.addPeriodicEvent(Events.ClosedChannelRegistered.class, JfrHooks::closedRegistered);
-                FlightRecorder.addPeriodicEvent(Events.EdgeNotDrained.class, JfrHooks::edgeNotDrained);
-            }
-        });
+        FlightRecorder.addPeriodicEvent(Events.SelectorStatistics.class, JfrHooks::selectorStatistics);
+        FlightRecorder.addPeriodicEvent(Events.ProviderStatistics.class, JfrHooks::providerStatistics);
+        FlightRecorder.addPeriodicEvent(Events.ClosedChannelRegistered.class, JfrHooks::closedRegistered);
+        FlightRecorder.addPeriodicEvent(Events.EdgeNotDrained.class, JfrHooks::edgeNotDrained);
     }
 
     static void selectorStatistics() {

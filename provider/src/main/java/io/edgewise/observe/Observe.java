@@ -23,7 +23,6 @@ public final class Observe {
     private Observe() { }
 
     static final ConcurrentHashMap<Long, SelectorStats> SELECTORS = new ConcurrentHashMap<>();
-    private static boolean started;
 
     @SuppressWarnings("removal")
     static String property(String name) {
@@ -42,7 +41,9 @@ public final class Observe {
     static void selectorOpened(SelectorStats s) {
         ProviderStats.SELECTORS_OPENED.increment();
         SELECTORS.put(s.id, s);
-        start();
+        if (Jfr.active()) {
+            startJfr();
+        }
         Jmx.selectorOpened(s);
     }
 
@@ -57,16 +58,8 @@ public final class Observe {
         return SELECTORS.values();
     }
 
-    /** Once, at the first selector: the JFR listener that installs the periodic hooks when JFR starts. */
-    private static synchronized void start() {
-        if (started) return;
-        started = true;
-        if (Jfr.ON) {
-            try {
-                JfrHooks.install();
-            } catch (RuntimeException | LinkageError e) {
-                // no JFR in this runtime after all: events stay off
-            }
-        }
+    /** JFR is initialized: make sure the periodic events are installed (once; see {@link JfrHooks}). */
+    private static void startJfr() {
+        Emit.init();
     }
 }

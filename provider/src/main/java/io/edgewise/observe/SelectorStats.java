@@ -89,7 +89,7 @@ public final class SelectorStats implements SelectorMXBean {
 
     /** Before the poll of a selection operation: its JFR event, or null when not recorded. */
     public Object beginSelect() {
-        return Jfr.ON ? Emit.beginSelect() : null;
+        return Jfr.active() ? Emit.beginSelect() : null;
     }
 
     /**
@@ -120,7 +120,7 @@ public final class SelectorStats implements SelectorMXBean {
         long run = ++spinRun;
         if (run >= SPIN_THRESHOLD && Long.bitCount(run / SPIN_THRESHOLD) == 1 && run % SPIN_THRESHOLD == 0) {
             spins++;
-            if (Jfr.ON) Emit.spin(this, run, registeredKeys(), selectedKeys(), polled);
+            if (Jfr.active()) Emit.spin(this, run, registeredKeys(), selectedKeys(), polled);
         }
     }
 
