@@ -38,7 +38,7 @@ final class Emit {
         if (e.shouldCommit()) {
             e.selectorId = s.id;
             e.backend = s.backend;
-            e.timeout = timeout;
+            e.timeout = timeout < 0 ? Long.MIN_VALUE : timeout; // N/A: no timeout
             e.polledEvents = polled;
             e.keysReady = ready;
             e.registeredKeys = keys;
@@ -163,7 +163,7 @@ final class Emit {
             e.channelKind = kind.label;
             e.localAddress = str(local);
             e.remoteAddress = str(remote);
-            e.resolveTime = resolveNanos;
+            e.resolveTime = resolveNanos < 0 ? Long.MIN_VALUE : resolveNanos; // N/A: not resolved by Edgewise
             e.addressesTried = tried;
             e.winner = winner;
             e.failure = failure;

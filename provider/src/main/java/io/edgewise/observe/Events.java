@@ -28,7 +28,8 @@ final class Events {
         static final Select PROBE = new Select();
         @Label("Selector Id") long selectorId;
         @Label("Backend") String backend;
-        @Label("Timeout") @Timespan(Timespan.MILLISECONDS) long timeout;
+        @Label("Timeout") @Description("N/A: select() without timeout; 0: selectNow()")
+        @Timespan(Timespan.MILLISECONDS) long timeout;
         @Label("Events Polled") int polledEvents;
         @Label("Keys Ready") int keysReady;
         @Label("Registered Keys") int registeredKeys;
@@ -46,7 +47,8 @@ final class Events {
         @Label("Local Address") String localAddress;
         @Label("Blocking") boolean blocking;
         @Label("Asynchronous Resolution") boolean asyncResolve;
-        @Label("Resolve Time") @Timespan(Timespan.NANOSECONDS) long resolveTime;
+        @Label("Resolve Time") @Description("N/A unless the name was resolved by ASYNC_RESOLVE")
+        @Timespan(Timespan.NANOSECONDS) long resolveTime;
         @Label("Addresses Tried") int addressesTried;
         @Label("Winner") String winner;
         @Label("Failure") String failure;
