@@ -280,6 +280,7 @@ public final class EdgewiseSelector extends AbstractSelector {
                     s = wakeState;
                     wakeState = 0;
                     if ((s & SIGNALLED) != 0) {
+                        stats.countWakeupDrain();
                         poller.clearWakeup();
                     }
                 }

@@ -142,6 +142,7 @@ final class Events {
         @Label("Control Calls") @Description("Native registration changes (epoll_ctl, kevent changes, AFD polls)")
         long controlCalls;
         @Label("Wakeup Signals") @Description("Native wakeup writes") long wakeupSignals;
+        @Label("Wakeup Drains") @Description("Native reads consuming a wakeup signal") long wakeupDrains;
         @Label("Spins") @Description("Selector spin anomalies reported") long spins;
     }
 

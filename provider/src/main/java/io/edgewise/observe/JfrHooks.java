@@ -52,6 +52,7 @@ final class JfrHooks {
             e.pollCalls = s.pollCalls;
             e.controlCalls = s.controlCalls;
             e.wakeupSignals = s.wakeupSignals;
+            e.wakeupDrains = s.wakeupDrains;
             e.spins = s.spins;
             e.commit();
         }

@@ -26,6 +26,9 @@ public interface SelectorMXBean {
     /** {@code wakeup()} calls that had to signal the poller (its native write). */
     long getWakeupSignals();
 
+    /** Wakeup signals the selecting thread consumed (its native read of the wakeup descriptor). */
+    long getWakeupDrains();
+
     /** Keys updated by selection operations (the sum of their return values). */
     long getKeysSelected();
 

@@ -44,7 +44,7 @@ public final class SelectorStats implements SelectorMXBean {
 
     // selection lock (see the class comment)
     long selects, emptySelects, wakeups, keysSelected, eventsPolled, interestUpdates, pollCalls, controlCalls,
-            spins;
+            wakeupDrains, spins;
     private long spinRun;
     // wakeup lock
     long wakeupSignals;
@@ -80,6 +80,11 @@ public final class SelectorStats implements SelectorMXBean {
     /** A queued key change applied (selection lock). */
     public void countInterestUpdate() {
         interestUpdates++;
+    }
+
+    /** The selecting thread consumed a wakeup signal (its native read; selection lock). */
+    public void countWakeupDrain() {
+        wakeupDrains++;
     }
 
     /** A wakeup that signalled the poller (wakeup lock). */
@@ -149,6 +154,7 @@ public final class SelectorStats implements SelectorMXBean {
     @Override public long getEmptySelects() { return emptySelects; }
     @Override public long getWakeups() { return wakeups; }
     @Override public long getWakeupSignals() { return wakeupSignals; }
+    @Override public long getWakeupDrains() { return wakeupDrains; }
     @Override public long getKeysSelected() { return keysSelected; }
     @Override public long getEventsPolled() { return eventsPolled; }
     @Override public long getInterestUpdates() { return interestUpdates; }

@@ -88,6 +88,41 @@ class JfrEventsTest {
     }
 
     @Test
+    void wakeupOfABlockedSelectIsSignalledAndDrained() throws Exception {
+        try (Selector sel = P.openSelector()) {
+            Pipe pipe = P.openPipe();
+            pipe.source().configureBlocking(false).register(sel, SelectionKey.OP_READ);
+            SelectorStats stats = Observe.SELECTORS.get(id(sel));
+            Thread waker = new Thread(() -> {
+                while (!inPoll(selecting)) {
+                    Thread.onSpinWait();
+                }
+                sel.wakeup();
+            });
+            selecting = Thread.currentThread();
+            waker.start();
+            assertEquals(0, sel.select()); // blocks until the waker signals
+            waker.join();
+            assertEquals(1, stats.getWakeupSignals());
+            assertEquals(1, stats.getWakeupDrains());
+            assertEquals(1, stats.getWakeups());
+            pipe.source().close();
+            pipe.sink().close();
+        }
+    }
+
+    private static volatile Thread selecting;
+
+    /** Whether {@code t} is inside the selector's poll (its stack shows the backend's poll). */
+    private static boolean inPoll(Thread t) {
+        if (t == null) return false;
+        for (StackTraceElement f : t.getStackTrace()) {
+            if (f.getMethodName().equals("pollWithRetry")) return true;
+        }
+        return false;
+    }
+
+    @Test
     void selectorAndProviderStatistics() throws Exception {
         Pipe pipe = P.openPipe();
         try (Selector sel = P.openSelector(); Pipe.SourceChannel src = pipe.source(); Pipe.SinkChannel sink = pipe.sink()) {
@@ -114,6 +149,7 @@ class JfrEventsTest {
             assertEquals(2, s.getLong("controlCalls"));    // add, then delete
             assertEquals(4, s.getLong("pollCalls"));
             assertEquals(0, s.getLong("wakeupSignals"));   // the wakeup came before select: no signal needed
+            assertEquals(0, s.getLong("wakeupDrains"));
             assertEquals(1, s.getInt("registeredKeys"));
             RecordedEvent p = named(all, "edgewise.ProviderStatistics").get(0);
             assertTrue(p.getLong("pipeEnds") >= 2, p.toString());
