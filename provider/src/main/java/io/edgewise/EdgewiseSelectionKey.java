@@ -45,6 +45,10 @@ public final class EdgewiseSelectionKey extends AbstractSelectionKey {
     int registeredEvents;
     /** selector: a oneshot registration fired and the backend has it disarmed. */
     boolean disarmed;
+    /** selector (read racily by JMX): System.nanoTime() when last selected, 0 never (observe). */
+    long lastEventNanos;
+    /** selector (read racily): the channel's drain count when an edge key was reported readable, else -1. */
+    long edgeMark = -1;
     /** update lock: the key is in the selector's update queue. */
     boolean updateQueued;
     /** selected-key set: slot in the set, -1 when not selected. */

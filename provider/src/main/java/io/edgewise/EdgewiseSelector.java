@@ -3,6 +3,7 @@ package io.edgewise;
 import io.edgewise.backend.Backends;
 import io.edgewise.backend.Poller;
 import io.edgewise.channels.SelChannel;
+import io.edgewise.observe.SelectorStats;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -103,11 +104,26 @@ public final class EdgewiseSelector extends AbstractSelector {
 
     private volatile Trigger defaultTrigger = Trigger.LEVEL;
     private volatile boolean defaultOneshot;
+    /** Counters and events (io.edgewise.observe); its fields follow this class's locks. */
+    private final SelectorStats stats;
 
     EdgewiseSelector(SelectorProvider provider) throws IOException {
         super(provider);
         this.poller = Backends.open();
+        this.stats = SelectorStats.open(this, Backends.name(), KEY_PROBE);
     }
+
+    private static final SelectorStats.KeyProbe KEY_PROBE = new SelectorStats.KeyProbe() {
+        @Override
+        public long lastEventNanos(SelectionKey k) {
+            return ((EdgewiseSelectionKey) k).lastEventNanos;
+        }
+
+        @Override
+        public long edgeMark(SelectionKey k) {
+            return ((EdgewiseSelectionKey) k).edgeMark;
+        }
+    };
 
     // ---- extended options
 
@@ -248,6 +264,8 @@ public final class EdgewiseSelector extends AbstractSelector {
             to = 0;
         }
         boolean blocking = to != 0;
+        boolean woken = false;
+        Object event = stats.beginSelect();
         int n;
         try {
             if (blocking) begin();
@@ -257,23 +275,28 @@ public final class EdgewiseSelector extends AbstractSelector {
             int s = wakeState;
             if (s != 0 && !(s == POLLING && WAKE_STATE.compareAndSet(this, POLLING, 0))) {
                 // a wakeup came (and maybe signalled the poller): consume it
+                woken = true;
                 synchronized (wakeupLock) {
                     s = wakeState;
                     wakeState = 0;
                     if ((s & SIGNALLED) != 0) {
+                        stats.countWakeupDrain();
                         poller.clearWakeup();
                     }
                 }
             }
         }
         processDeregisterQueue();
-        return processEvents(n, action);
+        int updated = processEvents(n, action);
+        stats.selected(event, timeout, n, updated, woken);
+        return updated;
     }
 
     /** epoll_wait and friends, retried on EINTR with the time that is left. */
     private int pollWithRetry(long timeout) throws IOException {
         long deadline = timeout > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout) : 0;
         for (;;) {
+            stats.countPoll();
             int n = poller.poll(timeout);
             if (n >= 0) {
                 return n;
@@ -309,6 +332,7 @@ public final class EdgewiseSelector extends AbstractSelector {
             if (!k.isValid()) {
                 continue;
             }
+            stats.countInterestUpdate();
             int ops = k.rawInterestOps();
             int events = 0;
             if (ops != 0) {
@@ -324,6 +348,7 @@ public final class EdgewiseSelector extends AbstractSelector {
                 continue; // disarmed oneshot: the backend reports nothing, no call needed
             }
             int fd = k.selChannel().fdVal();
+            stats.countControl();
             poller.update(fd, registered, events);
             k.registeredEvents = events;
             k.disarmed = false;
@@ -368,6 +393,7 @@ public final class EdgewiseSelector extends AbstractSelector {
         int registered = k.registeredEvents;
         if (registered != 0) {
             int fd = k.selChannel().fdVal();
+            stats.countControl();
             poller.update(fd, registered, 0);
             k.registeredEvents = 0;
             if (fd < keysByFd.length && keysByFd[fd] == k) {
@@ -378,6 +404,7 @@ public final class EdgewiseSelector extends AbstractSelector {
 
     private int processEvents(int n, Consumer<SelectionKey> action) throws IOException {
         int updated = 0;
+        long now = n > 0 ? System.nanoTime() : 0; // for "time since last event" (observe)
         EdgewiseSelectionKey[] byFd = keysByFd;
         for (int i = 0; i < n; i++) {
             int fd = poller.descriptor(i);
@@ -415,11 +442,21 @@ public final class EdgewiseSelector extends AbstractSelector {
             }
             if (counted) {
                 updated++;
+                k.lastEventNanos = now;
+                if ((k.registeredEvents & Poller.EDGE) != 0) edgeReported(k, ready);
             } else if (oneshot) {
                 queueUpdate(k); // fired without selecting the key: re-arm with its interest
             }
         }
         return updated;
+    }
+
+    /** An edge-triggered key was reported: remember the channel's drain count if it was for input (observe). */
+    private static void edgeReported(EdgewiseSelectionKey k, int ready) {
+        io.edgewise.observe.ChannelTrace t;
+        if ((ready & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0 && (t = k.selChannel().trace()) != null) {
+            k.edgeMark = t.drains();
+        }
     }
 
     // ---- wakeup and close
@@ -441,6 +478,7 @@ public final class EdgewiseSelector extends AbstractSelector {
                 boolean signal = (s & POLLING) != 0;
                 if (WAKE_STATE.compareAndSet(this, s, s | PENDING | (signal ? SIGNALLED : 0))) {
                     if (signal) {
+                        stats.countWakeupSignal();
                         try {
                             poller.wakeup();
                         } catch (IOException e) {
@@ -461,6 +499,7 @@ public final class EdgewiseSelector extends AbstractSelector {
                 synchronized (wakeupLock) {
                     pollerClosed = true;
                 }
+                stats.closed();
                 synchronized (registerLock) {
                     registrationsClosed = true;
                 }

@@ -59,6 +59,8 @@ final class AsyncConnect {
     IOException failure;
     InetSocketAddress remote;
     private HappyEyeballs attempts;
+    /** System.nanoTime() when resolution started (observe: the Connect event's resolve time). */
+    private long resolveStart;
 
     AsyncConnect(SocketChannelImpl ch, Object stateLock, SocketOps ops, int family, InetSocketAddress target,
                  int timeoutMillis, boolean ownSocket, Map<SocketOption<?>, Object> options) {
@@ -70,6 +72,7 @@ final class AsyncConnect {
         this.timeoutMillis = timeoutMillis;
         this.ownSocket = ownSocket;
         this.options = new LinkedHashMap<>(options);
+        ch.trace().connectStarted(target, ch.isBlocking(), true);
     }
 
     /** Whether selectors should watch the channel's descriptor (not while the connect is in progress). */
@@ -79,11 +82,13 @@ final class AsyncConnect {
 
     /** Starts without blocking: literal and cached names continue inline, others on the resolver pool. */
     void start() {
+        resolveStart = System.nanoTime();
         AsyncResolver.get().resolve(target.getHostString()).whenComplete(this::resolved);
     }
 
     /** Blocking mode: resolves on the caller's thread, then connects; returns when done. */
     void startOnCallerThread() {
+        resolveStart = System.nanoTime();
         InetAddress[] a;
         try {
             a = AsyncResolver.get().resolveNow(target.getHostString());
@@ -95,6 +100,7 @@ final class AsyncConnect {
     }
 
     private void resolved(InetAddress[] addresses, Throwable error) {
+        ch.trace().resolved(System.nanoTime() - resolveStart);
         if (error != null) {
             complete(-1, error);
             return;
@@ -143,6 +149,7 @@ final class AsyncConnect {
                     ch.fdHandle().release();
                 }
                 remote = named(to);
+                ch.trace().attempts(1, to);
                 done = true;
             } catch (IOException e) {
                 failure = e;
@@ -174,6 +181,7 @@ final class AsyncConnect {
                         ch.fdHandle().release();
                     }
                     remote = named(peer);
+                    ch.trace().attempts(attempts == null ? 1 : attempts.attemptsStarted(), peer);
                 } catch (IOException e) {
                     closeQuietly(winner);
                     failure = e;

@@ -1,5 +1,7 @@
 package io.edgewise.channels;
 
+import io.edgewise.observe.ChannelKind;
+import io.edgewise.observe.ChannelTrace;
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
@@ -34,6 +36,8 @@ class ChannelCore {
 
     final AbstractSelectableChannel channel;
     private final boolean waitsForIoOnClose;
+    /** Bytes, ending and JFR events (io.edgewise.observe; its fields follow ioLock). */
+    final ChannelTrace trace;
 
     /** Takes ownership of {@code fd}, the descriptor of {@code channel}. */
     ChannelCore(AbstractSelectableChannel channel, SocketOps ops, int fd, boolean waitsForIoOnClose) {
@@ -42,6 +46,7 @@ class ChannelCore {
         this.fdVal = fd;
         this.fd = new FdHandle(ops, fd);
         this.waitsForIoOnClose = waitsForIoOnClose;
+        this.trace = ChannelTrace.open(ChannelKind.of(channel));
     }
 
     void ensureOpen() throws ClosedChannelException {
@@ -83,6 +88,7 @@ class ChannelCore {
             state = ST_CLOSING;
             if (waiter != null) waiter.signal();
         }
+        trace.closed(channel instanceof ListeningChannel ? ((ListeningChannel) channel).localAddress : null, null, registered);
         if (waitsForIoOnClose && !blocking) {
             ioLock.lock();
             ioLock.unlock();
@@ -91,6 +97,7 @@ class ChannelCore {
             if (state == ST_CLOSING && !registered) {
                 state = ST_CLOSED;
                 fd.close();
+                trace.released();
             }
         }
     }
@@ -105,6 +112,7 @@ class ChannelCore {
             if (state == ST_CLOSING) {
                 state = ST_CLOSED;
                 fd.close();
+                trace.released();
             }
         }
     }

@@ -79,6 +79,8 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
     private volatile SocketAddress localAddress;
     private volatile SocketAddress remoteAddress;
     private SocketAddress initialLocalAddress;
+    /** Bytes, ending and JFR events (io.edgewise.observe; its fields follow readLock/writeLock). */
+    private final io.edgewise.observe.ChannelTrace trace;
     private MembershipKeyImpl.Registry registry;
     private DatagramSocketAdaptor socket;
 
@@ -90,6 +92,17 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
         this.family = family;
         this.fdVal = dops.socket(family);
         this.fd = new FdHandle(ops, fdVal);
+        this.trace = traceFor(family);
+    }
+
+    private static io.edgewise.observe.ChannelTrace traceFor(int family) {
+        return io.edgewise.observe.ChannelTrace.open(family == DatagramOps.UNIX
+                ? io.edgewise.observe.ChannelKind.UNIX_DATAGRAM : io.edgewise.observe.ChannelKind.UDP);
+    }
+
+    @Override
+    public io.edgewise.observe.ChannelTrace trace() {
+        return trace;
     }
 
     /** A channel for an existing (inherited) datagram descriptor, bound and perhaps connected. */
@@ -100,6 +113,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
         this.family = family;
         this.fdVal = fdVal;
         this.fd = new FdHandle(ops, fdVal);
+        this.trace = traceFor(family);
         try {
             this.localAddress = localAddressOf(fdVal);
             SocketAddress remote = null;
@@ -500,6 +514,18 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
          * SO_TIMEOUT); -1: no bound.
          */
         long callBlocking(int f, boolean blocking, int timeoutMillis, FdCall call) throws IOException {
+            boolean in = event == SocketOps.POLL_IN;
+            Object ev = blocking ? trace.beginBlocking(in) : null;
+            long n = SocketOps.UNAVAILABLE;
+            try {
+                return n = callOrWait(f, blocking, timeoutMillis, call);
+            } finally {
+                trace.io(in, n);
+                if (blocking) trace.endBlocking(in, ev, n, n < 0 && timeoutMillis > 0, remoteAddress);
+            }
+        }
+
+        private long callOrWait(int f, boolean blocking, int timeoutMillis, FdCall call) throws IOException {
             long n = call.call(f, this);
             if (blocking) {
                 long deadline = StreamSocketChannel.deadline(timeoutMillis);
@@ -1033,6 +1059,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
     @Override
     protected void implCloseSelectableChannel() throws IOException {
         synchronized (stateLock) {
+            trace.closed(localAddress, remoteAddress, isRegistered());
             state = ST_CLOSING;
             if (registry != null) {
                 registry.invalidateAll();
@@ -1044,6 +1071,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
             if (state == ST_CLOSING && !isRegistered()) {
                 state = ST_CLOSED;
                 fd.close();
+                trace.released();
             }
         }
     }
@@ -1054,6 +1082,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
             if (state == ST_CLOSING) {
                 state = ST_CLOSED;
                 fd.close();
+                trace.released();
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.edgewise.channels;
 
 import io.edgewise.backend.Poller;
+import io.edgewise.observe.ChannelTrace;
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -97,6 +98,7 @@ abstract class ListeningChannel extends ServerSocketChannel implements SelChanne
         }
         boolean blocking = isBlocking();
         int nfd = SocketOps.UNAVAILABLE;
+        Object event = core.trace.beginAccept();
         try {
             if (blocking) begin();
             synchronized (stateLock) {
@@ -125,7 +127,18 @@ abstract class ListeningChannel extends ServerSocketChannel implements SelChanne
                 end(nfd >= 0);
             }
         }
+        if (nfd == SocketOps.UNAVAILABLE) core.trace.acceptDrained();
+        if (nfd >= 0 && event != null) core.trace.endAccept(event, blocking, localAddress, peerOf(nfd));
         return nfd;
+    }
+
+    /** The peer of an accepted TCP descriptor, for the Accept event only (one getpeername). */
+    private Object peerOf(int nfd) {
+        try {
+            return localAddress instanceof java.net.InetSocketAddress ? ops.remoteAddress(nfd) : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     @Override
@@ -141,6 +154,11 @@ abstract class ListeningChannel extends ServerSocketChannel implements SelChanne
     @Override
     public final void kill() {
         core.kill();
+    }
+
+    @Override
+    public final ChannelTrace trace() {
+        return core.trace;
     }
 
     // ---- selector support

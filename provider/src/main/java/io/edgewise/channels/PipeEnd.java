@@ -47,13 +47,17 @@ final class PipeEnd extends ChannelCore {
             if (!channel.isOpen()) throw JdkBehaviour.closedBeforeCall(channel.isBlocking());
             boolean blocking = channel.isBlocking();
             long n = 0;
+            Object event = null;
             try {
                 if (blocking) {
                     begin.run();
                     beginBlocking(channel.isOpen());
+                    event = trace.beginBlocking(source);
                 }
                 n = transfer(source, one, many, offset, length, blocking);
             } finally {
+                trace.io(source, n);
+                if (blocking) trace.endBlocking(source, event, n, false, null);
                 if (blocking) {
                     endBlocking();
                     end.end(n > 0);

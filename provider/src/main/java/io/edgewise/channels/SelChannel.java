@@ -29,4 +29,9 @@ public interface SelChannel extends Channel {
 
     /** Called by a selector when it created a key for the channel (channels that move their descriptor keep them). */
     default void keyRegistered(java.nio.channels.SelectionKey key) { }
+
+    /** The channel's observability record (bytes, ending, events); null for a channel without one. */
+    default io.edgewise.observe.ChannelTrace trace() {
+        return null;
+    }
 }

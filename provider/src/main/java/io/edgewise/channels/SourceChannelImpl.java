@@ -51,6 +51,11 @@ final class SourceChannelImpl extends Pipe.SourceChannel implements SelChannel {
     }
 
     @Override
+    public io.edgewise.observe.ChannelTrace trace() {
+        return end.trace;
+    }
+
+    @Override
     public int fdVal() {
         return end.fdVal;
     }

@@ -1,6 +1,8 @@
 package io.edgewise.channels;
 
 import io.edgewise.backend.Poller;
+import io.edgewise.observe.ChannelKind;
+import io.edgewise.observe.ChannelTrace;
 import io.edgewise.sys.ByteIo;
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;
@@ -63,6 +65,8 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
     volatile boolean isOutputClosed;
     private boolean connectionReset;
     Waiter readWaiter, writeWaiter;
+    /** Bytes, ending and JFR events (io.edgewise.observe; its fields follow readLock/writeLock). */
+    final ChannelTrace trace;
 
     /** Takes ownership of {@code fdVal}, a non-blocking stream socket. */
     StreamSocketChannel(SelectorProvider provider, SocketOps ops, int fdVal, int optionFamily) {
@@ -72,6 +76,12 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
         this.fdVal = fdVal;
         this.fd = new FdHandle(ops, fdVal);
         this.optionFamily = optionFamily;
+        this.trace = ChannelTrace.open(this instanceof UnixSocketChannelImpl ? ChannelKind.UNIX : ChannelKind.TCP);
+    }
+
+    @Override
+    public final ChannelTrace trace() {
+        return trace;
     }
 
     // ---- what the subclasses supply
@@ -164,6 +174,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
             if (s == ST_CONNECTIONPENDING) throw new ConnectionPendingException();
             state = ST_CONNECTIONPENDING;
             remoteAddress = target;
+            trace.connectStarted(target, blocking, false);
             if (blocking) {
                 readWaiter = Waiter.acquire(ops);
             }
@@ -185,6 +196,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
                     } finally {
                         fd.release();
                     }
+                    trace.connected(localAddress, remoteAddress);
                 }
             }
         } finally {
@@ -255,6 +267,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
                 readLock.unlock();
             }
         } catch (IOException e) {
+            trace.connectFailed(e);
             close();
             throw e;
         }
@@ -351,8 +364,10 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
             ensureOpenAndConnected();
             boolean blocking = isBlocking();
             long n = 0;
+            Object event = null;
             try {
                 beginRead(blocking);
+                if (blocking) event = trace.beginBlockingRead();
                 if (connectionReset) throw new java.net.SocketException("Connection reset");
                 if (isInputClosed) return -1;
                 int f = fd.acquire();
@@ -375,6 +390,8 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
                 noteReset(e);
                 throw e;
             } finally {
+                trace.read(n);
+                if (blocking) trace.endBlockingRead(event, n, retry(n) && timeoutMillis > 0, remoteAddress);
                 endRead(blocking, n > 0);
                 if (n <= 0 && isInputClosed) return -1;
             }
@@ -386,7 +403,10 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
 
     /** A reset connection stays reset: later reads throw again without asking the kernel (JDK). */
     private void noteReset(java.net.SocketException e) {
-        if ("Connection reset".equals(e.getMessage())) connectionReset = true;
+        if ("Connection reset".equals(e.getMessage())) {
+            connectionReset = true;
+            trace.reset();
+        }
     }
 
     // ---- writes
@@ -445,8 +465,10 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
             boolean blocking = isBlocking();
             long n = 0;
             long total = 0;
+            Object event = null;
             try {
                 beginWrite(blocking);
+                if (blocking) event = trace.beginBlockingWrite();
                 int f = fd.acquire();
                 try {
                     n = BufferIO.write(io, f, one, many, offset, length);
@@ -468,6 +490,8 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
                     fd.release();
                 }
             } finally {
+                trace.wrote(n);
+                if (blocking) trace.endBlockingWrite(event, n, remoteAddress);
                 endWrite(blocking, n > 0);
                 if (n <= 0 && isOutputClosed) throw new AsynchronousCloseException();
             }
@@ -502,6 +526,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
         boolean connected;
         synchronized (stateLock) {
             connected = state == ST_CONNECTED;
+            trace.closed(localAddress, remoteAddress, isRegistered());
             state = ST_CLOSING;
             if (readWaiter != null) readWaiter.signal();
             if (writeWaiter != null) writeWaiter.signal();
@@ -524,6 +549,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
             if (!isRegistered()) {
                 state = ST_CLOSED;
                 fd.close();
+                trace.released();
             } else if (connected && !isBlocking()) {
                 // a selector still holds the descriptor: let the peer see the close now, unless
                 // SO_LINGER 0 asks for a reset, which only the real close(2) sends
@@ -555,6 +581,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
             if (state == ST_CLOSING) {
                 state = ST_CLOSED;
                 fd.close();
+                trace.released();
             }
         }
     }

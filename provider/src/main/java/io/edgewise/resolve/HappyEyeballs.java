@@ -72,6 +72,11 @@ public final class HappyEyeballs {
         return h;
     }
 
+    /** How many addresses have been tried so far (observability). */
+    public synchronized int attemptsStarted() {
+        return next;
+    }
+
     /** Completes with the winning descriptor (owned by whoever takes it) or fails. */
     public CompletableFuture<Integer> result() {
         return result;
