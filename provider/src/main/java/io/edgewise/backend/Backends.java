@@ -5,7 +5,6 @@ import io.edgewise.backend.epoll.EpollReadyPoller;
 import io.edgewise.backend.iocp.IocpPoller;
 import io.edgewise.backend.kqueue.KqueuePoller;
 import io.edgewise.backend.kqueue.KqueueReadyPoller;
-import io.edgewise.sys.bsd.KqueueLibrary;
 import java.io.IOException;
 import java.util.Locale;
 
@@ -67,10 +66,7 @@ public final class Backends {
             case "epoll":
                 return EpollReadyPoller.forEvents(pollEvents);
             case "kqueue":
-                // libkqueue (Linux) reads SO_ERROR to report a failed connect, which clears it, so
-                // finishConnect would never see the failure; its descriptors are Linux's: epoll's serves
-                return "libkqueue".equals(KqueueLibrary.K.platform)
-                        ? EpollReadyPoller.forEvents(pollEvents) : KqueueReadyPoller.forEvents(pollEvents);
+                return KqueueReadyPoller.forEvents(pollEvents);
             default:
                 throw new UnsupportedOperationException("no ready poller for backend " + NAME);
         }

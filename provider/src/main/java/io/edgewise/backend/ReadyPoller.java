@@ -16,6 +16,22 @@ import java.io.IOException;
  * always reported).
  */
 public interface ReadyPoller {
+    /**
+     * Bits of a callback's {@code events} above the poll bits: the socket error a poller took out of
+     * the socket to report an error event ({@link #reportedError}).
+     */
+    int ERROR_SHIFT = 16;
+
+    /**
+     * The socket error that came with {@code events} (0: none or unknown). Only a poller that takes it
+     * from the socket's own error state reports it: libkqueue reads {@code SO_ERROR} (which clears it on
+     * Linux) and passes it in {@code fflags}, so whoever completes the operation must take it from here
+     * ({@link SocketOps#finishConnect(int, int)}).
+     */
+    static int reportedError(int events) {
+        return events >>> ERROR_SHIFT;
+    }
+
     /** Called on the poller thread with the token of the registration and its ready poll events. */
     interface Callback {
         void ready(long token, int events);

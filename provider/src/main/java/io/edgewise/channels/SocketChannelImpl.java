@@ -1,5 +1,6 @@
 package io.edgewise.channels;
 
+import io.edgewise.backend.ReadyPoller;
 import io.edgewise.sys.PrivateOptions;
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;
@@ -231,8 +232,8 @@ public final class SocketChannelImpl extends StreamSocketChannel {
                             if (wait == 0) {
                                 throw new SocketTimeoutException("Connect timed out");
                             }
-                            readWaiter.await(f, SocketOps.POLL_OUT, wait);
-                            if (isOpen()) connected = ops.finishConnect(f);
+                            int ev = readWaiter.await(f, SocketOps.POLL_OUT, wait);
+                            if (isOpen()) connected = ops.finishConnect(f, ReadyPoller.reportedError(ev));
                         }
                     }
                 } finally {
@@ -254,8 +255,8 @@ public final class SocketChannelImpl extends StreamSocketChannel {
     boolean completeConnect(int f, boolean blocking) throws IOException {
         boolean connected = ops.finishConnect(f);
         while (blocking && !connected && isOpen()) {
-            readWaiter.await(f, SocketOps.POLL_OUT, -1);
-            if (isOpen()) connected = ops.finishConnect(f);
+            int ev = readWaiter.await(f, SocketOps.POLL_OUT, -1);
+            if (isOpen()) connected = ops.finishConnect(f, ReadyPoller.reportedError(ev));
         }
         return connected;
     }

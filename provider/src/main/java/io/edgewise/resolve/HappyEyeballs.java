@@ -114,7 +114,7 @@ public final class HappyEyeballs {
                 attempts.add(attempt);
                 int f = fd;
                 ReadyPoller.forEvents(SocketOps.POLL_OUT).register(fd, SocketOps.POLL_OUT, token,
-                        (tok, ev) -> { attemptReady(attempt); publish(); });
+                        (tok, ev) -> { attemptReady(attempt, ev); publish(); });
                 if (next < order.size()) {
                     if (stagger != null) stagger.cancel(false);
                     stagger = Timers.schedule(() -> { startNext(); publish(); }, staggerMillis);
@@ -144,11 +144,11 @@ public final class HappyEyeballs {
         return null;
     }
 
-    private synchronized void attemptReady(long[] attempt) {
+    private synchronized void attemptReady(long[] attempt, int events) {
         if (done || !attempts.contains(attempt)) return;
         int fd = (int) attempt[0];
         try {
-            if (ops.finishConnect(fd)) {
+            if (ops.finishConnect(fd, ReadyPoller.reportedError(events))) {
                 attempts.remove(attempt);
                 ReadyPoller.forEvents(SocketOps.POLL_OUT).deregister(fd, attempt[1]);
                 finish(fd, null);
@@ -158,7 +158,7 @@ public final class HappyEyeballs {
             ReadyPoller.forEvents(SocketOps.POLL_OUT).deregister(fd, attempt[1]);
             attempt[1] = ReadyPoller.forEvents(SocketOps.POLL_OUT).newToken();
             ReadyPoller.forEvents(SocketOps.POLL_OUT).register(fd, SocketOps.POLL_OUT, attempt[1],
-                    (tok, ev) -> { attemptReady(attempt); publish(); });
+                    (tok, ev) -> { attemptReady(attempt, ev); publish(); });
         } catch (IOException | RuntimeException e) {
             lastError = e instanceof IOException ? (IOException) e : new IOException("Connect failed: " + e, e);
             drop(attempt);

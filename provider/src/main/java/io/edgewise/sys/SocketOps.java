@@ -66,6 +66,25 @@ public interface SocketOps extends ByteIo {
     /** Completes a pending connect: true when connected, false while still pending; throws its error. */
     boolean finishConnect(int fd) throws IOException;
 
+    /**
+     * {@link #finishConnect(int)} after a readiness poller reported {@code reportedError} (0: none) with
+     * the socket's error event. libkqueue on Linux reads (and so clears) the socket's error while it
+     * translates the event, so a failed connect then looks like one still in progress: the reported
+     * error is thrown in that case instead of answering "pending" forever.
+     */
+    default boolean finishConnect(int fd, int reportedError) throws IOException {
+        boolean connected = finishConnect(fd);
+        if (!connected && reportedError != 0) {
+            throw connectError(reportedError);
+        }
+        return connected;
+    }
+
+    /** The exception a connect that failed with this OS error number throws (as {@link #finishConnect}). */
+    default IOException connectError(int error) {
+        return new java.net.ConnectException("Connect failed (error " + error + ")");
+    }
+
     InetSocketAddress localAddress(int fd) throws IOException;
 
     InetSocketAddress remoteAddress(int fd) throws IOException;

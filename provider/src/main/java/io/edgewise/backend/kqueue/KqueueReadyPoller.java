@@ -151,11 +151,15 @@ public final class KqueueReadyPoller implements ReadyPoller {
         }
     }
 
-    /** The poll(2) bits of a fired knote: its direction, plus hang-up or error at end of stream. */
+    /**
+     * The poll(2) bits of a fired knote: its direction, plus hang-up or error at end of stream; an error
+     * ({@code fflags} of {@code EV_EOF}) also goes above the poll bits ({@link ReadyPoller#reportedError}):
+     * libkqueue read it with {@code SO_ERROR}, so on Linux the socket no longer has it.
+     */
     private int toPoll(int flags, int fflags) {
         int r = filter == k.evfiltRead ? SocketOps.POLL_IN : SocketOps.POLL_OUT;
         if ((flags & EV_EOF) != 0) {
-            r |= fflags != 0 ? SocketOps.POLL_ERR : SocketOps.POLL_HUP;
+            r |= fflags != 0 ? SocketOps.POLL_ERR | (Math.min(fflags, 0x7fff) << ERROR_SHIFT) : SocketOps.POLL_HUP;
         }
         return r;
     }

@@ -123,6 +123,11 @@ public final class BsdSocketOps implements SocketOps {
 
     // ---- errors: errno to the JDK's exceptions (its handleSocketError), with strerror messages
 
+    @Override
+    public IOException connectError(int error) {
+        return socketError(error);
+    }
+
     private IOException socketError(int errno) {
         String msg = Posix.message(errno);
         if (errno == n.econnrefused || errno == n.etimedout || errno == n.enotconn) return new ConnectException(msg);
