@@ -13,6 +13,11 @@ class EpollWakeupStressTest extends WakeupStressBase {
     }
 
     @Override
+    String readyPoller() {
+        return "EpollReadyPoller";
+    }
+
+    @Override
     boolean hasReadyPoller() {
         return true;
     }

@@ -18,6 +18,11 @@ class IocpEmulatedWakeupStressTest extends WakeupStressBase {
     }
 
     @Override
+    String readyPoller() {
+        return "none";
+    }
+
+    @Override
     boolean hasReadyPoller() {
         return false;
     }

@@ -27,6 +27,11 @@ class KqueueWakeupStressTest extends WakeupStressBase {
     }
 
     @Override
+    String readyPoller() {
+        return "KqueueReadyPoller"; // over libkqueue too (#19): before, epoll's served there
+    }
+
+    @Override
     boolean hasReadyPoller() {
         return true;
     }

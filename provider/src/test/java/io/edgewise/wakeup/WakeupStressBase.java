@@ -27,6 +27,9 @@ abstract class WakeupStressBase {
     /** Whether the backend has a ready poller (ASYNC_RESOLVE and parked virtual threads exist). */
     abstract boolean hasReadyPoller();
 
+    /** The ready poller class the child must report using ("none" without one). */
+    abstract String readyPoller();
+
     void assumeBackendPresent() { }
 
     @Test
@@ -62,6 +65,7 @@ abstract class WakeupStressBase {
         System.out.println("[" + getClass().getSimpleName() + "] " + r.output.trim().replace("\n", "\n  "));
         assertFalse(r.timedOut, "the child outlived its " + CHILD_LIMIT_SECONDS + " s limit (a wait was lost):\n" + r);
         assertEquals(0, r.exitCode, "child failed:\n" + r);
+        assertTrue(r.output.contains("ready poller " + readyPoller() + ","), "expected ready poller " + readyPoller() + ":\n" + r);
         for (String s : scenarios) {
             assertTrue(r.output.contains("ok " + s + ":") || r.output.contains("skip " + s + ":"), "no result for " + s + ":\n" + r);
         }

@@ -17,6 +17,8 @@ public final class WakeupStressMain {
         SelectorProvider p = new EdgewiseSelectorProvider();
         WakeupScenarios.LOG = true;
         System.out.println("backend " + Backends.name() + ", socket layer " + io.edgewise.sys.Platform.ops().getClass().getSimpleName()
+                + ", ready poller " + (Backends.hasReadyPoller()
+                        ? io.edgewise.backend.ReadyPoller.forEvents(io.edgewise.sys.SocketOps.POLL_IN).getClass().getSimpleName() : "none")
                 + ", JDK " + Runtime.version().feature());
         try {
             for (String a : args) {
