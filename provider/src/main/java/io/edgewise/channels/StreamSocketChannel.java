@@ -1,6 +1,7 @@
 package io.edgewise.channels;
 
 import io.edgewise.backend.Poller;
+import io.edgewise.backend.ReadyPoller;
 import io.edgewise.sys.ByteIo;
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;
@@ -362,8 +363,12 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
                             if (!isOpen() || isInputClosed) break;
                             int wait = remainingMillis(deadline);
                             if (wait == 0) throw new SocketTimeoutException("Read timed out");
-                            readWaiter.await(f, SocketOps.POLL_IN, wait);
+                            int ev = readWaiter.await(f, SocketOps.POLL_IN, wait);
                             n = BufferIO.read(io, f, one, many, offset, length);
+                            if (n == SocketOps.EOF && ReadyPoller.reportedError(ev) != 0) {
+                                // the poller took the socket's error with the event (libkqueue): surface it
+                                throw ops.readError(ReadyPoller.reportedError(ev));
+                            }
                         }
                     }
                 } finally {

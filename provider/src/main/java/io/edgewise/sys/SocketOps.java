@@ -85,6 +85,14 @@ public interface SocketOps extends ByteIo {
         return new java.net.ConnectException("Connect failed (error " + error + ")");
     }
 
+    /**
+     * The exception a stream read that failed with this OS error number throws; for an error a
+     * readiness poller took out of the socket (libkqueue), which a read then no longer sees.
+     */
+    default IOException readError(int error) {
+        return new IOException("Read failed (error " + error + ")");
+    }
+
     InetSocketAddress localAddress(int fd) throws IOException;
 
     InetSocketAddress remoteAddress(int fd) throws IOException;

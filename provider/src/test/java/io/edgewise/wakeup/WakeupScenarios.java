@@ -227,8 +227,8 @@ final class WakeupScenarios {
         }
     }
 
-    /** How a blocked reader is woken. */
-    enum Wake { DATA, CLOSE, INTERRUPT }
+    /** How a blocked reader is woken: data, close of its channel, an interrupt, a reset by the peer. */
+    enum Wake { DATA, CLOSE, INTERRUPT, RESET }
 
     /** A connected pair: {@code reader}'s end is read, {@code peer} writes. */
     static SocketChannel[] pair(SelectorProvider p, Endpoints e) throws IOException {
@@ -258,6 +258,8 @@ final class WakeupScenarios {
             return e instanceof ClosedByInterruptException ? "INTERRUPT" : "CLOSE";
         } catch (ClosedChannelException e) {
             return Thread.currentThread().isInterrupted() ? "INTERRUPT" : "CLOSE"; // woken before it blocked
+        } catch (java.net.SocketException e) {
+            return "Connection reset".equals(e.getMessage()) ? "RESET" : e.toString();
         } catch (IOException e) {
             return e.toString();
         }
@@ -271,14 +273,18 @@ final class WakeupScenarios {
             case CLOSE:
                 pair[0].close();
                 break;
+            case RESET:
+                pair[1].setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
+                pair[1].close();
+                break;
             default:
                 reader.interrupt();
         }
     }
 
     /**
-     * Blocking reads on platform threads, woken by data, by close of the channel and by an interrupt
-     * ({@code rounds} of each), at a random moment around the start of the read; each reader must end
+     * Blocking reads on platform threads, woken by data, by close of the channel, by an interrupt and
+     * by a reset from the peer ({@code rounds} of each), at a random moment around the start of the read; each reader must end
      * within the bound, with the outcome its wake-up calls for.
      */
     static int platformReads(SelectorProvider p, int rounds) throws Exception {
@@ -323,7 +329,8 @@ final class WakeupScenarios {
     /**
      * {@code n} virtual threads each blocked in {@code read} on its own connection; once every one is
      * parked, all are woken at once ({@code wake}: data from every peer, the closing of every channel,
-     * or an interrupt of every thread). All must end within the bound with that outcome. Needs JDK 21+
+     * an interrupt of every thread, or a reset from every peer — over libkqueue the ready poller takes
+     * the socket's error with the event, and the read must still report it). All must end within the bound with that outcome. Needs JDK 21+
      * and a backend with a ready poller (else virtual threads do not park).
      */
     static int virtualReaders(SelectorProvider p, int n, Wake wake) throws Exception {

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
  * The lost-wake-up stress of issue #22 for one backend, each part in a JVM of its own with that
  * backend ({@link WakeupStressMain}): thousands of {@code ASYNC_RESOLVE} connects (resolvable,
  * unknown, refused) each selected by a bounded {@code select}; blocking platform-thread reads woken by
- * data, close and interrupt; 2,000 parked virtual-thread readers on 2 carriers woken by data (and
- * more by close and interrupt). Every wait in the child is bounded and the child has a time limit, so
+ * data, close, interrupt and reset; 2,000 parked virtual-thread readers on 2 carriers woken by data
+ * (and more by close, interrupt and reset). Every wait in the child is bounded and the child has a time limit, so
  * a lost wake-up fails the test instead of hanging the build.
  */
 abstract class WakeupStressBase {
@@ -45,7 +45,7 @@ abstract class WakeupStressBase {
     @Test
     void blockingPlatformThreadReadsWakeOnDataCloseAndInterrupt() throws Exception {
         assumeBackendPresent();
-        run(List.of(), "reads:700");
+        run(List.of(), "reads:500");
     }
 
     @Test
@@ -55,7 +55,7 @@ abstract class WakeupStressBase {
                 "virtual threads need JDK 21+ (running " + Runtime.version() + "); CI runs this on JDK 25");
         Assumptions.assumeTrue(hasReadyPoller(), "no ready poller on this backend: virtual threads do not park");
         run(List.of("-Djdk.virtualThreadScheduler.parallelism=2", "-Djdk.virtualThreadScheduler.maxPoolSize=2"),
-                "vreaders:2000:DATA", "vreaders:500:CLOSE", "vreaders:500:INTERRUPT");
+                "vreaders:2000:DATA", "vreaders:500:CLOSE", "vreaders:500:INTERRUPT", "vreaders:300:RESET");
     }
 
     private void run(List<String> extra, String... scenarios) throws Exception {

@@ -137,7 +137,8 @@ public final class BsdSocketOps implements SocketOps {
         return new SocketException(msg);
     }
 
-    private IOException readError(int errno) {
+    @Override
+    public IOException readError(int errno) {
         return errno == n.econnreset ? new SocketException("Connection reset") : new IOException(Posix.message(errno));
     }
 

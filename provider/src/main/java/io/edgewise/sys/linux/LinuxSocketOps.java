@@ -389,6 +389,11 @@ public final class LinuxSocketOps extends LinuxIovecs implements SocketOps {
     }
 
     @Override
+    public IOException readError(int error) {
+        return Errors.read(error);
+    }
+
+    @Override
     public void replace(int source, int target) throws IOException {
         if (LibC.dup3(source, target, O_CLOEXEC) < 0) {
             throw Errors.io(LibC.errno());
