@@ -47,8 +47,6 @@ public final class EdgewiseSelectionKey extends AbstractSelectionKey {
     boolean disarmed;
     /** update lock: the key is in the selector's update queue. */
     boolean updateQueued;
-    /** update lock: re-add the descriptor at the next update (its file changed; see {@code rewatch}). */
-    boolean refile;
     /** selected-key set: slot in the set, -1 when not selected. */
     int selectedIndex = -1;
 

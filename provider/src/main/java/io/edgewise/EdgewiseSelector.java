@@ -87,6 +87,8 @@ public final class EdgewiseSelector extends AbstractSelector {
     private final Object updateLock = new Object();
     private ArrayDeque<EdgewiseSelectionKey> updates = new ArrayDeque<>();
     private ArrayDeque<EdgewiseSelectionKey> updatesSpare = new ArrayDeque<>();
+    /** Keys to remove from the backend before their update is applied ({@code rewatch}); under updateLock. Rare. */
+    private final ArrayDeque<EdgewiseSelectionKey> rewatches = new ArrayDeque<>();
 
     private static final int PENDING = 1, POLLING = 2, SIGNALLED = 4, REWATCH = 8;
     private static final VarHandle WAKE_STATE;
@@ -199,7 +201,7 @@ public final class EdgewiseSelector extends AbstractSelector {
      */
     void rewatch(EdgewiseSelectionKey k) {
         synchronized (updateLock) {
-            k.refile = true;
+            rewatches.addLast(k); // a key in twice is removed once, then found unregistered
             if (!k.updateQueued) {
                 k.updateQueued = true;
                 updates.addLast(k);
@@ -360,13 +362,13 @@ public final class EdgewiseSelector extends AbstractSelector {
             updatesSpare = batch;
             for (EdgewiseSelectionKey k : batch) {
                 k.updateQueued = false;
-                if (k.refile) {
-                    // rewatch: forget the old registration (removing what the kernel still has); the
-                    // loop below adds the descriptor as it is now
-                    k.refile = false;
-                    removeFromBackend(k);
-                    k.disarmed = false;
-                }
+            }
+            EdgewiseSelectionKey r;
+            while ((r = rewatches.pollFirst()) != null) {
+                // forget the old registration (removing what the kernel still has); the loop below
+                // adds the descriptor as it is now (every rewatched key is in this batch)
+                removeFromBackend(r);
+                r.disarmed = false;
             }
         }
         EdgewiseSelectionKey k;
