@@ -28,9 +28,11 @@ import java.util.concurrent.CompletionException;
  * changes, so {@code fdVal()}, the selectors' fd tables and {@code FdHandle} stay valid. While the
  * connect is in progress the channel asks its selectors to watch nothing ({@link #watching()} is
  * false, so {@code translateInterestOps} yields 0: an unconnected socket would report {@code POLLHUP}
- * and fire {@code OP_CONNECT} early); when it finishes, every key of the channel is re-queued so the
- * selector adds the descriptor again and {@code OP_CONNECT} fires from the real socket: {@code POLLOUT}
- * of the connected one, or {@code POLLHUP} of the untouched unconnected one after a failure. Socket
+ * and fire {@code OP_CONNECT} early); when it finishes, every key of the channel is rewatched
+ * ({@link KeyRewatch}: the selector removes and re-adds the descriptor, and a blocked select goes round
+ * without returning) and {@code OP_CONNECT} fires from the real socket: {@code POLLOUT} of the
+ * connected one, or {@code POLLHUP} of the untouched unconnected one after a failure. Whatever fails
+ * on the way (also a RuntimeException or Error, on any thread) ends the connect with that failure. Socket
  * options set on the channel before the connect are applied to the winner before the move. A channel
  * that was bound before connecting keeps its socket: it is connected to the first resolved address of
  * its family on its own descriptor, without racing.
@@ -181,7 +183,7 @@ final class AsyncConnect {
                 try {
                     if (done || cancelled || !ch.isOpen()) { // ended already (failed early, or closed)
                         closeQuietly(winner);
-                        if (failure == null) failure = new java.nio.channels.AsynchronousCloseException();
+                        if (!done && failure == null) failure = new java.nio.channels.AsynchronousCloseException();
                         return;
                     }
                     if (error != null) {

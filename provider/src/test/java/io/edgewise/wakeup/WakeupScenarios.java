@@ -295,18 +295,32 @@ final class WakeupScenarios {
                     SocketChannel[] pair = pair(p, e);
                     AtomicReference<String> result = new AtomicReference<>();
                     CountDownLatch started = new CountDownLatch(1);
+                    CountDownLatch interruptFirst = new CountDownLatch(w == Wake.INTERRUPT && (r & 1) == 1 ? 1 : 0);
                     Thread reader = new Thread(() -> {
                         started.countDown();
+                        try {
+                            interruptFirst.await(); // odd INTERRUPT rounds: interrupted before the read
+                        } catch (InterruptedException x) {
+                            Thread.currentThread().interrupt(); // keep the status: the read must see it
+                        }
                         result.set(outcome(pair[0]));
                     }, "blocked-reader");
                     reader.start();
                     started.await();
-                    jitter();
+                    if (w == Wake.INTERRUPT && (r & 1) == 0) {
+                        // an interrupt that races the channel's begin() itself can be lost on the JDK too:
+                        // Thread.interrupt() sees no blocker yet, and sets the interrupt status only after
+                        // begin() checked it (JDK 17-25 Thread.interrupt/AbstractInterruptibleChannel.begin).
+                        // So interrupt once the reader waits, or (odd rounds) before it reads at all.
+                        awaitWaiting(reader);
+                    } else if (w != Wake.INTERRUPT) {
+                        jitter();
+                    }
                     wake(w, reader, pair);
                     reader.join(BOUND_MS);
                     if (reader.isAlive()) {
                         throw new AssertionError("round " + r + ": a platform-thread read woken by " + w
-                                + " is still waiting after " + BOUND_MS + " ms");
+                                + " is still waiting after " + BOUND_MS + " ms, in:\n" + stack(reader));
                     }
                     if (!w.name().equals(result.get())) {
                         throw new AssertionError("round " + r + ": woken by " + w + ", the read ended with " + result.get());
@@ -318,6 +332,23 @@ final class WakeupScenarios {
             }
         }
         return ended;
+    }
+
+    /** Waits (bounded) until {@code t} is inside a channel wait: its stack shows the Waiter. */
+    static void awaitWaiting(Thread t) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BOUND_MS);
+        while (System.nanoTime() < deadline && t.isAlive()) {
+            for (StackTraceElement e : t.getStackTrace()) {
+                if (e.getClassName().endsWith(".Waiter")) return;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    static String stack(Thread t) {
+        StringBuilder sb = new StringBuilder();
+        for (StackTraceElement e : t.getStackTrace()) sb.append("\tat ").append(e).append('\n');
+        return sb.toString();
     }
 
     /** Up to ~100 µs of spinning, so wake-ups land before, while and after the reader blocks. */
