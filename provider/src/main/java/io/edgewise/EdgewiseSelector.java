@@ -2,6 +2,7 @@ package io.edgewise;
 
 import io.edgewise.backend.Backends;
 import io.edgewise.backend.Poller;
+import io.edgewise.channels.KeyRewatch;
 import io.edgewise.channels.SelChannel;
 import io.edgewise.observe.SelectorStats;
 import java.io.IOException;
@@ -54,12 +55,16 @@ import java.util.function.Consumer;
  * A selection without a pending wakeup, cancelled key or queued interest change takes no lock but
  * {@code this} and {@code selectedKeys}:
  * <ul>
- * <li>{@code wakeState} (atomic, VarHandle) holds {@code PENDING} (a wakeup is due), {@code POLLING}
+ * <li>{@code wakeState} (atomic, VarHandle) holds {@code PENDING} (a wakeup is due), {@code REWATCH}
+ *     (a channel asked for its keys to be watched afresh: an internal wakeup), {@code POLLING}
  *     (the selecting thread is, or is about to be, in a blocking poll) and {@code SIGNALLED} (the
- *     poller was signalled for it). The selecting thread sets and clears {@code POLLING} by CAS; only
- *     {@code wakeup()} sets the other two, under {@code wakeupLock}. When the selecting thread finds
- *     {@code PENDING} after a poll it takes {@code wakeupLock} (so a signal in progress has been
- *     written) and clears the state, consuming the signal.
+ *     poller was signalled). The selecting thread sets and clears {@code POLLING} by CAS; only
+ *     {@code wakeup()} and {@code rewatch} set the others, under {@code wakeupLock}, and the poller is
+ *     signalled at most once per poll. When the selecting thread finds more than {@code POLLING} after a
+ *     poll it takes {@code wakeupLock} (so a signal in progress has been written) and clears the state,
+ *     consuming the signal. An internal wakeup never ends a selection: when nothing was selected and no
+ *     {@code wakeup()} came, the selection applies the queued updates and polls again for the time left
+ *     (the JDK's {@code select} returns 0 only on timeout, {@code wakeup()} or interrupt).
  * <li>The cancelled-key set and the update queue are read without their lock to see whether they are
  *     empty. A cancel or interest change that happens-before the selection operation (same thread, or
  *     published through any synchronization, e.g. {@code wakeup()}) is seen; one racing with it is
@@ -83,8 +88,10 @@ public final class EdgewiseSelector extends AbstractSelector {
     private final Object updateLock = new Object();
     private ArrayDeque<EdgewiseSelectionKey> updates = new ArrayDeque<>();
     private ArrayDeque<EdgewiseSelectionKey> updatesSpare = new ArrayDeque<>();
+    /** Keys to remove from the backend before their update is applied ({@code rewatch}); under updateLock. Rare. */
+    private final ArrayDeque<EdgewiseSelectionKey> rewatches = new ArrayDeque<>();
 
-    private static final int PENDING = 1, POLLING = 2, SIGNALLED = 4;
+    private static final int PENDING = 1, POLLING = 2, SIGNALLED = 4, REWATCH = 8;
     private static final VarHandle WAKE_STATE;
     static {
         try {
@@ -92,10 +99,11 @@ public final class EdgewiseSelector extends AbstractSelector {
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
+        KeyRewatch.install(k -> ((EdgewiseSelector) k.selector()).rewatch((EdgewiseSelectionKey) k));
     }
 
     private final Object wakeupLock = new Object();
-    /** {@code PENDING | POLLING | SIGNALLED}; see the class comment. */
+    /** {@code PENDING | POLLING | SIGNALLED | REWATCH}; see the class comment. */
     private volatile int wakeState;
     private boolean pollerClosed;
 
@@ -200,6 +208,43 @@ public final class EdgewiseSelector extends AbstractSelector {
         }
     }
 
+    /**
+     * {@link KeyRewatch}: the file behind the key's descriptor changed, or what its channel wants
+     * watched did (an {@code ASYNC_RESOLVE} connect): remove and re-add the descriptor at the next
+     * selection (a kernel drops a registration when the file behind a number is replaced, so the
+     * cached {@code registeredEvents} may describe nothing), and make a blocked selection go round
+     * without returning. Never throws.
+     */
+    void rewatch(EdgewiseSelectionKey k) {
+        synchronized (updateLock) {
+            rewatches.addLast(k); // a key in twice is removed once, then found unregistered
+            if (!k.updateQueued) {
+                k.updateQueued = true;
+                updates.addLast(k);
+            }
+        }
+        synchronized (wakeupLock) {
+            if (pollerClosed) return;
+            for (;;) {
+                int s = wakeState;
+                if ((s & (PENDING | REWATCH)) != 0) {
+                    return; // the selection goes round (or returns and the next one applies it) anyway
+                }
+                boolean signal = (s & (POLLING | SIGNALLED)) == POLLING;
+                if (WAKE_STATE.compareAndSet(this, s, s | REWATCH | (signal ? SIGNALLED : 0))) {
+                    if (signal) {
+                        try {
+                            poller.wakeup();
+                        } catch (IOException e) {
+                            // the poller's wakeup fails only when it is closed: nothing left to wake
+                        }
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
     // ---- selection
 
     private int lockAndDoSelect(Consumer<SelectionKey> action, long timeout) throws IOException {
@@ -254,42 +299,58 @@ public final class EdgewiseSelector extends AbstractSelector {
         return lockAndDoSelect(action, 0);
     }
 
+    /** {@code timeout}: -1 none, 0 poll only, else milliseconds. */
     private int doSelect(Consumer<SelectionKey> action, long timeout) throws IOException {
-        processUpdateQueue();
-        processDeregisterQueue();
-
-        long to = timeout;
-        // before a poll the state is 0 or PENDING: announce a blocking poll unless a wakeup is due
-        if (to != 0 && !WAKE_STATE.compareAndSet(this, 0, POLLING)) {
-            to = 0;
-        }
-        boolean blocking = to != 0;
-        boolean woken = false;
+        final long requested = timeout;
+        long deadline = timeout > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout) : 0;
         Object event = stats.beginSelect();
-        int n;
-        try {
-            if (blocking) begin();
-            n = pollWithRetry(to);
-        } finally {
-            if (blocking) end();
-            int s = wakeState;
-            if (s != 0 && !(s == POLLING && WAKE_STATE.compareAndSet(this, POLLING, 0))) {
-                // a wakeup came (and maybe signalled the poller): consume it
-                woken = true;
-                synchronized (wakeupLock) {
-                    s = wakeState;
-                    wakeState = 0;
-                    if ((s & SIGNALLED) != 0) {
-                        stats.countWakeupDrain();
-                        poller.clearWakeup();
+        for (;;) {
+            processUpdateQueue();
+            processDeregisterQueue();
+
+            long to = timeout;
+            // before a poll the state is 0, PENDING or REWATCH: announce a blocking poll unless one is due
+            if (to != 0 && !WAKE_STATE.compareAndSet(this, 0, POLLING)) {
+                to = 0;
+            }
+            boolean blocking = to != 0;
+            int n;
+            int woken = 0;
+            try {
+                if (blocking) begin();
+                n = pollWithRetry(to);
+            } finally {
+                if (blocking) end();
+                int s = wakeState;
+                if (s != 0 && !(s == POLLING && WAKE_STATE.compareAndSet(this, POLLING, 0))) {
+                    // a wakeup came (and maybe signalled the poller): consume it
+                    synchronized (wakeupLock) {
+                        s = wakeState;
+                        wakeState = 0;
+                        if ((s & SIGNALLED) != 0) {
+                            stats.countWakeupDrain();
+                            poller.clearWakeup();
+                        }
                     }
+                    woken = s;
                 }
             }
+            processDeregisterQueue();
+            int updated = processEvents(n, action);
+            if (updated != 0 || timeout == 0 || (woken & REWATCH) == 0 || (woken & PENDING) != 0) {
+                stats.selected(event, requested, n, updated, (woken & PENDING) != 0);
+                return updated;
+            }
+            // only an internal wakeup ended the poll: apply what it queued and wait for the time left
+            if (timeout > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    stats.selected(event, requested, n, 0, false);
+                    return 0;
+                }
+                timeout = (left + 999_999) / 1_000_000;
+            }
         }
-        processDeregisterQueue();
-        int updated = processEvents(n, action);
-        stats.selected(event, timeout, n, updated, woken);
-        return updated;
     }
 
     /** epoll_wait and friends, retried on EINTR with the time that is left. */
@@ -325,6 +386,13 @@ public final class EdgewiseSelector extends AbstractSelector {
             updatesSpare = batch;
             for (EdgewiseSelectionKey k : batch) {
                 k.updateQueued = false;
+            }
+            EdgewiseSelectionKey r;
+            while ((r = rewatches.pollFirst()) != null) {
+                // forget the old registration (removing what the kernel still has); the loop below
+                // adds the descriptor as it is now (every rewatched key is in this batch)
+                removeFromBackend(r);
+                r.disarmed = false;
             }
         }
         EdgewiseSelectionKey k;
@@ -474,8 +542,9 @@ public final class EdgewiseSelector extends AbstractSelector {
                 if ((s & PENDING) != 0) {
                     return this;
                 }
-                // the selecting thread may clear POLLING at the same time: CAS
-                boolean signal = (s & POLLING) != 0;
+                // the selecting thread may clear POLLING at the same time: CAS; a poller a rewatch
+                // signalled already is not signalled twice (one signal per poll, consumed after it)
+                boolean signal = (s & (POLLING | SIGNALLED)) == POLLING;
                 if (WAKE_STATE.compareAndSet(this, s, s | PENDING | (signal ? SIGNALLED : 0))) {
                     if (signal) {
                         stats.countWakeupSignal();

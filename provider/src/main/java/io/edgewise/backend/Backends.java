@@ -6,7 +6,6 @@ import io.edgewise.backend.iocp.IocpPoller;
 import io.edgewise.backend.kqueue.KqueuePoller;
 import io.edgewise.backend.kqueue.KqueueReadyPoller;
 import io.edgewise.sys.bsd.KqueueConstants;
-import io.edgewise.sys.bsd.KqueueLibrary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Paths;
@@ -82,7 +81,7 @@ public final class Backends {
     private static String kqueueLibraryProblem() {
         String p = KqueueConstants.LIBRARY_PROPERTY;
         String lib = System.getProperty(p);
-        String fix = "install libkqueue (Debian: apt-get install libkqueue0) and name it, e.g. -D" + p
+        String fix = "build libkqueue (github.com/mheily/libkqueue; Debian does not package it) and name it, e.g. -D" + p
                 + "=/usr/lib/x86_64-linux-gnu/libkqueue.so.0, or remove -D" + PROPERTY + "=kqueue to use epoll";
         if (lib == null || lib.isEmpty()) {
             return "-D" + PROPERTY + "=kqueue on Linux needs a kqueue library and -D" + p + " is not set. Fix: "
@@ -142,10 +141,7 @@ public final class Backends {
             case "epoll":
                 return EpollReadyPoller.forEvents(pollEvents);
             case "kqueue":
-                // libkqueue (Linux) reads SO_ERROR to report a failed connect, which clears it, so
-                // finishConnect would never see the failure; its descriptors are Linux's: epoll's serves
-                return "libkqueue".equals(KqueueLibrary.K.platform)
-                        ? EpollReadyPoller.forEvents(pollEvents) : KqueueReadyPoller.forEvents(pollEvents);
+                return KqueueReadyPoller.forEvents(pollEvents);
             default:
                 throw new UnsupportedOperationException("no ready poller for backend " + NAME);
         }

@@ -9,7 +9,6 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
-import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,9 +28,11 @@ import java.util.concurrent.CompletionException;
  * changes, so {@code fdVal()}, the selectors' fd tables and {@code FdHandle} stay valid. While the
  * connect is in progress the channel asks its selectors to watch nothing ({@link #watching()} is
  * false, so {@code translateInterestOps} yields 0: an unconnected socket would report {@code POLLHUP}
- * and fire {@code OP_CONNECT} early); when it finishes, every key of the channel is re-queued so the
- * selector adds the descriptor again and {@code OP_CONNECT} fires from the real socket: {@code POLLOUT}
- * of the connected one, or {@code POLLHUP} of the untouched unconnected one after a failure. Socket
+ * and fire {@code OP_CONNECT} early); when it finishes, every key of the channel is rewatched
+ * ({@link KeyRewatch}: the selector removes and re-adds the descriptor, and a blocked select goes round
+ * without returning) and {@code OP_CONNECT} fires from the real socket: {@code POLLOUT} of the
+ * connected one, or {@code POLLHUP} of the untouched unconnected one after a failure. Whatever fails
+ * on the way (also a RuntimeException or Error, on any thread) ends the connect with that failure. Socket
  * options set on the channel before the connect are applied to the winner before the move. A channel
  * that was bound before connecting keeps its socket: it is connected to the first resolved address of
  * its family on its own descriptor, without racing.
@@ -83,7 +84,11 @@ final class AsyncConnect {
     /** Starts without blocking: literal and cached names continue inline, others on the resolver pool. */
     void start() {
         resolveStart = System.nanoTime();
-        AsyncResolver.get().resolve(target.getHostString()).whenComplete(this::resolved);
+        try {
+            AsyncResolver.get().resolve(target.getHostString()).whenComplete(this::resolved);
+        } catch (RuntimeException | Error e) {
+            complete(-1, e);
+        }
     }
 
     /** Blocking mode: resolves on the caller's thread, then connects; returns when done. */
@@ -92,15 +97,28 @@ final class AsyncConnect {
         InetAddress[] a;
         try {
             a = AsyncResolver.get().resolveNow(target.getHostString());
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException | Error e) {
             resolved(null, e);
             return;
         }
         resolved(a, null);
     }
 
+    /**
+     * Every path from here ends in {@link #complete} or {@link #connectOwnSocket}, which always finish
+     * the connect: anything thrown on the way (a resolver, a binding, the poller) becomes the
+     * connect's failure. A connect left pending would hang its selector key and blocking callers forever.
+     */
     private void resolved(InetAddress[] addresses, Throwable error) {
         ch.trace().resolved(System.nanoTime() - resolveStart);
+        try {
+            proceed(addresses, error);
+        } catch (RuntimeException | Error e) {
+            complete(-1, e);
+        }
+    }
+
+    private void proceed(InetAddress[] addresses, Throwable error) {
         if (error != null) {
             complete(-1, error);
             return;
@@ -136,61 +154,93 @@ final class AsyncConnect {
             return;
         }
         InetSocketAddress to = new InetSocketAddress(pick, target.getPort());
-        synchronized (lock) {
-            if (cancelled) return;
-            try {
-                int f = ch.fdHandle().acquire();
+        try {
+            synchronized (lock) {
+                if (cancelled) return;
                 try {
-                    int r;
-                    do {
-                        r = ops.connect(f, family, to);
-                    } while (r == SocketOps.INTERRUPTED);
-                } finally {
-                    ch.fdHandle().release();
-                }
-                remote = named(to);
-                ch.trace().attempts(1, to);
-                done = true;
-            } catch (IOException e) {
-                failure = e;
-                done = true;
-            }
-        }
-        completion.complete(null);
-        requeueKeys(ch);
-    }
-
-    private void complete(int winner, Throwable error) {
-        synchronized (lock) {
-            if (cancelled || !ch.isOpen()) {
-                closeQuietly(winner);
-                return;
-            }
-            if (error != null) {
-                failure = unwrap(error);
-            } else {
-                try {
-                    for (Map.Entry<SocketOption<?>, Object> o : options.entrySet()) {
-                        setOption(winner, o.getKey(), o.getValue());
-                    }
-                    InetSocketAddress peer = ops.remoteAddress(winner);
                     int f = ch.fdHandle().acquire();
                     try {
-                        HappyEyeballs.moveOnto(ops, winner, f);
+                        int r;
+                        do {
+                            r = ops.connect(f, family, to);
+                        } while (r == SocketOps.INTERRUPTED);
                     } finally {
                         ch.fdHandle().release();
                     }
-                    remote = named(peer);
-                    ch.trace().attempts(attempts == null ? 1 : attempts.attemptsStarted(), peer);
-                } catch (IOException e) {
-                    closeQuietly(winner);
-                    failure = e;
+                    remote = named(to);
+                    ch.trace().attempts(1, to);
+                } catch (IOException | RuntimeException | Error e) {
+                    failure = unwrap(e);
+                } finally {
+                    done = true;
                 }
             }
-            done = true;
+        } finally {
+            ended();
         }
+    }
+
+    /**
+     * Ends the connect with the winning descriptor or the error; never throws and always ends it (sets
+     * {@code done}, completes {@code completion}, re-queues the keys), whatever fails on the way.
+     */
+    private void complete(int winner, Throwable error) {
+        try {
+            synchronized (lock) {
+                try {
+                    if (done || cancelled || !ch.isOpen()) { // ended already (failed early, or closed)
+                        closeQuietly(winner);
+                        if (!done && failure == null) failure = new java.nio.channels.AsynchronousCloseException();
+                        return;
+                    }
+                    if (error != null) {
+                        failure = unwrap(error);
+                    } else {
+                        failure = takeOver(winner);
+                    }
+                } catch (RuntimeException | Error e) {
+                    failure = unwrap(e);
+                } finally {
+                    done = true;
+                }
+            }
+        } finally {
+            ended();
+        }
+    }
+
+    /** Moves the connected winner onto the channel's descriptor; returns the failure, or null. */
+    private IOException takeOver(int winner) {
+        boolean moved = false;
+        try {
+            for (Map.Entry<SocketOption<?>, Object> o : options.entrySet()) {
+                setOption(winner, o.getKey(), o.getValue());
+            }
+            InetSocketAddress peer = ops.remoteAddress(winner);
+            int f = ch.fdHandle().acquire();
+            try {
+                moved = true; // moveOnto closes the winner whatever happens
+                HappyEyeballs.moveOnto(ops, winner, f);
+            } finally {
+                ch.fdHandle().release();
+            }
+            remote = named(peer);
+            ch.trace().attempts(attempts == null ? 1 : attempts.attemptsStarted(), peer);
+            return null;
+        } catch (IOException | RuntimeException | Error e) {
+            if (!moved) closeQuietly(winner);
+            return unwrap(e);
+        }
+    }
+
+    /** The connect is over (done is set): wake blocked callers, then the selectors. Never throws. */
+    private void ended() {
         completion.complete(null);
-        requeueKeys(ch);
+        try {
+            requeueKeys(ch);
+        } catch (RuntimeException | Error e) {
+            // a key of a closed selector, or the like: nothing else to tell
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -227,7 +277,7 @@ final class AsyncConnect {
         if (fd < 0) return;
         try {
             ops.close(fd);
-        } catch (IOException ignore) {
+        } catch (IOException | RuntimeException ignore) {
             // nothing to retry
         }
     }
@@ -239,28 +289,18 @@ final class AsyncConnect {
         }
         if (t instanceof IOException) return (IOException) t;
         if (t instanceof CancellationException) return new java.nio.channels.AsynchronousCloseException();
-        return new IOException(t);
+        return new IOException("Connect failed: " + t, t);
     }
 
     /**
-     * Makes every Edgewise selector holding a key of the channel recompute what it watches (the
-     * descriptor's file changed, or the connect ended). Uses only the public key API: toggling
-     * {@code OP_CONNECT} twice queues the key; the selector applies the final interest.
+     * Makes every Edgewise selector holding a key of the channel watch its descriptor afresh (the
+     * descriptor's file changed, or the connect started or ended): the selector removes and re-adds it
+     * at its next selection and a blocked selection goes round without returning ({@link KeyRewatch}).
+     * The key's interest set is not touched.
      */
     static void requeueKeys(SocketChannelImpl ch) {
         for (SelectionKey k : ch.keysSnapshot()) {
-            try {
-                if ((k.interestOps() & SelectionKey.OP_CONNECT) != 0) {
-                    k.interestOpsAnd(~SelectionKey.OP_CONNECT);
-                    k.interestOpsOr(SelectionKey.OP_CONNECT);
-                } else {
-                    k.interestOpsOr(SelectionKey.OP_CONNECT);
-                    k.interestOpsAnd(~SelectionKey.OP_CONNECT);
-                }
-                k.selector().wakeup();
-            } catch (CancelledKeyException ignore) {
-                // gone: nothing to update
-            }
+            if (k.isValid()) KeyRewatch.rewatch(k);
         }
     }
 

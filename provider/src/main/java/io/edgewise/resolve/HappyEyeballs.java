@@ -119,15 +119,19 @@ public final class HappyEyeballs {
                 attempts.add(attempt);
                 int f = fd;
                 ReadyPoller.forEvents(SocketOps.POLL_OUT).register(fd, SocketOps.POLL_OUT, token,
-                        (tok, ev) -> { attemptReady(attempt); publish(); });
+                        (tok, ev) -> { attemptReady(attempt, ev); publish(); });
                 if (next < order.size()) {
                     if (stagger != null) stagger.cancel(false);
                     stagger = Timers.schedule(() -> { startNext(); publish(); }, staggerMillis);
                 }
                 return;
-            } catch (IOException e) {
-                lastError = e;
-                if (fd >= 0 && !contains(fd)) closeQuietly(fd);
+            } catch (IOException | RuntimeException e) {
+                // a RuntimeException (a binding or the poller failing) is this attempt's failure too:
+                // the connect must end, never stay pending
+                lastError = e instanceof IOException ? (IOException) e : new IOException("Connect failed: " + e, e);
+                if (fd >= 0) {
+                    if (contains(fd)) drop(attemptOf(fd)); else closeQuietly(fd);
+                }
                 // try the next address at once
             }
         }
@@ -137,11 +141,15 @@ public final class HappyEyeballs {
     }
 
     private boolean contains(int fd) {
-        for (long[] a : attempts) if ((int) a[0] == fd) return true;
-        return false;
+        return attemptOf(fd) != null;
     }
 
-    private synchronized void attemptReady(long[] attempt) {
+    private long[] attemptOf(int fd) {
+        for (long[] a : attempts) if ((int) a[0] == fd) return a;
+        return null;
+    }
+
+    private synchronized void attemptReady(long[] attempt, int events) {
         if (done || !attempts.contains(attempt)) return;
         int fd = (int) attempt[0];
         try {
@@ -155,9 +163,9 @@ public final class HappyEyeballs {
             ReadyPoller.forEvents(SocketOps.POLL_OUT).deregister(fd, attempt[1]);
             attempt[1] = ReadyPoller.forEvents(SocketOps.POLL_OUT).newToken();
             ReadyPoller.forEvents(SocketOps.POLL_OUT).register(fd, SocketOps.POLL_OUT, attempt[1],
-                    (tok, ev) -> { attemptReady(attempt); publish(); });
-        } catch (IOException e) {
-            lastError = e;
+                    (tok, ev) -> { attemptReady(attempt, ev); publish(); });
+        } catch (IOException | RuntimeException e) {
+            lastError = e instanceof IOException ? (IOException) e : new IOException("Connect failed: " + e, e);
             drop(attempt);
             startNext(); // a failure starts the next attempt at once (or ends the connect)
         }
@@ -218,7 +226,7 @@ public final class HappyEyeballs {
     private void closeQuietly(int fd) {
         try {
             ops.close(fd);
-        } catch (IOException ignore) {
+        } catch (IOException | RuntimeException ignore) {
             // nothing to retry
         }
     }

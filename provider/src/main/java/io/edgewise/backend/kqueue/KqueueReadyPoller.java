@@ -139,10 +139,14 @@ public final class KqueueReadyPoller implements ReadyPoller {
             }
             for (int i = 0; i < n; i++) {
                 long token = k.layout.udata(events, i);
+                int flags = k.layout.flags(events, i);
+                int fflags = k.layout.fflags(events, i);
+                // before the waiter runs: the error libkqueue took off the socket stays for its next call
+                KqueueState.keepTakenError(k, (int) k.layout.ident(events, i), flags, fflags);
                 Callback cb = callbacks.remove(token);
                 if (cb != null) {
                     try {
-                        cb.ready(token, toPoll(k.layout.flags(events, i), k.layout.fflags(events, i)));
+                        cb.ready(token, toPoll(flags, fflags));
                     } catch (Throwable t) {
                         // a callback failure must not stop the poller every waiter depends on
                     }

@@ -450,6 +450,22 @@ public final class BsdSocketOps implements SocketOps {
         }
     }
 
+    /**
+     * {@code dup2} then {@code FD_CLOEXEC}: macOS has no {@code dup3}, and {@code dup2} is on every BSD.
+     * The target is close-on-exec again a moment after the swap; a process started in that moment would
+     * inherit the socket, but the JDK's process launcher closes every descriptor above 2 in the child.
+     */
+    @Override
+    public void replace(int source, int target) throws IOException {
+        if (source == target) throw new IllegalArgumentException("descriptor moved onto itself");
+        if (Posix.dup2(source, target) < 0) {
+            throw ioError(Posix.errno());
+        }
+        if (Posix.fcntl(target, n.fSetfd, n.fdCloexec) < 0) {
+            throw ioError(Posix.errno());
+        }
+    }
+
     @Override
     public void close(int fd) throws IOException {
         ConsumedErrors.forget(fd); // before the number can be reused

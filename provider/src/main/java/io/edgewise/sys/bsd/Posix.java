@@ -29,6 +29,7 @@ public final class Posix {
     public static native long read(int fd, long buf, long count);
     public static native long write(int fd, long buf, long count);
     public static native int pipe(long fds);
+    public static native int dup2(int oldfd, int newfd);
     public static native String strerror(int errnum);
 
     /** The variadic binding of fcntl. */
