@@ -79,7 +79,7 @@ public final class KqueuePoller implements Poller {
             throw new IOException("kqueue: " + Posix.message(Posix.errno()));
         }
         kq = q;
-        allocateEvents(KqueueState.INITIAL_EVENTS);
+        allocateEvents(Poller.batchSize(Posix.fdLimit(k)));   // once: as many as the JDK's epoll selector takes
         allocateChanges(KqueueState.INITIAL_EVENTS);
 
         // wakeup: EVFILT_USER where the platform has it, a pipe otherwise
@@ -224,9 +224,6 @@ public final class KqueuePoller implements Poller {
                     to = Math.max(0L, (deadline - System.nanoTime()) / 1_000_000L);
                 }
                 if (to != 0) continue;
-            }
-            if (n == rawCap && rawCap < KqueueState.MAX_EVENTS) {
-                allocateEvents(Math.min(rawCap * 2, KqueueState.MAX_EVENTS)); // a full list: take more next time
             }
             return size;
         }
