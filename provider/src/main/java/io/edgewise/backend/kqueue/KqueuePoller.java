@@ -46,6 +46,12 @@ public final class KqueuePoller implements Poller {
     private final ByteBuffer trigger;
     private final long triggerAddr;
 
+    /**
+     * The most changes one flush applies: it needs a receipt per change, and libkqueue (Linux) fills at
+     * most 512 entries per call (more fail with EFAULT).
+     */
+    private static final int MAX_FLUSH = 512;
+
     // selecting thread only
     private ByteBuffer raw;
     private long rawAddr;
@@ -180,7 +186,7 @@ public final class KqueuePoller implements Poller {
     @Override
     public void update(int fd, int registered, int events) throws IOException {
         if (events == 0 && registered == 0) return;
-        if (state.pendingChanges() + KqueueState.MAX_CHANGES_PER_UPDATE > rawCap) {
+        if (state.pendingChanges() + KqueueState.MAX_CHANGES_PER_UPDATE > Math.min(rawCap, MAX_FLUSH)) {
             flush();
         }
         if (state.update(fd, registered, events)) {
