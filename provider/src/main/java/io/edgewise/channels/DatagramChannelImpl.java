@@ -216,10 +216,10 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
 
     @Override
     public <T> DatagramChannel setOption(SocketOption<T> name, T value) throws IOException {
-        @SuppressWarnings("unchecked")
-        T v = (T) Net.checkOption(supportedOptions(), name, value);
+        Net.checkOption(supportedOptions(), name, value);
         synchronized (stateLock) {
             ensureOpen();
+            T v = Net.optionValue(name, value);
             int f = fd.acquire();
             try {
                 if (dops.handlesOption(name)) {

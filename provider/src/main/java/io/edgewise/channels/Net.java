@@ -63,8 +63,12 @@ final class Net {
         }
     }
 
-    /** The JDK's checks before setting an option: supported, typed, in range. Returns the value to set. */
-    static Object checkOption(Set<SocketOption<?>> supported, SocketOption<?> name, Object value) {
+    /**
+     * The JDK's checks before setting an option, made before the channel's "closed" check: named,
+     * supported, typed (a null value is not of the type). The value's range is checked after it
+     * ({@link #optionValue}).
+     */
+    static void checkOption(Set<SocketOption<?>> supported, SocketOption<?> name, Object value) {
         Objects.requireNonNull(name);
         if (!supported.contains(name)) {
             throw new UnsupportedOperationException("'" + name + "' not supported");
@@ -72,6 +76,18 @@ final class Net {
         if (!name.type().isInstance(value)) {
             throw new IllegalArgumentException("Invalid value '" + value + "'");
         }
+    }
+
+    /**
+     * The value to set after {@link #checkOption} and the channel's "closed" check (in that order, as
+     * the JDK's channels do): out-of-range values are refused, SO_LINGER is clamped.
+     */
+    @SuppressWarnings("unchecked")
+    static <T> T optionValue(SocketOption<T> name, T value) {
+        return (T) checkedValue(name, value);
+    }
+
+    private static Object checkedValue(SocketOption<?> name, Object value) {
         if (name == StandardSocketOptions.SO_RCVBUF || name == StandardSocketOptions.SO_SNDBUF) {
             if ((Integer) value < 0) {
                 throw new IllegalArgumentException("Invalid send/receive buffer size");

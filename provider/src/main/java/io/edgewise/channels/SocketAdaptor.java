@@ -299,7 +299,6 @@ final class SocketAdaptor extends Socket {
 
     @Override
     public void setTrafficClass(int tc) throws SocketException {
-        if (tc < 0 || tc > 255) throw new IllegalArgumentException("tc is not in range 0 -- 255");
         setOpt(StandardSocketOptions.IP_TOS, tc);
     }
 

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.Closeable;
 import java.net.ProtocolFamily;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.nio.channels.NetworkChannel;
+import jdk.net.ExtendedSocketOptions;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
@@ -41,11 +45,45 @@ class SelectorOptionsDifferentialTest {
                 SelectorOptionsDifferentialTest::ungrowableSelectedKeys);
         add(out, "one select reports hundreds of ready keys", StandardProtocolFamily.INET,
                 SelectorOptionsDifferentialTest::manyReadyKeys);
+        add(out, "option check order: socket", StandardProtocolFamily.INET, o -> optionMatrix(o, socket(o)));
+        add(out, "option check order: socket", StandardProtocolFamily.INET6, o -> optionMatrix(o, socket(o)));
+        add(out, "option check order: server socket", StandardProtocolFamily.INET,
+                o -> optionMatrix(o, o.track(o.provider.openServerSocketChannel(o.family))));
+        add(out, "option check order: datagram", StandardProtocolFamily.INET,
+                o -> optionMatrix(o, o.track(o.provider.openDatagramChannel(o.family))));
+        add(out, "option check order: datagram", StandardProtocolFamily.INET6,
+                o -> optionMatrix(o, o.track(o.provider.openDatagramChannel(o.family))));
+        add(out, "option check order: unix socket", StandardProtocolFamily.UNIX,
+                o -> optionMatrix(o, o.track(o.provider.openSocketChannel(o.family))));
+        add(out, "option check order: unix server socket", StandardProtocolFamily.UNIX,
+                o -> optionMatrix(o, o.track(o.provider.openServerSocketChannel(o.family))));
+        add(out, "adaptor option check order: socket", StandardProtocolFamily.INET,
+                SelectorOptionsDifferentialTest::socketAdaptorOptions);
+        add(out, "adaptor option check order: server socket", StandardProtocolFamily.INET,
+                SelectorOptionsDifferentialTest::serverSocketAdaptorOptions);
+        add(out, "adaptor option check order: datagram socket", StandardProtocolFamily.INET,
+                SelectorOptionsDifferentialTest::datagramSocketAdaptorOptions);
+        add(out, "peer credentials", StandardProtocolFamily.UNIX, SelectorOptionsDifferentialTest::peerCredentials);
         return out.stream();
     }
 
+    private static java.nio.channels.SocketChannel socket(Outcome o) throws java.io.IOException {
+        return o.track(o.provider.openSocketChannel(o.family));
+    }
+
     private static void add(List<Arguments> out, String name, ProtocolFamily f, Scenario s) {
-        out.add(Arguments.of(Named.of(name + " " + f, s), f));
+        Scenario named = new Scenario() {
+            @Override
+            public void run(Outcome o) throws Exception {
+                s.run(o);
+            }
+
+            @Override
+            public String toString() {
+                return name;
+            }
+        };
+        out.add(Arguments.of(Named.of(name + " " + f, named), f));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -53,6 +91,14 @@ class SelectorOptionsDifferentialTest {
     void sameOutcomeOnBothProviders(Scenario s, ProtocolFamily family) throws Exception {
         String reference = DifferentialTest.normalize(record(Providers.reference(), family, s));
         String candidate = DifferentialTest.normalize(record(Providers.candidate(), family, s));
+        String dump = System.getProperty("edgewise.conformance.dump");   // a directory: write both records
+        if (dump != null) {
+            java.nio.file.Path dir = java.nio.file.Path.of(dump);
+            java.nio.file.Files.createDirectories(dir);
+            String base = (s + "_" + family).replaceAll("[^A-Za-z0-9]+", "_");
+            java.nio.file.Files.writeString(dir.resolve(base + "_reference.txt"), reference);
+            java.nio.file.Files.writeString(dir.resolve(base + "_candidate.txt"), candidate);
+        }
         assertTrue(reference.lines().count() > 2, "scenario records something");
         if (!reference.equals(candidate)) {
             assertEquals(reference, candidate, "Edgewise (actual) differs from the JDK (expected) first at:\n"
@@ -141,6 +187,254 @@ class SelectorOptionsDifferentialTest {
                 msg(o, ready + " ready: selectNow again", sel::selectNow);
                 msg(o, ready + " ready: selected now", () -> sel.selectedKeys().size());
             }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------- item 9
+
+    /** Options every matrix tries, supported or not by the channel at hand. */
+    private static final List<SocketOption<?>> OPTIONS = options();
+
+    private static List<SocketOption<?>> options() {
+        List<SocketOption<?>> l = new ArrayList<>(List.of(
+                StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_LINGER,
+                StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.SO_REUSEADDR,
+                StandardSocketOptions.SO_REUSEPORT, StandardSocketOptions.TCP_NODELAY, StandardSocketOptions.IP_TOS,
+                StandardSocketOptions.SO_BROADCAST, StandardSocketOptions.IP_MULTICAST_TTL,
+                StandardSocketOptions.IP_MULTICAST_LOOP, StandardSocketOptions.IP_MULTICAST_IF));
+        l.addAll(List.of(ExtendedSocketOptions.TCP_QUICKACK, ExtendedSocketOptions.TCP_KEEPIDLE,
+                ExtendedSocketOptions.TCP_KEEPINTERVAL, ExtendedSocketOptions.TCP_KEEPCOUNT,
+                ExtendedSocketOptions.SO_INCOMING_NAPI_ID, ExtendedSocketOptions.SO_PEERCRED));
+        return l;
+    }
+
+    /** Values that are out of range (or of the wrong kind) for each option type. */
+    private static List<Object> badValues(SocketOption<?> name) {
+        Class<?> t = name.type();
+        if (t == Integer.class) {
+            return List.of(-1, 256, 70000, Integer.MIN_VALUE);
+        }
+        return List.of("not a value");
+    }
+
+    /** Good values (some in range for every Integer option here). */
+    private static List<Object> goodValues(SocketOption<?> name) {
+        Class<?> t = name.type();
+        if (t == Integer.class) {
+            return List.of(0, 1, 16384);
+        }
+        if (t == Boolean.class) {
+            return List.of(Boolean.TRUE, Boolean.FALSE);
+        }
+        if (t == jdk.net.UnixDomainPrincipal.class) {
+            return List.of(SELF);
+        }
+        return List.of();
+    }
+
+    /**
+     * Every option path on an open and on a closed channel: null name, null value, unsupported option,
+     * wrong type, out-of-range and good values, get of everything. The JDK checks name, support and
+     * type first, then "closed", then the value's range.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void optionMatrix(Outcome o, NetworkChannel ch) throws Exception {
+        for (String phase : List.of("open", "closed")) {
+            if (phase.equals("closed")) {
+                ch.close();
+            }
+            msg(o, phase + " set(null, 1)", () -> ch.setOption(null, 1));
+            msg(o, phase + " get(null)", () -> ch.getOption(null));
+            msg(o, phase + " set(foreign option)", () -> ch.setOption((SocketOption) FOREIGN, 1));
+            msg(o, phase + " get(foreign option)", () -> ch.getOption(FOREIGN));
+            for (SocketOption<?> name : OPTIONS) {
+                SocketOption raw = name;
+                String n = phase + " " + name.name();
+                if (name == ExtendedSocketOptions.SO_PEERCRED) {
+                    // the JDK's message here is strerror of whatever errno an earlier call left: class only
+                    o.call(n + " get", () -> ch.getOption(name));
+                } else {
+                    msg(o, n + " get", () -> ch.getOption(name));
+                }
+                msg(o, n + " set(null)", () -> ch.setOption(raw, null));
+                for (Object v : badValues(name)) {
+                    msg(o, n + " set(" + v + ")", () -> ch.setOption(raw, v));
+                }
+                for (Object v : goodValues(name)) {
+                    // what the kernel accepts may round (buffers): record only success or failure
+                    o.note(n + " set(" + v + ")", describeWithMessage(() -> {
+                        ch.setOption(raw, v);
+                        return "ok";
+                    }));
+                }
+            }
+        }
+    }
+
+    /** This process's user and group, a valid SO_PEERCRED value. */
+    private static final jdk.net.UnixDomainPrincipal SELF = self();
+
+    private static jdk.net.UnixDomainPrincipal self() {
+        try {
+            java.nio.file.Path tmp = java.nio.file.Files.createTempFile("ew-self", null);
+            try {
+                java.nio.file.attribute.PosixFileAttributes a = java.nio.file.Files.readAttributes(tmp,
+                        java.nio.file.attribute.PosixFileAttributes.class);
+                return new jdk.net.UnixDomainPrincipal(a.owner(), a.group());
+            } finally {
+                java.nio.file.Files.delete(tmp);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** An option no provider supports. */
+    private static final SocketOption<Integer> FOREIGN = new SocketOption<>() {
+        @Override
+        public String name() {
+            return "FOREIGN";
+        }
+
+        @Override
+        public Class<Integer> type() {
+            return Integer.class;
+        }
+
+        @Override
+        public String toString() {
+            return name();
+        }
+    };
+
+    /** The Socket adaptor's setters and getters, open and closed, with bad values. */
+    private static void socketAdaptorOptions(Outcome o) throws Exception {
+        java.net.Socket s = socket(o).socket();
+        for (String phase : List.of("open", "closed")) {
+            if (phase.equals("closed")) {
+                s.close();
+            }
+            msg(o, phase + " setReceiveBufferSize(-1)", () -> { s.setReceiveBufferSize(-1); return "ok"; });
+            msg(o, phase + " setReceiveBufferSize(0)", () -> { s.setReceiveBufferSize(0); return "ok"; });
+            msg(o, phase + " setSendBufferSize(-1)", () -> { s.setSendBufferSize(-1); return "ok"; });
+            msg(o, phase + " setSendBufferSize(0)", () -> { s.setSendBufferSize(0); return "ok"; });
+            msg(o, phase + " setSoTimeout(-1)", () -> { s.setSoTimeout(-1); return "ok"; });
+            msg(o, phase + " setSoLinger(true, -1)", () -> { s.setSoLinger(true, -1); return "ok"; });
+            msg(o, phase + " setSoLinger(true, 70000)", () -> { s.setSoLinger(true, 70000); return "ok"; });
+            msg(o, phase + " getSoLinger", s::getSoLinger);
+            msg(o, phase + " setTrafficClass(256)", () -> { s.setTrafficClass(256); return "ok"; });
+            msg(o, phase + " setTrafficClass(-1)", () -> { s.setTrafficClass(-1); return "ok"; });
+            msg(o, phase + " setTcpNoDelay", () -> { s.setTcpNoDelay(true); return "ok"; });
+            msg(o, phase + " getTcpNoDelay", s::getTcpNoDelay);
+            msg(o, phase + " setKeepAlive", () -> { s.setKeepAlive(true); return "ok"; });
+            msg(o, phase + " getKeepAlive", s::getKeepAlive);
+            msg(o, phase + " setOOBInline", () -> { s.setOOBInline(true); return "ok"; });
+            msg(o, phase + " getOOBInline", s::getOOBInline);
+            msg(o, phase + " setReuseAddress", () -> { s.setReuseAddress(true); return "ok"; });
+            msg(o, phase + " getReuseAddress", s::getReuseAddress);
+            msg(o, phase + " getReceiveBufferSize > 0", () -> s.getReceiveBufferSize() > 0);
+            msg(o, phase + " getSendBufferSize > 0", () -> s.getSendBufferSize() > 0);
+            msg(o, phase + " getTrafficClass", s::getTrafficClass);
+            msg(o, phase + " getSoTimeout", s::getSoTimeout);
+            msg(o, phase + " setOption(null)", () -> s.setOption(null, 1));
+            msg(o, phase + " getOption(null)", () -> s.getOption(null));
+            msg(o, phase + " setOption(SO_RCVBUF, -1)", () -> s.setOption(StandardSocketOptions.SO_RCVBUF, -1));
+            msg(o, phase + " setOption(SO_RCVBUF, null)", () -> s.setOption(StandardSocketOptions.SO_RCVBUF, null));
+            msg(o, phase + " setOption(FOREIGN)", () -> s.setOption(FOREIGN, 1));
+            msg(o, phase + " getOption(FOREIGN)", () -> s.getOption(FOREIGN));
+            msg(o, phase + " getOption(SO_LINGER)", () -> s.getOption(StandardSocketOptions.SO_LINGER));
+        }
+    }
+
+    /** The ServerSocket adaptor's setters and getters, open and closed. */
+    private static void serverSocketAdaptorOptions(Outcome o) throws Exception {
+        java.net.ServerSocket s = o.track(o.provider.openServerSocketChannel(o.family)).socket();
+        for (String phase : List.of("open", "closed")) {
+            if (phase.equals("closed")) {
+                s.close();
+            }
+            msg(o, phase + " setReceiveBufferSize(-1)", () -> { s.setReceiveBufferSize(-1); return "ok"; });
+            msg(o, phase + " setReceiveBufferSize(0)", () -> { s.setReceiveBufferSize(0); return "ok"; });
+            msg(o, phase + " setSoTimeout(-1)", () -> { s.setSoTimeout(-1); return "ok"; });
+            msg(o, phase + " getSoTimeout", s::getSoTimeout);
+            msg(o, phase + " setReuseAddress", () -> { s.setReuseAddress(true); return "ok"; });
+            msg(o, phase + " getReuseAddress", s::getReuseAddress);
+            msg(o, phase + " getReceiveBufferSize > 0", () -> s.getReceiveBufferSize() > 0);
+            msg(o, phase + " setOption(null)", () -> s.setOption(null, 1));
+            msg(o, phase + " getOption(null)", () -> s.getOption(null));
+            msg(o, phase + " setOption(SO_RCVBUF, -1)", () -> s.setOption(StandardSocketOptions.SO_RCVBUF, -1));
+            msg(o, phase + " setOption(SO_RCVBUF, null)", () -> s.setOption(StandardSocketOptions.SO_RCVBUF, null));
+            msg(o, phase + " setOption(FOREIGN)", () -> s.setOption(FOREIGN, 1));
+            msg(o, phase + " getOption(FOREIGN)", () -> s.getOption(FOREIGN));
+            msg(o, phase + " getOption(SO_REUSEADDR)", () -> s.getOption(StandardSocketOptions.SO_REUSEADDR));
+        }
+    }
+
+    /** The DatagramSocket adaptor's setters and getters, open and closed. */
+    private static void datagramSocketAdaptorOptions(Outcome o) throws Exception {
+        java.net.DatagramSocket s = o.track(o.provider.openDatagramChannel(o.family)).socket();
+        for (String phase : List.of("open", "closed")) {
+            if (phase.equals("closed")) {
+                s.close();
+            }
+            msg(o, phase + " setReceiveBufferSize(-1)", () -> { s.setReceiveBufferSize(-1); return "ok"; });
+            msg(o, phase + " setReceiveBufferSize(0)", () -> { s.setReceiveBufferSize(0); return "ok"; });
+            msg(o, phase + " setSendBufferSize(-1)", () -> { s.setSendBufferSize(-1); return "ok"; });
+            msg(o, phase + " setSendBufferSize(0)", () -> { s.setSendBufferSize(0); return "ok"; });
+            msg(o, phase + " setSoTimeout(-1)", () -> { s.setSoTimeout(-1); return "ok"; });
+            msg(o, phase + " getSoTimeout", s::getSoTimeout);
+            msg(o, phase + " setTrafficClass(256)", () -> { s.setTrafficClass(256); return "ok"; });
+            msg(o, phase + " getTrafficClass", s::getTrafficClass);
+            msg(o, phase + " setBroadcast", () -> { s.setBroadcast(true); return "ok"; });
+            msg(o, phase + " getBroadcast", s::getBroadcast);
+            msg(o, phase + " setReuseAddress", () -> { s.setReuseAddress(true); return "ok"; });
+            msg(o, phase + " getReuseAddress", s::getReuseAddress);
+            msg(o, phase + " getReceiveBufferSize > 0", () -> s.getReceiveBufferSize() > 0);
+            msg(o, phase + " getSendBufferSize > 0", () -> s.getSendBufferSize() > 0);
+            msg(o, phase + " setOption(null)", () -> s.setOption(null, 1));
+            msg(o, phase + " getOption(null)", () -> s.getOption(null));
+            msg(o, phase + " setOption(SO_RCVBUF, -1)", () -> s.setOption(StandardSocketOptions.SO_RCVBUF, -1));
+            msg(o, phase + " setOption(SO_RCVBUF, null)", () -> s.setOption(StandardSocketOptions.SO_RCVBUF, null));
+            msg(o, phase + " setOption(IP_MULTICAST_TTL, 300)",
+                    () -> s.setOption(StandardSocketOptions.IP_MULTICAST_TTL, 300));
+            msg(o, phase + " setOption(FOREIGN)", () -> s.setOption(FOREIGN, 1));
+            msg(o, phase + " getOption(FOREIGN)", () -> s.getOption(FOREIGN));
+        }
+    }
+
+    // ---------------------------------------------------------------------------------- item 11
+
+    /** SO_PEERCRED: refused on an unconnected or closed channel, a principal on a connected one. */
+    private static void peerCredentials(Outcome o) throws Exception {
+        SocketOption<jdk.net.UnixDomainPrincipal> peercred = ExtendedSocketOptions.SO_PEERCRED;
+        java.nio.channels.SocketChannel unconnected = socket(o);
+        msg(o, "unconnected get", () -> unconnected.getOption(peercred));
+        msg(o, "unconnected set", () -> unconnected.setOption(peercred, null));
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ew-peercred");
+        java.net.UnixDomainSocketAddress addr = java.net.UnixDomainSocketAddress.of(dir.resolve("s"));
+        try (java.nio.channels.ServerSocketChannel ssc = o.provider.openServerSocketChannel(o.family)) {
+            ssc.bind(addr);
+            msg(o, "bound, unconnected get", () -> {
+                java.nio.channels.SocketChannel bound = socket(o);
+                bound.bind(null);
+                return bound.getOption(peercred);
+            });
+            java.nio.channels.SocketChannel c = socket(o);
+            c.connect(addr);
+            java.nio.channels.SocketChannel a = o.track(ssc.accept());
+            msg(o, "connected: same user", () -> c.getOption(peercred).user().getName()
+                    .equals(System.getProperty("user.name")));
+            msg(o, "accepted: same user", () -> a.getOption(peercred).user().getName()
+                    .equals(System.getProperty("user.name")));
+            c.shutdownOutput();
+            msg(o, "after shutdownOutput", () -> c.getOption(peercred) != null);
+            a.close();
+            msg(o, "peer closed", () -> c.getOption(peercred) != null);
+            c.close();
+            msg(o, "closed get", () -> c.getOption(peercred));
+        } finally {
+            java.nio.file.Files.deleteIfExists(dir.resolve("s"));
+            java.nio.file.Files.deleteIfExists(dir);
         }
     }
 
