@@ -560,11 +560,11 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
         return total;
     }
 
-    /** Whether {@code bufs[offset, offset + length)} can go to readv/writev as they are. */
+    /**
+     * Whether {@code bufs[offset, offset + length)} (at most IOV_MAX non-empty ones: {@link BufferIO#iovLength})
+     * can go to readv/writev as they are.
+     */
     private boolean iovecCapable(ByteBuffer[] bufs, int offset, int length) {
-        if (length > ops.iovMax()) {
-            return false;
-        }
         for (int i = offset; i < offset + length; i++) {
             if (!bufs[i].isDirect()) return false;
         }
@@ -717,6 +717,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
     }
 
     private long readInto(int f, ByteBuffer[] dsts, int offset, int length) throws IOException {
+        length = BufferIO.iovLength(dsts, offset, length, ops.iovMax());
         long total = remaining(dsts, offset, length);
         if (total == 0) {
             return 0;
@@ -861,6 +862,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
     }
 
     private long writeFrom(int f, ByteBuffer[] srcs, int offset, int length) throws IOException {
+        length = BufferIO.iovLength(srcs, offset, length, ops.iovMax());
         long total = remaining(srcs, offset, length);
         if (total == 0) {
             return 0;

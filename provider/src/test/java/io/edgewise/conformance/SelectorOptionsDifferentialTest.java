@@ -64,6 +64,14 @@ class SelectorOptionsDifferentialTest {
         add(out, "adaptor option check order: datagram socket", StandardProtocolFamily.INET,
                 SelectorOptionsDifferentialTest::datagramSocketAdaptorOptions);
         add(out, "peer credentials", StandardProtocolFamily.UNIX, SelectorOptionsDifferentialTest::peerCredentials);
+        add(out, "more buffers than IOV_MAX: stream socket", StandardProtocolFamily.INET,
+                SelectorOptionsDifferentialTest::iovMaxStream);
+        add(out, "more buffers than IOV_MAX: unix socket", StandardProtocolFamily.UNIX,
+                SelectorOptionsDifferentialTest::iovMaxStream);
+        add(out, "more buffers than IOV_MAX: pipe", StandardProtocolFamily.INET,
+                SelectorOptionsDifferentialTest::iovMaxPipe);
+        add(out, "more buffers than IOV_MAX: datagram", StandardProtocolFamily.INET,
+                SelectorOptionsDifferentialTest::iovMaxDatagram);
         return out.stream();
     }
 
@@ -435,6 +443,132 @@ class SelectorOptionsDifferentialTest {
         } finally {
             java.nio.file.Files.deleteIfExists(dir.resolve("s"));
             java.nio.file.Files.deleteIfExists(dir);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------- item 10
+
+    /** {@code n} buffers of one byte each (direct or heap); every {@code emptyEvery}-th one empty (0: none). */
+    private static ByteBuffer[] bytes(int n, boolean direct, int emptyEvery) {
+        ByteBuffer[] b = new ByteBuffer[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = direct ? ByteBuffer.allocateDirect(1) : ByteBuffer.allocate(1);
+            b[i].put(0, (byte) i);
+            if (emptyEvery > 0 && i % emptyEvery == 0) {
+                b[i].limit(0);
+            }
+        }
+        return b;
+    }
+
+    /** How many buffers of {@code b} have moved (position > 0). */
+    private static int moved(ByteBuffer[] b) {
+        int k = 0;
+        for (ByteBuffer x : b) {
+            if (x.position() > 0) k++;
+        }
+        return k;
+    }
+
+    /** Blocking and non-blocking gathering writes and scattering reads of 2000 one-byte buffers. */
+    private static void iovMaxStream(Outcome o) throws Exception {
+        java.nio.channels.SocketChannel c, s;
+        if (o.family == StandardProtocolFamily.UNIX) {
+            java.nio.channels.SocketChannel[] pair = unixPair(o);
+            c = pair[0];
+            s = pair[1];
+        } else {
+            Net.Conn conn = o.track(Net.connect(o.provider, o.family));
+            c = conn.client;
+            s = conn.server;
+        }
+        for (boolean direct : new boolean[] {false, true}) {
+            String k = direct ? "direct" : "heap";
+            ByteBuffer[] out = bytes(2000, direct, 0);
+            msg(o, k + " blocking write(2000)", () -> c.write(out));
+            msg(o, k + " moved", () -> moved(out));
+            c.configureBlocking(false);
+            msg(o, k + " non-blocking write(rest)", () -> c.write(out));
+            msg(o, k + " moved after", () -> moved(out));
+            c.configureBlocking(true);
+            ByteBuffer[] in = bytes(2000, direct, 0);
+            for (ByteBuffer b : in) b.clear();
+            msg(o, k + " blocking read(2000)", () -> s.read(in));
+            s.configureBlocking(false);
+            msg(o, k + " non-blocking read(rest)", () -> s.read(in));
+            msg(o, k + " non-blocking read(none left)", () -> s.read(in));
+            s.configureBlocking(true);
+            msg(o, k + " filled", () -> moved(in));
+            // empty buffers do not count against IOV_MAX
+            ByteBuffer[] sparse = bytes(2000, direct, 2);
+            msg(o, k + " write(1000 of 2000 non-empty)", () -> c.write(sparse));
+            ByteBuffer[] sparse2 = bytes(3000, direct, 3);
+            msg(o, k + " write(2000 of 3000 non-empty)", () -> c.write(sparse2, 1, 2999));
+            ByteBuffer[] drain = bytes(4000, direct, 0);
+            for (ByteBuffer b : drain) b.clear();
+            msg(o, k + " read back", () -> s.read(drain, 0, 1024) + (s.read(drain, 1024, 1024) + 0L));
+        }
+    }
+
+    private static java.nio.channels.SocketChannel[] unixPair(Outcome o) throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ew-iov");
+        java.net.UnixDomainSocketAddress addr = java.net.UnixDomainSocketAddress.of(dir.resolve("s"));
+        try (java.nio.channels.ServerSocketChannel ssc = o.provider.openServerSocketChannel(o.family)) {
+            ssc.bind(addr);
+            java.nio.channels.SocketChannel c = socket(o);
+            c.connect(addr);
+            return new java.nio.channels.SocketChannel[] {c, o.track(ssc.accept())};
+        } finally {
+            java.nio.file.Files.deleteIfExists(dir.resolve("s"));
+            java.nio.file.Files.deleteIfExists(dir);
+        }
+    }
+
+    private static void iovMaxPipe(Outcome o) throws Exception {
+        Pipe p = o.provider.openPipe();
+        o.track(p.sink());
+        o.track(p.source());
+        for (boolean direct : new boolean[] {false, true}) {
+            String k = direct ? "direct" : "heap";
+            ByteBuffer[] out = bytes(2000, direct, 0);
+            msg(o, k + " blocking sink write(2000)", () -> p.sink().write(out));
+            p.sink().configureBlocking(false);
+            msg(o, k + " non-blocking sink write(rest)", () -> p.sink().write(out));
+            p.sink().configureBlocking(true);
+            ByteBuffer[] in = bytes(2000, direct, 0);
+            for (ByteBuffer b : in) b.clear();
+            msg(o, k + " blocking source read(2000)", () -> p.source().read(in));
+            p.source().configureBlocking(false);
+            msg(o, k + " non-blocking source read(rest)", () -> p.source().read(in));
+            msg(o, k + " non-blocking source read(none)", () -> p.source().read(in));
+            p.source().configureBlocking(true);
+        }
+    }
+
+    private static void iovMaxDatagram(Outcome o) throws Exception {
+        java.nio.channels.DatagramChannel a = o.track(o.provider.openDatagramChannel(o.family));
+        java.nio.channels.DatagramChannel b = o.track(o.provider.openDatagramChannel(o.family));
+        a.bind(new java.net.InetSocketAddress(Net.loopback(o.family), 0));
+        b.bind(new java.net.InetSocketAddress(Net.loopback(o.family), 0));
+        a.connect(b.getLocalAddress());
+        b.connect(a.getLocalAddress());
+        for (boolean direct : new boolean[] {false, true}) {
+            String k = direct ? "direct" : "heap";
+            ByteBuffer[] out = bytes(2000, direct, 0);
+            msg(o, k + " write(2000)", () -> a.write(out));
+            msg(o, k + " moved", () -> moved(out));
+            ByteBuffer whole = ByteBuffer.allocate(4096);
+            msg(o, k + " datagram size", () -> b.read(whole));
+            msg(o, k + " write(2000) again", () -> a.write(out, 1024, 976));
+            ByteBuffer[] in = bytes(2000, direct, 0);
+            for (ByteBuffer x : in) x.clear();
+            msg(o, k + " read(2000)", () -> b.read(in));
+            ByteBuffer[] out2 = bytes(2000, direct, 0);
+            msg(o, k + " write(2000) for a scattered read", () -> a.write(out2));
+            ByteBuffer[] in2 = bytes(2000, direct, 0);
+            for (ByteBuffer x : in2) x.clear();
+            msg(o, k + " scattered read(2000) of 1024", () -> b.read(in2));
+            msg(o, k + " filled", () -> moved(in2));
         }
     }
 
