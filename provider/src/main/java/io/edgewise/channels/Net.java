@@ -34,6 +34,37 @@ final class Net {
         return isa;
     }
 
+    /**
+     * The message of the UnknownHostException the running JDK's socket adaptor throws for a connect to
+     * the unresolved {@code isa}: from JDK 24 its {@code toString()} ({@code host/<unresolved>:port}),
+     * or "" when {@code jdk.includeInExceptions} (system property, else security property) names
+     * neither {@code hostInfo} nor {@code hostInfoExclSocket}; before 24 the adaptor has no message, so
+     * {@code java.net.Socket}'s, the host name.
+     */
+    static String unresolvedMessage(InetSocketAddress isa) {
+        if (Runtime.version().feature() < 24) {
+            return isa.getHostName();
+        }
+        return hostInfoInExceptions() ? isa.toString() : "";
+    }
+
+    private static boolean hostInfoInExceptions() {
+        String v = System.getProperty("jdk.includeInExceptions");
+        if (v == null) {
+            v = java.security.Security.getProperty("jdk.includeInExceptions");
+        }
+        if (v == null) {
+            return false;
+        }
+        for (String t : v.split(",")) {
+            t = t.trim();
+            if (t.equalsIgnoreCase("hostInfo") || t.equalsIgnoreCase("hostInfoExclSocket")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A connect to the wildcard address goes to the loopback address of the same version. */
     static InetSocketAddress connectTarget(InetSocketAddress isa) {
         InetAddress a = isa.getAddress();

@@ -63,7 +63,7 @@ final class SocketAdaptor extends Socket {
             if (!sc.isOpen()) throw new SocketException("Socket is closed");
             if (sc.isConnected()) throw new SocketException("Already connected");
             close();
-            throw new java.net.UnknownHostException(isa.getHostName());
+            throw new java.net.UnknownHostException(Net.unresolvedMessage(isa));
         }
         if (timeout < 0) throw new IllegalArgumentException("connect: timeout can't be negative");
         try {

@@ -64,6 +64,13 @@ class SelectorOptionsDifferentialTest {
         add(out, "adaptor option check order: datagram socket", StandardProtocolFamily.INET,
                 SelectorOptionsDifferentialTest::datagramSocketAdaptorOptions);
         add(out, "peer credentials", StandardProtocolFamily.UNIX, SelectorOptionsDifferentialTest::peerCredentials);
+        add(out, "messages: selection keys", StandardProtocolFamily.INET, SelectorOptionsDifferentialTest::keyMessages);
+        add(out, "messages: connect and I/O errors", StandardProtocolFamily.INET,
+                SelectorOptionsDifferentialTest::ioMessages);
+        add(out, "messages: connect and I/O errors", StandardProtocolFamily.INET6,
+                SelectorOptionsDifferentialTest::ioMessages);
+        add(out, "messages: unresolved address", StandardProtocolFamily.INET,
+                SelectorOptionsDifferentialTest::unresolvedMessages);
         add(out, "more buffers than IOV_MAX: stream socket", StandardProtocolFamily.INET,
                 SelectorOptionsDifferentialTest::iovMaxStream);
         add(out, "more buffers than IOV_MAX: unix socket", StandardProtocolFamily.UNIX,
@@ -444,6 +451,108 @@ class SelectorOptionsDifferentialTest {
             java.nio.file.Files.deleteIfExists(dir.resolve("s"));
             java.nio.file.Files.deleteIfExists(dir);
         }
+    }
+
+    // ---------------------------------------------------------------------------------- item 12
+
+    /** interestOps, register and selector misuse: the JDK's exceptions carry no message here. */
+    private static void keyMessages(Outcome o) throws Exception {
+        Selector sel = o.track(o.provider.openSelector());
+        Pipe p = o.provider.openPipe();
+        o.track(p.sink());
+        o.track(p.source());
+        p.source().configureBlocking(false);
+        SelectionKey key = p.source().register(sel, OP_READ);
+        msg(o, "interestOps(OP_WRITE)", () -> key.interestOps(SelectionKey.OP_WRITE));
+        msg(o, "interestOps(-1)", () -> key.interestOps(-1));
+        msg(o, "interestOpsOr(OP_ACCEPT)", () -> key.interestOpsOr(SelectionKey.OP_ACCEPT));
+        msg(o, "interestOpsAnd(0)", () -> key.interestOpsAnd(0));
+        msg(o, "register(OP_WRITE)", () -> p.source().register(sel, SelectionKey.OP_WRITE));
+        msg(o, "select(-1)", () -> sel.select(-1));
+        key.cancel();
+        msg(o, "cancelled interestOps()", key::interestOps);
+        msg(o, "cancelled interestOps(OP_READ)", () -> key.interestOps(OP_READ));
+        msg(o, "cancelled interestOpsOr", () -> key.interestOpsOr(OP_READ));
+        msg(o, "cancelled interestOpsAnd", () -> key.interestOpsAnd(0));
+        msg(o, "cancelled readyOps", key::readyOps);
+        msg(o, "re-register before flush", () -> p.source().register(sel, OP_READ));
+        msg(o, "selectNow", sel::selectNow);
+        p.source().configureBlocking(true);
+        Selector other = o.track(o.provider.openSelector());
+        msg(o, "register blocking", () -> p.source().register(other, OP_READ));
+        sel.close();
+        msg(o, "closed select", sel::select);
+        msg(o, "closed keys", sel::keys);
+        msg(o, "closed selectedKeys", sel::selectedKeys);
+    }
+
+    /** "Connection refused", "Connection reset", "Broken pipe", closed-socket messages. */
+    private static void ioMessages(Outcome o) throws Exception {
+        java.net.InetSocketAddress dead;
+        try (java.nio.channels.ServerSocketChannel ssc = Net.listen(o.provider, o.family, 1)) {
+            dead = (java.net.InetSocketAddress) ssc.getLocalAddress();
+        }
+        msg(o, "blocking connect refused", () -> socket(o).connect(dead));
+        java.nio.channels.SocketChannel nb = socket(o);
+        nb.configureBlocking(false);
+        msg(o, "non-blocking connect", () -> nb.connect(dead));
+        try (Selector sel = o.provider.openSelector()) {
+            nb.register(sel, SelectionKey.OP_CONNECT);
+            msg(o, "connect selected", () -> sel.select(10_000));
+        }
+        msg(o, "finishConnect refused", nb::finishConnect);
+        msg(o, "adaptor connect refused", () -> {
+            socket(o).socket().connect(dead);
+            return "ok";
+        });
+
+        // reset: the peer closes with SO_LINGER 0
+        Net.Conn c = o.track(Net.connect(o.provider, o.family));
+        c.server.setOption(StandardSocketOptions.SO_LINGER, 0);
+        c.server.close();
+        c.client.configureBlocking(false);
+        try (Selector sel = o.provider.openSelector()) {
+            c.client.register(sel, OP_READ);
+            msg(o, "reset selected", () -> sel.select(10_000));
+        }
+        msg(o, "read after reset", () -> c.client.read(ByteBuffer.allocate(10)));
+        msg(o, "write after reset", () -> c.client.write(ByteBuffer.wrap(new byte[10])));
+        msg(o, "write again", () -> c.client.write(ByteBuffer.wrap(new byte[10])));
+
+        // stream adaptors of a closed socket
+        Net.Conn d = o.track(Net.connect(o.provider, o.family));
+        java.io.InputStream in = d.client.socket().getInputStream();
+        java.io.OutputStream out = d.client.socket().getOutputStream();
+        d.client.close();
+        msg(o, "closed stream read", in::read);
+        msg(o, "closed stream write", () -> {
+            out.write(1);
+            return "ok";
+        });
+        msg(o, "closed adaptor getInputStream", () -> d.client.socket().getInputStream());
+        msg(o, "closed channel read", () -> d.client.read(ByteBuffer.allocate(1)));
+    }
+
+    /** A connect to an unresolved address through the channel and through its socket adaptor. */
+    private static void unresolvedMessages(Outcome o) throws Exception {
+        java.net.InetSocketAddress u = java.net.InetSocketAddress.createUnresolved("nowhere.invalid", 1);
+        msg(o, "channel connect", () -> socket(o).connect(u));
+        java.nio.channels.SocketChannel sc = socket(o);
+        msg(o, "adaptor connect", () -> {
+            sc.socket().connect(u);
+            return "ok";
+        });
+        msg(o, "adaptor connect with timeout", () -> {
+            socket(o).socket().connect(u, 1000);
+            return "ok";
+        });
+        msg(o, "channel open after adaptor connect", sc::isOpen);
+        msg(o, "datagram send", () -> o.track(o.provider.openDatagramChannel(o.family))
+                .send(ByteBuffer.allocate(1), u));
+        msg(o, "datagram adaptor connect", () -> {
+            o.track(o.provider.openDatagramChannel(o.family)).socket().connect(u);
+            return "ok";
+        });
     }
 
     // ---------------------------------------------------------------------------------- item 10
