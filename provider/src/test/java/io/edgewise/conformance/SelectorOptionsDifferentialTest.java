@@ -188,9 +188,7 @@ class SelectorOptionsDifferentialTest {
      * 512 events per call whatever is asked, so there only the 300 case runs.
      */
     private static void manyReadyKeys(Outcome o) throws Exception {
-        boolean libkqueue = io.edgewise.backend.Backends.name().equals("kqueue")
-                && System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux");
-        for (int ready : libkqueue ? new int[] {300} : new int[] {300, 1100}) {
+        for (int ready : libkqueue() ? new int[] {300} : new int[] {300, 1100}) {
             try (Selector sel = o.provider.openSelector(); Pipes pipes = new Pipes(o.provider, ready)) {
                 for (Pipe p : pipes.list) {
                     p.source().configureBlocking(false);
@@ -493,31 +491,35 @@ class SelectorOptionsDifferentialTest {
             dead = (java.net.InetSocketAddress) ssc.getLocalAddress();
         }
         msg(o, "blocking connect refused", () -> socket(o).connect(dead));
-        java.nio.channels.SocketChannel nb = socket(o);
-        nb.configureBlocking(false);
-        msg(o, "non-blocking connect", () -> nb.connect(dead));
-        try (Selector sel = o.provider.openSelector()) {
-            nb.register(sel, SelectionKey.OP_CONNECT);
-            msg(o, "connect selected", () -> sel.select(10_000));
+        if (!libkqueue()) {   // libkqueue consumes the socket error when it reports it (design notes, 7)
+            java.nio.channels.SocketChannel nb = socket(o);
+            nb.configureBlocking(false);
+            msg(o, "non-blocking connect", () -> nb.connect(dead));
+            try (Selector sel = o.provider.openSelector()) {
+                nb.register(sel, SelectionKey.OP_CONNECT);
+                msg(o, "connect selected", () -> sel.select(10_000));
+            }
+            msg(o, "finishConnect refused", nb::finishConnect);
         }
-        msg(o, "finishConnect refused", nb::finishConnect);
         msg(o, "adaptor connect refused", () -> {
             socket(o).socket().connect(dead);
             return "ok";
         });
 
-        // reset: the peer closes with SO_LINGER 0
-        Net.Conn c = o.track(Net.connect(o.provider, o.family));
-        c.server.setOption(StandardSocketOptions.SO_LINGER, 0);
-        c.server.close();
-        c.client.configureBlocking(false);
-        try (Selector sel = o.provider.openSelector()) {
-            c.client.register(sel, OP_READ);
-            msg(o, "reset selected", () -> sel.select(10_000));
+        // reset: the peer closes with SO_LINGER 0 (not on libkqueue, which consumes the error it reports)
+        if (!libkqueue()) {
+            Net.Conn c = o.track(Net.connect(o.provider, o.family));
+            c.server.setOption(StandardSocketOptions.SO_LINGER, 0);
+            c.server.close();
+            c.client.configureBlocking(false);
+            try (Selector sel = o.provider.openSelector()) {
+                c.client.register(sel, OP_READ);
+                msg(o, "reset selected", () -> sel.select(10_000));
+            }
+            msg(o, "read after reset", () -> c.client.read(ByteBuffer.allocate(10)));
+            msg(o, "write after reset", () -> c.client.write(ByteBuffer.wrap(new byte[10])));
+            msg(o, "write again", () -> c.client.write(ByteBuffer.wrap(new byte[10])));
         }
-        msg(o, "read after reset", () -> c.client.read(ByteBuffer.allocate(10)));
-        msg(o, "write after reset", () -> c.client.write(ByteBuffer.wrap(new byte[10])));
-        msg(o, "write again", () -> c.client.write(ByteBuffer.wrap(new byte[10])));
 
         // stream adaptors of a closed socket
         Net.Conn d = o.track(Net.connect(o.provider, o.family));
@@ -679,6 +681,12 @@ class SelectorOptionsDifferentialTest {
             msg(o, k + " scattered read(2000) of 1024", () -> b.read(in2));
             msg(o, k + " filled", () -> moved(in2));
         }
+    }
+
+    /** Whether the backend is libkqueue (kqueue on Linux), a test platform with known gaps. */
+    private static boolean libkqueue() {
+        return io.edgewise.backend.Backends.name().equals("kqueue")
+                && System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux");
     }
 
     /** n pipes, closed together. */
