@@ -83,7 +83,7 @@ public final class EdgewiseSelectionKey extends AbstractSelectionKey {
 
     private void checkOps(int ops) {
         if ((ops & ~channel().validOps()) != 0) {
-            throw new IllegalArgumentException("Invalid interest ops");
+            throw new IllegalArgumentException();   // the JDK's carries no message
         }
     }
 

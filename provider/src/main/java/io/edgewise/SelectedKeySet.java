@@ -52,9 +52,13 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
         modCount++;
     }
 
+    // add(E) is deliberately not overridden: AbstractCollection's erases to add(Object) and throws
+    // UnsupportedOperationException for any argument, while an override taking SelectionKey would get a
+    // bridge method that casts first (ClassCastException for a non-key). The set is ungrowable.
+
     @Override
-    public boolean add(SelectionKey k) {
-        throw new UnsupportedOperationException();
+    public boolean addAll(java.util.Collection<? extends SelectionKey> c) {
+        throw new UnsupportedOperationException();   // even for an empty or null collection, as the JDK's
     }
 
     @Override

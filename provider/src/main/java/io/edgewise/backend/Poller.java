@@ -39,6 +39,20 @@ public interface Poller extends Closeable {
     int IN = 1, OUT = 4, ERR = 8, HUP = 16, RDHUP = 32;
     int EDGE = 1 << 8, ONESHOT = 1 << 9;
 
+    /** The most kernel events one {@link #poll} takes: the JDK's epoll selector asks for no more. */
+    int MAX_BATCH = 1024;
+
+    /**
+     * The size of a backend's event array, allocated once per selector: like the JDK's selectors,
+     * {@code min(fdLimit, MAX_BATCH)}, so that one selection can report every ready key up to that
+     * many (a smaller first batch would make {@code select()} return fewer keys than the JDK's).
+     * {@code fdLimit} is the process's hard descriptor limit ({@link Integer#MAX_VALUE} where there
+     * is none).
+     */
+    static int batchSize(int fdLimit) {
+        return Math.max(1, Math.min(fdLimit, MAX_BATCH));
+    }
+
     /**
      * Changes what the kernel watches for {@code fd} from {@code registered} (0 = not registered) to
      * {@code events} (0 = remove). With ONESHOT in {@code events} the descriptor is (re-)armed even

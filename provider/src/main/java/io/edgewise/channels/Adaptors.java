@@ -32,22 +32,17 @@ final class Adaptors {
         }
     }
 
-    /** {@code setOption(SocketOption, T)} of a socket adaptor: channel exceptions translated. */
+    /**
+     * {@code setOption(SocketOption, T)} of a socket adaptor: the channel's, exceptions unchanged (the
+     * JDK's adaptors throw the channel's ClosedChannelException here, not "Socket is closed").
+     */
     static <T> void setOption(NetworkChannel ch, SocketOption<T> name, T value) throws IOException {
-        try {
-            ch.setOption(name, value);
-        } catch (IOException e) {
-            throw Exceptions.translate(e, false);
-        }
+        ch.setOption(name, value);
     }
 
-    /** {@code getOption(SocketOption)} of a socket adaptor: channel exceptions translated. */
+    /** {@code getOption(SocketOption)} of a socket adaptor: the channel's, exceptions unchanged. */
     static <T> T getOption(NetworkChannel ch, SocketOption<T> name) throws IOException {
-        try {
-            return ch.getOption(name);
-        } catch (IOException e) {
-            throw Exceptions.translate(e, false);
-        }
+        return ch.getOption(name);
     }
 
     /** The adaptor of a closed channel: {@code SocketException("Socket is closed")}. */

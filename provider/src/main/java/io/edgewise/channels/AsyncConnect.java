@@ -195,6 +195,12 @@ final class AsyncConnect {
                     }
                     if (error != null) {
                         failure = unwrap(error);
+                        if (failure instanceof java.net.UnknownHostException) {
+                            // the JDK's words for this unresolved address; the resolver's detail stays the cause
+                            java.net.UnknownHostException u = new java.net.UnknownHostException(Net.unresolvedMessage(target));
+                            u.initCause(failure);
+                            failure = u;
+                        }
                     } else {
                         failure = takeOver(winner);
                     }

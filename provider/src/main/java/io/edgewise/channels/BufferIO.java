@@ -19,6 +19,21 @@ final class BufferIO {
         return pos <= lim ? lim - pos : 0;
     }
 
+    /**
+     * How many of {@code bufs[offset, offset + length)} one call takes: up to and including the
+     * {@code iovMax}-th buffer with bytes remaining. The JDK's channels pass at most IOV_MAX buffers to
+     * one readv/writev, so a call with more returns having moved only those (the caller calls again).
+     */
+    static int iovLength(ByteBuffer[] bufs, int offset, int length, int iovMax) {
+        int nonEmpty = 0;
+        for (int i = offset; i < offset + length; i++) {
+            if (remaining(bufs[i]) > 0 && ++nonEmpty == iovMax) {
+                return i + 1 - offset;
+            }
+        }
+        return length;
+    }
+
     static void checkWritable(ByteBuffer dst) {
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("Read-only buffer");
@@ -88,6 +103,7 @@ final class BufferIO {
     }
 
     static long read(ByteIo io, int fd, ByteBuffer[] dsts, int offset, int length) throws IOException {
+        length = iovLength(dsts, offset, length, io.iovMax());
         long total = 0;
         boolean allDirect = true;
         for (int i = offset; i < offset + length; i++) {
@@ -99,7 +115,7 @@ final class BufferIO {
         if (total == 0) {
             return 0;
         }
-        if (allDirect && length <= io.iovMax()) {
+        if (allDirect) {   // at most iovMax non-empty buffers (iovLength)
             TempBuffers t = TempBuffers.get();
             ByteBuffer iov = t.iov(io.iovecSize(), io.iovMax());
             int cnt = 0;
@@ -136,6 +152,7 @@ final class BufferIO {
     }
 
     static long write(ByteIo io, int fd, ByteBuffer[] srcs, int offset, int length) throws IOException {
+        length = iovLength(srcs, offset, length, io.iovMax());
         long total = 0;
         boolean allDirect = true;
         for (int i = offset; i < offset + length; i++) {
@@ -146,7 +163,7 @@ final class BufferIO {
         if (total == 0) {
             return 0;
         }
-        if (allDirect && length <= io.iovMax()) {
+        if (allDirect) {   // at most iovMax non-empty buffers (iovLength)
             TempBuffers t = TempBuffers.get();
             ByteBuffer iov = t.iov(io.iovecSize(), io.iovMax());
             int cnt = 0;

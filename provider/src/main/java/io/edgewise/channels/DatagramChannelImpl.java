@@ -230,10 +230,10 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
 
     @Override
     public <T> DatagramChannel setOption(SocketOption<T> name, T value) throws IOException {
-        @SuppressWarnings("unchecked")
-        T v = (T) Net.checkOption(supportedOptions(), name, value);
+        Net.checkOption(supportedOptions(), name, value);
         synchronized (stateLock) {
             ensureOpen();
+            T v = Net.optionValue(name, value);
             int f = fd.acquire();
             try {
                 if (dops.handlesOption(name)) {
@@ -586,11 +586,11 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
         return total;
     }
 
-    /** Whether {@code bufs[offset, offset + length)} can go to readv/writev as they are. */
+    /**
+     * Whether {@code bufs[offset, offset + length)} (at most IOV_MAX non-empty ones: {@link BufferIO#iovLength})
+     * can go to readv/writev as they are.
+     */
     private boolean iovecCapable(ByteBuffer[] bufs, int offset, int length) {
-        if (length > ops.iovMax()) {
-            return false;
-        }
         for (int i = offset; i < offset + length; i++) {
             if (!bufs[i].isDirect()) return false;
         }
@@ -743,6 +743,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
     }
 
     private long readInto(int f, ByteBuffer[] dsts, int offset, int length) throws IOException {
+        length = BufferIO.iovLength(dsts, offset, length, ops.iovMax());
         long total = remaining(dsts, offset, length);
         if (total == 0) {
             return 0;
@@ -887,6 +888,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
     }
 
     private long writeFrom(int f, ByteBuffer[] srcs, int offset, int length) throws IOException {
+        length = BufferIO.iovLength(srcs, offset, length, ops.iovMax());
         long total = remaining(srcs, offset, length);
         if (total == 0) {
             return 0;

@@ -59,10 +59,10 @@ abstract class ListeningChannel extends ServerSocketChannel implements SelChanne
 
     @Override
     public final <T> ServerSocketChannel setOption(SocketOption<T> name, T value) throws IOException {
-        @SuppressWarnings("unchecked")
-        T v = (T) Net.checkOption(supportedOptions(), name, value);
+        Net.checkOption(supportedOptions(), name, value);
         synchronized (stateLock) {
             core.ensureOpen();
+            T v = Net.optionValue(name, value);
             int f = fd.acquire();
             try {
                 ops.setOption(f, optionFamily, name, v);

@@ -34,6 +34,37 @@ final class Net {
         return isa;
     }
 
+    /**
+     * The message of the UnknownHostException the running JDK's socket adaptor throws for a connect to
+     * the unresolved {@code isa}: from JDK 24 its {@code toString()} ({@code host/<unresolved>:port}),
+     * or "" when {@code jdk.includeInExceptions} (system property, else security property) names
+     * neither {@code hostInfo} nor {@code hostInfoExclSocket}; before 24 the adaptor has no message, so
+     * {@code java.net.Socket}'s, the host name.
+     */
+    static String unresolvedMessage(InetSocketAddress isa) {
+        if (Runtime.version().feature() < 24) {
+            return isa.getHostName();
+        }
+        return hostInfoInExceptions() ? isa.toString() : "";
+    }
+
+    private static boolean hostInfoInExceptions() {
+        String v = System.getProperty("jdk.includeInExceptions");
+        if (v == null) {
+            v = java.security.Security.getProperty("jdk.includeInExceptions");
+        }
+        if (v == null) {
+            return false;
+        }
+        for (String t : v.split(",")) {
+            t = t.trim();
+            if (t.equalsIgnoreCase("hostInfo") || t.equalsIgnoreCase("hostInfoExclSocket")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A connect to the wildcard address goes to the loopback address of the same version. */
     static InetSocketAddress connectTarget(InetSocketAddress isa) {
         InetAddress a = isa.getAddress();
@@ -63,8 +94,12 @@ final class Net {
         }
     }
 
-    /** The JDK's checks before setting an option: supported, typed, in range. Returns the value to set. */
-    static Object checkOption(Set<SocketOption<?>> supported, SocketOption<?> name, Object value) {
+    /**
+     * The JDK's checks before setting an option, made before the channel's "closed" check: named,
+     * supported, typed (a null value is not of the type). The value's range is checked after it
+     * ({@link #optionValue}).
+     */
+    static void checkOption(Set<SocketOption<?>> supported, SocketOption<?> name, Object value) {
         Objects.requireNonNull(name);
         if (!supported.contains(name)) {
             throw new UnsupportedOperationException("'" + name + "' not supported");
@@ -72,6 +107,18 @@ final class Net {
         if (!name.type().isInstance(value)) {
             throw new IllegalArgumentException("Invalid value '" + value + "'");
         }
+    }
+
+    /**
+     * The value to set after {@link #checkOption} and the channel's "closed" check (in that order, as
+     * the JDK's channels do): out-of-range values are refused, SO_LINGER is clamped.
+     */
+    @SuppressWarnings("unchecked")
+    static <T> T optionValue(SocketOption<T> name, T value) {
+        return (T) checkedValue(name, value);
+    }
+
+    private static Object checkedValue(SocketOption<?> name, Object value) {
         if (name == StandardSocketOptions.SO_RCVBUF || name == StandardSocketOptions.SO_SNDBUF) {
             if ((Integer) value < 0) {
                 throw new IllegalArgumentException("Invalid send/receive buffer size");

@@ -27,7 +27,8 @@ final class SinkChannelImpl extends Pipe.SinkChannel implements SelChannel {
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, srcs.length);
-        return end.io(null, srcs, offset, length);
+        // a blocking write returns once the first IOV_MAX non-empty buffers are written, as the JDK's
+        return end.io(null, srcs, offset, BufferIO.iovLength(srcs, offset, length, end.ops.iovMax()));
     }
 
     @Override

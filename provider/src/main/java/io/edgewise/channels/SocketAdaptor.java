@@ -60,7 +60,7 @@ final class SocketAdaptor extends Socket {
             if (!sc.isOpen()) throw new SocketException("Socket is closed");
             if (sc.isConnected()) throw new SocketException("Already connected");
             close();
-            throw new java.net.UnknownHostException(isa.getHostName());
+            throw new java.net.UnknownHostException(Net.unresolvedMessage(isa));
         }
         if (timeout < 0) throw new IllegalArgumentException("connect: timeout can't be negative");
         try {
@@ -296,7 +296,6 @@ final class SocketAdaptor extends Socket {
 
     @Override
     public void setTrafficClass(int tc) throws SocketException {
-        if (tc < 0 || tc > 255) throw new IllegalArgumentException("tc is not in range 0 -- 255");
         setOpt(StandardSocketOptions.IP_TOS, tc);
     }
 

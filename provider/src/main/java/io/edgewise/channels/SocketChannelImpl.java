@@ -147,10 +147,10 @@ public final class SocketChannelImpl extends StreamSocketChannel {
 
     @Override
     public <T> SocketChannel setOption(SocketOption<T> name, T value) throws IOException {
-        @SuppressWarnings("unchecked")
-        T v = (T) Net.checkOption(Options.SET, name, value);
+        Net.checkOption(Options.SET, name, value);
         synchronized (stateLock) {
             ensureOpen();
+            T v = Net.optionValue(name, value);
             if (name == io.edgewise.EdgewiseSocketOptions.ASYNC_RESOLVE) {
                 asyncResolve = (Boolean) v;
                 return this;

@@ -451,7 +451,8 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
     @Override
     public final long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, srcs.length);
-        return write(null, srcs, offset, length);
+        // a blocking write returns once the first IOV_MAX non-empty buffers are written, as the JDK's
+        return write(null, srcs, offset, BufferIO.iovLength(srcs, offset, length, io.iovMax()));
     }
 
     /**

@@ -119,13 +119,13 @@ public final class UnixSocketChannelImpl extends StreamSocketChannel {
 
     @Override
     public <T> SocketChannel setOption(SocketOption<T> name, T value) throws IOException {
-        @SuppressWarnings("unchecked")
-        T v = (T) Net.checkOption(Options.SET, name, value);
-        if (name == EdgewiseSocketOptions.SO_PEERCRED || name == Options.JDK_PEERCRED) {
-            throw new java.net.SocketException("Attempt to set read only option");
-        }
+        Net.checkOption(Options.SET, name, value);
         synchronized (stateLock) {
             ensureOpen();
+            if (name == EdgewiseSocketOptions.SO_PEERCRED || name == Options.JDK_PEERCRED) {
+                throw new java.net.SocketException("SO_PEERCRED cannot be set ");   // the JDK's words, space included
+            }
+            T v = Net.optionValue(name, value);
             int f = fd.acquire();
             try {
                 ops.setOption(f, SocketOps.INET, name, v);
@@ -145,16 +145,25 @@ public final class UnixSocketChannelImpl extends StreamSocketChannel {
             int f = fd.acquire();
             try {
                 if (name == EdgewiseSocketOptions.SO_PEERCRED) {
-                    return (T) uops.peerCredentials(f);
+                    return (T) peerCredentials(f);
                 }
                 if (name == Options.JDK_PEERCRED) {
-                    return (T) UnixPrincipals.of(uops.peerCredentials(f));
+                    return (T) UnixPrincipals.of(peerCredentials(f));
                 }
                 return ops.getOption(f, SocketOps.INET, name);
             } finally {
                 fd.release();
             }
         }
+    }
+
+    /** The peer's credentials; without a peer (unconnected: uid -1) a SocketException, as the JDK's. */
+    private io.edgewise.PeerCredentials peerCredentials(int f) throws IOException {
+        io.edgewise.PeerCredentials c = uops.peerCredentials(f);
+        if (c.uid() == -1) {
+            throw new java.net.SocketException("get SO_PEERCRED failed");
+        }
+        return c;
     }
 
     // ---- connection

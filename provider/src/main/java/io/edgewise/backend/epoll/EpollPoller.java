@@ -9,14 +9,16 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The epoll backend. One epoll instance, one eventfd for wakeup, one native event array that grows
- * when a poll fills it (so a busy selector takes more events per {@code epoll_wait}).
+ * The epoll backend. One epoll instance, one eventfd for wakeup, one native event array of
+ * {@link Poller#batchSize} entries allocated once (so one selection reports as many ready keys as the
+ * JDK's epoll selector does).
  *
  * <p>Threads: everything but {@link #wakeup()} runs on the selecting thread (see {@link Poller});
  * {@code wakeup} only writes the eventfd, whose descriptor is final and closed last.
  */
 public final class EpollPoller implements Poller {
-    private static final int INITIAL_EVENTS = 64, MAX_EVENTS = 4096;
+    /** Events per epoll_wait, the same for every selector of this process. */
+    private static final int EVENTS = Poller.batchSize(LibC.fdLimit());
     private static final long WAKEUP_TOKEN = -1L;
 
     private final int epfd;
@@ -24,9 +26,8 @@ public final class EpollPoller implements Poller {
     /** Native scratch for one epoll_event (ctl) and the eventfd's 8-byte counter. */
     private final ByteBuffer ctl = ByteBuffer.allocateDirect(32).order(ByteOrder.nativeOrder());
     private final long ctlAddr = address(ctl);
-    private ByteBuffer events;
-    private long eventsAddr;
-    private int capacity;
+    private final ByteBuffer events = ByteBuffer.allocateDirect(EVENTS * EPOLL_EVENT_SIZE).order(ByteOrder.nativeOrder());
+    private final long eventsAddr = address(events);
     private boolean wokenUp;
 
     public EpollPoller() throws IOException {
@@ -40,7 +41,6 @@ public final class EpollPoller implements Poller {
             LibC.close(epfd);
             throw new IOException("eventfd: " + LibC.strerror(e));
         }
-        allocate(INITIAL_EVENTS);
         if (ctl(EPOLL_CTL_ADD, eventfd, EPOLLIN, WAKEUP_TOKEN) < 0) {
             int e = LibC.errno();
             LibC.close(eventfd);
@@ -51,12 +51,6 @@ public final class EpollPoller implements Poller {
 
     private static long address(ByteBuffer b) {
         return LibC.address(b);
-    }
-
-    private void allocate(int n) {
-        events = ByteBuffer.allocateDirect(n * EPOLL_EVENT_SIZE).order(ByteOrder.nativeOrder());
-        eventsAddr = address(events);
-        capacity = n;
     }
 
     private int ctl(int op, int fd, int ev, long data) {
@@ -109,7 +103,7 @@ public final class EpollPoller implements Poller {
     @Override
     public int poll(long timeoutMillis) throws IOException {
         int to = timeoutMillis > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) timeoutMillis;
-        int n = LibC.epoll_wait(epfd, eventsAddr, capacity, to);
+        int n = LibC.epoll_wait(epfd, eventsAddr, EVENTS, to);
         if (n < 0) {
             int e = LibC.errno();
             if (e == EINTR) { wokenUp = false; return -1; }
@@ -126,13 +120,6 @@ public final class EpollPoller implements Poller {
                 n--;
                 break;
             }
-        }
-        if (n + (wokenUp ? 1 : 0) == capacity && capacity < MAX_EVENTS) {
-            // a full batch: take more next time (adapts to the number of ready descriptors)
-            ByteBuffer old = events;
-            int oldCap = capacity;
-            allocate(Math.min(capacity * 2, MAX_EVENTS));
-            for (int i = 0; i < oldCap * EPOLL_EVENT_SIZE; i++) events.put(i, old.get(i));
         }
         return n;
     }

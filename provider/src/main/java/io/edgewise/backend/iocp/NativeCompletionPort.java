@@ -32,7 +32,8 @@ import java.util.List;
  */
 public final class NativeCompletionPort implements CompletionPort {
     public static final int SLOT_SIZE = 64, SLOT_IOSB = 0, SLOT_INFO = 16, SLAB_SLOTS = 64;
-    private static final int ENTRIES = 256;
+    /** Packets per dequeue: the shared batch rule (Windows has no descriptor limit). */
+    private static final int ENTRIES = io.edgewise.backend.Poller.batchSize(Integer.MAX_VALUE);
     private static final List<ByteBuffer> LEAKED = new ArrayList<>();
 
     private final long port;

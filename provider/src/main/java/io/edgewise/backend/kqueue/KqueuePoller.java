@@ -46,6 +46,12 @@ public final class KqueuePoller implements Poller {
     private final ByteBuffer trigger;
     private final long triggerAddr;
 
+    /**
+     * The most changes one flush applies: it needs a receipt per change, and libkqueue (Linux) fills at
+     * most 512 entries per call (more fail with EFAULT).
+     */
+    private static final int MAX_FLUSH = 512;
+
     // selecting thread only
     private ByteBuffer raw;
     private long rawAddr;
@@ -79,7 +85,7 @@ public final class KqueuePoller implements Poller {
             throw new IOException("kqueue: " + Posix.message(Posix.errno()));
         }
         kq = q;
-        allocateEvents(KqueueState.INITIAL_EVENTS);
+        allocateEvents(Poller.batchSize(Posix.fdLimit(k)));   // once: as many as the JDK's epoll selector takes
         allocateChanges(KqueueState.INITIAL_EVENTS);
 
         // wakeup: EVFILT_USER where the platform has it, a pipe otherwise
@@ -180,7 +186,7 @@ public final class KqueuePoller implements Poller {
     @Override
     public void update(int fd, int registered, int events) throws IOException {
         if (events == 0 && registered == 0) return;
-        if (state.pendingChanges() + KqueueState.MAX_CHANGES_PER_UPDATE > rawCap) {
+        if (state.pendingChanges() + KqueueState.MAX_CHANGES_PER_UPDATE > Math.min(rawCap, MAX_FLUSH)) {
             flush();
         }
         if (state.update(fd, registered, events)) {
@@ -224,9 +230,6 @@ public final class KqueuePoller implements Poller {
                     to = Math.max(0L, (deadline - System.nanoTime()) / 1_000_000L);
                 }
                 if (to != 0) continue;
-            }
-            if (n == rawCap && rawCap < KqueueState.MAX_EVENTS) {
-                allocateEvents(Math.min(rawCap * 2, KqueueState.MAX_EVENTS)); // a full list: take more next time
             }
             return size;
         }

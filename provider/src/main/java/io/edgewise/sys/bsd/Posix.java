@@ -31,6 +31,22 @@ public final class Posix {
     public static native int pipe(long fds);
     public static native int dup2(int oldfd, int newfd);
     public static native String strerror(int errnum);
+    public static native int getrlimit(int resource, long rlim);
+
+    /**
+     * The hard limit on open descriptors ({@code rlim_max} of {@code RLIMIT_NOFILE}: 8 on macOS and the
+     * BSDs, 7 on Linux under libkqueue), capped at {@link Integer#MAX_VALUE}, also when unlimited or
+     * unreadable. Start-up only.
+     */
+    public static int fdLimit(KqueueConstants k) {
+        java.nio.ByteBuffer rlim = java.nio.ByteBuffer.allocateDirect(16).order(java.nio.ByteOrder.nativeOrder());
+        int resource = "libkqueue".equals(k.platform) ? 7 : 8;
+        if (getrlimit(resource, com.sun.jna.Pointer.nativeValue(Native.getDirectBufferPointer(rlim))) < 0) {
+            return Integer.MAX_VALUE;
+        }
+        long max = rlim.getLong(8);   // rlim_t is a 64-bit unsigned: RLIM_INFINITY reads as negative
+        return max < 0 || max > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) max;
+    }
 
     /** The variadic binding of fcntl. */
     public interface Varargs extends Library {

@@ -63,4 +63,7 @@ final class JnaLibC {
     /** open(2) with two arguments (variadic in C; register-compatible on Linux x86_64/aarch64). */
     static native int open(String path, int flags);
     static native int dup3(int oldfd, int newfd, int flags);
+
+    // limits (start-up only)
+    static native int getrlimit(int resource, long rlim);
 }

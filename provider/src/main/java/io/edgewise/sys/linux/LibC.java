@@ -212,6 +212,20 @@ public final class LibC {
         return f != null ? f.open(path, flags) : JnaLibC.open(path, flags);
     }
 
+    /**
+     * The hard limit on open descriptors ({@code RLIMIT_NOFILE}'s {@code rlim_max}), capped at
+     * {@link Integer#MAX_VALUE} (also when unlimited or unreadable). Called once per JVM: always
+     * through JNA.
+     */
+    public static int fdLimit() {
+        java.nio.ByteBuffer rlim = java.nio.ByteBuffer.allocateDirect(16).order(java.nio.ByteOrder.nativeOrder());
+        if (JnaLibC.getrlimit(Linux.RLIMIT_NOFILE, address(rlim)) < 0) {
+            return Integer.MAX_VALUE;
+        }
+        long max = rlim.getLong(8);   // rlim_t is unsigned: RLIM_INFINITY reads as -1
+        return max < 0 || max > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) max;
+    }
+
     public static int dup3(int oldfd, int newfd, int flags) {
         NativeCalls f = FFM;
         return f != null ? f.dup3(oldfd, newfd, flags) : JnaLibC.dup3(oldfd, newfd, flags);

@@ -88,4 +88,7 @@ public final class Linux {
     // Unix domain sockets, inherited channels
     public static final int SO_PASSCRED = 16, SO_PEERCRED = 17, SO_DOMAIN = 39;
     public static final int F_DUPFD_CLOEXEC = 1030, O_RDWR = 2;
+
+    /** getrlimit resource: open descriptors. */
+    public static final int RLIMIT_NOFILE = 7;
 }

@@ -346,7 +346,7 @@ public final class LinuxSocketOps extends LinuxIovecs implements SocketOps {
     public <T> void setOption(int fd, int family, SocketOption<T> name, T value) throws IOException {
         Opt o = opt(name);
         if (o.kind == 'r') {
-            throw new SocketException("Attempt to set read only option");
+            throw new SocketException("Attempt to set read only option " + name.name());
         }
         Scratch s = SCRATCH.get();
         int len = 4;

@@ -436,9 +436,10 @@ public final class WindowsSocketOps implements SocketOps {
         return WSABUF_SIZE;
     }
 
+    /** The JDK on Windows passes at most 16 buffers to one WSASend/WSARecv; so does Edgewise (issue #16). */
     @Override
     public int iovMax() {
-        return 1024;
+        return 16;
     }
 
     /** WSABUF: length (ULONG) first, then the pointer — the reverse of struct iovec. */
