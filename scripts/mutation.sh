@@ -85,6 +85,7 @@ for g in "${groups[@]}"; do
       --classPath "$projcp" \
       --targetClasses "$(targets "$g")" \
       --targetTests "$(tests "$g")" \
+      --excludedClasses io.edgewise.EdgewiseSelectorProvider \
       --threads "$threads" \
       --outputFormats HTML,XML \
       --timeoutConst 8000 --timeoutFactor 2.0 \
