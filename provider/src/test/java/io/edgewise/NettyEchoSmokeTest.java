@@ -22,15 +22,22 @@ import java.nio.channels.spi.SelectorProvider;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-/** Netty's NIO transport, unchanged, echoing over Edgewise (the JVM-wide provider in this module). */
+/**
+ * Netty's NIO transport, unchanged, echoing over Edgewise (the JVM-wide provider in this module).
+ * Netty swallows what a handler throws (it only logs it), so the handlers record the first mismatch or
+ * exception and the test thread asserts on it.
+ */
 class NettyEchoSmokeTest {
     @Test
     void nettyNioEchoRunsOnEdgewise() throws Exception {
         assertEquals(EdgewiseSelectorProvider.class, SelectorProvider.provider().getClass(),
                 "the provider module's service entry must make Edgewise the JVM's provider");
         final int messages = 2_000, size = 256;
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         try {
             Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
@@ -42,12 +49,17 @@ class NettyEchoSmokeTest {
                                 public void channelRead(ChannelHandlerContext ctx, Object msg) {
                                     ctx.writeAndFlush(msg);
                                 }
+
+                                @Override
+                                public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                    failure.compareAndSet(null, cause);
+                                    done.countDown();
+                                }
                             });
                         }
                     }).bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
             assertTrue(server.getClass() == NioServerSocketChannel.class);
 
-            CountDownLatch done = new CountDownLatch(1);
             AtomicLong received = new AtomicLong();
             long expected = (long) messages * size;
             Channel client = new Bootstrap().group(group).channel(NioSocketChannel.class)
@@ -57,10 +69,21 @@ class NettyEchoSmokeTest {
                             ByteBuf b = (ByteBuf) msg;
                             for (int i = b.readerIndex(); i < b.writerIndex(); i++) {
                                 long at = received.getAndIncrement();
-                                assertEquals((byte) (at % 251), b.getByte(i), "byte " + at);
+                                byte want = (byte) (at % 251);
+                                if (b.getByte(i) != want && failure.get() == null) {
+                                    failure.compareAndSet(null, new AssertionError(
+                                            "byte " + at + ": expected " + want + " but was " + b.getByte(i)));
+                                    done.countDown();
+                                }
                             }
                             b.release();
                             if (received.get() == expected) done.countDown();
+                        }
+
+                        @Override
+                        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                            failure.compareAndSet(null, cause);
+                            done.countDown();
                         }
                     }).connect(server.localAddress()).sync().channel();
             for (int m = 0; m < messages; m++) {
@@ -70,6 +93,8 @@ class NettyEchoSmokeTest {
             }
             client.flush();
             assertTrue(done.await(30, TimeUnit.SECONDS), "echoed " + received.get() + " of " + expected);
+            assertNull(failure.get(), () -> "echo failed: " + failure.get());
+            assertEquals(expected, received.get(), "bytes echoed");
             client.close().sync();
             server.close().sync();
         } finally {

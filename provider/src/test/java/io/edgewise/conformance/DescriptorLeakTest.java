@@ -212,7 +212,7 @@ class DescriptorLeakTest {
                             }
                         });
                         t.start();
-                        Net.awaitBlocked(t);
+                        assertTrue(Net.awaitBlocked(t), "read blocks");
                         if (i % 2 == 0) {
                             c.client.close();
                         } else {

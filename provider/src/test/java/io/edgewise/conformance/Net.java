@@ -208,36 +208,10 @@ final class Net {
     }
 
     /**
-     * Waits (bounded) until thread {@code t} looks blocked: executing a native method (a blocking system
-     * call) or parked/waiting. Returns whether it did; callers then act on the blocked thread.
+     * Waits (bounded) until thread {@code t} is blocked in a call (see {@link io.edgewise.testing.Blocking}).
+     * Returns whether it was; callers assert it.
      */
     static boolean awaitBlocked(Thread t) {
-        int[] streak = {0};
-        return eventually(() -> {
-            streak[0] = looksBlocked(t) ? streak[0] + 1 : 0;
-            return streak[0] >= 5;   // five samples in a row, 1 ms apart: settled in the call
-        }, 5_000);
-    }
-
-    private static boolean looksBlocked(Thread t) {
-        Thread.State st = t.getState();
-        if (st == Thread.State.WAITING || st == Thread.State.TIMED_WAITING) {
-            return true;
-        }
-        if (st != Thread.State.RUNNABLE) {
-            return false;
-        }
-        StackTraceElement[] trace = t.getStackTrace();
-        if (trace.length > 0 && trace[0].isNativeMethod()) {
-            return true; // JNI and JNA calls
-        }
-        // FFM downcalls have no native frame: the innermost Edgewise frame is the binding's waiting call
-        for (StackTraceElement e : trace) {
-            if (e.getClassName().startsWith("io.edgewise.")) {
-                return e.getClassName().equals("io.edgewise.sys.linux.FfmLibC")
-                        && (e.getMethodName().equals("poll") || e.getMethodName().equals("epoll_wait"));
-            }
-        }
-        return false;
+        return io.edgewise.testing.Blocking.awaitBlocked(t);
     }
 }

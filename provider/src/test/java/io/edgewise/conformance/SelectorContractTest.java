@@ -551,8 +551,12 @@ class SelectorContractTest {
             sel.close();   // no effect
             Selector other = p.openSelector();
             try {
-                assertSame(k, k);
-                assertNotSame(k, c.client.register(other, OP_READ));
+                assertNull(c.client.keyFor(sel), "no key for the closed selector");
+                SelectionKey k2 = c.client.register(other, OP_READ);
+                assertNotSame(k, k2, "a new selector gives a new key");
+                assertTrue(k2.isValid());
+                assertFalse(k.isValid(), "the old key stays invalid");
+                assertSame(k2, c.client.keyFor(other));
             } finally {
                 other.close();
             }
@@ -782,7 +786,8 @@ class SelectorContractTest {
             SelectionKey k = c.server.register(sel, OP_WRITE);   // must not wait for the selection to end
             k.interestOps(OP_READ | OP_WRITE);
             k.cancel();
-            assertFalse(f.isDone() && f.isCompletedExceptionally());
+            assertFalse(f.isDone(), "register, interestOps and cancel neither waited for nor ended the select");
+            assertTrue(Net.awaitBlocked(t.get()), "select still blocked");
             sel.wakeup();
             get(f);
             sel.selectNow();

@@ -1,7 +1,6 @@
 package io.edgewise.datagram;
 
 import io.edgewise.EdgewiseSelectorProvider;
-import java.util.concurrent.TimeUnit;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
@@ -37,20 +36,8 @@ public final class TestProviders {
         return io.edgewise.testing.OpenDescriptors.count();
     }
 
-    /** Waits until {@code t} is parked/blocked or waiting in native code (bounded). */
-    public static void awaitBlocked(Thread t) throws InterruptedException {
-        // a thread in a native poll shows RUNNABLE; give it a bounded moment after it started
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        while (System.nanoTime() < end) {
-            StackTraceElement[] st = t.getStackTrace();
-            for (StackTraceElement e : st) {
-                String m = e.getMethodName();
-                if (e.isNativeMethod() && (m.contains("poll") || m.contains("receive") || m.contains("Poll"))) {
-                    return;
-                }
-            }
-            Thread.sleep(2);
-        }
+    /** Waits until {@code t} is blocked in its call; fails the test if it never blocks there. */
+    public static void awaitBlocked(Thread t) {
+        io.edgewise.testing.Blocking.assertBlocks(t);
     }
-
 }

@@ -12,17 +12,25 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.AsynchronousCloseException;
 import java.util.ArrayDeque;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * A small edge-triggered echo server (every key EDGE, reads drained through {@link EdgeReader},
  * writes queued on a full buffer and resumed on the write edge) passes 100 MB without stalling:
- * a lost edge would hang it and fail the deadline.
+ * a lost edge would hang it and fail the deadline. The deadline is a watchdog that closes the client
+ * channel, so it also ends a read or write blocked for good (checking it between blocking reads would not).
  */
+@Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class EdgeEchoTransferTest {
+    private static final long DEADLINE_SECONDS = 120;
     private static final long TOTAL = 100L << 20;
 
     @Test
@@ -43,7 +51,21 @@ class EdgeEchoTransferTest {
             }, "edge-echo");
             loop.start();
 
+            CountDownLatch finished = new CountDownLatch(1);
+            AtomicBoolean timedOut = new AtomicBoolean();
             try (SocketChannel c = Loopback.connect(server.getLocalAddress())) {
+                Thread watchdog = new Thread(() -> {
+                    try {
+                        if (!finished.await(DEADLINE_SECONDS, TimeUnit.SECONDS)) {
+                            timedOut.set(true);
+                            c.close(); // ends the blocked read and write
+                        }
+                    } catch (InterruptedException | java.io.IOException ignore) {
+                        // the test is over
+                    }
+                }, "deadline");
+                watchdog.setDaemon(true);
+                watchdog.start();
                 CRC32 sent = new CRC32(), received = new CRC32();
                 Thread writer = new Thread(() -> {
                     try {
@@ -66,20 +88,28 @@ class EdgeEchoTransferTest {
                 writer.start();
                 ByteBuffer in = ByteBuffer.allocateDirect(256 * 1024);
                 long got = 0;
-                long deadline = System.currentTimeMillis() + 120_000;
-                while (got < TOTAL && System.currentTimeMillis() < deadline && failure.get() == null) {
-                    in.clear();
-                    int n = c.read(in);
-                    if (n < 0) break;
-                    in.flip();
-                    received.update(in);
-                    got += n;
+                try {
+                    while (got < TOTAL && failure.get() == null) {
+                        in.clear();
+                        int n = c.read(in);
+                        if (n < 0) break;
+                        in.flip();
+                        received.update(in);
+                        got += n;
+                    }
+                } catch (AsynchronousCloseException e) {
+                    assertFalse(timedOut.get(), "no progress within " + DEADLINE_SECONDS + " s (a lost edge?): "
+                            + got + " of " + TOTAL + " bytes echoed");
+                    throw e;
                 }
+                finished.countDown();
                 writer.join(10_000);
+                assertFalse(writer.isAlive(), "writer finished");
                 assertNull(failure.get(), () -> "echo failed: " + failure.get());
                 assertEquals(TOTAL, got, "bytes echoed");
                 assertEquals(sent.getValue(), received.getValue(), "content echoed intact");
             } finally {
+                finished.countDown();
                 sel.close();
                 loop.join(5_000);
             }
