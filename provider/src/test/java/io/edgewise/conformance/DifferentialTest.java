@@ -1,11 +1,12 @@
 package io.edgewise.conformance;
 
+import static io.edgewise.conformance.Differential.add;
+import static io.edgewise.conformance.Differential.both;
+
 import static java.nio.channels.SelectionKey.OP_ACCEPT;
 import static java.nio.channels.SelectionKey.OP_CONNECT;
 import static java.nio.channels.SelectionKey.OP_READ;
 import static java.nio.channels.SelectionKey.OP_WRITE;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,12 +24,11 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.channels.spi.SelectorProvider;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import io.edgewise.conformance.Differential.Scenario;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -44,9 +44,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class DifferentialTest {
 
-    interface Scenario {
-        void run(Outcome o) throws Exception;
-    }
 
     static Stream<Arguments> scenarios() {
         List<Arguments> out = new ArrayList<>();
@@ -84,68 +81,10 @@ class DifferentialTest {
         return out.stream();
     }
 
-    private static void both(List<Arguments> out, String name, Scenario s) {
-        add(out, name, StandardProtocolFamily.INET, s);
-        add(out, name, StandardProtocolFamily.INET6, s);
-    }
-
-    private static void add(List<Arguments> out, String name, ProtocolFamily f, Scenario s) {
-        Scenario named = new Scenario() {
-            @Override
-            public void run(Outcome o) throws Exception {
-                s.run(o);
-            }
-
-            @Override
-            public String toString() {
-                return name;
-            }
-        };
-        out.add(Arguments.of(Named.of(name + " " + f, named), f));
-    }
-
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
     void sameOutcomeOnBothProviders(Scenario s, ProtocolFamily family) throws Exception {
-        String reference = record(Providers.reference(), family, s);
-        String candidate = record(Providers.candidate(), family, s);
-        String dump = System.getProperty("edgewise.conformance.dump");   // a directory: write both records
-        if (dump != null) {
-            java.nio.file.Path dir = java.nio.file.Path.of(dump);
-            java.nio.file.Files.createDirectories(dir);
-            String base = s.toString().replaceAll("[^A-Za-z0-9]+", "_");
-            java.nio.file.Files.writeString(dir.resolve(base + "_" + family + "_reference.txt"), reference);
-            java.nio.file.Files.writeString(dir.resolve(base + "_" + family + "_candidate.txt"), candidate);
-        }
-        assertTrue(reference.lines().count() > 2, "scenario records something");
-        if (!reference.equals(candidate)) {
-            assertEquals(reference, candidate, "Edgewise (actual) differs from the JDK (expected) first at:\n"
-                    + firstDifference(reference, candidate) + "\n");
-        }
-    }
-
-    static String firstDifference(String expected, String actual) {
-        List<String> e = expected.lines().toList();
-        List<String> a = actual.lines().toList();
-        for (int i = 0; i < Math.max(e.size(), a.size()); i++) {
-            String x = i < e.size() ? e.get(i) : "<end>";
-            String y = i < a.size() ? a.get(i) : "<end>";
-            if (!x.equals(y)) {
-                return "  jdk:      " + x + "\n  edgewise: " + y;
-            }
-        }
-        return "(none)";
-    }
-
-    private static String record(SelectorProvider p, ProtocolFamily family, Scenario s) throws Exception {
-        try (Outcome o = new Outcome(p, family)) {
-            try {
-                s.run(o);
-            } catch (Throwable t) {   // a step the scenario did not guard: part of the outcome too
-                o.note("scenario aborted", t.getClass().getName());
-            }
-            return o.text();
-        }
+        Differential.assertSameOutcome(s, family, false);
     }
 
     // ------------------------------------------------------------------------------------------ helpers

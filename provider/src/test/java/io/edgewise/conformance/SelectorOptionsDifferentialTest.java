@@ -1,8 +1,8 @@
 package io.edgewise.conformance;
 
+import static io.edgewise.conformance.Differential.add;
+
 import static java.nio.channels.SelectionKey.OP_READ;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.Closeable;
 import java.net.ProtocolFamily;
@@ -19,8 +19,8 @@ import java.nio.channels.spi.SelectorProvider;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import io.edgewise.conformance.Differential.Scenario;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -35,9 +35,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SelectorOptionsDifferentialTest {
 
-    interface Scenario {
-        void run(Outcome o) throws Exception;
-    }
 
     static Stream<Arguments> scenarios() {
         List<Arguments> out = new ArrayList<>();
@@ -86,50 +83,10 @@ class SelectorOptionsDifferentialTest {
         return o.track(o.provider.openSocketChannel(o.family));
     }
 
-    private static void add(List<Arguments> out, String name, ProtocolFamily f, Scenario s) {
-        Scenario named = new Scenario() {
-            @Override
-            public void run(Outcome o) throws Exception {
-                s.run(o);
-            }
-
-            @Override
-            public String toString() {
-                return name;
-            }
-        };
-        out.add(Arguments.of(Named.of(name + " " + f, named), f));
-    }
-
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
     void sameOutcomeOnBothProviders(Scenario s, ProtocolFamily family) throws Exception {
-        String reference = record(Providers.reference(), family, s);
-        String candidate = record(Providers.candidate(), family, s);
-        String dump = System.getProperty("edgewise.conformance.dump");   // a directory: write both records
-        if (dump != null) {
-            java.nio.file.Path dir = java.nio.file.Path.of(dump);
-            java.nio.file.Files.createDirectories(dir);
-            String base = (s + "_" + family).replaceAll("[^A-Za-z0-9]+", "_");
-            java.nio.file.Files.writeString(dir.resolve(base + "_reference.txt"), reference);
-            java.nio.file.Files.writeString(dir.resolve(base + "_candidate.txt"), candidate);
-        }
-        assertTrue(reference.lines().count() > 2, "scenario records something");
-        if (!reference.equals(candidate)) {
-            assertEquals(reference, candidate, "Edgewise (actual) differs from the JDK (expected) first at:\n"
-                    + DifferentialTest.firstDifference(reference, candidate) + "\n");
-        }
-    }
-
-    private static String record(SelectorProvider p, ProtocolFamily family, Scenario s) {
-        try (Outcome o = new Outcome(p, family)) {
-            try {
-                s.run(o);
-            } catch (Throwable t) {   // a step the scenario did not guard: part of the outcome too
-                o.note("scenario aborted", t.getClass().getName() + ": " + t.getMessage());
-            }
-            return o.text();
-        }
+        Differential.assertSameOutcome(s, family, true);
     }
 
     /** Records the step's value, or the class and message of what it threw. */
