@@ -472,7 +472,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
                 DatagramChannelImpl.this.begin();
                 synchronized (stateLock) {
                     ensureOpen();
-                    waiter = Waiter.acquire(ops);
+                    waiter = Waiter.acquire(ops, true);
                 }
             }
         }
@@ -491,7 +491,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
 
         /** Under stateLock: wakes the thread blocked in this direction, if any. */
         void signal() {
-            if (waiter != null) waiter.signal();
+            if (waiter != null) waiter.signalClose(fd);
         }
 
         /**

@@ -99,7 +99,7 @@ abstract class ListeningChannel extends ServerSocketChannel implements SelChanne
             synchronized (stateLock) {
                 core.ensureOpen();
                 if (localAddress == null) throw new NotYetBoundException();
-                if (blocking) core.waiter = Waiter.acquire(ops);
+                if (blocking) core.waiter = Waiter.acquire(ops, true);
             }
             int f = fd.acquire();
             try {

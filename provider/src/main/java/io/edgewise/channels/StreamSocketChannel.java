@@ -90,6 +90,11 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
         return true;
     }
 
+    /** Whether shutting the output down wakes a writer polling for buffer space (see {@link Waiter}). */
+    boolean shutdownWakesWriter() {
+        return true;
+    }
+
     /** Runs under {@code stateLock} when close begins. */
     void closing() {
     }
@@ -165,7 +170,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
             state = ST_CONNECTIONPENDING;
             remoteAddress = target;
             if (blocking) {
-                readWaiter = Waiter.acquire(ops);
+                readWaiter = Waiter.acquire(ops, true);
             }
         }
     }
@@ -213,7 +218,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
                     if (state != ST_CONNECTIONPENDING) {
                         throw new NoConnectionPendingException();
                     }
-                    if (blocking) readWaiter = Waiter.acquire(ops);
+                    if (blocking) readWaiter = Waiter.acquire(ops, true);
                 }
                 int f = fd.acquire();
                 try {
@@ -305,7 +310,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
             begin();
             synchronized (stateLock) {
                 ensureOpenAndConnected();
-                readWaiter = Waiter.acquire(ops);
+                readWaiter = Waiter.acquire(ops, true);
             }
         } else {
             ensureOpenAndConnected();
@@ -404,7 +409,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
             if (isOutputClosed) {
                 throw new ClosedChannelException();
             }
-            writeWaiter = Waiter.acquire(ops);
+            writeWaiter = Waiter.acquire(ops, shutdownWakesWriter());
         }
     }
 
@@ -501,8 +506,8 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
         synchronized (stateLock) {
             connected = state == ST_CONNECTED;
             state = ST_CLOSING;
-            if (readWaiter != null) readWaiter.signal();
-            if (writeWaiter != null) writeWaiter.signal();
+            if (readWaiter != null) readWaiter.signalClose(fd);
+            if (writeWaiter != null) writeWaiter.signalClose(fd);
             closing();
         }
         // Non-blocking I/O in progress ends promptly: wait for it. Blocking I/O must not be waited
