@@ -45,6 +45,12 @@ final class ChildJvm {
 
     private ChildJvm() { }
 
+    /** The JVM flag that makes {@code SelectorProvider.provider()} the named one ("jdk" or "edgewise"). */
+    static String providerFlag(String provider) {
+        return "-Djava.nio.channels.spi.SelectorProvider="
+                + (provider.equals("jdk") ? "sun.nio.ch.EPollSelectorProvider" : "io.edgewise.EdgewiseSelectorProvider");
+    }
+
     static boolean prlimitAvailable() {
         return Files.isExecutable(Path.of("/usr/bin/prlimit"));
     }
