@@ -1,5 +1,6 @@
 package io.edgewise.backend;
 
+import io.edgewise.sys.SystemProps;
 import io.edgewise.backend.epoll.EpollPoller;
 import io.edgewise.backend.epoll.EpollReadyPoller;
 import io.edgewise.backend.iocp.IocpPoller;
@@ -19,8 +20,8 @@ import java.util.Locale;
 public final class Backends {
     private Backends() { }
 
-    private static final String NAME = System.getProperty("io.edgewise.backend",
-            platformDefault(System.getProperty("os.name", "")));
+    private static final String NAME = SystemProps.get("io.edgewise.backend",
+            platformDefault(SystemProps.get("os.name", "")));
 
     /** The backend an OS (its {@code os.name}) gets by default. */
     public static String platformDefault(String osName) {
@@ -53,7 +54,7 @@ public final class Backends {
                     return byClassName(NAME);
                 }
                 throw new UnsupportedOperationException("Edgewise backend '" + NAME + "' is not available on "
-                        + System.getProperty("os.name"));
+                        + SystemProps.get("os.name"));
         }
     }
 

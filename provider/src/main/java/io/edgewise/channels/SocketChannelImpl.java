@@ -207,7 +207,7 @@ public final class SocketChannelImpl extends StreamSocketChannel {
         if (asyncResolve && remote instanceof InetSocketAddress && ((InetSocketAddress) remote).isUnresolved()) {
             return connectUnresolved((InetSocketAddress) remote, timeoutMillis, checkOpenFirst);
         }
-        InetSocketAddress isa = Net.connectTarget(Net.checkAddress(remote, family));
+        InetSocketAddress isa = Net.connectTarget(Security.checkConnect(Net.checkAddress(remote, family)));
         return connectStep(() -> {
             if (checkOpenFirst) {
                 ensureOpen();   // closed before the call: ClosedChannelException, not AsynchronousCloseException

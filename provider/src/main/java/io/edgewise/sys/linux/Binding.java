@@ -1,5 +1,6 @@
 package io.edgewise.sys.linux;
 
+import io.edgewise.sys.SystemProps;
 import java.lang.System.Logger.Level;
 
 /**
@@ -14,7 +15,7 @@ final class Binding {
     private static volatile String chosen;
 
     static NativeCalls ffmOrNull() {
-        String wanted = System.getProperty(PROPERTY, "").trim().toLowerCase(java.util.Locale.ROOT);
+        String wanted = SystemProps.get(PROPERTY, "").trim().toLowerCase(java.util.Locale.ROOT);
         NativeCalls ffm = null;
         if (!wanted.equals("jna")) {
             if (!wanted.isEmpty() && !wanted.equals("ffm")) {

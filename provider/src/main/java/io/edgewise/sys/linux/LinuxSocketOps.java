@@ -1,5 +1,6 @@
 package io.edgewise.sys.linux;
 
+import io.edgewise.sys.SystemProps;
 import static io.edgewise.sys.linux.Linux.*;
 
 import io.edgewise.sys.ByteIo;
@@ -75,7 +76,7 @@ public final class LinuxSocketOps extends LinuxIovecs implements SocketOps {
 
     private LinuxSocketOps() {
         boolean v6 = false;
-        if (!Boolean.getBoolean("java.net.preferIPv4Stack")) {
+        if (!SystemProps.getBoolean("java.net.preferIPv4Stack")) {
             int fd = LibC.socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
             if (fd >= 0) {
                 v6 = true;

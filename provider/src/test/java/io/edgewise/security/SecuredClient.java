@@ -1,0 +1,57 @@
+package io.edgewise.security;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.spi.SelectorProvider;
+
+/**
+ * Child-JVM main for {@link SecurityManagerDifferentialTest}, run under a security manager whose
+ * policy lets this code base listen, accept and connect on 127.0.0.1 only (and read no property).
+ * Prints one line {@code <step> <outcome>} per step.
+ */
+public final class SecuredClient {
+    private SecuredClient() { }
+
+    public static void main(String[] args) {
+        try {
+            SelectorProvider p = SelectorProvider.provider();
+            InetAddress lo = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+            try (ServerSocketChannel l = p.openServerSocketChannel()) {
+                step("bind", () -> l.bind(new InetSocketAddress(lo, 0)).getLocalAddress() != null);
+                InetSocketAddress at = (InetSocketAddress) l.getLocalAddress();
+                try (SocketChannel c = p.openSocketChannel()) {
+                    step("connect", () -> c.connect(at));
+                    try (SocketChannel a = l.accept()) {
+                        a.write(ByteBuffer.wrap(new byte[] {7}));
+                        step("blockingRead", () -> c.read(ByteBuffer.allocate(4)));
+                    }
+                }
+                try (SocketChannel c = p.openSocketChannel()) {
+                    InetAddress other = InetAddress.getByAddress(new byte[] {127, 0, 0, 2});
+                    step("connectDenied", () -> c.connect(new InetSocketAddress(other, at.getPort())));
+                    step("closedAfterDenied", () -> c.isOpen());
+                }
+            }
+        } catch (Throwable t) {
+            System.out.println("setup " + t);
+        }
+        System.out.flush();
+    }
+
+    interface Step {
+        Object run() throws Exception;
+    }
+
+    private static void step(String name, Step s) {
+        String out;
+        try {
+            out = String.valueOf(s.run());
+        } catch (Throwable t) {
+            out = t.getClass().getName();
+        }
+        System.out.println(name + " " + out);
+    }
+}
