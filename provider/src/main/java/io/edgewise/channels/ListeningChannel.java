@@ -52,7 +52,7 @@ abstract class ListeningChannel extends ServerSocketChannel implements SelChanne
     public final SocketAddress getLocalAddress() throws IOException {
         synchronized (stateLock) {
             core.ensureOpen();
-            return localAddress;
+            return Security.revealed(localAddress);
         }
     }
 

@@ -1,6 +1,12 @@
 package io.edgewise.channels;
 
+import io.edgewise.sys.SocketOps;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetPermission;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 
 /**
  * The permission checks the JDK's channels make when a security manager is installed (JDK 17-23),
@@ -21,5 +27,60 @@ final class Security {
             sm.checkConnect(isa.getAddress().getHostAddress(), isa.getPort());
         }
         return isa;
+    }
+
+    /** Before a bind to {@code isa}: {@code SocketPermission("localhost:port", "listen")}. Returns {@code isa}. */
+    static InetSocketAddress checkListen(InetSocketAddress isa) {
+        SecurityManager sm = System.getSecurityManager();
+        if (sm != null) {
+            sm.checkListen(isa.getPort());
+        }
+        return isa;
+    }
+
+    /**
+     * After {@code nfd} was accepted from {@code remote}: {@code SocketPermission(host:port, "accept")};
+     * a refused connection is closed before the exception leaves.
+     */
+    static void checkAccept(InetSocketAddress remote, SocketOps ops, int nfd) {
+        SecurityManager sm = System.getSecurityManager();
+        if (sm != null && remote != null) {
+            try {
+                sm.checkAccept(remote.getAddress().getHostAddress(), remote.getPort());
+            } catch (SecurityException e) {
+                try {
+                    ops.close(nfd);
+                } catch (IOException ignore) {
+                    // the number is released either way
+                }
+                throw e;
+            }
+        }
+    }
+
+    private static final NetPermission UNIX_ACCESS = new NetPermission("accessUnixDomainSocket");
+
+    /**
+     * A channel's local address as its caller may see it: an IP address only with permission to
+     * connect to that host (else loopback, same port); a Unix-domain path only with
+     * {@code NetPermission("accessUnixDomainSocket")} (else the unnamed address).
+     */
+    static SocketAddress revealed(SocketAddress sa) {
+        SecurityManager sm = System.getSecurityManager();
+        if (sm == null || sa == null) {
+            return sa;
+        }
+        try {
+            if (sa instanceof InetSocketAddress) {
+                sm.checkConnect(((InetSocketAddress) sa).getAddress().getHostAddress(), -1);
+            } else if (sa instanceof UnixDomainSocketAddress) {
+                sm.checkPermission(UNIX_ACCESS);
+            }
+            return sa;
+        } catch (SecurityException e) {
+            return sa instanceof InetSocketAddress
+                    ? new InetSocketAddress(InetAddress.getLoopbackAddress(), ((InetSocketAddress) sa).getPort())
+                    : UnixDomainSocketAddress.of("");
+        }
     }
 }

@@ -87,7 +87,7 @@ public final class SocketChannelImpl extends StreamSocketChannel {
                     if (localAddress != null) {
                         throw new AlreadyBoundException();
                     }
-                    InetSocketAddress isa = local == null ? Net.anyLocal(family) : Net.checkAddress(local, family);
+                    InetSocketAddress isa = Security.checkListen(local == null ? Net.anyLocal(family) : Net.checkAddress(local, family));
                     int f = fd.acquire();
                     try {
                         ops.bind(f, family, isa);

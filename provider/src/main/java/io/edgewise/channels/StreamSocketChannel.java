@@ -125,7 +125,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
     public SocketAddress getLocalAddress() throws IOException {
         synchronized (stateLock) {
             ensureOpen();
-            return localAddress;
+            return Security.revealed(localAddress);
         }
     }
 

@@ -34,6 +34,24 @@ public final class SecuredClient {
                     step("connectDenied", () -> c.connect(new InetSocketAddress(other, at.getPort())));
                     step("closedAfterDenied", () -> c.isOpen());
                 }
+                try (SocketChannel c = p.openSocketChannel()) {
+                    step("connectPortZero", () -> c.connect(new InetSocketAddress(lo, 0)));
+                }
+                try (SocketChannel c = p.openSocketChannel()) {
+                    InetAddress other = InetAddress.getByAddress(new byte[] {127, 0, 0, 2});
+                    step("connectDeniedPortZero", () -> c.connect(new InetSocketAddress(other, 0)));
+                }
+                try (ServerSocketChannel w = p.openServerSocketChannel()) {
+                    step("bindPrivilegedPort", () -> w.bind(new InetSocketAddress(lo, 1)));
+                }
+                try (ServerSocketChannel w = p.openServerSocketChannel()) {
+                    w.bind(new InetSocketAddress(0));
+                    step("wildcardLocalAddress", () -> ((InetSocketAddress) w.getLocalAddress()).getAddress());
+                    try (SocketChannel c = p.openSocketChannel()) {
+                        c.bind(new InetSocketAddress(0));
+                        step("socketWildcardLocalAddress", () -> ((InetSocketAddress) c.getLocalAddress()).getAddress());
+                    }
+                }
             }
         } catch (Throwable t) {
             System.out.println("setup " + t);

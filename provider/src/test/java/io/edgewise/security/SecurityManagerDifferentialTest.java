@@ -30,7 +30,11 @@ class SecurityManagerDifferentialTest {
             String jdk = run("sun.nio.ch.EPollSelectorProvider", policy);
             String edgewise = run("io.edgewise.EdgewiseSelectorProvider", policy);
             assertEquals("bind true\nconnect true\nblockingRead 1\n"
-                    + "connectDenied java.security.AccessControlException\nclosedAfterDenied true\n", jdk, "jdk");
+                    + "connectDenied java.security.AccessControlException\nclosedAfterDenied true\n"
+                    + "connectPortZero java.net.ConnectException\n" // port 0 counts as the ephemeral range
+                    + "connectDeniedPortZero java.security.AccessControlException\n"
+                    + "bindPrivilegedPort java.security.AccessControlException\n"
+                    + "wildcardLocalAddress localhost/127.0.0.1\nsocketWildcardLocalAddress localhost/127.0.0.1\n", jdk, "jdk");
             assertEquals(jdk, edgewise, "edgewise, same program and policy as the jdk");
         } finally {
             Files.deleteIfExists(policy);
