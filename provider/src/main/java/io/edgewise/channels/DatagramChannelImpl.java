@@ -162,7 +162,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
     public SocketAddress getLocalAddress() throws IOException {
         synchronized (stateLock) {
             ensureOpen();
-            return localAddress;
+            return Security.revealed(localAddress);
         }
     }
 
@@ -301,7 +301,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
                 }
                 localAddress = u.localAddress(f);
             } else {
-                InetSocketAddress isa = local == null ? Net.anyLocal(family) : Net.checkAddress(local, family);
+                InetSocketAddress isa = Security.checkListen(local == null ? Net.anyLocal(family) : Net.checkAddress(local, family));
                 ops.bind(f, family, isa);
                 localAddress = ops.localAddress(f);
             }
@@ -334,6 +334,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
 
     DatagramChannel connect(SocketAddress remote, boolean check) throws IOException {
         SocketAddress target = checkAddress(remote);
+        if (!isUnix()) Security.checkDatagramConnect((InetSocketAddress) target);
         underAllLocks(() -> {
             ensureOpen();
             if (check && state == ST_CONNECTED) {
@@ -772,7 +773,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
                         }
                         call = writeCall;
                     } else {
-                        if (!isUnix() && ((InetSocketAddress) checked).getPort() == 0) {
+                        if (!isUnix() && Security.checkSend((InetSocketAddress) checked).getPort() == 0) {
                             throw new SocketException("Can't send to port 0");
                         }
                         call = sendCall;
@@ -932,6 +933,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
         if (source != null) {
             checkSource(source, group);
         }
+        Security.checkJoin(group);
         synchronized (stateLock) {
             ensureOpen();
             if (registry == null) {

@@ -83,4 +83,43 @@ final class Security {
                     : UnixDomainSocketAddress.of("");
         }
     }
+
+    /**
+     * Before an unconnected datagram send to {@code isa}: multicast permission for a group, else
+     * connect permission (before the port-0 check, as the JDK). Returns {@code isa}.
+     */
+    static InetSocketAddress checkSend(InetSocketAddress isa) {
+        SecurityManager sm = System.getSecurityManager();
+        if (sm != null) {
+            InetAddress ia = isa.getAddress();
+            if (ia.isMulticastAddress()) {
+                sm.checkMulticast(ia);
+            } else {
+                sm.checkConnect(ia.getHostAddress(), isa.getPort());
+            }
+        }
+        return isa;
+    }
+
+    /** Before a datagram connect: multicast permission for a group, else connect then accept. */
+    static void checkDatagramConnect(InetSocketAddress isa) {
+        SecurityManager sm = System.getSecurityManager();
+        if (sm != null) {
+            InetAddress ia = isa.getAddress();
+            if (ia.isMulticastAddress()) {
+                sm.checkMulticast(ia);
+            } else {
+                sm.checkConnect(ia.getHostAddress(), isa.getPort());
+                sm.checkAccept(ia.getHostAddress(), isa.getPort());
+            }
+        }
+    }
+
+    /** Before a join, after its arguments were checked: multicast permission for {@code group}. */
+    static void checkJoin(InetAddress group) {
+        SecurityManager sm = System.getSecurityManager();
+        if (sm != null) {
+            sm.checkMulticast(group);
+        }
+    }
 }

@@ -44,6 +44,17 @@ public final class SecuredClient {
                 try (ServerSocketChannel w = p.openServerSocketChannel()) {
                     step("bindPrivilegedPort", () -> w.bind(new InetSocketAddress(lo, 1)));
                 }
+                try (java.nio.channels.DatagramChannel d = p.openDatagramChannel()) {
+                    InetAddress other = InetAddress.getByAddress(new byte[] {127, 0, 0, 2});
+                    step("datagramBind", () -> d.bind(new InetSocketAddress(lo, 0)) != null);
+                    InetSocketAddress self = (InetSocketAddress) d.getLocalAddress();
+                    step("datagramSend", () -> d.send(ByteBuffer.wrap(new byte[] {1}), self));
+                    step("datagramSendDenied", () -> d.send(ByteBuffer.wrap(new byte[] {1}), new InetSocketAddress(other, self.getPort())));
+                    step("datagramSendDeniedPortZero", () -> d.send(ByteBuffer.wrap(new byte[] {1}), new InetSocketAddress(other, 0)));
+                    step("datagramSendPortZero", () -> d.send(ByteBuffer.wrap(new byte[] {1}), new InetSocketAddress(lo, 0)));
+                    step("datagramConnectDenied", () -> d.connect(new InetSocketAddress(other, self.getPort())).isConnected());
+                    step("datagramConnect", () -> d.connect(self).isConnected());
+                }
                 try (ServerSocketChannel w = p.openServerSocketChannel()) {
                     w.bind(new InetSocketAddress(0));
                     step("wildcardLocalAddress", () -> ((InetSocketAddress) w.getLocalAddress()).getAddress());

@@ -34,6 +34,10 @@ class SecurityManagerDifferentialTest {
                     + "connectPortZero java.net.ConnectException\n" // port 0 counts as the ephemeral range
                     + "connectDeniedPortZero java.security.AccessControlException\n"
                     + "bindPrivilegedPort java.security.AccessControlException\n"
+                    + "datagramBind true\ndatagramSend 1\ndatagramSendDenied java.security.AccessControlException\n"
+                    + "datagramSendDeniedPortZero java.security.AccessControlException\n"
+                    + "datagramSendPortZero java.net.SocketException\n"
+                    + "datagramConnectDenied java.security.AccessControlException\ndatagramConnect true\n"
                     + "wildcardLocalAddress localhost/127.0.0.1\nsocketWildcardLocalAddress localhost/127.0.0.1\n", jdk, "jdk");
             assertEquals(jdk, edgewise, "edgewise, same program and policy as the jdk");
         } finally {
