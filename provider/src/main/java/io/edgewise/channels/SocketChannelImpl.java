@@ -43,8 +43,11 @@ public final class SocketChannelImpl extends StreamSocketChannel {
         return asyncResolve;
     }
     private volatile AsyncConnect asyncConnect;
-    private final java.util.Map<SocketOption<?>, Object> optionsSet = new java.util.LinkedHashMap<>();
-    private final AsyncConnect.Keys keys = new AsyncConnect.Keys();
+    // both made on first use, and only before the channel is connected (an accepted channel never
+    // has them): most channels never connect with ASYNC_RESOLVE, and these were a fifth of a
+    // connection's heap (HeapPerConnectionTest)
+    private java.util.Map<SocketOption<?>, Object> optionsSet; // guarded by stateLock
+    private AsyncConnect.Keys keys; // guarded by stateLock
 
     /** An unconnected channel. */
     public SocketChannelImpl(SelectorProvider provider, SocketOps ops, int family) throws IOException {
@@ -162,6 +165,7 @@ public final class SocketChannelImpl extends StreamSocketChannel {
                 fd.release();
             }
             if (state == ST_UNCONNECTED) {
+                if (optionsSet == null) optionsSet = new java.util.LinkedHashMap<>();
                 optionsSet.put(name, v); // replayed on the winner of an ASYNC_RESOLVE connect
             }
         }
@@ -336,11 +340,23 @@ public final class SocketChannelImpl extends StreamSocketChannel {
 
     @Override
     public void keyRegistered(SelectionKey k) {
-        keys.add(k);
+        AsyncConnect.Keys ks;
+        synchronized (stateLock) {
+            if (state >= ST_CONNECTED) {
+                return; // connected or closed: no ASYNC_RESOLVE connect can come, nothing to requeue
+            }
+            ks = keys;
+            if (ks == null) keys = ks = new AsyncConnect.Keys();
+        }
+        ks.add(k);
     }
 
     java.util.List<SelectionKey> keysSnapshot() {
-        return keys.snapshot();
+        AsyncConnect.Keys ks;
+        synchronized (stateLock) {
+            ks = keys;
+        }
+        return ks == null ? java.util.List.of() : ks.snapshot();
     }
 
     /** connect(unresolved) with ASYNC_RESOLVE: non-blocking returns false at once; blocking waits. */
@@ -359,7 +375,7 @@ public final class SocketChannelImpl extends StreamSocketChannel {
                     state = ST_CONNECTIONPENDING;
                     remoteAddress = isa;
                     ac = new AsyncConnect(this, stateLock, ops, family, isa, timeoutMillis,
-                            localAddress != null, optionsSet);
+                            localAddress != null, optionsSet != null ? optionsSet : java.util.Map.of());
                     asyncConnect = ac;
                 }
                 AsyncConnect.requeueKeys(this); // selectors stop watching until it is done
