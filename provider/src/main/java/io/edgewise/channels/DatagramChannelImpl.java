@@ -616,6 +616,13 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
 
     /** Receive; {@code timeoutMillis} (> 0) bounds a blocking receive (adaptor's SO_TIMEOUT). */
     SocketAddress receive(ByteBuffer dst, int timeoutMillis) throws IOException {
+        if (Security.screensReceive(isUnix() || state == ST_CONNECTED)) {
+            return Security.receiveAccepted(dst, b -> receiveAny(b, timeoutMillis));
+        }
+        return receiveAny(dst, timeoutMillis);
+    }
+
+    private SocketAddress receiveAny(ByteBuffer dst, int timeoutMillis) throws IOException {
         readLock.lock();
         try {
             ensureOpen();

@@ -2,6 +2,7 @@ package io.edgewise.channels;
 
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetPermission;
@@ -120,6 +121,43 @@ final class Security {
         SecurityManager sm = System.getSecurityManager();
         if (sm != null) {
             sm.checkMulticast(group);
+        }
+    }
+
+    /** Whether an unconnected receive must drop datagrams its caller may not accept. */
+    static boolean screensReceive(boolean connectedOrUnix) {
+        return !connectedOrUnix && System.getSecurityManager() != null;
+    }
+
+    /** One receive into a buffer; the sender, or null when nothing came. */
+    @FunctionalInterface
+    interface Receive {
+        SocketAddress into(ByteBuffer b) throws IOException;
+    }
+
+    /**
+     * A receive that drops datagrams from senders the caller may not accept
+     * ({@code SocketPermission(host:port, "accept")}), as the JDK does: each datagram lands in a
+     * scratch buffer first, so a dropped one leaves {@code dst} untouched; returns null when no
+     * acceptable datagram came (non-blocking, or a timeout ends it first).
+     */
+    static SocketAddress receiveAccepted(ByteBuffer dst, Receive receive) throws IOException {
+        SecurityManager sm = System.getSecurityManager();
+        ByteBuffer scratch = dst.isDirect() ? ByteBuffer.allocateDirect(dst.remaining()) : ByteBuffer.allocate(dst.remaining());
+        for (;;) {
+            scratch.clear();
+            SocketAddress sender = receive.into(scratch);
+            if (sender == null) {
+                return null;
+            }
+            InetSocketAddress isa = (InetSocketAddress) sender;
+            try {
+                sm.checkAccept(isa.getAddress().getHostAddress(), isa.getPort());
+            } catch (SecurityException dropped) {
+                continue;
+            }
+            dst.put(scratch.flip());
+            return sender;
         }
     }
 }

@@ -48,7 +48,18 @@ public final class SecuredClient {
                     InetAddress other = InetAddress.getByAddress(new byte[] {127, 0, 0, 2});
                     step("datagramBind", () -> d.bind(new InetSocketAddress(lo, 0)) != null);
                     InetSocketAddress self = (InetSocketAddress) d.getLocalAddress();
+                    try (java.nio.channels.DatagramChannel s2 = p.openDatagramChannel()) {
+                        s2.bind(new InetSocketAddress(other, 0)); // a sender this code may not accept from
+                        s2.send(ByteBuffer.wrap(new byte[] {9, 9}), self);
+                    }
                     step("datagramSend", () -> d.send(ByteBuffer.wrap(new byte[] {1}), self));
+                    step("datagramReceiveScreened", () -> {
+                        ByteBuffer b = ByteBuffer.allocate(8);
+                        return self.equals(d.receive(b)) + " " + b.position();
+                    });
+                    d.configureBlocking(false);
+                    step("datagramReceiveNothing", () -> d.receive(ByteBuffer.allocate(8)));
+                    d.configureBlocking(true);
                     step("datagramSendDenied", () -> d.send(ByteBuffer.wrap(new byte[] {1}), new InetSocketAddress(other, self.getPort())));
                     step("datagramSendDeniedPortZero", () -> d.send(ByteBuffer.wrap(new byte[] {1}), new InetSocketAddress(other, 0)));
                     step("datagramSendPortZero", () -> d.send(ByteBuffer.wrap(new byte[] {1}), new InetSocketAddress(lo, 0)));

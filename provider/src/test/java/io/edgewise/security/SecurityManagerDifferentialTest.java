@@ -34,7 +34,7 @@ class SecurityManagerDifferentialTest {
                     + "connectPortZero java.net.ConnectException\n" // port 0 counts as the ephemeral range
                     + "connectDeniedPortZero java.security.AccessControlException\n"
                     + "bindPrivilegedPort java.security.AccessControlException\n"
-                    + "datagramBind true\ndatagramSend 1\ndatagramSendDenied java.security.AccessControlException\n"
+                    + "datagramBind true\ndatagramSend 1\ndatagramReceiveScreened true 1\ndatagramReceiveNothing null\ndatagramSendDenied java.security.AccessControlException\n"
                     + "datagramSendDeniedPortZero java.security.AccessControlException\n"
                     + "datagramSendPortZero java.net.SocketException\n"
                     + "datagramConnectDenied java.security.AccessControlException\ndatagramConnect true\n"
