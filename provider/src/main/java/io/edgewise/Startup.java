@@ -1,5 +1,6 @@
 package io.edgewise;
 
+import io.edgewise.sys.SystemProps;
 import io.edgewise.backend.Backends;
 import io.edgewise.sys.Platform;
 import io.edgewise.sys.SocketOps;
@@ -98,7 +99,7 @@ final class Startup {
         if (!linux()) return true; // the BSD and Windows bindings are JNA's
         String backend = Backends.name();
         if (backend.equals("kqueue") || backend.equals("iocp")) return true;
-        if (!System.getProperty("io.edgewise.socketops", "").isEmpty()) return true;
+        if (!SystemProps.get("io.edgewise.socketops", "").isEmpty()) return true;
         return Binding.usesJna();
     }
 
@@ -112,7 +113,7 @@ final class Startup {
     }
 
     private static boolean linux() {
-        return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux");
+        return SystemProps.get("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux");
     }
 
     /**
@@ -141,7 +142,7 @@ final class Startup {
      * (JDK 17-23; from 24 it takes the first provider that loads).
      */
     private static boolean skippable() {
-        if (System.getProperty(PROVIDER_PROPERTY) != null || Runtime.version().feature() >= 24) {
+        if (SystemProps.get(PROVIDER_PROPERTY) != null || Runtime.version().feature() >= 24) {
             return false;
         }
         return StackWalker.getInstance().walk(frames ->
@@ -155,7 +156,7 @@ final class Startup {
     }
 
     private static void verbose() {
-        if (Boolean.getBoolean(VERBOSE_PROPERTY) && VERBOSE_DONE.compareAndSet(false, true)) {
+        if (SystemProps.getBoolean(VERBOSE_PROPERTY) && VERBOSE_DONE.compareAndSet(false, true)) {
             System.err.println(describe());
         }
     }

@@ -1,5 +1,6 @@
 package io.edgewise.backend;
 
+import io.edgewise.sys.SystemProps;
 import io.edgewise.backend.epoll.EpollPoller;
 import io.edgewise.backend.epoll.EpollReadyPoller;
 import io.edgewise.backend.iocp.IocpPoller;
@@ -24,8 +25,7 @@ public final class Backends {
     /** The property that forces a backend. */
     public static final String PROPERTY = "io.edgewise.backend";
 
-    private static final String NAME = System.getProperty(PROPERTY,
-            platformDefault(System.getProperty("os.name", "")));
+    private static final String NAME = SystemProps.get(PROPERTY, platformDefault(SystemProps.get("os.name", "")));
 
     /** The backend an OS (its {@code os.name}) gets by default. */
     public static String platformDefault(String osName) {
@@ -47,7 +47,7 @@ public final class Backends {
      * {@code Selector.open()}.
      */
     public static String configurationProblem() {
-        String os = System.getProperty("os.name", "");
+        String os = SystemProps.get("os.name", "");
         String osLower = os.toLowerCase(Locale.ROOT);
         String platform = platformDefault(os);
         String valid = "valid values: epoll (Linux), kqueue (macOS, FreeBSD, OpenBSD, NetBSD; on Linux with -D"
@@ -80,7 +80,7 @@ public final class Backends {
     /** kqueue on Linux comes from libkqueue, named by the library property. */
     private static String kqueueLibraryProblem() {
         String p = KqueueConstants.LIBRARY_PROPERTY;
-        String lib = System.getProperty(p);
+        String lib = SystemProps.get(p);
         String fix = "build libkqueue (github.com/mheily/libkqueue; Debian does not package it) and name it, e.g. -D" + p
                 + "=/usr/lib/x86_64-linux-gnu/libkqueue.so.0, or remove -D" + PROPERTY + "=kqueue to use epoll";
         if (lib == null || lib.isEmpty()) {
@@ -127,7 +127,7 @@ public final class Backends {
                     return byClassName(NAME);
                 }
                 throw new UnsupportedOperationException("Edgewise backend '" + NAME + "' is not available on "
-                        + System.getProperty("os.name"));
+                        + SystemProps.get("os.name"));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.edgewise.channels;
 
+import io.edgewise.sys.SystemProps;
 import io.edgewise.resolve.AsyncResolver;
 import io.edgewise.resolve.HappyEyeballs;
 import io.edgewise.sys.SocketOps;
@@ -43,7 +44,7 @@ import java.util.concurrent.CompletionException;
  */
 final class AsyncConnect {
     /** RFC 8305's recommended "Connection Attempt Delay". */
-    static final long STAGGER_MILLIS = Long.getLong("io.edgewise.connect.staggerMillis", 250L);
+    static final long STAGGER_MILLIS = SystemProps.getLong("io.edgewise.connect.staggerMillis", 250L);
 
     private final SocketChannelImpl ch;
     private final Object lock;

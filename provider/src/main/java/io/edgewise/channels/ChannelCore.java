@@ -53,11 +53,14 @@ class ChannelCore {
         if (!channel.isOpen()) throw new ClosedChannelException();
     }
 
-    /** Under ioLock: registers this thread's waiter for a blocking operation. */
+    /**
+     * Under ioLock: registers this thread's waiter for a blocking operation of a pipe end (a pipe
+     * cannot be shut down, so the waiter has a wakeup descriptor; listeners set theirs themselves).
+     */
     void beginBlocking(boolean open) throws IOException {
         synchronized (stateLock) {
             if (!open) throw new ClosedChannelException();
-            waiter = Waiter.acquire(ops);
+            waiter = Waiter.acquire(ops, false);
         }
     }
 
@@ -86,7 +89,7 @@ class ChannelCore {
     void close(boolean registered, boolean blocking) {
         synchronized (stateLock) {
             state = ST_CLOSING;
-            if (waiter != null) waiter.signal();
+            if (waiter != null) waiter.signalClose(fd);
         }
         trace.closed(channel instanceof ListeningChannel ? ((ListeningChannel) channel).localAddress : null, null, registered);
         if (waitsForIoOnClose && !blocking) {

@@ -176,7 +176,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
     public SocketAddress getLocalAddress() throws IOException {
         synchronized (stateLock) {
             ensureOpen();
-            return localAddress;
+            return Security.revealed(localAddress);
         }
     }
 
@@ -315,7 +315,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
                 }
                 localAddress = u.localAddress(f);
             } else {
-                InetSocketAddress isa = local == null ? Net.anyLocal(family) : Net.checkAddress(local, family);
+                InetSocketAddress isa = Security.checkListen(local == null ? Net.anyLocal(family) : Net.checkAddress(local, family));
                 ops.bind(f, family, isa);
                 localAddress = ops.localAddress(f);
             }
@@ -348,6 +348,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
 
     DatagramChannel connect(SocketAddress remote, boolean check) throws IOException {
         SocketAddress target = checkAddress(remote);
+        if (!isUnix()) Security.checkDatagramConnect((InetSocketAddress) target);
         underAllLocks(() -> {
             ensureOpen();
             if (check && state == ST_CONNECTED) {
@@ -486,7 +487,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
                 DatagramChannelImpl.this.begin();
                 synchronized (stateLock) {
                     ensureOpen();
-                    waiter = Waiter.acquire(ops);
+                    waiter = Waiter.acquire(ops, true);
                 }
             }
         }
@@ -505,7 +506,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
 
         /** Under stateLock: wakes the thread blocked in this direction, if any. */
         void signal() {
-            if (waiter != null) waiter.signal();
+            if (waiter != null) waiter.signalClose(fd);
         }
 
         /**
@@ -641,6 +642,13 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
 
     /** Receive; {@code timeoutMillis} (> 0) bounds a blocking receive (adaptor's SO_TIMEOUT). */
     SocketAddress receive(ByteBuffer dst, int timeoutMillis) throws IOException {
+        if (Security.screensReceive(isUnix() || state == ST_CONNECTED)) {
+            return Security.receiveAccepted(dst, b -> receiveAny(b, timeoutMillis));
+        }
+        return receiveAny(dst, timeoutMillis);
+    }
+
+    private SocketAddress receiveAny(ByteBuffer dst, int timeoutMillis) throws IOException {
         readLock.lock();
         try {
             boolean blocking = isBlocking();
@@ -799,7 +807,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
                         }
                         call = writeCall;
                     } else {
-                        if (!isUnix() && ((InetSocketAddress) checked).getPort() == 0) {
+                        if (!isUnix() && Security.checkSend((InetSocketAddress) checked).getPort() == 0) {
                             throw new SocketException("Can't send to port 0");
                         }
                         call = sendCall;
@@ -960,6 +968,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
         if (source != null) {
             checkSource(source, group);
         }
+        Security.checkJoin(group);
         synchronized (stateLock) {
             ensureOpen();
             if (registry == null) {

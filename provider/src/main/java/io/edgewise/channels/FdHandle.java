@@ -51,6 +51,25 @@ final class FdHandle {
         }
     }
 
+    /**
+     * For a close while threads wait in {@code poll} on the descriptor: makes those polls, and any
+     * that start later, return ({@link SocketOps#unblock}). Nothing when already closed (then no
+     * thread is inside a call on it).
+     */
+    void unblock() {
+        int f;
+        try {
+            f = acquire();
+        } catch (ClosedChannelException e) {
+            return;
+        }
+        try {
+            ops.unblock(f);
+        } finally {
+            release();
+        }
+    }
+
     boolean isClosed() {
         return (state.get() & CLOSED) != 0;
     }

@@ -53,7 +53,7 @@ abstract class ListeningChannel extends ServerSocketChannel implements SelChanne
     public final SocketAddress getLocalAddress() throws IOException {
         synchronized (stateLock) {
             core.ensureOpen();
-            return localAddress;
+            return Security.revealed(localAddress);
         }
     }
 
@@ -104,7 +104,7 @@ abstract class ListeningChannel extends ServerSocketChannel implements SelChanne
             synchronized (stateLock) {
                 core.ensureOpen();
                 if (localAddress == null) throw new NotYetBoundException();
-                if (blocking) core.waiter = Waiter.acquire(ops);
+                if (blocking) core.waiter = Waiter.acquire(ops, true);
             }
             int f = fd.acquire();
             try {

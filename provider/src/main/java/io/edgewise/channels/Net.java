@@ -1,5 +1,6 @@
 package io.edgewise.channels;
 
+import io.edgewise.sys.SystemProps;
 import io.edgewise.sys.SocketOps;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -49,7 +50,7 @@ final class Net {
     }
 
     private static boolean hostInfoInExceptions() {
-        String v = System.getProperty("jdk.includeInExceptions");
+        String v = SystemProps.get("jdk.includeInExceptions");
         if (v == null) {
             v = java.security.Security.getProperty("jdk.includeInExceptions");
         }

@@ -63,7 +63,7 @@ public final class ServerSocketChannelImpl extends ListeningChannel {
         synchronized (stateLock) {
             core.ensureOpen();
             if (localAddress != null) throw new AlreadyBoundException();
-            InetSocketAddress isa = local == null ? Net.anyLocal(family) : Net.checkAddress(local, family);
+            InetSocketAddress isa = Security.checkListen(local == null ? Net.anyLocal(family) : Net.checkAddress(local, family));
             int f = fd.acquire();
             try {
                 ops.bind(f, family, isa);
@@ -116,6 +116,7 @@ public final class ServerSocketChannelImpl extends ListeningChannel {
             if (nfd < 0) {
                 return null;
             }
+            Security.checkAccept(remote[0], ops, nfd);
             // on failure the constructor has already closed nfd (its FdHandle owns it)
             return new SocketChannelImpl(provider(), ops, family, nfd, remote[0]);
         } finally {

@@ -43,8 +43,11 @@ public final class SocketChannelImpl extends StreamSocketChannel {
         return asyncResolve;
     }
     private volatile AsyncConnect asyncConnect;
-    private final java.util.Map<SocketOption<?>, Object> optionsSet = new java.util.LinkedHashMap<>();
-    private final AsyncConnect.Keys keys = new AsyncConnect.Keys();
+    // both made on first use, and only before the channel is connected (an accepted channel never
+    // has them): most channels never connect with ASYNC_RESOLVE, and these were a fifth of a
+    // connection's heap (HeapPerConnectionTest)
+    private java.util.Map<SocketOption<?>, Object> optionsSet; // guarded by stateLock
+    private AsyncConnect.Keys keys; // guarded by stateLock
 
     /** An unconnected channel. */
     public SocketChannelImpl(SelectorProvider provider, SocketOps ops, int family) throws IOException {
@@ -87,7 +90,7 @@ public final class SocketChannelImpl extends StreamSocketChannel {
                     if (localAddress != null) {
                         throw new AlreadyBoundException();
                     }
-                    InetSocketAddress isa = local == null ? Net.anyLocal(family) : Net.checkAddress(local, family);
+                    InetSocketAddress isa = Security.checkListen(local == null ? Net.anyLocal(family) : Net.checkAddress(local, family));
                     int f = fd.acquire();
                     try {
                         ops.bind(f, family, isa);
@@ -162,6 +165,7 @@ public final class SocketChannelImpl extends StreamSocketChannel {
                 fd.release();
             }
             if (state == ST_UNCONNECTED) {
+                if (optionsSet == null) optionsSet = new java.util.LinkedHashMap<>();
                 optionsSet.put(name, v); // replayed on the winner of an ASYNC_RESOLVE connect
             }
         }
@@ -209,7 +213,7 @@ public final class SocketChannelImpl extends StreamSocketChannel {
         if (asyncResolve && remote instanceof InetSocketAddress && ((InetSocketAddress) remote).isUnresolved()) {
             return connectUnresolved((InetSocketAddress) remote, timeoutMillis, checkOpenFirst);
         }
-        InetSocketAddress isa = Net.connectTarget(Net.checkAddress(remote, family));
+        InetSocketAddress isa = Net.connectTarget(Security.checkConnect(Net.checkAddress(remote, family)));
         return connectStep(() -> {
             if (checkOpenFirst && JdkBehaviour.CLOSED_CHECK_BEFORE_BEGIN) {
                 ensureOpen();   // closed before the call: ClosedChannelException, not AsynchronousCloseException
@@ -338,11 +342,23 @@ public final class SocketChannelImpl extends StreamSocketChannel {
 
     @Override
     public void keyRegistered(SelectionKey k) {
-        keys.add(k);
+        AsyncConnect.Keys ks;
+        synchronized (stateLock) {
+            if (state >= ST_CONNECTED) {
+                return; // connected or closed: no ASYNC_RESOLVE connect can come, nothing to requeue
+            }
+            ks = keys;
+            if (ks == null) keys = ks = new AsyncConnect.Keys();
+        }
+        ks.add(k);
     }
 
     java.util.List<SelectionKey> keysSnapshot() {
-        return keys.snapshot();
+        AsyncConnect.Keys ks;
+        synchronized (stateLock) {
+            ks = keys;
+        }
+        return ks == null ? java.util.List.of() : ks.snapshot();
     }
 
     /** connect(unresolved) with ASYNC_RESOLVE: non-blocking returns false at once; blocking waits. */
@@ -361,7 +377,7 @@ public final class SocketChannelImpl extends StreamSocketChannel {
                     state = ST_CONNECTIONPENDING;
                     remoteAddress = isa;
                     ac = new AsyncConnect(this, stateLock, ops, family, isa, timeoutMillis,
-                            localAddress != null, optionsSet);
+                            localAddress != null, optionsSet != null ? optionsSet : java.util.Map.of());
                     asyncConnect = ac;
                 }
                 AsyncConnect.requeueKeys(this); // selectors stop watching until it is done

@@ -100,6 +100,11 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
         return true;
     }
 
+    /** Whether shutting the output down wakes a writer polling for buffer space (see {@link Waiter}). */
+    boolean shutdownWakesWriter() {
+        return true;
+    }
+
     /** Runs under {@code stateLock} when close begins. */
     void closing() {
     }
@@ -130,7 +135,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
     public SocketAddress getLocalAddress() throws IOException {
         synchronized (stateLock) {
             ensureOpen();
-            return localAddress;
+            return Security.revealed(localAddress);
         }
     }
 
@@ -176,7 +181,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
             remoteAddress = target;
             trace.connectStarted(target, blocking, false);
             if (blocking) {
-                readWaiter = Waiter.acquire(ops);
+                readWaiter = Waiter.acquire(ops, true);
             }
         }
     }
@@ -227,7 +232,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
                     if (state != ST_CONNECTIONPENDING) {
                         throw new NoConnectionPendingException();
                     }
-                    if (blocking) readWaiter = Waiter.acquire(ops);
+                    if (blocking) readWaiter = Waiter.acquire(ops, true);
                 }
                 int f = fd.acquire();
                 try {
@@ -320,7 +325,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
             begin();
             synchronized (stateLock) {
                 ensureOpenAndConnected();
-                readWaiter = Waiter.acquire(ops);
+                readWaiter = Waiter.acquire(ops, true);
             }
         } else {
             ensureOpenAndConnected();
@@ -426,7 +431,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
             if (isOutputClosed) {
                 throw new ClosedChannelException();
             }
-            writeWaiter = Waiter.acquire(ops);
+            writeWaiter = Waiter.acquire(ops, shutdownWakesWriter());
         }
     }
 
@@ -529,8 +534,8 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
             connected = state == ST_CONNECTED;
             trace.closed(localAddress, remoteAddress, isRegistered());
             state = ST_CLOSING;
-            if (readWaiter != null) readWaiter.signal();
-            if (writeWaiter != null) writeWaiter.signal();
+            if (readWaiter != null) readWaiter.signalClose(fd);
+            if (writeWaiter != null) writeWaiter.signalClose(fd);
             closing();
         }
         // Non-blocking I/O in progress ends promptly: wait for it. Blocking I/O must not be waited

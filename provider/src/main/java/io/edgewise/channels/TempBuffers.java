@@ -1,5 +1,6 @@
 package io.edgewise.channels;
 
+import io.edgewise.sys.SystemProps;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -16,7 +17,7 @@ final class TempBuffers {
     static final int MAX_SIZE;
     static {
         long v = 1 << 20;
-        String p = System.getProperty("jdk.nio.maxCachedBufferSize");
+        String p = SystemProps.get("jdk.nio.maxCachedBufferSize");
         if (p != null) {
             try {
                 long x = Long.parseLong(p);

@@ -1,5 +1,6 @@
 package io.edgewise.channels;
 
+import io.edgewise.sys.SystemProps;
 import io.edgewise.AbstractUnixSocketAddress;
 import java.io.IOException;
 import java.net.BindException;
@@ -38,11 +39,11 @@ final class UnixNet {
 
     /** {@code jdk.net.unixdomain.tmpdir}, else {@code java.io.tmpdir}: where automatically named sockets go. */
     private static String tempDir() {
-        String s = System.getProperty("jdk.net.unixdomain.tmpdir");
+        String s = SystemProps.get("jdk.net.unixdomain.tmpdir");
         if (s != null && !s.isEmpty()) {
             return s;
         }
-        return System.getProperty("java.io.tmpdir");
+        return SystemProps.get("java.io.tmpdir");
     }
 
     /** A fresh name {@code socket_<random>} in the temporary directory, as the JDK chooses it. */

@@ -207,6 +207,12 @@ public final class UnixSocketChannelImpl extends StreamSocketChannel {
         }
     }
 
+    /** A Unix-domain socket's poll ignores its own output shutdown: a blocked writer needs a waiter signal. */
+    @Override
+    boolean shutdownWakesWriter() {
+        return false;
+    }
+
     @Override
     SocketAddress queryLocalAddress(int f) throws IOException {
         return uops.localAddress(f);

@@ -1,5 +1,6 @@
 package io.edgewise.observe;
 
+import io.edgewise.sys.SystemProps;
 /**
  * Whether Edgewise emits JFR events: the {@code jdk.jfr} module is in the boot layer (a jlinked
  * runtime may lack it), {@code -Dio.edgewise.jfr=false} was not given ({@link #ON}), and JFR has been
@@ -11,7 +12,7 @@ package io.edgewise.observe;
 final class Jfr {
     private Jfr() { }
 
-    static final boolean ON = !"false".equals(Observe.property("io.edgewise.jfr"))
+    static final boolean ON = !"false".equals(SystemProps.get("io.edgewise.jfr"))
             && ModuleLayer.boot().findModule("jdk.jfr").isPresent();
 
     /** Whether events may be wanted now (a static volatile read once JIT-compiled). */

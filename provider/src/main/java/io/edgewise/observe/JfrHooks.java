@@ -1,5 +1,6 @@
 package io.edgewise.observe;
 
+import io.edgewise.sys.SystemProps;
 import io.edgewise.EdgewiseSelectorProvider;
 import java.nio.channels.SelectionKey;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +21,7 @@ final class JfrHooks {
      * ({@code io.edgewise.anomalyMillis}, default 1000; read at each scan).
      */
     static long anomalyNanos() {
-        String v = Observe.property("io.edgewise.anomalyMillis");
+        String v = SystemProps.get("io.edgewise.anomalyMillis");
         long millis = 1000;
         try {
             if (v != null) millis = Long.parseLong(v.trim());

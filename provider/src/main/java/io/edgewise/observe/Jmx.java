@@ -1,5 +1,6 @@
 package io.edgewise.observe;
 
+import io.edgewise.sys.SystemProps;
 import io.edgewise.EdgewiseSelectorProvider;
 import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;
@@ -28,7 +29,7 @@ final class Jmx {
     private static MBeanServer server;
 
     private static String mode() {
-        String m = Observe.property("io.edgewise.jmx");
+        String m = SystemProps.get("io.edgewise.jmx");
         return m == null ? "auto" : m;
     }
 

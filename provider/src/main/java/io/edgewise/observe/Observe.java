@@ -1,7 +1,5 @@
 package io.edgewise.observe;
 
-import java.security.AccessController;
-import java.security.PrivilegedAction;
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -23,11 +21,6 @@ public final class Observe {
     private Observe() { }
 
     static final ConcurrentHashMap<Long, SelectorStats> SELECTORS = new ConcurrentHashMap<>();
-
-    @SuppressWarnings("removal")
-    static String property(String name) {
-        return AccessController.doPrivileged((PrivilegedAction<String>) () -> System.getProperty(name));
-    }
 
     /** The native binding, or null if it cannot be told. */
     static String binding() {

@@ -1,10 +1,10 @@
 package io.edgewise.resolve;
 
+import io.edgewise.sys.SystemProps;
 import java.lang.reflect.Method;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.security.Security;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -79,8 +79,8 @@ public final class AsyncResolver {
     public AsyncResolver(NameService names) {
         this(names, ttl("networkaddress.cache.ttl", "sun.net.inetaddr.ttl", 30),
                 ttl("networkaddress.cache.negative.ttl", "sun.net.inetaddr.negative.ttl", 10),
-                Long.getLong("io.edgewise.resolve.timeoutMillis", 10_000L),
-                Integer.getInteger("io.edgewise.resolve.threads", 4), System::nanoTime);
+                SystemProps.getLong("io.edgewise.resolve.timeoutMillis", 10_000L),
+                SystemProps.getInt("io.edgewise.resolve.threads", 4), System::nanoTime);
     }
 
     /**
@@ -100,8 +100,8 @@ public final class AsyncResolver {
     }
 
     private static long ttl(String securityProperty, String systemProperty, long dflt) {
-        String v = Security.getProperty(securityProperty);
-        if (v == null) v = System.getProperty(systemProperty);
+        String v = SystemProps.security(securityProperty);
+        if (v == null) v = SystemProps.get(systemProperty);
         if (v == null) return dflt;
         try {
             return Long.parseLong(v.trim());

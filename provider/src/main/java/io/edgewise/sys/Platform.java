@@ -18,9 +18,9 @@ public final class Platform {
     private static final SocketOps OPS = choose();
 
     private static SocketOps choose() {
-        String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
+        String os = SystemProps.get("os.name", "").toLowerCase(java.util.Locale.ROOT);
         if (os.startsWith("linux")) {
-            String forced = System.getProperty("io.edgewise.socketops", "");
+            String forced = SystemProps.get("io.edgewise.socketops", "");
             if (forced.equals("posix")) return new BsdSocketOps(LinuxValues.NET);
             if (forced.equals("posix-macos")) return new BsdSocketOps(LinuxValues.MACOS_LIKE);
             if (forced.indexOf('.') > 0) return byClassName(forced); // e.g. the IOCP emulation's ops (tests)
@@ -56,12 +56,12 @@ public final class Platform {
 
     /** Datagram and Unix-domain bindings exist for Linux only so far (the POSIX/BSD ones are TCP and pipes). */
     private static final boolean LINUX =
-            System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux");
+            SystemProps.get("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux");
 
     private static void linuxOnly(String what) {
         if (!LINUX) {
             throw new UnsupportedOperationException("Edgewise has no " + what + " bindings for "
-                    + System.getProperty("os.name") + " yet");
+                    + SystemProps.get("os.name") + " yet");
         }
     }
 

@@ -103,6 +103,25 @@ public interface SocketOps extends ByteIo {
     /** A non-blocking pipe: read end in the low 32 bits, write end in the high 32 bits. */
     long pipe() throws IOException;
 
+    /**
+     * Whether {@link #unblock} works here, and a socket's {@code shutdown(how)} wakes a {@link #poll}
+     * for that direction: then a thread blocked on a socket needs no wakeup descriptor. The wake must be
+     * a state of the socket (a poll that starts afterwards returns at once), not an event.
+     */
+    default boolean shutdownWakesPoll() {
+        return false;
+    }
+
+    /**
+     * For a socket being closed while threads wait in {@link #poll} on it: makes those polls, and any
+     * later ones, return, sending the peer nothing that the close itself would not send. Errors are
+     * ignored (a socket that cannot be shut down has nobody to wake). Only where
+     * {@link #shutdownWakesPoll()}.
+     */
+    default void unblock(int fd) {
+        throw new UnsupportedOperationException("unblock");
+    }
+
     /** A counter descriptor used to wake a thread from {@link #poll}. */
     int wakeupDescriptor() throws IOException;
 

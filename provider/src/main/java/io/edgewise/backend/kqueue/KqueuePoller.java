@@ -1,5 +1,6 @@
 package io.edgewise.backend.kqueue;
 
+import io.edgewise.sys.SystemProps;
 import static io.edgewise.sys.bsd.KqueueConstants.*;
 
 import com.sun.jna.Native;
@@ -77,7 +78,7 @@ public final class KqueuePoller implements Poller {
             k = KqueueLibrary.K;
             q = KqueueLibrary.kqueue();
         } catch (LinkageError | UnsupportedOperationException e) {
-            throw new IOException("kqueue is not available here (" + System.getProperty("os.name")
+            throw new IOException("kqueue is not available here (" + SystemProps.get("os.name")
                     + "); on Linux name a kqueue library with -D" + KqueueConstants.LIBRARY_PROPERTY
                     + "=/path/to/libkqueue.so.0", e);
         }
@@ -91,7 +92,7 @@ public final class KqueuePoller implements Poller {
         // wakeup: EVFILT_USER where the platform has it, a pipe otherwise
         int in = -1, out = -1;
         boolean user = false;
-        if (k.hasUserFilter() && !"pipe".equals(System.getProperty(WAKEUP_PROPERTY))) {
+        if (k.hasUserFilter() && !"pipe".equals(SystemProps.get(WAKEUP_PROPERTY))) {
             k.layout.put(changes, 0, USER_IDENT, k.evfiltUser, EV_ADD | EV_CLEAR | EV_RECEIPT, 0, 0L, 0L);
             int n = KqueueLibrary.kevent(kq, changesAddr, 1, changesAddr, 1, 0L);
             user = n == 1 && k.layout.data(changes, 0) == 0;

@@ -1,5 +1,6 @@
 package io.edgewise.channels.vthread;
 
+import io.edgewise.sys.SystemProps;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -18,7 +19,7 @@ public final class VirtualThreads {
     private VirtualThreads() { }
 
     private static MethodHandle lookup() {
-        if (!Boolean.parseBoolean(System.getProperty("io.edgewise.virtualThreadParking", "true"))) {
+        if (!Boolean.parseBoolean(SystemProps.get("io.edgewise.virtualThreadParking", "true"))) {
             return null;
         }
         try {

@@ -1,5 +1,6 @@
 package io.edgewise.sys.bsd;
 
+import io.edgewise.sys.SystemProps;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import io.edgewise.sys.ConsumedErrors;
@@ -92,7 +93,7 @@ public final class BsdSocketOps implements SocketOps {
             putExtended("TCP_KEEPCOUNT", n.ipprotoTcp, n.tcpKeepcnt);
         }
         boolean v6 = false;
-        if (!Boolean.getBoolean("java.net.preferIPv4Stack") && n.dualStack) {
+        if (!SystemProps.getBoolean("java.net.preferIPv4Stack") && n.dualStack) {
             int fd = BsdLibC.socket(n.afInet6, n.sockStream, 0);
             if (fd >= 0) {
                 v6 = true;

@@ -1,5 +1,7 @@
 package io.edgewise.sys.bsd;
 
+import io.edgewise.sys.SystemProps;
+
 /**
  * What the kqueue backend needs to know of one platform: the {@code struct kevent} layout, the
  * {@code kevent} entry point, filter numbers, and the few errno / fcntl values it uses itself. One
@@ -79,9 +81,9 @@ public final class KqueueConstants {
 
     /** The running platform's constants; on Linux those of libkqueue. */
     public static KqueueConstants current() {
-        KqueueConstants k = forOs(System.getProperty("os.name", ""));
+        KqueueConstants k = forOs(SystemProps.get("os.name", ""));
         if (k == null) {
-            throw new UnsupportedOperationException("no kqueue on " + System.getProperty("os.name"));
+            throw new UnsupportedOperationException("no kqueue on " + SystemProps.get("os.name"));
         }
         return k;
     }

@@ -1,5 +1,6 @@
 package io.edgewise.sys.bsd;
 
+import io.edgewise.sys.SystemProps;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 
@@ -20,7 +21,7 @@ public final class KqueueLibrary {
 
     /** The library kqueue comes from: the property's path, else the C library. */
     static NativeLibrary library() {
-        String path = System.getProperty(KqueueConstants.LIBRARY_PROPERTY);
+        String path = SystemProps.get(KqueueConstants.LIBRARY_PROPERTY);
         return NativeLibrary.getInstance(path != null && !path.isEmpty() ? path : "c");
     }
 
@@ -59,7 +60,7 @@ public final class KqueueLibrary {
         static final com.sun.jna.Function FUNCTION = lookup();
 
         private static com.sun.jna.Function lookup() {
-            if (System.getProperty(KqueueConstants.LIBRARY_PROPERTY) == null) {
+            if (SystemProps.get(KqueueConstants.LIBRARY_PROPERTY) == null) {
                 return null;
             }
             try {

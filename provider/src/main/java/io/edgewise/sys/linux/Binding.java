@@ -1,5 +1,6 @@
 package io.edgewise.sys.linux;
 
+import io.edgewise.sys.SystemProps;
 import java.lang.System.Logger.Level;
 
 /**
@@ -15,7 +16,7 @@ public final class Binding {
     private static volatile String chosen;
 
     private static String wanted() {
-        return System.getProperty(PROPERTY, "").trim().toLowerCase(java.util.Locale.ROOT);
+        return SystemProps.get(PROPERTY, "").trim().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** Whether the FFM binding's classes are visible (JDK 22+ reading the jar's META-INF/versions/22). */
@@ -36,7 +37,7 @@ public final class Binding {
         }
         String valid = "valid values: jna (JDK 17+), ffm (JDK 22+, the default there)";
         if (!w.equals("ffm")) {
-            return "-D" + PROPERTY + "=" + System.getProperty(PROPERTY) + ": not a binding; " + valid
+            return "-D" + PROPERTY + "=" + SystemProps.get(PROPERTY) + ": not a binding; " + valid
                     + ". Fix: remove the property (Edgewise picks one) or set one of these.";
         }
         int feature = Runtime.version().feature();

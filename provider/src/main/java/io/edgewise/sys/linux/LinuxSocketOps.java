@@ -1,5 +1,6 @@
 package io.edgewise.sys.linux;
 
+import io.edgewise.sys.SystemProps;
 import static io.edgewise.sys.linux.Linux.*;
 
 import io.edgewise.sys.ByteIo;
@@ -76,7 +77,7 @@ public final class LinuxSocketOps extends LinuxIovecs implements SocketOps {
 
     private LinuxSocketOps() {
         boolean v6 = false;
-        if (!Boolean.getBoolean("java.net.preferIPv4Stack")) {
+        if (!SystemProps.getBoolean("java.net.preferIPv4Stack")) {
             int fd = LibC.socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
             if (fd >= 0) {
                 v6 = true;
@@ -423,6 +424,38 @@ public final class LinuxSocketOps extends LinuxIovecs implements SocketOps {
             throw Errors.io(LibC.errno());
         }
         return (s.buf.getInt(PIPEFDS) & 0xffffffffL) | ((long) s.buf.getInt(PIPEFDS + 4) << 32);
+    }
+
+    /**
+     * Linux wakes every poller of a socket on shutdown, for every socket kind (connected, connecting,
+     * listening, unconnected datagram: the last two return an error but still wake), and the shutdown
+     * state makes later polls return at once.
+     */
+    @Override
+    public boolean shutdownWakesPoll() {
+        return true;
+    }
+
+    /**
+     * Shut down both ways. When {@code SO_LINGER} is 0 the close would reset the connection instead
+     * of finishing it, so a disconnect (connect to {@code AF_UNSPEC}) sends that reset first, and the
+     * shutdown that follows sends nothing (an ordinary close ends with a FIN, which the JDK also sends
+     * early by shutting the output down). Unix-domain sockets refuse the disconnect; datagram sockets
+     * only forget their peer, which the close does anyway.
+     */
+    @Override
+    public void unblock(int fd) {
+        Scratch s = SCRATCH.get();
+        ByteBuffer b = s.buf;
+        b.putLong(OPT, 0L);
+        b.putInt(OPTLEN, 8);
+        if (LibC.getsockopt(fd, SOL_SOCKET, SO_LINGER, s.addr + OPT, s.addr + OPTLEN) == 0
+                && b.getInt(OPT) != 0 && b.getInt(OPT + 4) == 0) {
+            b.putLong(SA, 0L);
+            b.putLong(SA + 8, 0L); // sa_family AF_UNSPEC
+            LibC.connect(fd, s.addr + SA, 16);
+        }
+        LibC.shutdown(fd, SHUT_RDWR);
     }
 
     @Override

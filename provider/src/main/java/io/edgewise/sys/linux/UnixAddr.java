@@ -1,5 +1,6 @@
 package io.edgewise.sys.linux;
 
+import io.edgewise.sys.SystemProps;
 import static io.edgewise.sys.linux.Linux.*;
 
 import io.edgewise.AbstractUnixSocketAddress;
@@ -24,7 +25,7 @@ final class UnixAddr {
 
     private static Charset charset() {
         try {
-            String n = System.getProperty("sun.jnu.encoding");
+            String n = SystemProps.get("sun.jnu.encoding");
             return n != null ? Charset.forName(n) : StandardCharsets.UTF_8;
         } catch (RuntimeException e) {
             return StandardCharsets.UTF_8;

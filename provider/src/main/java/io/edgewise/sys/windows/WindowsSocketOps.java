@@ -1,5 +1,6 @@
 package io.edgewise.sys.windows;
 
+import io.edgewise.sys.SystemProps;
 import static io.edgewise.sys.windows.Win64.*;
 
 import com.sun.jna.Native;
@@ -125,7 +126,7 @@ public final class WindowsSocketOps implements SocketOps {
      * {@code SO_REUSEADDR} — which on Windows would allow exactly that — is only remembered, per descriptor,
      * and reported back ({@code reuseAddr}, a concurrent set of descriptors).
      */
-    static final boolean EXCLUSIVE_BIND = exclusiveBind(System.getProperty("sun.net.useExclusiveBind"));
+    static final boolean EXCLUSIVE_BIND = exclusiveBind(SystemProps.get("sun.net.useExclusiveBind"));
     private final java.util.Set<Integer> reuseAddr = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public static boolean exclusiveBind(String prop) {
@@ -140,7 +141,7 @@ public final class WindowsSocketOps implements SocketOps {
             throw new IllegalStateException("WSAStartup failed: " + WinErrors.message(r));
         }
         boolean v6 = false;
-        if (!Boolean.getBoolean("java.net.preferIPv4Stack")) {
+        if (!SystemProps.getBoolean("java.net.preferIPv4Stack")) {
             long s = Ws2_32.WSASocketW(AF_INET6, SOCK_STREAM, IPPROTO_TCP, 0L, 0,
                     WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
             if (s != INVALID_SOCKET) {
