@@ -15,11 +15,21 @@ import java.net.SocketAddress;
  * racily and may see a slightly old value, which is all a statistic needs. {@code closedAt} is
  * volatile (the periodic scan of another thread tests it).
  * No method allocates unless the JFR event it emits is enabled in a running recording.
+ *
+ * <h2>Inert traces</h2>
+ * A channel opened while JFR is not initialized in the JVM and Edgewise's MXBeans are not registered
+ * gets its kind's shared inert trace: it
+ * keeps the provider's channel counts and nothing per channel (no byte counts, no ChannelClosed or
+ * connect events, no anomaly checks; accepts and blocking calls are still recorded), so a JVM that never records pays no heap per
+ * connection for this (about 90 bytes a channel) and no writes to shared fields on its data paths.
+ * Channels opened after a recording started are traced in full. Inert instances are never written.
  */
 public final class ChannelTrace {
     static final String LOCAL_CLOSE = "local-close", EOF = "eof", RESET = "reset", INTERRUPT = "interrupt";
 
     final ChannelKind kind;
+    /** False for the shared per-kind instances of channels opened while JFR was not initialized. */
+    private final boolean live;
     private final long openedAt = System.nanoTime();
     volatile long closedAt;
     long bytesIn, bytesOut;
@@ -34,14 +44,26 @@ public final class ChannelTrace {
     private int addressesTried;
     private String winner;
 
-    private ChannelTrace(ChannelKind kind) {
-        this.kind = kind;
+    private static final ChannelTrace[] INERT = new ChannelTrace[ChannelKind.values().length];
+
+    static {
+        for (ChannelKind k : ChannelKind.values()) {
+            INERT[k.ordinal()] = new ChannelTrace(k, false);
+        }
     }
 
-    /** A new channel of {@code kind} opened. */
+    private ChannelTrace(ChannelKind kind, boolean live) {
+        this.kind = kind;
+        this.live = live;
+    }
+
+    /**
+     * A new channel of {@code kind} opened: its own trace while JFR is initialized or the MXBeans are
+     * registered, else the inert one.
+     */
     public static ChannelTrace open(ChannelKind kind) {
         ProviderStats.OPENED[kind.ordinal()].increment();
-        return new ChannelTrace(kind);
+        return Jfr.active() || Jmx.active() ? new ChannelTrace(kind, true) : INERT[kind.ordinal()];
     }
 
     // ---- data
@@ -51,6 +73,7 @@ public final class ChannelTrace {
      * block"/"interrupted" status (-2, -3 as {@code SocketOps} names them).
      */
     public void read(long n) {
+        if (!live) return;
         if (n > 0) {
             bytesIn += n;
         } else if (n == -1) {
@@ -63,22 +86,25 @@ public final class ChannelTrace {
 
     /** The result of one write or send call (a count or a negative status). */
     public void wrote(long n) {
-        if (n > 0) bytesOut += n;
+        if (live && n > 0) bytesOut += n;
     }
 
     /** An accept that found no connection waiting. */
     public void acceptDrained() {
-        drains++;
+        if (live) drains++;
     }
 
     /** The connection was reset (ECONNRESET and friends surfaced as an exception). */
     public void reset() {
-        reset = true;
+        if (live) reset = true;
     }
 
-    /** How many times a read found the channel drained (for the edge-triggered key check). */
+    /**
+     * How many times a read found the channel drained (for the edge-triggered key check); -1 for an
+     * inert trace, which counts nothing.
+     */
     public long drains() {
-        return drains;
+        return live ? drains : -1;
     }
 
     public ChannelKind kind() {
@@ -89,14 +115,14 @@ public final class ChannelTrace {
 
     /** Before a blocking read, receive or accept: the event to end, or null when not recorded. */
     public Object beginBlockingRead() {
-        readBlocker = Thread.currentThread();
+        if (live) readBlocker = Thread.currentThread();
         if (!Jfr.active()) return null;
         return Emit.begin(kind, true);
     }
 
     /** Before a blocking write or send. */
     public Object beginBlockingWrite() {
-        writeBlocker = Thread.currentThread();
+        if (live) writeBlocker = Thread.currentThread();
         if (!Jfr.active()) return null;
         return Emit.begin(kind, false);
     }
@@ -106,12 +132,12 @@ public final class ChannelTrace {
      * {@code timedOut}: it ended by its timeout; {@code address}: the peer, or the sender.
      */
     public void endBlockingRead(Object event, long n, boolean timedOut, Object address) {
-        readBlocker = null;
+        if (live) readBlocker = null;
         if (event != null) Emit.endRead(event, kind, n, timedOut, address);
     }
 
     public void endBlockingWrite(Object event, long n, Object address) {
-        writeBlocker = null;
+        if (live) writeBlocker = null;
         if (event != null) Emit.endWrite(event, kind, n, address);
     }
 
@@ -146,18 +172,19 @@ public final class ChannelTrace {
 
     /** connect() began (towards {@code target}). */
     public void connectStarted(Object target, boolean blocking, boolean async) {
-        if (connectEvent == null && Jfr.active()) {
+        if (live && connectEvent == null && Jfr.active()) {
             connectEvent = Emit.beginConnect(target, blocking, async);
         }
     }
 
     /** Asynchronous resolution of the target took {@code nanos}. */
     public void resolved(long nanos) {
-        resolveNanos = nanos;
+        if (live) resolveNanos = nanos;
     }
 
     /** Asynchronous connect attempts: how many addresses were tried and which won (null: none). */
     public void attempts(int tried, Object winner) {
+        if (!live) return;
         addressesTried = tried;
         this.winner = winner == null ? null : winner.toString();
     }
@@ -187,9 +214,10 @@ public final class ChannelTrace {
      * selector still holds it (the descriptor closes at deregistration).
      */
     public void closed(SocketAddress local, SocketAddress remote, boolean registered) {
+        ProviderStats.CLOSED[kind.ordinal()].increment();
+        if (!live) return;
         long now = System.nanoTime();
         closedAt = now == 0 ? 1 : now;
-        ProviderStats.CLOSED[kind.ordinal()].increment();
         if (connectEvent != null) connectFailed(new java.nio.channels.AsynchronousCloseException());
         if (Jfr.active()) Emit.closed(kind, local, remote, now - openedAt, bytesIn, bytesOut, ending(), registered);
     }

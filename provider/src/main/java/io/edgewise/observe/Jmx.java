@@ -27,6 +27,13 @@ final class Jmx {
 
     static final String MODE = mode();
     private static MBeanServer server;
+    /** Set once the MXBeans are registered (channels opened from then on are traced in full). */
+    private static volatile boolean serving;
+
+    /** Whether Edgewise's MXBeans are registered in an MBeanServer. */
+    static boolean active() {
+        return serving;
+    }
 
     private static String mode() {
         String m = SystemProps.get("io.edgewise.jmx");
@@ -49,6 +56,7 @@ final class Jmx {
                 if (found == null) return;
                 server = found;
                 server.registerMBean(new Provider(), providerName());
+                serving = true;
                 for (SelectorStats o : Observe.selectors()) {
                     register(o);
                 }

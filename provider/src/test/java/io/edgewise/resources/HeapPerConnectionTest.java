@@ -9,9 +9,10 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Issue 16 item 14: heap per idle connection (both ends, the key, one selector), Edgewise over the
  * JDK's provider, measured after GC in child JVMs with the serial collector (heap after GC over
- * thousands of connections is stable to a few bytes). Prints the figures; the ratio must stay at most
- * 1.0 with a 3 % margin (JDK 17: 1,094 vs 1,110 B, 0.99; before the lazy option map and key list
- * 1,342 B, 1.21). Figures in docs/performance.md.
+ * thousands of connections is stable to a few bytes). Prints the figures; Edgewise must not use more
+ * than the JDK (JDK 17: 1,078 vs 1,110 B, 0.97; 1,342 B, 1.21, before the lazy option map and key list,
+ * the field instead of an AtomicInteger in FdHandle and inert observability traces). Figures in
+ * docs/performance.md.
  */
 @Timeout(300)
 class HeapPerConnectionTest {
@@ -23,7 +24,7 @@ class HeapPerConnectionTest {
         long edgewise = measure("edgewise");
         double ratio = (double) edgewise / jdk;
         System.out.printf("heap per idle connection: jdk %d B, edgewise %d B, ratio %.2f%n", jdk, edgewise, ratio);
-        assertTrue(ratio <= 1.03, "edgewise " + edgewise + " B vs jdk " + jdk + " B per connection");
+        assertTrue(edgewise <= jdk, "edgewise " + edgewise + " B vs jdk " + jdk + " B per connection");
     }
 
     private static long measure(String provider) throws Exception {
