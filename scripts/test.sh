@@ -207,9 +207,30 @@ if stage compat; then
       echo "=== compat-tests over Edgewise on JDK $v (about 6 min)"
       t0=$(date +%s)
       # the provider module joins the reactor (-am) but is not rebuilt: the jar of the build stage is repackaged
+      # the pass on the last JDK runs with a JFR recording of Edgewise's events in every test JVM: the
+      # observability layer must change no behaviour
+      jfr=()
+      jfrdir="$RUNS/compat-jfr-JDK-$v"
+      if [ "$v" = "${JDKS##* }" ]; then
+        mkdir -p "$jfrdir"
+        jfr=("-Dcompat.extra.argLine=-XX:StartFlightRecording=settings=default,settings=$root/provider/src/main/resources/io/edgewise/edgewise.jfc,filename=$jfrdir/compat-%p.jfr")
+        echo "    with a JFR recording (edgewise.jfc) in every test JVM: $jfrdir"
+      fi
       logged "compat JDK $v" "$RUNS/$(printf '%02d' "$run_no")-compat-JDK-$v.log" \
-        ./scripts/compat.sh edgewise "$v" -o "${EXTRA[@]}" -Dmaven.main.skip=true -Dmaven.javadoc.skip=true
+        ./scripts/compat.sh edgewise "$v" -o "${EXTRA[@]}" -Dmaven.main.skip=true -Dmaven.javadoc.skip=true "${jfr[@]}"
       status=$?
+      if [ "${#jfr[@]}" -gt 0 ]; then
+        events=0
+        for f in "$jfrdir"/*.jfr; do
+          [ -e "$f" ] || continue
+          n=$("${HOMES[$v]}/bin/jfr" summary "$f" 2>/dev/null | awk '$1 ~ /^edgewise\./ {s += $2} END {print s + 0}')
+          events=$((events + n))
+        done
+        echo "    JFR: $(ls "$jfrdir"/*.jfr 2>/dev/null | wc -l) recordings, $events edgewise.* events"
+        if [ "$events" -eq 0 ]; then
+          echo "    JFR recording of the compat pass has no edgewise.* event"; status=1
+        fi
+      fi
       grep -a -A12 -- '---- surefire totals' "$RUNS/$(printf '%02d' "$run_no")-compat-JDK-$v.log" | sed 's/^/    /'
       record "compat JDK $v" "$status" $(( $(date +%s) - t0 )) compat-tests/target/compat-results/edgewise-$v/surefire-reports
     done
