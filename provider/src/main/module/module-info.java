@@ -12,6 +12,8 @@ module io.edgewise {
     requires static java.instrument; // the agent (io.edgewise.agent), which runs from the class path
     requires jdk.net;                // extended socket options, looked up by name
     requires jdk.unsupported;        // sun.misc.Unsafe for buffer addresses before JDK 22
+    requires static jdk.jfr;         // JFR events, when the runtime has JFR and the module is resolved
+    requires static java.management; // the MXBeans, likewise (off where the module is not readable)
 
     exports io.edgewise;
 

@@ -69,7 +69,7 @@ class ConfigurationErrorTest {
         failedEarlyOnce(run("kqueue", true, SELECT_EDGEWISE, "-Dio.edgewise.backend=kqueue",
                 "-Dio.edgewise.kqueue.library=/nonexistent"),
                 "Edgewise: -Dio.edgewise.kqueue.library=/nonexistent: no such file (the kqueue library for"
-                        + " -Dio.edgewise.backend=kqueue). Fix: install libkqueue");
+                        + " -Dio.edgewise.backend=kqueue). Fix: build libkqueue");
     }
 
     @Test

@@ -13,7 +13,7 @@ final class Jfr {
     private Jfr() { }
 
     static final boolean ON = !"false".equals(SystemProps.get("io.edgewise.jfr"))
-            && ModuleLayer.boot().findModule("jdk.jfr").isPresent();
+            && Observe.readable("jdk.jfr");
 
     /** Whether events may be wanted now (a static volatile read once JIT-compiled). */
     static boolean active() {

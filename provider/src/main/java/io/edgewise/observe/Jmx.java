@@ -36,6 +36,9 @@ final class Jmx {
     }
 
     private static String mode() {
+        if (!Observe.readable("java.management")) {
+            return "false"; // a runtime without it, or a module graph that did not resolve it
+        }
         String m = SystemProps.get("io.edgewise.jmx");
         return m == null ? "auto" : m;
     }

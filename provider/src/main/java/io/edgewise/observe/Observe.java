@@ -22,6 +22,15 @@ public final class Observe {
 
     static final ConcurrentHashMap<Long, SelectorStats> SELECTORS = new ConcurrentHashMap<>();
 
+    /**
+     * Whether the JDK module {@code name} is in the boot layer and Edgewise's module reads it (always,
+     * on the class path; on the module path only where the graph resolved it: module-info requires
+     * jdk.jfr and java.management {@code static}).
+     */
+    static boolean readable(String name) {
+        return ModuleLayer.boot().findModule(name).map(m -> Observe.class.getModule().canRead(m)).orElse(false);
+    }
+
     /** The native binding, or null if it cannot be told. */
     static String binding() {
         try {
