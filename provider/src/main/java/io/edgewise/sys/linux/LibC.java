@@ -214,16 +214,36 @@ public final class LibC {
 
     /**
      * The hard limit on open descriptors ({@code RLIMIT_NOFILE}'s {@code rlim_max}), capped at
-     * {@link Integer#MAX_VALUE} (also when unlimited or unreadable). Called once per JVM: always
-     * through JNA.
+     * {@link Integer#MAX_VALUE} (also when unlimited or unreadable). Called once per JVM: through JNA
+     * when JNA is the binding, else from {@code /proc/self/limits} (the FFM binding has no getrlimit,
+     * and JNA may be absent then).
      */
     public static int fdLimit() {
+        if (FFM != null) {
+            return fdLimitFromProc();
+        }
         java.nio.ByteBuffer rlim = java.nio.ByteBuffer.allocateDirect(16).order(java.nio.ByteOrder.nativeOrder());
         if (JnaLibC.getrlimit(Linux.RLIMIT_NOFILE, address(rlim)) < 0) {
             return Integer.MAX_VALUE;
         }
         long max = rlim.getLong(8);   // rlim_t is unsigned: RLIM_INFINITY reads as -1
         return max < 0 || max > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) max;
+    }
+
+    /** "Max open files  soft  hard  files" of /proc/self/limits; MAX_VALUE when unlimited or unreadable. */
+    static int fdLimitFromProc() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Paths.get("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String[] f = line.substring("Max open files".length()).trim().split("\\s+");
+                    long max = f.length > 1 && !f[1].equals("unlimited") ? Long.parseLong(f[1]) : Long.MAX_VALUE;
+                    return (int) Math.min(max, Integer.MAX_VALUE);
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // unreadable: no limit known
+        }
+        return Integer.MAX_VALUE;
     }
 
     public static int dup3(int oldfd, int newfd, int flags) {
