@@ -104,15 +104,11 @@ final class Security {
 
     /** Before a datagram connect: multicast permission for a group, else connect then accept. */
     static void checkDatagramConnect(InetSocketAddress isa) {
+        checkSend(isa);
         SecurityManager sm = System.getSecurityManager();
-        if (sm != null) {
-            InetAddress ia = isa.getAddress();
-            if (ia.isMulticastAddress()) {
-                sm.checkMulticast(ia);
-            } else {
-                sm.checkConnect(ia.getHostAddress(), isa.getPort());
-                sm.checkAccept(ia.getHostAddress(), isa.getPort());
-            }
+        InetAddress ia = isa.getAddress();
+        if (sm != null && !ia.isMulticastAddress()) {
+            sm.checkAccept(ia.getHostAddress(), isa.getPort());
         }
     }
 
