@@ -177,6 +177,9 @@ class SelectorOptionsDifferentialTest {
         l.addAll(List.of(ExtendedSocketOptions.TCP_QUICKACK, ExtendedSocketOptions.TCP_KEEPIDLE,
                 ExtendedSocketOptions.TCP_KEEPINTERVAL, ExtendedSocketOptions.TCP_KEEPCOUNT,
                 ExtendedSocketOptions.SO_INCOMING_NAPI_ID, ExtendedSocketOptions.SO_PEERCRED));
+        // under the POSIX/BSD socket layer (kqueue suite variants) Edgewise lacks Linux's own options,
+        // as macOS and the BSDs do, while the JDK here has them: SocketLayer.LINUX_ONLY_REASON
+        l.removeIf(io.edgewise.testing.SocketLayer::expectedMissing);
         return l;
     }
 

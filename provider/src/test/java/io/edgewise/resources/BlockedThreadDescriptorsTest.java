@@ -47,7 +47,13 @@ class BlockedThreadDescriptorsTest {
         for (SelectorProvider p : List.of(Providers.jdk(), Providers.edgewise())) {
             socketReaders(p, 2); // warm-up: lazily opened descriptors
             Extra e = socketReaders(p, THREADS);
-            assertTrue(e.whileBlocked <= 1 && e.after <= 1, Providers.name(p) + ": " + e);
+            if (p == Providers.edgewise() && io.edgewise.testing.SocketLayer.posix()) {
+                // the POSIX/BSD layer (macOS, the BSDs) has no shutdown wake-up (SocketOps.unblock is
+                // Linux's): a blocked socket reader spends a pooled wakeup descriptor, as a pipe reader does
+                assertTrue(e.after <= idleBound() + 1, Providers.name(p) + " (POSIX layer): " + e);
+            } else {
+                assertTrue(e.whileBlocked <= 1 && e.after <= 1, Providers.name(p) + ": " + e);
+            }
         }
     }
 
