@@ -4,6 +4,9 @@
 #
 #   scripts/bench.sh [quick|long] [--sections probe,echo,syscalls,scale,jmh]
 #
+# --sections observe (not in the default run) measures what a JFR recording costs Edgewise: three Edgewise
+# echo JVMs (no recording, edgewise.jfc, default + edgewise.jfc) alternated in windows, 3x the rounds.
+#
 # quick (default, < 5 min on 2 cores): 7 interleaved rounds of 0.8 s windows; long: 15 rounds of 2 s, more JMH.
 # Writes latest.{md,svg} (and e.g. quick-jdk17.*) under benchmarks/target/results/, prints the table; per-JVM
 # logs go to benchmarks/target/bench-logs/. To publish a run, write it over the committed files on purpose:

@@ -142,6 +142,9 @@ public final class Harness {
         if (sections.contains("jmh")) {
             jmh();
         }
+        if (sections.contains("observe")) {
+            observe();
+        }
         for (Variant v : stubbed) {
             res.notes.add(v.title + ": PENDING — the provider in this build is still the stub (openSelector throws); "
                     + "its column is empty until the real provider is merged.");
@@ -152,9 +155,14 @@ public final class Harness {
     // ---------------------------------------------------------------- launching
 
     private List<String> jvm(Variant v, String main, String... args) {
+        return jvm(v, List.of(), main, args);
+    }
+
+    private List<String> jvm(Variant v, List<String> extraFlags, String main, String... args) {
         List<String> cmd = new ArrayList<>(List.of(javaBin, "--enable-native-access=ALL-UNNAMED", "-Xms256m", "-Xmx1g",
                 "-XX:+UseG1GC"));
         cmd.addAll(v.jvmFlags());
+        cmd.addAll(extraFlags);
         if (!bindingChoice.isEmpty()) {
             cmd.add("-Dio.edgewise.binding=" + bindingChoice); // only Edgewise reads it
         }
@@ -395,6 +403,86 @@ public final class Harness {
             res.metric("pp.cpu", "Ping-pong", "Ping-pong CPU per round trip (whole JVM)", "µs", false)
                     .put(v, r, d(m, "cpuUsPerRtt"));
         }
+    }
+
+    // ---- observe
+
+    /**
+     * What a JFR recording costs Edgewise: the same Edgewise echo JVM started three times (no recording; a
+     * recording with the {@code edgewise.jfc} the jar ships; the JDK's {@code default} settings plus it), windows
+     * alternated between them as in {@link #echo}, three times as many rounds (the ratios are close to 1, so
+     * they need more samples than the provider comparison). Reported as per-round ratios to the unrecorded JVM.
+     */
+    private void observe() throws Exception {
+        int rounds = 3 * p.rounds;
+        log("== observe: Edgewise without / with a JFR recording, " + rounds + " interleaved rounds");
+        Path jfc = logs.resolve("edgewise.jfc");
+        try (java.io.InputStream in = Harness.class.getResourceAsStream("/io/edgewise/edgewise.jfc")) {
+            if (in == null) {
+                res.failures.add("observe: io/edgewise/edgewise.jfc is not on the class path (provider jar)");
+                return;
+            }
+            Files.createDirectories(logs);
+            Files.copy(in, jfc, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        ObserveCost cost = new ObserveCost(List.of("no recording", "edgewise.jfc", "default + edgewise.jfc"));
+        List<List<String>> flags = List.of(List.of(),
+                List.of("-XX:StartFlightRecording=settings=" + jfc + ",filename=" + logs.resolve("observe-edgewise.jfr")),
+                List.of("-XX:StartFlightRecording=settings=default,settings=" + jfc + ",filename="
+                        + logs.resolve("observe-default.jfr")));
+        List<Proc> procs = new ArrayList<>();
+        try {
+            for (int i = 0; i < flags.size(); i++) {
+                Proc w = start("observe-" + i, jvm(Variant.EDGEWISE, flags.get(i), EchoWorker.class.getName(), "serve",
+                        Variant.EDGEWISE.name(), "--conns", "" + p.conns, "--window", "" + p.window, "--pp-conns",
+                        "" + p.ppConns), true);
+                procs.add(w);
+                if (!"ok".equals(checkProvider(w, Variant.EDGEWISE, "observe " + cost.names.get(i)))
+                        || w.await("READY ", 60_000) == null) {
+                    fail(Variant.EDGEWISE, "observe " + cost.names.get(i), "worker never became READY", w);
+                    return;
+                }
+            }
+            String[] tests = {"TPUT 64", "TPUT 16384", "PP"};
+            for (String test : tests) {
+                for (Proc w : procs) {
+                    if (observeWindow(w, test, p.warmupMs, 200) == null) {
+                        return;
+                    }
+                }
+            }
+            for (int r = 0; r < rounds; r++) {
+                for (String test : tests) {
+                    for (int k = 0; k < procs.size(); k++) {
+                        int i = (k + r) % procs.size();
+                        String line = observeWindow(procs.get(i), test, p.rampMs,
+                                test.equals("PP") ? p.ppMeasureMs : p.measureMs);
+                        if (line == null) {
+                            return;
+                        }
+                        cost.put(test, i, r, kv(line));
+                    }
+                }
+            }
+            for (Proc w : procs) {
+                w.send("EXIT");
+                w.waitExit(30_000);
+            }
+            res.notes.addAll(cost.lines(rounds, p.measureMs));
+        } finally {
+            for (Proc w : procs) {
+                w.close();
+            }
+        }
+    }
+
+    private String observeWindow(Proc w, String test, long rampMs, long ms) throws Exception {
+        w.send(test + " " + rampMs + " " + ms);
+        String line = w.await("RESULT ", 60_000 + 4 * (rampMs + ms));
+        if (line == null) {
+            fail(Variant.EDGEWISE, "observe " + test, "no result", w);
+        }
+        return line;
     }
 
     // ---- syscalls
