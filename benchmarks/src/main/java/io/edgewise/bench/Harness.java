@@ -91,6 +91,8 @@ public final class Harness {
     private String tracerChoice = "auto";
     /** {@code --binding jna|ffm}: passed to Edgewise JVMs as -Dio.edgewise.binding; empty = provider's choice. */
     private String bindingChoice = "";
+    /** {@code --base-jar}: an older provider jar the observe section also runs, unrecorded, ahead of the class path. */
+    private String observeBaseJar = "";
 
     private Harness(Profile p, Path out, Path logs) {
         this.p = p;
@@ -107,6 +109,7 @@ public final class Harness {
                 Paths.get(a.str("logs", "benchmarks/target/bench-logs")));
         h.tracerChoice = a.str("tracer", "auto");
         h.bindingChoice = a.str("binding", "");
+        h.observeBaseJar = a.str("base-jar", "");
         Set<String> sections = new java.util.HashSet<>(Arrays.asList(
                 a.str("sections", "probe,echo,syscalls,scale,jmh").split(",")));
         long t0 = System.nanoTime();
@@ -166,8 +169,10 @@ public final class Harness {
         if (!bindingChoice.isEmpty()) {
             cmd.add("-Dio.edgewise.binding=" + bindingChoice); // only Edgewise reads it
         }
-        cmd.add("-cp");
-        cmd.add(classPath);
+        if (!extraFlags.contains("-cp")) {
+            cmd.add("-cp");
+            cmd.add(classPath);
+        }
         cmd.add(main);
         cmd.addAll(Arrays.asList(args));
         return cmd;
@@ -425,11 +430,16 @@ public final class Harness {
             Files.createDirectories(logs);
             Files.copy(in, jfc, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
-        ObserveCost cost = new ObserveCost(List.of("no recording", "edgewise.jfc", "default + edgewise.jfc"));
-        List<List<String>> flags = List.of(List.of(),
+        List<String> names = new ArrayList<>(List.of("no recording", "edgewise.jfc", "default + edgewise.jfc"));
+        List<List<String>> flags = new ArrayList<>(List.of(List.of(),
                 List.of("-XX:StartFlightRecording=settings=" + jfc + ",filename=" + logs.resolve("observe-edgewise.jfr")),
                 List.of("-XX:StartFlightRecording=settings=default,settings=" + jfc + ",filename="
-                        + logs.resolve("observe-default.jfr")));
+                        + logs.resolve("observe-default.jfr"))));
+        if (!observeBaseJar.isEmpty()) { // the same code without the feature: its jar's classes come first
+            names.add("no recording, " + Paths.get(observeBaseJar).getFileName() + " (--base-jar)");
+            flags.add(List.of("-cp", observeBaseJar + java.io.File.pathSeparator + classPath));
+        }
+        ObserveCost cost = new ObserveCost(names);
         List<Proc> procs = new ArrayList<>();
         try {
             for (int i = 0; i < flags.size(); i++) {

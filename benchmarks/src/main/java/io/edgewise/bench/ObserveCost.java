@@ -43,10 +43,10 @@ final class ObserveCost {
 
     List<String> lines(int rounds, long windowMs) {
         List<String> out = new ArrayList<>();
-        out.add("Observe (what a JFR recording costs Edgewise): three Edgewise echo JVMs — " + String.join("; ", names)
+        out.add("Observe (what observability costs Edgewise): Edgewise echo JVMs — " + String.join("; ", names)
                 + " — alternated in " + windowMs + " ms windows, " + rounds + " rounds. Each figure: the median of the "
-                + "per-round ratios recording / no recording, then the middle half and the extremes of those ratios "
-                + "(throughput above 1 and CPU below 1 would mean the recording made it faster: that is the noise).");
+                + "per-round ratios of that JVM to the first (" + names.get(0) + "), then the middle half and the "
+                + "extremes of those ratios; where the cost is nil the median sits at 1 within the middle half's width.");
         for (Map.Entry<String, double[][][]> e : byTest.entrySet()) {
             double[][][] t = e.getValue();
             String title = title(e.getKey());
