@@ -8,7 +8,6 @@ import io.edgewise.sys.UnixOps;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
@@ -51,7 +50,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * disconnect and configureBlocking hold both); each is the lock of a {@code Direction} ({@code reads},
  * {@code writes}). {@code stateLock} guards {@code state}, {@code localAddress},
  * {@code remoteAddress}, {@code initialLocalAddress}, each {@code Direction}'s {@code waiter},
- * {@code registry} (and every {@link MembershipKeyImpl}'s blocked set) and {@code socket};
+ * {@code memberships}' state (and every {@link MembershipKeyImpl}'s blocked set) and {@code socket};
  * {@code state}, {@code localAddress} and {@code remoteAddress} are volatile so the non-blocking paths
  * read them without it. Order: readLock → writeLock → stateLock. The descriptor's lifetime is
  * {@link FdHandle}'s.
@@ -81,7 +80,8 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
     private SocketAddress initialLocalAddress;
     /** Bytes, ending and JFR events (io.edgewise.observe; its fields follow readLock/writeLock). */
     private final io.edgewise.observe.ChannelTrace trace;
-    private MembershipKeyImpl.Registry registry;
+    /** Multicast memberships (null for Unix datagram channels). */
+    private final Memberships memberships;
     private DatagramSocketAdaptor socket;
 
     /** A new channel of {@code family} (SocketOps.INET, INET6 or DatagramOps.UNIX). */
@@ -93,6 +93,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
         this.fdVal = dops.socket(family);
         this.fd = new FdHandle(ops, fdVal);
         this.trace = traceFor(family);
+        this.memberships = family == DatagramOps.UNIX ? null : new Memberships(this, stateLock, dops, fd, family);
     }
 
     private static io.edgewise.observe.ChannelTrace traceFor(int family) {
@@ -114,6 +115,7 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
         this.fdVal = fdVal;
         this.fd = new FdHandle(ops, fdVal);
         this.trace = traceFor(family);
+        this.memberships = family == DatagramOps.UNIX ? null : new Memberships(this, stateLock, dops, fd, family);
         try {
             this.localAddress = localAddressOf(fdVal);
             SocketAddress remote = null;
@@ -930,133 +932,25 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
 
     @Override
     public MembershipKey join(InetAddress group, NetworkInterface interf) throws IOException {
-        return innerJoin(group, interf, null);
+        return memberships().join(group, interf, null);
     }
 
     @Override
     public MembershipKey join(InetAddress group, NetworkInterface interf, InetAddress source) throws IOException {
         Objects.requireNonNull(source);
-        return innerJoin(group, interf, source);
+        return memberships().join(group, interf, source);
     }
 
-    private static void checkSource(InetAddress source, InetAddress group) {
-        if (source.isAnyLocalAddress()) {
-            throw new IllegalArgumentException("Source address is a wildcard address");
-        }
-        if (source.isMulticastAddress()) {
-            throw new IllegalArgumentException("Source address is multicast address");
-        }
-        if (source.getClass() != group.getClass()) {
-            throw new IllegalArgumentException("Source address is different type to group");
-        }
-    }
-
-    private MembershipKey innerJoin(InetAddress group, NetworkInterface interf, InetAddress source) throws IOException {
+    private Memberships memberships() {
         if (isUnix()) {
             throw new UnsupportedOperationException("Multicast is not supported on Unix domain sockets");
         }
-        if (!group.isMulticastAddress()) {
-            throw new IllegalArgumentException("Group not a multicast address");
-        }
-        if (group instanceof Inet6Address) {
-            if (family != SocketOps.INET6) {
-                throw new IllegalArgumentException("Only IPv6 sockets can join IPv6 multicast group");
-            }
-        } else if (!(group instanceof Inet4Address)) {
-            throw new IllegalArgumentException("Address type not supported");
-        }
-        if (source != null) {
-            checkSource(source, group);
-        }
-        Security.checkJoin(group);
-        synchronized (stateLock) {
-            ensureOpen();
-            if (registry == null) {
-                registry = new MembershipKeyImpl.Registry();
-            } else {
-                MembershipKey key = registry.check(group, interf, source);
-                if (key != null) {
-                    return key;
-                }
-            }
-            int index = interf.getIndex();
-            if (group instanceof Inet6Address) {
-                if (index == -1) throw new IOException("Network interface cannot be identified");
-            } else if (DatagramOps.anyInet4Address(interf) == null) {
-                throw new IOException("Network interface not configured for IPv4");
-            }
-            int f = fd.acquire();
-            try {
-                dops.membership(f, family, DatagramOps.JOIN, group, index, source);
-            } finally {
-                fd.release();
-            }
-            MembershipKeyImpl key = new MembershipKeyImpl(this, group, interf, source);
-            registry.add(key);
-            return key;
-        }
+        return memberships;
     }
 
-    /**
-     * The valid any-source membership of {@code group} on {@code interf}, or null (the socket adaptor's
-     * joinGroup/leaveGroup); {@code IllegalStateException} when a source-specific one exists.
-     */
+    /** The socket adaptor's joinGroup/leaveGroup: see {@link Memberships#findAnySource}. */
     MembershipKey findMembership(InetAddress group, NetworkInterface interf) {
-        synchronized (stateLock) {
-            return registry == null ? null : registry.check(group, interf, null);
-        }
-    }
-
-    /** Drops a membership; a no-op when the key is already invalid. Called by the key. */
-    void drop(MembershipKeyImpl key) {
-        synchronized (stateLock) {
-            if (!key.isValid()) {
-                return;
-            }
-            try {
-                int f = fd.acquire();
-                try {
-                    dops.membership(f, family, DatagramOps.DROP, key.group(), key.networkInterface().getIndex(),
-                            key.sourceAddress());
-                } finally {
-                    fd.release();
-                }
-            } catch (IOException e) {
-                // the channel is closing (its keys are invalidated then) or the kernel forgot the group
-            }
-            key.invalidate();
-            registry.remove(key);
-        }
-    }
-
-    /** Blocks {@code source} for an any-source membership. Called by the key under stateLock. */
-    void block(MembershipKeyImpl key, InetAddress source) throws IOException {
-        if (!key.isValid()) {
-            throw new IllegalStateException("key is no longer valid");
-        }
-        checkSource(source, key.group());
-        int f = fd.acquire();
-        try {
-            dops.membership(f, family, DatagramOps.BLOCK, key.group(), key.networkInterface().getIndex(), source);
-        } finally {
-            fd.release();
-        }
-    }
-
-    void unblock(MembershipKeyImpl key, InetAddress source) {
-        if (!key.isValid()) {
-            throw new IllegalStateException("key is no longer valid");
-        }
-        try {
-            int f = fd.acquire();
-            try {
-                dops.membership(f, family, DatagramOps.UNBLOCK, key.group(), key.networkInterface().getIndex(), source);
-            } finally {
-                fd.release();
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return memberships.findAnySource(group, interf);
     }
 
     // ---- blocking mode, close
@@ -1072,8 +966,8 @@ public final class DatagramChannelImpl extends DatagramChannel implements SelCha
         synchronized (stateLock) {
             trace.closed(localAddress, remoteAddress, isRegistered());
             state = ST_CLOSING;
-            if (registry != null) {
-                registry.invalidateAll();
+            if (memberships != null) {
+                memberships.invalidateAll();
             }
             reads.signal();
             writes.signal();
