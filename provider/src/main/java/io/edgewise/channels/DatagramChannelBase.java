@@ -88,10 +88,10 @@ abstract class DatagramChannelBase extends DatagramChannel implements SelChannel
     /** For an inherited descriptor: reads its addresses (connected when it has a peer); closes it on failure. */
     final void adoptInherited() throws IOException {
         try {
-            localAddress = queryLocalAddress(fdVal);
+            localAddress = queryAddress(fdVal, true);
             SocketAddress remote = null;
             try {
-                remote = queryRemoteAddress(fdVal);
+                remote = queryAddress(fdVal, false);
             } catch (IOException notConnected) {
                 // ENOTCONN: unconnected
             }
@@ -110,14 +110,18 @@ abstract class DatagramChannelBase extends DatagramChannel implements SelChannel
         return trace;
     }
 
+    @Override
+    public final int fdVal() {
+        return fdVal;
+    }
+
     // ---- what the subclasses supply
 
     /** The address checked for this family ({@code connect}, {@code send}); bad input throws. */
     abstract SocketAddress checkAddress(SocketAddress sa);
 
-    abstract SocketAddress queryLocalAddress(int f) throws IOException;
-
-    abstract SocketAddress queryRemoteAddress(int f) throws IOException;
+    /** The descriptor's local address, or its peer's when {@code local} is false. */
+    abstract SocketAddress queryAddress(int f, boolean local) throws IOException;
 
     /** Under stateLock: binds {@code f} to {@code local} ({@code null}: the family's automatic address). */
     abstract void bindTo(int f, SocketAddress local) throws IOException;
@@ -240,16 +244,30 @@ abstract class DatagramChannelBase extends DatagramChannel implements SelChannel
 
     @Override
     public final DatagramChannel bind(SocketAddress local) throws IOException {
+        underAllLocks(() -> {
+            ensureOpen();
+            if (localAddress != null) {
+                throw new AlreadyBoundException();
+            }
+            bindInternal(local);
+        });
+        return this;
+    }
+
+    /** What bind, connect, disconnect and configureBlocking do under all three locks. */
+    @FunctionalInterface
+    private interface LockedAction {
+        void run() throws IOException;
+    }
+
+    /** Runs {@code action} holding readLock, writeLock and stateLock (in the lock order). */
+    private void underAllLocks(LockedAction action) throws IOException {
         readLock.lock();
         try {
             writeLock.lock();
             try {
                 synchronized (stateLock) {
-                    ensureOpen();
-                    if (localAddress != null) {
-                        throw new AlreadyBoundException();
-                    }
-                    bindInternal(local);
+                    action.run();
                 }
             } finally {
                 writeLock.unlock();
@@ -257,7 +275,6 @@ abstract class DatagramChannelBase extends DatagramChannel implements SelChannel
         } finally {
             readLock.unlock();
         }
-        return this;
     }
 
     /** Under stateLock: binds and records the local address. */
@@ -265,7 +282,7 @@ abstract class DatagramChannelBase extends DatagramChannel implements SelChannel
         int f = fd.acquire();
         try {
             bindTo(f, local);
-            localAddress = queryLocalAddress(f);
+            localAddress = queryAddress(f, true);
         } finally {
             fd.release();
         }
@@ -280,24 +297,14 @@ abstract class DatagramChannelBase extends DatagramChannel implements SelChannel
     DatagramChannel connect(SocketAddress remote, boolean check) throws IOException {
         SocketAddress target = checkAddress(remote);
         permitConnect(target);
-        readLock.lock();
-        try {
-            writeLock.lock();
-            try {
-                synchronized (stateLock) {
-                    ensureOpen();
-                    if (check && state == ST_CONNECTED) {
-                        throw new AlreadyConnectedException();
-                    }
-                    beforeConnect(target);
-                    associate(target);
-                }
-            } finally {
-                writeLock.unlock();
+        underAllLocks(() -> {
+            ensureOpen();
+            if (check && state == ST_CONNECTED) {
+                throw new AlreadyConnectedException();
             }
-        } finally {
-            readLock.unlock();
-        }
+            beforeConnect(target);
+            associate(target);
+        });
         return this;
     }
 
@@ -315,7 +322,7 @@ abstract class DatagramChannelBase extends DatagramChannel implements SelChannel
             }
             remoteAddress = target;
             state = ST_CONNECTED;
-            localAddress = queryLocalAddress(f);
+            localAddress = queryAddress(f, true);
             // flush datagrams that arrived from other senders before the association
             TempBuffers t = TempBuffers.get();
             int slot = t.take(1);
@@ -333,21 +340,11 @@ abstract class DatagramChannelBase extends DatagramChannel implements SelChannel
 
     @Override
     public final DatagramChannel disconnect() throws IOException {
-        readLock.lock();
-        try {
-            writeLock.lock();
-            try {
-                synchronized (stateLock) {
-                    if (isOpen() && state == ST_CONNECTED) {
-                        dissociate();
-                    }
-                }
-            } finally {
-                writeLock.unlock();
+        underAllLocks(() -> {
+            if (isOpen() && state == ST_CONNECTED) {
+                dissociate();
             }
-        } finally {
-            readLock.unlock();
-        }
+        });
         return this;
     }
 
@@ -357,7 +354,7 @@ abstract class DatagramChannelBase extends DatagramChannel implements SelChannel
             dops.disconnect(f);
             remoteAddress = null;
             state = ST_UNCONNECTED;
-            localAddress = queryLocalAddress(f);
+            localAddress = queryAddress(f, true);
             SocketAddress initial = initialLocalAddress;
             initialLocalAddress = null;
             afterDisconnect(f, initial);
@@ -583,19 +580,7 @@ abstract class DatagramChannelBase extends DatagramChannel implements SelChannel
     @Override
     protected final void implConfigureBlocking(boolean block) throws IOException {
         // the descriptor stays non-blocking: blocking mode is emulated with waits
-        readLock.lock();
-        try {
-            writeLock.lock();
-            try {
-                synchronized (stateLock) {
-                    ensureOpen();
-                }
-            } finally {
-                writeLock.unlock();
-            }
-        } finally {
-            readLock.unlock();
-        }
+        underAllLocks(this::ensureOpen);
     }
 
     @Override
@@ -608,10 +593,8 @@ abstract class DatagramChannelBase extends DatagramChannel implements SelChannel
             writes.signalClose(fd);
         }
         synchronized (stateLock) {
-            if (state == ST_CLOSING && !isRegistered()) {
-                state = ST_CLOSED;
-                fd.close();
-                trace.released();
+            if (!isRegistered()) {
+                release();
             }
         }
     }
@@ -619,20 +602,20 @@ abstract class DatagramChannelBase extends DatagramChannel implements SelChannel
     @Override
     public final void kill() {
         synchronized (stateLock) {
-            if (state == ST_CLOSING) {
-                state = ST_CLOSED;
-                fd.close();
-                trace.released();
-            }
+            release();
+        }
+    }
+
+    /** Under stateLock: the real close of a closing channel, once. */
+    private void release() {
+        if (state == ST_CLOSING) {
+            state = ST_CLOSED;
+            fd.close();
+            trace.released();
         }
     }
 
     // ---- selector support
-
-    @Override
-    public final int fdVal() {
-        return fdVal;
-    }
 
     @Override
     public final int translateInterestOps(int ops) {

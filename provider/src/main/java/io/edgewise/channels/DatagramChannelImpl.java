@@ -20,6 +20,7 @@ import java.nio.channels.MembershipKey;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
@@ -65,13 +66,8 @@ public final class DatagramChannelImpl extends DatagramChannelBase {
     }
 
     @Override
-    SocketAddress queryLocalAddress(int f) throws IOException {
-        return ops.localAddress(f);
-    }
-
-    @Override
-    SocketAddress queryRemoteAddress(int f) throws IOException {
-        return ops.remoteAddress(f);
+    SocketAddress queryAddress(int f, boolean local) throws IOException {
+        return local ? ops.localAddress(f) : ops.remoteAddress(f);
     }
 
     @Override
@@ -163,16 +159,11 @@ public final class DatagramChannelImpl extends DatagramChannelBase {
         static final Set<SocketOption<?>> SET = build();
 
         private static Set<SocketOption<?>> build() {
-            Set<SocketOption<?>> s = new HashSet<>();
-            s.add(StandardSocketOptions.SO_SNDBUF);
-            s.add(StandardSocketOptions.SO_RCVBUF);
-            s.add(StandardSocketOptions.SO_REUSEADDR);
-            s.add(StandardSocketOptions.SO_REUSEPORT);
-            s.add(StandardSocketOptions.SO_BROADCAST);
-            s.add(StandardSocketOptions.IP_TOS);
-            s.add(StandardSocketOptions.IP_MULTICAST_IF);
-            s.add(StandardSocketOptions.IP_MULTICAST_TTL);
-            s.add(StandardSocketOptions.IP_MULTICAST_LOOP);
+            Set<SocketOption<?>> s = new HashSet<>(List.of(StandardSocketOptions.SO_SNDBUF,
+                    StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_REUSEADDR,
+                    StandardSocketOptions.SO_REUSEPORT, StandardSocketOptions.SO_BROADCAST, StandardSocketOptions.IP_TOS,
+                    StandardSocketOptions.IP_MULTICAST_IF, StandardSocketOptions.IP_MULTICAST_TTL,
+                    StandardSocketOptions.IP_MULTICAST_LOOP));
             s.addAll(Platform.datagramOps().extendedOptions());
             return Collections.unmodifiableSet(s);
         }

@@ -58,13 +58,8 @@ public final class UnixDatagramChannelImpl extends DatagramChannelBase {
     }
 
     @Override
-    SocketAddress queryLocalAddress(int f) throws IOException {
-        return unix.localAddress(f);
-    }
-
-    @Override
-    SocketAddress queryRemoteAddress(int f) throws IOException {
-        return unix.remoteAddress(f);
+    SocketAddress queryAddress(int f, boolean local) throws IOException {
+        return local ? unix.localAddress(f) : unix.remoteAddress(f);
     }
 
     /** {@code null}: an automatically chosen path; the empty path: stays unnamed. */
