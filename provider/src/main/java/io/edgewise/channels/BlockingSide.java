@@ -11,7 +11,10 @@ import java.util.concurrent.TimeUnit;
  * interrupts signal, and the wait step of every blocking loop ({@link #await}, with the deadline of an
  * {@code SO_TIMEOUT}). The channel keeps its own {@code begin()}/{@code end()} around it (they are
  * protected in {@code AbstractInterruptibleChannel}): {@code begin(); arm under stateLock; loop of call
- * and await; disarm; end(completed)}.
+ * and await; disarm; end(completed)}. The datagram channels hold one per direction; the stream
+ * channels keep their two waiters as fields (two more objects per connection would cost 64 bytes of
+ * heap per connection end, see HeapPerConnectionTest) and share the wait step and the result and
+ * deadline rules through the static methods.
  *
  * <h2>Locks</h2>
  * {@code waiter} is guarded by the owning channel's {@code stateLock}: set ({@link #arm}) and cleared

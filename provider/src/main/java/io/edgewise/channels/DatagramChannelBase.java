@@ -418,6 +418,9 @@ abstract class DatagramChannelBase extends DatagramChannel implements SelChannel
                 long deadline = BlockingSide.deadline(timeoutMillis);
                 while (BlockingSide.retry(n) && isOpen()) {
                     side.await(f, deadline, "Receive timed out");
+                    // closed meanwhile: no further call on a socket the close may have shut down
+                    // (what a call answers there differs between kernels and socket kinds)
+                    if (!isOpen()) break;
                     n = once(what, f, one, many, offset, length, target, connected);
                 }
             }
