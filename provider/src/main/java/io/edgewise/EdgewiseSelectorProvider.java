@@ -61,7 +61,7 @@ public class EdgewiseSelectorProvider extends SelectorProvider {
     @Override
     public DatagramChannel openDatagramChannel(ProtocolFamily family) throws IOException {
         if (family == StandardProtocolFamily.UNIX) {
-            return new DatagramChannelImpl(this, DatagramOps.UNIX);
+            return new io.edgewise.channels.UnixDatagramChannelImpl(this);
         }
         return new DatagramChannelImpl(this, Families.of(ops, family));
     }

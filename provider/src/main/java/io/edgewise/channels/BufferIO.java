@@ -1,15 +1,18 @@
 package io.edgewise.channels;
 
 import io.edgewise.sys.ByteIo;
+import io.edgewise.sys.DatagramOps;
 import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.SocketException;
 import java.nio.ByteBuffer;
 
 /**
  * Moves bytes between {@link ByteBuffer}s of every kind (heap, direct, read-only sources, slices)
  * and a descriptor with one system call. Direct buffers are passed by address; heap buffers go
  * through the thread's {@link TempBuffers}; several buffers become one {@code readv}/{@code writev}
- * (direct) or one call through a single temporary buffer (heap). Positions move by what was
- * transferred; results follow {@link ByteIo} ({@code UNAVAILABLE}, {@code INTERRUPTED}, {@code EOF}).
+ * (direct) or one call through a single temporary buffer (heap); datagrams go whole or not at all.
+ * Positions move by what was transferred; results follow {@link ByteIo} ({@code UNAVAILABLE}, {@code INTERRUPTED}, {@code EOF}).
  */
 final class BufferIO {
     private BufferIO() { }
@@ -152,6 +155,20 @@ final class BufferIO {
     }
 
     static long write(ByteIo io, int fd, ByteBuffer[] srcs, int offset, int length) throws IOException {
+        return write(io, fd, srcs, offset, length, false);
+    }
+
+    /**
+     * A gathering write of one datagram on a connected datagram socket: like
+     * {@link #write(ByteIo, int, ByteBuffer[], int, int)}, but a datagram goes whole or not at all, so
+     * heap buffers holding more than a temporary buffer takes are a {@code SocketException}.
+     */
+    static long writeDatagram(ByteIo io, int fd, ByteBuffer[] srcs, int offset, int length) throws IOException {
+        return write(io, fd, srcs, offset, length, true);
+    }
+
+    private static long write(ByteIo io, int fd, ByteBuffer[] srcs, int offset, int length, boolean whole)
+            throws IOException {
         length = iovLength(srcs, offset, length, io.iovMax());
         long total = 0;
         boolean allDirect = true;
@@ -175,6 +192,9 @@ final class BufferIO {
             long n = io.writev(fd, t.iovAddress(), cnt);
             if (n > 0) advance(srcs, offset, length, n);
             return n;
+        }
+        if (whole && total > TempBuffers.MAX_SIZE) {
+            throw new SocketException("Message too long");
         }
         TempBuffers t = TempBuffers.get();
         int slot = t.take((int) Math.min(total, Integer.MAX_VALUE));
@@ -228,5 +248,73 @@ final class BufferIO {
             if (many[i].hasRemaining()) return true;
         }
         return false;
+    }
+
+    // ---- datagrams with addresses: one whole datagram per call
+
+    /**
+     * Sends {@code src}'s remaining bytes as one datagram to {@code target}, or writes it to the
+     * connected peer when {@code target} is null: a direct buffer by address, a heap buffer through a
+     * temporary copy ({@code SocketException} when larger than a temporary buffer). Moves the position
+     * by the count sent. Plain branches, no call object: the fewer call levels between a send and its
+     * downcall, the more the JIT inlines, which decides whether a send allocates on JDK 24+.
+     */
+    static int sendDatagram(DatagramOps d, int fd, int family, ByteBuffer src, SocketAddress target)
+            throws IOException {
+        int pos = src.position();
+        int rem = remaining(src);
+        int n;
+        if (src.isDirect()) {
+            n = datagram(d, fd, family, DirectAddress.of(src) + pos, rem, target);
+        } else {
+            if (rem > TempBuffers.MAX_SIZE) {
+                throw new SocketException("Message too long");
+            }
+            TempBuffers t = TempBuffers.get();
+            int slot = t.take(rem);
+            try {
+                t.buffer(slot).put(0, src, pos, rem);
+                n = datagram(d, fd, family, t.address(slot), rem, target);
+            } finally {
+                t.give(slot);
+            }
+        }
+        if (n > 0) src.position(pos + n);
+        return n;
+    }
+
+    private static int datagram(DatagramOps d, int fd, int family, long address, int length, SocketAddress target)
+            throws IOException {
+        return target == null ? d.write(fd, address, length) : d.send(fd, family, address, length, target);
+    }
+
+    /**
+     * Receives one datagram into {@code dst} (the sender is left for {@link DatagramOps#sender}); the
+     * part that does not fit is discarded. A heap or full buffer goes through a temporary buffer of at
+     * least one byte: a zero-length receive would not consume the datagram.
+     */
+    static int receiveDatagram(DatagramOps d, int fd, ByteBuffer dst, boolean connected) throws IOException {
+        int pos = dst.position();
+        int rem = remaining(dst);
+        if (dst.isDirect() && rem > 0) {
+            int n = d.receive(fd, DirectAddress.of(dst) + pos, rem, connected);
+            if (n > 0) dst.position(pos + n);
+            return n;
+        }
+        TempBuffers t = TempBuffers.get();
+        int slot = t.take(Math.max(rem, 1));
+        try {
+            ByteBuffer tmp = t.buffer(slot);
+            int n = d.receive(fd, t.address(slot), Math.max(1, Math.min(rem, tmp.capacity())), connected);
+            if (n > 0 && rem > 0) {
+                int k = Math.min(n, rem);
+                dst.put(pos, tmp, 0, k);
+                dst.position(pos + k);
+                n = k;
+            }
+            return n;
+        } finally {
+            t.give(slot);
+        }
     }
 }

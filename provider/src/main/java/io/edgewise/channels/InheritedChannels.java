@@ -63,7 +63,7 @@ public final class InheritedChannels {
         // from here a channel constructor owns fd: on failure it has closed it already (never twice)
         switch (kind) {
             case UnixOps.KIND_DATAGRAM:
-                return new DatagramChannelImpl(provider, ops, family, fd);
+                return DatagramChannelImpl.inherited(provider, ops, family, fd);
             case UnixOps.KIND_LISTENER:
                 return family == DatagramOps.UNIX
                         ? new UnixServerSocketChannelImpl(provider, ops, fd)

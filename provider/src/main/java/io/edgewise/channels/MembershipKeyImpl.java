@@ -5,30 +5,25 @@ import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.nio.channels.MembershipKey;
 import java.nio.channels.MulticastChannel;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
- * A multicast membership of a {@link DatagramChannelImpl}.
+ * A multicast membership of a {@link DatagramChannelImpl}, kept in its {@link Memberships}.
  *
  * <h2>Locks</h2>
  * {@code blocked} is guarded by the channel's {@code stateLock} (so block/unblock and the kernel call
  * are one step); {@code invalid} is volatile, set under that lock by {@code drop} and channel close.
  */
 final class MembershipKeyImpl extends MembershipKey {
-    private final DatagramChannelImpl ch;
+    private final Memberships ch;
     private final InetAddress group;
     private final NetworkInterface interf;
     private final InetAddress source;
     private volatile boolean invalid;
     private Set<InetAddress> blocked;
 
-    MembershipKeyImpl(DatagramChannelImpl ch, InetAddress group, NetworkInterface interf, InetAddress source) {
+    MembershipKeyImpl(Memberships ch, InetAddress group, NetworkInterface interf, InetAddress source) {
         this.ch = ch;
         this.group = group;
         this.interf = interf;
@@ -54,7 +49,7 @@ final class MembershipKeyImpl extends MembershipKey {
         if (source != null) {
             throw new IllegalStateException("key is source-specific");
         }
-        synchronized (ch.stateLock) {
+        synchronized (ch.lock) {
             if (blocked != null && blocked.contains(toBlock)) {
                 return this;
             }
@@ -69,7 +64,7 @@ final class MembershipKeyImpl extends MembershipKey {
 
     @Override
     public MembershipKey unblock(InetAddress toUnblock) {
-        synchronized (ch.stateLock) {
+        synchronized (ch.lock) {
             if (blocked == null || !blocked.contains(toUnblock)) {
                 throw new IllegalStateException("not blocked");
             }
@@ -81,7 +76,7 @@ final class MembershipKeyImpl extends MembershipKey {
 
     @Override
     public MulticastChannel channel() {
-        return ch;
+        return ch.channel();
     }
 
     @Override
@@ -106,63 +101,5 @@ final class MembershipKeyImpl extends MembershipKey {
             sb.append(',').append(source.getHostAddress());
         }
         return sb.append('>').toString();
-    }
-
-    /**
-     * A channel's memberships by group, with the JDK's rules for joining again: the same membership
-     * returns the existing key; mixing any-source and source-specific memberships of one group on one
-     * interface is an {@code IllegalStateException}. Guarded by the channel's {@code stateLock}.
-     */
-    static final class Registry {
-        private final Map<InetAddress, List<MembershipKeyImpl>> groups = new HashMap<>();
-
-        MembershipKeyImpl check(InetAddress group, NetworkInterface interf, InetAddress source) {
-            List<MembershipKeyImpl> keys = groups.get(group);
-            if (keys == null) {
-                return null;
-            }
-            for (MembershipKeyImpl key : keys) {
-                if (!key.networkInterface().equals(interf)) {
-                    continue;
-                }
-                if (source == null) {
-                    if (key.sourceAddress() == null) return key;
-                    throw new IllegalStateException("Already a member to receive all packets");
-                }
-                if (key.sourceAddress() == null) {
-                    throw new IllegalStateException("Already have source-specific membership");
-                }
-                if (source.equals(key.sourceAddress())) return key;
-            }
-            return null;
-        }
-
-        void add(MembershipKeyImpl key) {
-            groups.computeIfAbsent(key.group(), g -> new ArrayList<>()).add(key);
-        }
-
-        void remove(MembershipKeyImpl key) {
-            List<MembershipKeyImpl> keys = groups.get(key.group());
-            if (keys == null) {
-                return;
-            }
-            for (Iterator<MembershipKeyImpl> i = keys.iterator(); i.hasNext(); ) {
-                if (i.next() == key) {
-                    i.remove();
-                    break;
-                }
-            }
-            if (keys.isEmpty()) {
-                groups.remove(key.group());
-            }
-        }
-
-        void invalidateAll() {
-            for (List<MembershipKeyImpl> keys : groups.values()) {
-                for (MembershipKeyImpl key : keys) {
-                    key.invalidate();
-                }
-            }
-        }
     }
 }

@@ -7,7 +7,6 @@ import io.edgewise.sys.ByteIo;
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;
 import java.net.SocketAddress;
-import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.AlreadyConnectedException;
@@ -20,7 +19,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -382,9 +380,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
                         long deadline = deadline(timeoutMillis);
                         while (retry(n)) {
                             if (!isOpen() || isInputClosed) break;
-                            int wait = remainingMillis(deadline);
-                            if (wait == 0) throw new SocketTimeoutException("Read timed out");
-                            readWaiter.await(f, SocketOps.POLL_IN, wait);
+                            BlockingSide.await(readWaiter, f, SocketOps.POLL_IN, deadline, "Read timed out");
                             n = BufferIO.read(io, f, one, many, offset, length);
                         }
                     }
@@ -659,9 +655,9 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
 
     // ---- helpers shared with the other channels
 
-    /** Whether a non-blocking call's result means "try again" (would block, or interrupted by a signal). */
+    /** Whether a non-blocking call's result means "try again"; see {@link BlockingSide#retry}. */
     static boolean retry(long n) {
-        return n == SocketOps.UNAVAILABLE || n == SocketOps.INTERRUPTED;
+        return BlockingSide.retry(n);
     }
 
     static int normalize(int n) {
@@ -669,20 +665,17 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
     }
 
     static long normalize(long n) {
-        return retry(n) ? 0 : n;
+        return BlockingSide.normalize(n);
     }
 
-    /** The nanoTime deadline of a wait bounded by {@code timeoutMillis} (> 0), or 0 for none. */
+    /** See {@link BlockingSide#deadline}. */
     static long deadline(int timeoutMillis) {
-        return timeoutMillis > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis) : 0;
+        return BlockingSide.deadline(timeoutMillis);
     }
 
-    /** -1 when there is no deadline; else the millis left, at least 1, or 0 when passed. */
+    /** See {@link BlockingSide#remainingMillis}. */
     static int remainingMillis(long deadline) {
-        if (deadline == 0) return -1;
-        long left = deadline - System.nanoTime();
-        if (left <= 0) return 0;
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(left + 999_999)));
+        return BlockingSide.remainingMillis(deadline);
     }
 
 }
