@@ -147,6 +147,7 @@ public final class EdgewiseSelectionKey extends AbstractSelectionKey {
     }
 
     void setReadyOps(int ops) {
+        assert Thread.holdsLock(selector); // written by the selecting thread only
         readyOps = ops;
     }
 

@@ -301,6 +301,7 @@ public final class EdgewiseSelector extends AbstractSelector {
 
     /** {@code timeout}: -1 none, 0 poll only, else milliseconds. */
     private int doSelect(Consumer<SelectionKey> action, long timeout) throws IOException {
+        assert Thread.holdsLock(this) && Thread.holdsLock(selectedKeys);
         final long requested = timeout;
         long deadline = timeout > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout) : 0;
         Object event = stats.beginSelect();
@@ -373,6 +374,7 @@ public final class EdgewiseSelector extends AbstractSelector {
     }
 
     private void processUpdateQueue() throws IOException {
+        assert Thread.holdsLock(this);
         if (updates.isEmpty()) {
             return; // read without the lock: see the class comment
         }
@@ -432,6 +434,7 @@ public final class EdgewiseSelector extends AbstractSelector {
     }
 
     private void processDeregisterQueue() throws IOException {
+        assert Thread.holdsLock(this) && Thread.holdsLock(selectedKeys);
         Set<SelectionKey> cks = cancelledKeys();
         if (cks.isEmpty()) {
             return; // read without the lock: see the class comment
@@ -458,6 +461,7 @@ public final class EdgewiseSelector extends AbstractSelector {
     }
 
     private void removeFromBackend(EdgewiseSelectionKey k) throws IOException {
+        assert Thread.holdsLock(this);
         int registered = k.registeredEvents;
         if (registered != 0) {
             int fd = k.selChannel().fdVal();
@@ -471,6 +475,7 @@ public final class EdgewiseSelector extends AbstractSelector {
     }
 
     private int processEvents(int n, Consumer<SelectionKey> action) throws IOException {
+        assert Thread.holdsLock(this) && Thread.holdsLock(selectedKeys);
         int updated = 0;
         long now = n > 0 ? System.nanoTime() : 0; // for "time since last event" (observe)
         EdgewiseSelectionKey[] byFd = keysByFd;

@@ -266,6 +266,7 @@ final class AsyncConnect {
 
     /** Channel close: stops resolution and attempts; nothing stays open. Under the channel's stateLock. */
     void cancel() {
+        assert Thread.holdsLock(lock);
         HappyEyeballs h;
         synchronized (lock) {
             if (cancelled) return;
