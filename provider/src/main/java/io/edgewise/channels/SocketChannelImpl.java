@@ -341,6 +341,11 @@ public final class SocketChannelImpl extends StreamSocketChannel {
     }
 
     @Override
+    public int fdGeneration() {
+        return fd.generation();
+    }
+
+    @Override
     public void keyRegistered(SelectionKey k) {
         AsyncConnect.Keys ks;
         synchronized (stateLock) {
