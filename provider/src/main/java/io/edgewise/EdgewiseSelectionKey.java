@@ -43,6 +43,8 @@ public final class EdgewiseSelectionKey extends AbstractSelectionKey {
 
     /** selector: the events the backend watches (0 = not registered). */
     int registeredEvents;
+    /** selector: the channel's {@code fdGeneration()} (mod 256) when the backend last had it added. */
+    byte registeredGeneration;
     /** selector: a oneshot registration fired and the backend has it disarmed. */
     boolean disarmed;
     /** selector (read racily by JMX): System.nanoTime() when last selected, 0 never (observe). */
@@ -147,6 +149,7 @@ public final class EdgewiseSelectionKey extends AbstractSelectionKey {
     }
 
     void setReadyOps(int ops) {
+        assert Thread.holdsLock(selector); // written by the selecting thread only
         readyOps = ops;
     }
 

@@ -88,8 +88,6 @@ public final class EdgewiseSelector extends AbstractSelector {
     private final Object updateLock = new Object();
     private ArrayDeque<EdgewiseSelectionKey> updates = new ArrayDeque<>();
     private ArrayDeque<EdgewiseSelectionKey> updatesSpare = new ArrayDeque<>();
-    /** Keys to remove from the backend before their update is applied ({@code rewatch}); under updateLock. Rare. */
-    private final ArrayDeque<EdgewiseSelectionKey> rewatches = new ArrayDeque<>();
 
     private static final int PENDING = 1, POLLING = 2, SIGNALLED = 4, REWATCH = 8;
     private static final VarHandle WAKE_STATE;
@@ -209,20 +207,13 @@ public final class EdgewiseSelector extends AbstractSelector {
     }
 
     /**
-     * {@link KeyRewatch}: the file behind the key's descriptor changed, or what its channel wants
-     * watched did (an {@code ASYNC_RESOLVE} connect): remove and re-add the descriptor at the next
-     * selection (a kernel drops a registration when the file behind a number is replaced, so the
-     * cached {@code registeredEvents} may describe nothing), and make a blocked selection go round
-     * without returning. Never throws.
+     * {@link KeyRewatch}: what the key's channel wants watched changed (an {@code ASYNC_RESOLVE} connect
+     * started or ended, perhaps with a new file behind the descriptor, which its
+     * {@linkplain SelChannel#fdGeneration() generation} tells): queue the key's update, and make a
+     * blocked selection go round without returning so that it is applied now. Never throws.
      */
     void rewatch(EdgewiseSelectionKey k) {
-        synchronized (updateLock) {
-            rewatches.addLast(k); // a key in twice is removed once, then found unregistered
-            if (!k.updateQueued) {
-                k.updateQueued = true;
-                updates.addLast(k);
-            }
-        }
+        queueUpdate(k);
         synchronized (wakeupLock) {
             if (pollerClosed) return;
             for (;;) {
@@ -301,6 +292,7 @@ public final class EdgewiseSelector extends AbstractSelector {
 
     /** {@code timeout}: -1 none, 0 poll only, else milliseconds. */
     private int doSelect(Consumer<SelectionKey> action, long timeout) throws IOException {
+        assert Thread.holdsLock(this) && Thread.holdsLock(selectedKeys);
         final long requested = timeout;
         long deadline = timeout > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout) : 0;
         Object event = stats.beginSelect();
@@ -373,6 +365,7 @@ public final class EdgewiseSelector extends AbstractSelector {
     }
 
     private void processUpdateQueue() throws IOException {
+        assert Thread.holdsLock(this);
         if (updates.isEmpty()) {
             return; // read without the lock: see the class comment
         }
@@ -386,13 +379,6 @@ public final class EdgewiseSelector extends AbstractSelector {
             updatesSpare = batch;
             for (EdgewiseSelectionKey k : batch) {
                 k.updateQueued = false;
-            }
-            EdgewiseSelectionKey r;
-            while ((r = rewatches.pollFirst()) != null) {
-                // forget the old registration (removing what the kernel still has); the loop below
-                // adds the descriptor as it is now (every rewatched key is in this batch)
-                removeFromBackend(r);
-                r.disarmed = false;
             }
         }
         EdgewiseSelectionKey k;
@@ -409,6 +395,16 @@ public final class EdgewiseSelector extends AbstractSelector {
                 if (k.oneshot()) events |= Poller.ONESHOT;
             }
             int registered = k.registeredEvents;
+            // read after translateInterestOps (see SelChannel.fdGeneration)
+            byte generation = (byte) k.selChannel().fdGeneration();
+            if (generation != k.registeredGeneration) {
+                // a fresh registration: the kernel's registration (if any) belongs to the file the
+                // number had before, so remove it (the backend tolerates finding it gone) and add anew
+                removeFromBackend(k);
+                k.registeredGeneration = generation;
+                k.disarmed = false;
+                registered = 0;
+            }
             if (events == registered && !(k.disarmed && events != 0)) {
                 continue;
             }
@@ -432,6 +428,7 @@ public final class EdgewiseSelector extends AbstractSelector {
     }
 
     private void processDeregisterQueue() throws IOException {
+        assert Thread.holdsLock(this) && Thread.holdsLock(selectedKeys);
         Set<SelectionKey> cks = cancelledKeys();
         if (cks.isEmpty()) {
             return; // read without the lock: see the class comment
@@ -458,6 +455,7 @@ public final class EdgewiseSelector extends AbstractSelector {
     }
 
     private void removeFromBackend(EdgewiseSelectionKey k) throws IOException {
+        assert Thread.holdsLock(this);
         int registered = k.registeredEvents;
         if (registered != 0) {
             int fd = k.selChannel().fdVal();
@@ -471,6 +469,7 @@ public final class EdgewiseSelector extends AbstractSelector {
     }
 
     private int processEvents(int n, Consumer<SelectionKey> action) throws IOException {
+        assert Thread.holdsLock(this) && Thread.holdsLock(selectedKeys);
         int updated = 0;
         long now = n > 0 ? System.nanoTime() : 0; // for "time since last event" (observe)
         EdgewiseSelectionKey[] byFd = keysByFd;

@@ -26,6 +26,7 @@ final class SelectedKeySet extends AbstractSet<SelectionKey> {
 
     /** Adds a key not in the set (selector only). */
     void addKey(EdgewiseSelectionKey k) {
+        assert Thread.holdsLock(this);
         if (size == keys.length) {
             keys = java.util.Arrays.copyOf(keys, size * 2);
         }

@@ -57,6 +57,11 @@ public interface Poller extends Closeable {
      * Changes what the kernel watches for {@code fd} from {@code registered} (0 = not registered) to
      * {@code events} (0 = remove). With ONESHOT in {@code events} the descriptor is (re-)armed even
      * when {@code events == registered}.
+     *
+     * <p>A removal may find nothing to remove: when the file behind {@code fd} was replaced (its
+     * channel's descriptor generation changed), the kernel dropped the registration with the old file,
+     * and the selector removes then adds the descriptor afresh. That is not an error. Otherwise the
+     * selector's {@code registered} is what the kernel has for the descriptor's current file.
      */
     void update(int fd, int registered, int events) throws IOException;
 

@@ -32,7 +32,10 @@ import java.util.concurrent.CompletionException;
  * and fire {@code OP_CONNECT} early); when it finishes, every key of the channel is rewatched
  * ({@link KeyRewatch}: the selector removes and re-adds the descriptor, and a blocked select goes round
  * without returning) and {@code OP_CONNECT} fires from the real socket: {@code POLLOUT} of the
- * connected one, or {@code POLLHUP} of the untouched unconnected one after a failure. Whatever fails
+ * connected one, or {@code POLLHUP} of the untouched unconnected one after a failure. Each of these
+ * steps bumps the descriptor's generation ({@link FdHandle#replace}, {@link FdHandle#renewGeneration}),
+ * which a selector treats as a fresh registration (remove, then add): no backend needs to know that a
+ * file can change under a registered number. Whatever fails
  * on the way (also a RuntimeException or Error, on any thread) ends the connect with that failure. Socket
  * options set on the channel before the connect are applied to the winner before the move. A channel
  * that was bound before connecting keeps its socket: it is connected to the first resolved address of
@@ -224,13 +227,10 @@ final class AsyncConnect {
                 setOption(winner, o.getKey(), o.getValue());
             }
             InetSocketAddress peer = ops.remoteAddress(winner);
-            int f = ch.fdHandle().acquire();
-            try {
-                moved = true; // moveOnto closes the winner whatever happens
-                HappyEyeballs.moveOnto(ops, winner, f);
-            } finally {
-                ch.fdHandle().release();
-            }
+            moved = true; // replace closes the winner whatever happens
+            // bumps the descriptor's generation before done is set: a selector that sees the connect
+            // done (watching()) sees the new generation too, so it never keeps the old file's registration
+            ch.fdHandle().replace(winner);
             remote = named(peer);
             ch.trace().attempts(attempts == null ? 1 : attempts.attemptsStarted(), peer);
             return null;
@@ -266,6 +266,7 @@ final class AsyncConnect {
 
     /** Channel close: stops resolution and attempts; nothing stays open. Under the channel's stateLock. */
     void cancel() {
+        assert Thread.holdsLock(lock);
         HappyEyeballs h;
         synchronized (lock) {
             if (cancelled) return;
@@ -301,11 +302,14 @@ final class AsyncConnect {
 
     /**
      * Makes every Edgewise selector holding a key of the channel watch its descriptor afresh (the
-     * descriptor's file changed, or the connect started or ended): the selector removes and re-adds it
-     * at its next selection and a blocked selection goes round without returning ({@link KeyRewatch}).
-     * The key's interest set is not touched.
+     * descriptor's file changed, or the connect started or ended): the descriptor's generation is
+     * bumped, so the selector removes and re-adds it at its next update of the key (a kept registration
+     * could miss an edge consumed while the connect was pending), and the keys are queued for that
+     * update with a blocked selection going round without returning ({@link KeyRewatch}). The key's
+     * interest set is not touched.
      */
     static void requeueKeys(SocketChannelImpl ch) {
+        ch.fdHandle().renewGeneration();
         for (SelectionKey k : ch.keysSnapshot()) {
             if (k.isValid()) KeyRewatch.rewatch(k);
         }

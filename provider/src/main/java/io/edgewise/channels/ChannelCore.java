@@ -58,6 +58,7 @@ class ChannelCore {
      * cannot be shut down, so the waiter has a wakeup descriptor; listeners set theirs themselves).
      */
     void beginBlocking(boolean open) throws IOException {
+        assert ioLock.isHeldByCurrentThread();
         synchronized (stateLock) {
             if (!open) throw new ClosedChannelException();
             waiter = Waiter.acquire(ops, false);

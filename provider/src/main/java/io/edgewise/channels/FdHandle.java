@@ -16,11 +16,21 @@ import java.lang.invoke.VarHandle;
  * has the descriptor registered.)
  *
  * <p>{@code state} (atomic through {@code STATE}; a field rather than an {@code AtomicInteger}, which
- * would cost every channel 16 bytes more): bit 30 = closed, bit 29 = descriptor released, low bits =
- * threads in a call.
+ * would cost every channel 16 bytes more): bit 30 = closed, bit 29 = descriptor released, bits 25-28 =
+ * {@linkplain #generation() generation}, low bits = threads in a call.
+ *
+ * <p><b>Generation</b>: a small counter a selector compares with the one it registered the descriptor
+ * under; when they differ it removes and re-adds the descriptor (a fresh registration). It is bumped
+ * by {@link #replace} (the file behind the number changed: an {@code ASYNC_RESOLVE} hand-off, after
+ * which the kernel has dropped or never saw a registration for the new file) and by
+ * {@link #renewGeneration} (what the channel wants watched changed in a way a kept registration would
+ * miss, e.g. an edge already consumed). It lives in {@code state} so that no channel grows for it.
  */
 final class FdHandle {
-    private static final int CLOSED = 1 << 30, DONE = 1 << 29, USES = DONE - 1;
+    private static final int CLOSED = 1 << 30, DONE = 1 << 29;
+    private static final int GEN_SHIFT = 25, GEN_ONE = 1 << GEN_SHIFT, GEN = 0xF << GEN_SHIFT;
+    /** Threads in a call: far more than any process has threads. */
+    private static final int USES = GEN_ONE - 1;
 
     private final SocketOps ops;
     private final int fd;
@@ -59,7 +69,7 @@ final class FdHandle {
     /** Ends a call started by {@link #acquire()}. */
     void release() {
         int s = (int) STATE.getAndAdd(this, -1) - 1;
-        if (s == CLOSED) {
+        if ((s & ~GEN) == CLOSED) {
             closeNow();
         }
     }
@@ -96,12 +106,68 @@ final class FdHandle {
     }
 
     private void closeNow() {
-        if (STATE.compareAndSet(this, CLOSED, CLOSED | DONE)) {
-            try {
-                ops.close(fd);
-            } catch (IOException ignore) {
-                // close(2) failures leave nothing to retry: the number is released either way
+        for (;;) {
+            int s = state;
+            if ((s & ~GEN) != CLOSED) {
+                return; // closed already, or a thread is in a call again (acquire undoes and may come here)
             }
+            if (STATE.compareAndSet(this, s, s | DONE)) {
+                break;
+            }
+            // the generation moved under us: look again
+        }
+        try {
+            ops.close(fd);
+        } catch (IOException ignore) {
+            // close(2) failures leave nothing to retry: the number is released either way
+        }
+    }
+
+    /** The descriptor's generation (0-15, wrapping); see the class comment. */
+    int generation() {
+        return (state & GEN) >>> GEN_SHIFT;
+    }
+
+    /** Bumps the generation: selectors holding the descriptor register it afresh at their next update. */
+    void renewGeneration() {
+        for (;;) {
+            int s = state;
+            int next = (s & ~GEN) | ((s + GEN_ONE) & GEN);
+            if (STATE.compareAndSet(this, s, next)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Makes this descriptor number refer to {@code source}'s file (atomically where the OS can; see
+     * {@link SocketOps#replace}), closes {@code source} whatever happens, and bumps the generation. The
+     * caller makes sure no other thread starts a call that depends on the old file meanwhile.
+     */
+    void replace(int source) throws IOException {
+        int f;
+        try {
+            f = acquire();
+        } catch (ClosedChannelException e) {
+            closeSource(source);
+            throw e;
+        }
+        try {
+            ops.replace(source, f);
+        } finally {
+            // also after a failure: a BSD dup2 may have moved the file before its fcntl failed, and a
+            // needless fresh registration costs two calls where a missed one loses every event
+            renewGeneration();
+            closeSource(source);
+            release();
+        }
+    }
+
+    private void closeSource(int source) {
+        try {
+            ops.close(source);
+        } catch (IOException ignore) {
+            // the source is spent either way
         }
     }
 }

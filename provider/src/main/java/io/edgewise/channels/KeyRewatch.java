@@ -5,9 +5,11 @@ import java.nio.channels.SelectionKey;
 /**
  * How a channel whose descriptor changed under its selectors (an {@code ASYNC_RESOLVE} connect moved
  * its winning socket onto the channel's number, or started or ended) makes every selector holding one of
- * its keys watch the descriptor afresh: remove and re-add it at the next selection, and go round a
- * blocked selection so that happens now, <em>without</em> ending that selection (the JDK's
- * {@code select} returns 0 only on timeout, {@code wakeup()} or interrupt).
+ * its keys look at it again: the key's update is queued and a blocked selection goes round so that it
+ * is applied now, <em>without</em> ending that selection (the JDK's {@code select} returns 0 only on
+ * timeout, {@code wakeup()} or interrupt). Whether the update is a fresh registration (remove, then
+ * add) the selector learns from the descriptor's generation ({@link SelChannel#fdGeneration()}), which
+ * the channel bumps first.
  *
  * <p>The selector lives in another package and keeps this out of its public API: it installs its
  * implementation here once, when its class is initialised (before any key can exist).

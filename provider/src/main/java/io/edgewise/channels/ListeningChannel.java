@@ -93,6 +93,7 @@ abstract class ListeningChannel extends ServerSocketChannel implements SelChanne
      * The accepted descriptor, or a negative {@link SocketOps} status.
      */
     final int acceptDescriptor(AcceptCall call, int timeoutMillis) throws IOException {
+        assert core.ioLock.isHeldByCurrentThread();
         if (timeoutMillis < 0 && JdkBehaviour.CLOSED_CHECK_BEFORE_BEGIN) {
             core.ensureOpen();   // accept() only: the adaptor's timed accept still begins first
         }

@@ -27,7 +27,21 @@ public interface SelChannel extends Channel {
      */
     void kill() throws IOException;
 
-    /** Called by a selector when it created a key for the channel (channels that move their descriptor keep them). */
+    /**
+     * The descriptor's generation: when it differs from the one a selector registered the descriptor
+     * under, the selector removes and re-adds it (its file was replaced, or it must be watched afresh).
+     * Compared for equality only; 0 for a channel whose descriptor never changes. Read by the selecting
+     * thread after {@link #translateInterestOps}, so a channel that bumps it before changing what it
+     * asks to be watched is never seen with the new interest and the old generation.
+     */
+    default int fdGeneration() {
+        return 0;
+    }
+
+    /**
+     * Called by a selector when it created a key for the channel: a channel whose descriptor can change
+     * under its keys keeps them, to have them re-evaluated ({@link KeyRewatch}) when it changes.
+     */
     default void keyRegistered(java.nio.channels.SelectionKey key) { }
 
     /** The channel's observability record (bytes, ending, events); null for a channel without one. */

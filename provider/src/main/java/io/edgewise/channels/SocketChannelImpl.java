@@ -279,6 +279,7 @@ public final class SocketChannelImpl extends StreamSocketChannel {
 
     @Override
     void closing() {
+        assert Thread.holdsLock(stateLock);
         AsyncConnect ac = asyncConnect;
         if (ac != null) ac.cancel(); // no resolution result or attempt outlives the channel
     }
@@ -338,6 +339,11 @@ public final class SocketChannelImpl extends StreamSocketChannel {
 
     FdHandle fdHandle() {
         return fd;
+    }
+
+    @Override
+    public int fdGeneration() {
+        return fd.generation();
     }
 
     @Override

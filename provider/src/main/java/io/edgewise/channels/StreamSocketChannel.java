@@ -404,6 +404,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
 
     /** A reset connection stays reset: later reads throw again without asking the kernel (JDK). */
     private void noteReset(java.net.SocketException e) {
+        assert readLock.isHeldByCurrentThread(); // connectionReset is written under readLock
         if ("Connection reset".equals(e.getMessage())) {
             connectionReset = true;
             trace.reset();

@@ -115,4 +115,48 @@ class FdHandleTest {
             assertEquals(List.of(round), closed, "round " + round + ": closed exactly once");
         }
     }
+
+    @Test
+    void generationWrapsWithoutTouchingTheUseCountOrTheCloseRule() throws Exception {
+        FdHandle h = new FdHandle(ops, 13);
+        assertEquals(0, h.generation());
+        h.acquire();
+        for (int i = 1; i <= 20; i++) {
+            h.renewGeneration();
+            assertEquals(i % 16, h.generation(), "a 4-bit counter");
+        }
+        h.close();
+        assertEquals(List.of(), closed, "a call is still inside");
+        h.renewGeneration();
+        h.release();
+        assertEquals(List.of(13), closed, "the last call out closes, whatever the generation");
+        assertEquals(5, h.generation());
+        assertThrows(ClosedChannelException.class, h::acquire);
+    }
+
+    @Test
+    void replaceMovesTheFileClosesTheSourceAndBumpsTheGeneration() throws Exception {
+        List<String> calls = new CopyOnWriteArrayList<>();
+        SocketOps rec = (SocketOps) Proxy.newProxyInstance(SocketOps.class.getClassLoader(),
+                new Class<?>[] {SocketOps.class}, (proxy, m, args) -> {
+                    calls.add(m.getName() + java.util.Arrays.toString(args));
+                    if (m.getName().equals("replace") && (Integer) args[0] == 66) {
+                        throw new java.io.IOException("failed after moving (BSD dup2 then fcntl)");
+                    }
+                    return null;
+                });
+        FdHandle h = new FdHandle(rec, 21);
+        h.replace(55);
+        assertEquals(List.of("replace[55, 21]", "close[55]"), calls);
+        assertEquals(1, h.generation());
+        calls.clear();
+        assertThrows(java.io.IOException.class, () -> h.replace(66));
+        assertEquals(List.of("replace[66, 21]", "close[66]"), calls, "the source is spent either way");
+        assertEquals(2, h.generation(), "a failed replace may have moved the file: registered afresh");
+        calls.clear();
+        h.close();
+        assertEquals(List.of("close[21]"), calls);
+        assertThrows(ClosedChannelException.class, () -> h.replace(77));
+        assertEquals(List.of("close[21]", "close[77]"), calls, "a closed handle replaces nothing, the source is closed");
+    }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import io.edgewise.backend.iocp.AfdEvents;
 import io.edgewise.backend.iocp.IocpPoller;
+import io.edgewise.sys.windows.WouldBlock;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -405,21 +406,59 @@ class IocpPollerTest {
     }
 
     @Test
-    void socketOpsWouldBlockReportsReachTheRegisteredPoller() throws IOException {
-        io.edgewise.sys.windows.WouldBlock.add(poller);
+    void socketOpsWouldBlockReportsReachTheRegistrationOfTheirSocket() throws IOException {
+        IocpPoller hooked = new IocpPoller(port, IocpPollerTest::sock, true);
+        poller = hooked; // pollNow() reads this one
+        int fd = 1003; // a number no other test's registration uses
         try {
-            poller.update(3, 0, IN | EDGE);
-            port.signal(sock(3), AFD_POLL_RECEIVE);
-            assertEquals(Map.of(3, IN), pollNow());
-            port.signal(sock(3), 0);
+            hooked.update(fd, 0, IN | EDGE);
+            assertEquals(1, WouldBlock.watchers(fd), "the registration hears its socket's reports");
+            port.signal(sock(fd), AFD_POLL_RECEIVE);
+            assertEquals(Map.of(fd, IN), pollNow());
+            port.signal(sock(fd), 0);
             assertTrue(pollNow().isEmpty());
-            io.edgewise.sys.windows.WouldBlock.report(3, io.edgewise.sys.windows.WouldBlock.IN);
-            port.signal(sock(3), AFD_POLL_RECEIVE);
-            assertEquals(Map.of(3, IN), pollNow());
+            port.signal(sock(fd), AFD_POLL_RECEIVE);
+            assertTrue(pollNow().isEmpty(), "edge: disarmed until the reader saw would-block");
+            WouldBlock.report(fd + 1, WouldBlock.IN);
+            assertTrue(pollNow().isEmpty(), "a report for another descriptor re-arms nothing");
+            WouldBlock.report(fd, WouldBlock.IN);
+            assertEquals(Map.of(fd, IN), pollNow(), "re-armed by its own report");
+            hooked.update(fd, IN | EDGE, 0);
+            assertEquals(0, WouldBlock.watchers(fd), "a deleted registration hears nothing");
+            hooked.update(fd, 0, IN | EDGE);
+            assertEquals(1, WouldBlock.watchers(fd));
         } finally {
-            poller.close();
+            hooked.close();
         }
-        io.edgewise.sys.windows.WouldBlock.report(3, IN); // after close: no listener, nothing happens
+        assertEquals(0, WouldBlock.watchers(fd), "a closed poller's registrations hear nothing");
+        WouldBlock.report(fd, IN); // nobody listening: nothing happens
         assertTrue(port.closed);
+    }
+
+    @Test
+    void aReportGoesToEveryRegistrationOfItsDescriptorAndNoOther() {
+        int[] heard = new int[3];
+        WouldBlock.Rearm a = ev -> heard[0] |= ev, b = ev -> heard[1] |= ev, c = ev -> heard[2] |= ev;
+        WouldBlock.watch(2001, a);
+        WouldBlock.watch(2002, b);
+        WouldBlock.watch(2001, c); // the same socket registered with a second selector
+        try {
+            WouldBlock.report(2001, WouldBlock.IN);
+            assertArrayEquals(new int[] {WouldBlock.IN, 0, WouldBlock.IN}, heard);
+            WouldBlock.unwatch(2001, a);
+            heard[0] = heard[2] = 0;
+            WouldBlock.report(2001, WouldBlock.OUT);
+            assertArrayEquals(new int[] {0, 0, WouldBlock.OUT}, heard, "an unwatched hook hears nothing");
+            WouldBlock.report(2002, WouldBlock.IN);
+            assertEquals(WouldBlock.IN, heard[1]);
+            WouldBlock.report(99_999, WouldBlock.IN); // beyond the table: nothing
+            assertThrows(IllegalArgumentException.class, () -> WouldBlock.watch(-1, a));
+        } finally {
+            WouldBlock.unwatch(2001, a);
+            WouldBlock.unwatch(2001, c);
+            WouldBlock.unwatch(2002, b);
+        }
+        assertEquals(0, WouldBlock.watchers(2001));
+        assertEquals(0, WouldBlock.watchers(2002));
     }
 }

@@ -90,12 +90,8 @@ public final class EpollPoller implements Poller {
         if (ctl(op, fd, toEpoll(events), fd) < 0) {
             int e = LibC.errno();
             if (e == ENOENT && op == EPOLL_CTL_DEL) {
-                return; // already gone: nothing to remove
+                return; // the kernel dropped it with the file the number had before (see Poller.update)
             }
-            // the descriptor's file was replaced (dup3 by an ASYNC_RESOLVE connect): the kernel dropped
-            // the old registration, or never saw the new file: register it as it is now
-            if (e == ENOENT && op == EPOLL_CTL_MOD && ctl(EPOLL_CTL_ADD, fd, toEpoll(events), fd) == 0) return;
-            if (e == EEXIST && op == EPOLL_CTL_ADD && ctl(EPOLL_CTL_MOD, fd, toEpoll(events), fd) == 0) return;
             throw new IOException("epoll_ctl: " + LibC.strerror(e));
         }
     }

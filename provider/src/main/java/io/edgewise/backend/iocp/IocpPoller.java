@@ -39,8 +39,9 @@ import java.util.function.IntToLongFunction;
  * <ul>
  * <li>LEVEL: armed stays full, so every completion is followed by a resubmission (at the start of the
  *     next {@link #poll}) which completes at once while the condition holds.
- * <li>EDGE: a reported bit is disarmed until {@link #sawWouldBlock} says the reader or writer saw
- *     "would block" for it (the Windows socket ops also count a short read or write), or until the next
+ * <li>EDGE: a reported bit is disarmed until the socket's registration hears that the reader or
+ *     writer saw "would block" for it ({@link WouldBlock} routes the Windows socket ops' report to
+ *     that registration's re-arm hook only; {@link #sawWouldBlock} for tests) (the Windows socket ops also count a short read or write), or until the next
  *     {@link #update}, which re-evaluates like {@code EPOLL_CTL_MOD}. {@code ERR}/{@code HUP} disarm every
  *     interest bit. Weaker than {@code EPOLLET}: new data arriving while earlier data is unread is not a
  *     new report (an AFD poll cannot tell new data from unread data) — mio's contract on Windows.
@@ -54,19 +55,20 @@ import java.util.function.IntToLongFunction;
  * <h2>Wakeup</h2>
  * {@link #wakeup()} posts a packet with {@link CompletionPort#WAKEUP_KEY}. A wakeup packet that is
  * still queued when the selector calls {@link #clearWakeup()} is counted and ignored when dequeued.
- * {@link #sawWouldBlock} from another thread queues the socket and, when the selector is blocked in the
+ * A re-arm hook called from another thread queues the socket and, when the selector is blocked in the
  * port, posts a {@link CompletionPort#KICK_KEY} packet that makes it resubmit and wait again (never
  * reported as a wakeup).
  *
  * <h2>Threads and guards</h2>
- * The {@link Poller} rules hold: everything but {@link #wakeup()} and {@link #sawWouldBlock} runs on the
- * selecting thread, and so do all fields without a note. Shared: {@code byFd} (concurrent map, written
- * by the selecting thread, read by {@code sawWouldBlock}); {@code rearms} (concurrent queue);
+ * The {@link Poller} rules hold: everything but {@link #wakeup()} and the re-arm hooks
+ * ({@code SockState.rearm(int)}, {@link #sawWouldBlock}) runs on the selecting thread, and so do all
+ * fields without a note. Shared: {@code byFd} (concurrent map, written by the selecting thread, read by
+ * {@code sawWouldBlock}); {@code rearms} (concurrent queue);
  * {@code SockState.rearm} (atomic); {@code SockState.edge} and {@code waiting} (volatile);
  * {@code kickPosted} (atomic: at most one kick packet in the port); {@code posted} (atomic count of
  * wakeup packets); {@code closed} guarded by {@code kickLock} (so no kick is posted to a closed port).
  */
-public final class IocpPoller implements Poller, WouldBlock.Listener {
+public final class IocpPoller implements Poller {
     /** Sockets per AFD helper handle. */
     public static final int GROUP_SIZE = 32;
 
@@ -84,8 +86,12 @@ public final class IocpPoller implements Poller, WouldBlock.Listener {
         }
     }
 
-    /** What the backend knows about one registered (or deleted, poll not yet completed) socket. */
-    private static final class SockState {
+    /**
+     * What the backend knows about one registered (or deleted, poll not yet completed) socket; also the
+     * registration's {@link WouldBlock} re-arm hook.
+     */
+    private static final class SockState implements WouldBlock.Rearm {
+        final IocpPoller owner;
         final int fd;
         final long base;
         final Group group;
@@ -101,7 +107,8 @@ public final class IocpPoller implements Poller, WouldBlock.Listener {
         volatile boolean edge;
         final AtomicInteger rearm = new AtomicInteger();
 
-        SockState(int fd, long base, Group group, int slot) {
+        SockState(IocpPoller owner, int fd, long base, Group group, int slot) {
+            this.owner = owner;
             this.fd = fd;
             this.base = base;
             this.group = group;
@@ -112,10 +119,18 @@ public final class IocpPoller implements Poller, WouldBlock.Listener {
             if (deleted || failed) return 0;
             return AfdEvents.toAfd(interest & armed & DIRS);
         }
+
+        /** A call on this socket saw "would block" (any thread). */
+        @Override
+        public void rearm(int events) {
+            owner.rearm(this, events);
+        }
     }
 
     private final CompletionPort port;
     private final IntToLongFunction socketOf;
+    /** Whether registrations watch their descriptor's {@link WouldBlock} reports (written once). */
+    private final boolean hooked;
     private final ConcurrentHashMap<Integer, SockState> byFd = new ConcurrentHashMap<>();
     private SockState[] bySlot = new SockState[64];
     private final List<Group> groups = new ArrayList<>();
@@ -146,19 +161,27 @@ public final class IocpPoller implements Poller, WouldBlock.Listener {
      * @param socketOf the Windows {@code SOCKET} handle behind a descriptor number
      */
     public IocpPoller(CompletionPort port, IntToLongFunction socketOf) {
-        this.port = port;
-        this.socketOf = socketOf;
+        this(port, socketOf, false);
     }
 
     /**
-     * The Windows backend: a native completion port over {@link WindowsSocketOps}' handle table, listening
-     * to the would-block reports of those socket ops (edge re-arm).
+     * @param rearmOnWouldBlock whether each registration watches its descriptor's {@link WouldBlock}
+     *                          reports (the socket ops in use report there); else only
+     *                          {@link #sawWouldBlock} re-arms
+     */
+    public IocpPoller(CompletionPort port, IntToLongFunction socketOf, boolean rearmOnWouldBlock) {
+        this.port = port;
+        this.socketOf = socketOf;
+        this.hooked = rearmOnWouldBlock;
+    }
+
+    /**
+     * The Windows backend: a native completion port over {@link WindowsSocketOps}' handle table; each
+     * registration hears the would-block reports of those socket ops for its socket (edge re-arm).
      */
     public static IocpPoller openNative() throws IOException {
         WindowsSocketOps ops = WindowsSocketOps.get();
-        IocpPoller p = new IocpPoller(new NativeCompletionPort(), ops::handle);
-        WouldBlock.add(p);
-        return p;
+        return new IocpPoller(new NativeCompletionPort(), ops::handle, true);
     }
 
     // ---- registration
@@ -169,6 +192,7 @@ public final class IocpPoller implements Poller, WouldBlock.Listener {
         if (events == 0) {
             if (st == null) return;
             byFd.remove(fd);
+            if (hooked) WouldBlock.unwatch(fd, st);
             st.deleted = true;
             st.edge = false;
             apply(st);
@@ -199,8 +223,9 @@ public final class IocpPoller implements Poller, WouldBlock.Listener {
         g.members++;
         int slot = port.newSlot();
         if (slot >= bySlot.length) bySlot = Arrays.copyOf(bySlot, Math.max(slot + 1, bySlot.length * 2));
-        SockState st = new SockState(fd, base, g, slot);
+        SockState st = new SockState(this, fd, base, g, slot);
         bySlot[slot] = st;
+        if (hooked) WouldBlock.watch(fd, st);
         return st;
     }
 
@@ -273,7 +298,7 @@ public final class IocpPoller implements Poller, WouldBlock.Listener {
         int afd = port.slotEvents(slot);
         if ((afd & AFD_POLL_LOCAL_CLOSE) != 0) {
             // closed without being deleted first: forget it, report nothing
-            byFd.remove(st.fd, st);
+            if (byFd.remove(st.fd, st) && hooked) WouldBlock.unwatch(st.fd, st);
             st.deleted = true;
             release(st);
             return;
@@ -328,13 +353,17 @@ public final class IocpPoller implements Poller, WouldBlock.Listener {
     /**
      * Tells the backend that a read ({@code IN}) or write ({@code OUT}) on {@code fd} returned "would
      * block", so an EDGE registration may watch that direction again. Any thread; a no-op for sockets
-     * not registered here in EDGE mode. This is the hook the {@link Poller} contract lacks (proposed as
-     * a default no-op method there).
+     * not registered here in EDGE mode. What {@link WouldBlock#report} does through the registration's
+     * own hook, for tests and for socket ops that do not report there.
      */
-    @Override
     public void sawWouldBlock(int fd, int events) {
         SockState st = byFd.get(fd);
-        if (st == null || !st.edge) return;
+        if (st != null) rearm(st, events);
+    }
+
+    /** The re-arm hook of {@code st}'s registration (any thread). */
+    private void rearm(SockState st, int events) {
+        if (!st.edge) return; // also false once deleted
         int bits = events & DIRS;
         if (bits == 0) return;
         int old = st.rearm.getAndUpdate(v -> v | bits);
@@ -480,7 +509,9 @@ public final class IocpPoller implements Poller, WouldBlock.Listener {
 
     @Override
     public void close() throws IOException {
-        WouldBlock.remove(this);
+        if (hooked) {
+            for (SockState st : byFd.values()) WouldBlock.unwatch(st.fd, st);
+        }
         synchronized (kickLock) {
             closed = true;
         }

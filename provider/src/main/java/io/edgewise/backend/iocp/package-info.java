@@ -17,10 +17,9 @@
  * <h2>Edge triggering needs "would block"</h2>
  * An AFD poll is one-shot; an edge-triggered registration is re-armed for a direction only after a read
  * (or accept) or write on the socket returned {@code WSAEWOULDBLOCK}. The Windows socket ops report every
- * such result to {@link io.edgewise.sys.windows.WouldBlock}, where each open IOCP poller listens, so the
- * channels and the selector need no change. For socket ops that cannot report it, the
- * {@code Poller} contract would need an optional hook — {@code default void sawWouldBlock(int fd, int
- * events) {}} — called by the channel for each selector its channel is registered with.
+ * such result to {@link io.edgewise.sys.windows.WouldBlock}, which passes it to the re-arm hook of each
+ * registration of that descriptor only (one per selector the channel is registered with), so the
+ * channels and the selector need no change.
  *
  * <h2>Status</h2>
  * Implemented and unit-tested; the Win32/NT call sequences are asserted by C probes under wine

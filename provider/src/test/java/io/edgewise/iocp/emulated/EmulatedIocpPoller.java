@@ -2,7 +2,6 @@ package io.edgewise.iocp.emulated;
 
 import io.edgewise.backend.Poller;
 import io.edgewise.backend.iocp.IocpPoller;
-import io.edgewise.sys.windows.WouldBlock;
 import java.io.IOException;
 
 /**
@@ -15,8 +14,7 @@ public final class EmulatedIocpPoller implements Poller {
     private final IocpPoller delegate;
 
     public EmulatedIocpPoller() throws IOException {
-        delegate = new IocpPoller(new EpollAfdPort(), fd -> fd);
-        WouldBlock.add(delegate);
+        delegate = new IocpPoller(new EpollAfdPort(), fd -> fd, true); // re-armed by WouldBlockReportingOps' reports
     }
 
     @Override public void update(int fd, int registered, int events) throws IOException { delegate.update(fd, registered, events); }
