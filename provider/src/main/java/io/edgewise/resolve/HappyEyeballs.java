@@ -230,16 +230,4 @@ public final class HappyEyeballs {
             // nothing to retry
         }
     }
-
-    /**
-     * Makes descriptor number {@code target} refer to {@code source}'s socket (atomically, close-on-exec)
-     * and closes {@code source}. The caller guarantees no other thread uses {@code target} meanwhile.
-     */
-    public static void moveOnto(SocketOps ops, int source, int target) throws IOException {
-        try {
-            ops.replace(source, target);
-        } finally {
-            ops.close(source);
-        }
-    }
 }
