@@ -149,6 +149,7 @@ final class Launch {
     static Result java(Path cwd, Map<String, String> env, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(JAVA);
+        cmd.add("-ea:io.edgewise..."); // Edgewise's lock preconditions are asserts: check them in every child JVM too
         cmd.addAll(Arrays.asList(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile());
         pb.environment().remove("JDK_JAVA_OPTIONS");
