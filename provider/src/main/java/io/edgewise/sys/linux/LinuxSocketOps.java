@@ -1,5 +1,6 @@
 package io.edgewise.sys.linux;
 
+import io.edgewise.sys.posix.LibC;
 import io.edgewise.sys.SystemProps;
 import static io.edgewise.sys.linux.Linux.*;
 
@@ -94,7 +95,7 @@ public final class LinuxSocketOps extends LinuxIovecs implements SocketOps {
 
     @Override
     public String binding() {
-        return Binding.name();
+        return io.edgewise.sys.posix.Binding.name();
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.edgewise.sys.linux;
+package io.edgewise.sys.posix;
 
 import java.nio.ByteBuffer;
 
@@ -30,6 +30,7 @@ interface NativeCalls {
     int socketpair(int domain, int type, int protocol, long sv);
     int bind(int fd, long addr, int addrlen);
     int listen(int fd, int backlog);
+    int accept(int fd, long addr, long addrlenPtr);
     int accept4(int fd, long addr, long addrlenPtr, int flags);
     int connect(int fd, long addr, int addrlen);
     int getsockname(int fd, long addr, long addrlenPtr);
@@ -45,6 +46,7 @@ interface NativeCalls {
     long write(int fd, long buf, long count);
     long writev(int fd, long iov, int iovcnt);
     int close(int fd);
+    int pipe(long pipefd);
     int pipe2(long pipefd, int flags);
     int eventfd(int initval, int flags);
     int poll(long fds, long nfds, int timeout);
