@@ -1,5 +1,6 @@
 package io.edgewise.sys.bsd;
 
+import io.edgewise.sys.linux.LibKqueueLinux;
 import io.edgewise.sys.SystemProps;
 
 /**
@@ -37,7 +38,7 @@ public final class KqueueConstants {
      */
     public final boolean pollTakesSocketError;
 
-    KqueueConstants(String platform, KeventLayout layout, String keventSymbol, boolean sizeTCounts,
+    public KqueueConstants(String platform, KeventLayout layout, String keventSymbol, boolean sizeTCounts,
             int evfiltRead, int evfiltWrite, int evfiltUser,
             int eintr, int eagain, int enoent, int ebadf, int einval,
             int fGetfl, int fSetfl, int fSetfd, int fdCloexec, int oNonblock) {

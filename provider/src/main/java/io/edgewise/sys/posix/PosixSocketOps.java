@@ -1,19 +1,13 @@
-package io.edgewise.sys.bsd;
+package io.edgewise.sys.posix;
 
-import io.edgewise.sys.SystemProps;
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import io.edgewise.sys.ConsumedErrors;
 import io.edgewise.sys.PrivateOptions;
 import io.edgewise.sys.SocketOps;
+import io.edgewise.sys.SystemProps;
 import java.io.IOException;
 import java.lang.reflect.Field;
-import java.net.BindException;
-import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NoRouteToHostException;
-import java.net.ProtocolException;
 import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
@@ -25,36 +19,48 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@link SocketOps} for macOS and the BSDs: POSIX calls through {@link BsdLibC}/{@link Posix}, every
- * platform difference taken from a {@link PosixNet} ({@link #forOs}). What differs from Linux:
+ * {@link SocketOps} for every Unix: POSIX calls through {@link LibC}, every platform difference taken
+ * from a {@link PosixNet} ({@code sys.bsd.BsdPlatforms.forOs} picks a BSD's). This class is what macOS and the BSDs run; Linux runs
+ * {@code sys.linux.LinuxSocketOps}, a thin specialisation (eventfd, dup3, shutdown wake-ups, the
+ * socket data calls). What the platforms differ in, here:
  * <ul>
- * <li>sockaddr starts with {@code sa_len} ({@link SockAddrs});
- * <li>no {@code SOCK_NONBLOCK}/{@code accept4}/{@code pipe2} on macOS: {@code fcntl} after the call
- *     (bound as varargs);
+ * <li>sockaddr starts with {@code sa_len} on the BSDs ({@link SockAddrCodec});
+ * <li>no {@code SOCK_NONBLOCK}/{@code accept4}/{@code pipe2} on macOS: {@code fcntl} after the call;
  * <li>no {@code MSG_NOSIGNAL} on macOS: {@code SO_NOSIGPIPE} on every socket where it exists (the JVM
  *     ignores SIGPIPE anyway, unless started with {@code -Xrs});
  * <li>no eventfd: the wakeup descriptor of a blocked thread is a UDP socket connected to itself on
  *     loopback — one descriptor that a send makes readable and a receive drains.
  * </ul>
- * Stateless apart from a per-thread native scratch area, like the Linux implementation.
+ * Stateless apart from a per-thread native scratch area, so no call allocates native memory.
  */
-public final class BsdSocketOps implements SocketOps {
-    private final PosixNet n;
+public class PosixSocketOps implements SocketOps {
+    protected final PosixNet n;
+    protected final PosixErrors errors;
 
-    private static final int SA = 0, SALEN = 128, OPT = 136, OPTLEN = 144, POLLFDS = 160, U64 = 184,
-            PIPEFDS = 192, SCRATCH_SIZE = 256;
+    // scratch layout: sockaddr, its length, an option value, its length, two pollfds, 8 bytes, two
+    // pipe descriptors, a msghdr (used by the Linux gathering write)
+    protected static final int SA = 0, SALEN = 128, OPT = 136, OPTLEN = 144, POLLFDS = 160, U64 = 184,
+            PIPEFDS = 192, MSGHDR = 200, SCRATCH_SIZE = 256;
+    // struct pollfd and struct iovec: the same on every Unix
     private static final int POLLFD_SIZE = 8, POLLFD_EVENTS = 4, POLLFD_REVENTS = 6, POLLIN = 1;
+    private static final int IOVEC_SIZE = 16;
 
-    private static final class Scratch {
-        final ByteBuffer buf = ByteBuffer.allocateDirect(SCRATCH_SIZE).order(ByteOrder.nativeOrder());
-        final long addr = Pointer.nativeValue(Native.getDirectBufferPointer(buf));
+    /** Per-thread native scratch memory; each call uses it only between entry and return. */
+    protected static final class Scratch {
+        public final ByteBuffer buf = ByteBuffer.allocateDirect(SCRATCH_SIZE).order(ByteOrder.nativeOrder());
+        public final long addr = LibC.address(buf);
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
+    protected static Scratch scratch() {
+        return SCRATCH.get();
+    }
+
+    /** An option's kernel name: level, optname, and how its value is represented. */
     private static final class Opt {
         final int level, name, level6, name6;
-        final char kind; // 'b' boolean, 'i' int, 'l' linger
+        final char kind; // 'b' boolean, 'i' int, 'r' read-only int, 'l' linger
 
         Opt(int level, int name, int level6, int name6, char kind) {
             this.level = level; this.name = name; this.level6 = level6; this.name6 = name6; this.kind = kind;
@@ -65,18 +71,9 @@ public final class BsdSocketOps implements SocketOps {
     private final Set<SocketOption<?>> extended = new HashSet<>();
     private final boolean ipv6;
 
-    /** The socket ops of an {@code os.name}, or null when it is not macOS or a BSD. */
-    public static BsdSocketOps forOs(String osName) {
-        String os = osName.toLowerCase(java.util.Locale.ROOT);
-        if (os.startsWith("mac") || os.startsWith("darwin")) return new BsdSocketOps(Darwin.NET);
-        if (os.startsWith("freebsd")) return new BsdSocketOps(FreeBsd.NET);
-        if (os.startsWith("openbsd")) return new BsdSocketOps(OpenBsd.NET);
-        if (os.startsWith("netbsd")) return new BsdSocketOps(NetBsd.NET);
-        return null;
-    }
-
-    public BsdSocketOps(PosixNet n) {
+    public PosixSocketOps(PosixNet n) {
         this.n = n;
+        this.errors = new PosixErrors(n);
         put(StandardSocketOptions.SO_SNDBUF, n.solSocket, n.soSndbuf, 'i');
         put(StandardSocketOptions.SO_RCVBUF, n.solSocket, n.soRcvbuf, 'i');
         put(StandardSocketOptions.SO_KEEPALIVE, n.solSocket, n.soKeepalive, 'b');
@@ -88,16 +85,16 @@ public final class BsdSocketOps implements SocketOps {
         opts.put(StandardSocketOptions.IP_TOS, new Opt(n.ipprotoIp, n.ipTos, n.ipprotoIpv6, n.ipv6Tclass, 'i'));
         put(PrivateOptions.SO_OOBINLINE, n.solSocket, n.soOobinline, 'b');
         if (n.tcpKeepidle != 0) {
-            putExtended("TCP_KEEPIDLE", n.ipprotoTcp, n.tcpKeepidle);
-            putExtended("TCP_KEEPINTERVAL", n.ipprotoTcp, n.tcpKeepintvl);
-            putExtended("TCP_KEEPCOUNT", n.ipprotoTcp, n.tcpKeepcnt);
+            putExtended("TCP_KEEPIDLE", n.ipprotoTcp, n.tcpKeepidle, 'i');
+            putExtended("TCP_KEEPINTERVAL", n.ipprotoTcp, n.tcpKeepintvl, 'i');
+            putExtended("TCP_KEEPCOUNT", n.ipprotoTcp, n.tcpKeepcnt, 'i');
         }
         boolean v6 = false;
         if (!SystemProps.getBoolean("java.net.preferIPv4Stack") && n.dualStack) {
-            int fd = BsdLibC.socket(n.afInet6, n.sockStream, 0);
+            int fd = LibC.socket(n.afInet6, n.sockStream | n.sockCloexec, 0);
             if (fd >= 0) {
                 v6 = true;
-                Posix.close(fd);
+                LibC.close(fd);
             }
         }
         ipv6 = v6;
@@ -107,15 +104,23 @@ public final class BsdSocketOps implements SocketOps {
         opts.put(o, new Opt(level, name, level, name, kind));
     }
 
-    private void putExtended(String field, int level, int name) {
+    /**
+     * Adds the {@code jdk.net.ExtendedSocketOptions} field {@code field} as an option of stream sockets,
+     * when this JDK defines it (looked up by name: one jar serves every JDK from 17).
+     */
+    private void putExtended(String field, int level, int name, char kind) {
         try {
             Field f = Class.forName("jdk.net.ExtendedSocketOptions").getField(field);
-            SocketOption<?> o = (SocketOption<?>) f.get(null);
-            put(o, level, name, 'i');
-            extended.add(o);
+            putExtended((SocketOption<?>) f.get(null), level, name, kind);
         } catch (ReflectiveOperationException | LinkageError e) {
             // this JDK does not define it
         }
+    }
+
+    /** Adds an extended option of stream sockets ({@code kind}: 'b' boolean, 'i' int, 'r' read-only int). */
+    protected final void putExtended(SocketOption<?> o, int level, int name, char kind) {
+        put(o, level, name, kind);
+        extended.add(o);
     }
 
     /** The platform values in use. */
@@ -123,42 +128,38 @@ public final class BsdSocketOps implements SocketOps {
         return n;
     }
 
-    // ---- errors: errno to the JDK's exceptions (its handleSocketError), with strerror messages
-
-    private IOException socketError(int errno) {
-        String msg = Posix.message(errno);
-        if (errno == n.econnrefused || errno == n.etimedout || errno == n.enotconn) return new ConnectException(msg);
-        if (errno == n.ehostunreach) return new NoRouteToHostException(msg);
-        if (errno == n.eaddrinuse || errno == n.eaddrnotavail || errno == n.eacces) return new BindException(msg);
-        if (errno == n.eproto) return new ProtocolException(msg);
-        return new SocketException(msg);
+    /** errno to exceptions with this platform's numbers. */
+    public PosixErrors errors() {
+        return errors;
     }
 
-    private IOException readError(int errno) {
-        return errno == n.econnreset ? new SocketException("Connection reset") : new IOException(Posix.message(errno));
+    @Override
+    public String binding() {
+        return Binding.name();
     }
 
-    private static IOException ioError(int errno) {
-        return new IOException(Posix.message(errno));
+    @Override
+    public long address(ByteBuffer direct) {
+        return LibC.address(direct);
     }
 
     /** O_NONBLOCK, FD_CLOEXEC and SO_NOSIGPIPE on a new socket, where the creating call could not. */
     private void prepare(int fd, boolean flagsDone, Scratch s) throws IOException {
         if (!flagsDone && (nonBlockingCloexec(fd) < 0)) {
-            int e = Posix.errno();
-            Posix.close(fd);
-            throw socketError(e);
+            int e = LibC.errno();
+            LibC.close(fd);
+            throw errors.socket(e);
         }
         if (n.soNosigpipe != 0) {
             s.buf.putInt(OPT, 1);
-            BsdLibC.setsockopt(fd, n.solSocket, n.soNosigpipe, s.addr + OPT, 4);
+            LibC.setsockopt(fd, n.solSocket, n.soNosigpipe, s.addr + OPT, 4);
         }
     }
 
     private int nonBlockingCloexec(int fd) {
-        int fl = Posix.fcntl(fd, n.fGetfl);
-        if (fl < 0 || Posix.fcntl(fd, n.fSetfl, fl | n.oNonblock) < 0) return -1;
-        return Posix.fcntl(fd, n.fSetfd, n.fdCloexec);
+        int fl = LibC.fcntl(fd, n.fGetfl, 0);
+        if (fl < 0 || LibC.fcntl(fd, n.fSetfl, fl | n.oNonblock) < 0) return -1;
+        return LibC.fcntl(fd, n.fSetfd, n.fdCloexec);
     }
 
     // ---- SocketOps
@@ -176,15 +177,15 @@ public final class BsdSocketOps implements SocketOps {
     public int socket(int family, boolean stream) throws IOException {
         int type = stream ? n.sockStream : n.sockDgram;
         boolean atomic = n.sockNonblock != 0;
-        int fd = BsdLibC.socket(domain(family), atomic ? type | n.sockNonblock | n.sockCloexec : type, 0);
+        int fd = LibC.socket(domain(family), atomic ? type | n.sockNonblock | n.sockCloexec : type, 0);
         if (fd < 0) {
-            throw socketError(Posix.errno());
+            throw errors.socket(LibC.errno());
         }
         Scratch s = SCRATCH.get();
         prepare(fd, atomic, s);
         if (family == INET6) {
             s.buf.putInt(OPT, 0);
-            BsdLibC.setsockopt(fd, n.ipprotoIpv6, n.ipv6V6only, s.addr + OPT, 4); // dual stack
+            LibC.setsockopt(fd, n.ipprotoIpv6, n.ipv6V6only, s.addr + OPT, 4); // dual stack
         }
         return fd;
     }
@@ -192,48 +193,48 @@ public final class BsdSocketOps implements SocketOps {
     @Override
     public void bind(int fd, int family, InetSocketAddress local) throws IOException {
         Scratch s = SCRATCH.get();
-        int len = SockAddrs.encode(n, s.buf, SA, family == INET6, local);
-        if (BsdLibC.bind(fd, s.addr + SA, len) < 0) {
-            throw socketError(Posix.errno());
+        int len = n.sockaddr.encode(s.buf, SA, family == INET6, local);
+        if (LibC.bind(fd, s.addr + SA, len) < 0) {
+            throw errors.socket(LibC.errno());
         }
     }
 
     @Override
     public void listen(int fd, int backlog) throws IOException {
-        if (BsdLibC.listen(fd, backlog) < 0) {
-            throw socketError(Posix.errno());
+        if (LibC.listen(fd, backlog) < 0) {
+            throw errors.socket(LibC.errno());
         }
     }
 
     @Override
     public int accept(int fd, int family, InetSocketAddress[] remote) throws IOException {
         Scratch s = SCRATCH.get();
-        s.buf.putInt(SALEN, SockAddrs.SOCKADDR_STORAGE_SIZE);
+        s.buf.putInt(SALEN, SockAddrCodec.SOCKADDR_STORAGE_SIZE);
         int nfd = n.hasAccept4
-                ? BsdLibC.Modern.accept4(fd, s.addr + SA, s.addr + SALEN, n.sockNonblock | n.sockCloexec)
-                : BsdLibC.accept(fd, s.addr + SA, s.addr + SALEN);
+                ? LibC.accept4(fd, s.addr + SA, s.addr + SALEN, n.sockNonblock | n.sockCloexec)
+                : LibC.accept(fd, s.addr + SA, s.addr + SALEN);
         if (nfd < 0) {
-            int e = Posix.errno();
+            int e = LibC.errno();
             if (e == n.eagain) return UNAVAILABLE;
             if (e == n.eintr || e == n.econnaborted) return INTERRUPTED;
-            throw socketError(e);
+            throw errors.socket(e);
         }
         prepare(nfd, n.hasAccept4, s);
-        remote[0] = SockAddrs.decode(n, s.buf, SA);
+        remote[0] = n.sockaddr.decode(s.buf, SA);
         return nfd;
     }
 
     @Override
     public int connect(int fd, int family, InetSocketAddress remote) throws IOException {
         Scratch s = SCRATCH.get();
-        int len = SockAddrs.encode(n, s.buf, SA, family == INET6, remote);
-        if (BsdLibC.connect(fd, s.addr + SA, len) == 0) {
+        int len = n.sockaddr.encode(s.buf, SA, family == INET6, remote);
+        if (LibC.connect(fd, s.addr + SA, len) == 0) {
             return 1;
         }
-        int e = Posix.errno();
+        int e = LibC.errno();
         if (e == n.einprogress) return UNAVAILABLE;
         if (e == n.eintr) return INTERRUPTED;
-        throw socketError(e);
+        throw errors.socket(e);
     }
 
     @Override
@@ -241,121 +242,122 @@ public final class BsdSocketOps implements SocketOps {
         Scratch s = SCRATCH.get();
         s.buf.putInt(OPT, 0);
         s.buf.putInt(OPTLEN, 4);
-        if (BsdLibC.getsockopt(fd, n.solSocket, n.soError, s.addr + OPT, s.addr + OPTLEN) < 0) {
-            throw socketError(Posix.errno());
+        if (LibC.getsockopt(fd, n.solSocket, n.soError, s.addr + OPT, s.addr + OPTLEN) < 0) {
+            throw errors.socket(LibC.errno());
         }
         int err = s.buf.getInt(OPT);
         if (err == 0) {
             err = ConsumedErrors.take(fd); // a poll that took the error off the socket (libkqueue)
         }
         if (err != 0) {
-            throw socketError(err);
+            throw errors.socket(err);
         }
-        s.buf.putInt(SALEN, SockAddrs.SOCKADDR_STORAGE_SIZE);
-        if (BsdLibC.getpeername(fd, s.addr + SA, s.addr + SALEN) == 0) {
+        // SO_ERROR is 0 both when connected and while still in progress: ask for the peer
+        s.buf.putInt(SALEN, SockAddrCodec.SOCKADDR_STORAGE_SIZE);
+        if (LibC.getpeername(fd, s.addr + SA, s.addr + SALEN) == 0) {
             return true;
         }
-        int e = Posix.errno();
+        int e = LibC.errno();
         if (e == n.enotconn) {
             return false;
         }
-        throw socketError(e);
+        throw errors.socket(e);
     }
 
     @Override
     public InetSocketAddress localAddress(int fd) throws IOException {
         Scratch s = SCRATCH.get();
-        s.buf.putInt(SALEN, SockAddrs.SOCKADDR_STORAGE_SIZE);
-        if (BsdLibC.getsockname(fd, s.addr + SA, s.addr + SALEN) < 0) {
-            throw socketError(Posix.errno());
+        s.buf.putInt(SALEN, SockAddrCodec.SOCKADDR_STORAGE_SIZE);
+        if (LibC.getsockname(fd, s.addr + SA, s.addr + SALEN) < 0) {
+            throw errors.socket(LibC.errno());
         }
-        return SockAddrs.decode(n, s.buf, SA);
+        return n.sockaddr.decode(s.buf, SA);
     }
 
     @Override
     public InetSocketAddress remoteAddress(int fd) throws IOException {
         Scratch s = SCRATCH.get();
-        s.buf.putInt(SALEN, SockAddrs.SOCKADDR_STORAGE_SIZE);
-        if (BsdLibC.getpeername(fd, s.addr + SA, s.addr + SALEN) < 0) {
-            throw socketError(Posix.errno());
+        s.buf.putInt(SALEN, SockAddrCodec.SOCKADDR_STORAGE_SIZE);
+        if (LibC.getpeername(fd, s.addr + SA, s.addr + SALEN) < 0) {
+            throw errors.socket(LibC.errno());
         }
-        return SockAddrs.decode(n, s.buf, SA);
+        return n.sockaddr.decode(s.buf, SA);
     }
 
-    @Override
-    public int read(int fd, long address, int length) throws IOException {
-        long r = Posix.read(fd, address, length);
-        if (r > 0) return (int) r;
-        if (r == 0) return length == 0 ? 0 : atEof(fd);
-        int e = Posix.errno();
+    /**
+     * The result of a data call that returned -1: would-block and EINTR become statuses, any other
+     * errno is thrown as the JDK throws it for a read ({@code read}) or a write.
+     */
+    public final int failed(boolean read) throws IOException {
+        int e = LibC.errno();
         if (e == n.eagain) return UNAVAILABLE;
         if (e == n.eintr) return INTERRUPTED;
-        throw readError(e);
+        throw read ? errors.read(e) : errors.io(e);
     }
 
     /**
      * End of stream, unless a poll took the socket's error away (libkqueue, {@link ConsumedErrors}): the
      * kernel would have reported that error here instead.
      */
-    private int atEof(int fd) throws IOException {
+    public final int atEof(int fd) throws IOException {
         int e = ConsumedErrors.take(fd);
-        if (e != 0) throw readError(e);
+        if (e != 0) throw errors.read(e);
         return EOF;
     }
 
     @Override
+    public int read(int fd, long address, int length) throws IOException {
+        long r = LibC.read(fd, address, length);
+        if (r > 0) return (int) r;
+        if (r == 0) return length == 0 ? 0 : atEof(fd);
+        return failed(true);
+    }
+
+    @Override
     public int write(int fd, long address, int length) throws IOException {
-        long r = Posix.write(fd, address, length);
+        long r = LibC.write(fd, address, length);
         if (r >= 0) return (int) r;
-        int e = Posix.errno();
-        if (e == n.eagain) return UNAVAILABLE;
-        if (e == n.eintr) return INTERRUPTED;
-        throw ioError(e);
+        return failed(false);
     }
 
     @Override
     public long readv(int fd, long iov, int count) throws IOException {
-        long r = BsdLibC.readv(fd, iov, count);
+        long r = LibC.readv(fd, iov, count);
         if (r > 0) return r;
         if (r == 0) return atEof(fd);
-        int e = Posix.errno();
-        if (e == n.eagain) return UNAVAILABLE;
-        if (e == n.eintr) return INTERRUPTED;
-        throw readError(e);
+        return failed(true);
     }
 
     @Override
     public long writev(int fd, long iov, int count) throws IOException {
-        long r = BsdLibC.writev(fd, iov, count);
+        long r = LibC.writev(fd, iov, count);
         if (r >= 0) return r;
-        int e = Posix.errno();
-        if (e == n.eagain) return UNAVAILABLE;
-        if (e == n.eintr) return INTERRUPTED;
-        throw ioError(e);
+        return failed(false);
     }
 
     @Override
-    public int iovecSize() {
-        return 16;
+    public final int iovecSize() {
+        return IOVEC_SIZE;
     }
 
     @Override
-    public int iovMax() {
+    public final int iovMax() {
         return n.iovMax;
     }
 
+    /** {@code struct iovec} on LP64: base, then length, 8 bytes each. */
     @Override
-    public void putIovec(ByteBuffer iov, int index, long base, long length) {
-        iov.putLong(index * 16, base);
-        iov.putLong(index * 16 + 8, length);
+    public final void putIovec(ByteBuffer iov, int index, long base, long length) {
+        iov.putLong(index * IOVEC_SIZE, base);
+        iov.putLong(index * IOVEC_SIZE + 8, length);
     }
 
     @Override
     public int available(int fd) throws IOException {
         Scratch s = SCRATCH.get();
         s.buf.putInt(OPT, 0);
-        if (BsdLibC.ioctl(fd, n.fionread, s.addr + OPT) < 0) {
-            throw ioError(Posix.errno());
+        if (LibC.ioctl(fd, n.fionread, s.addr + OPT) < 0) {
+            throw errors.io(LibC.errno());
         }
         return s.buf.getInt(OPT);
     }
@@ -364,19 +366,19 @@ public final class BsdSocketOps implements SocketOps {
     public int sendUrgent(int fd, int data) throws IOException {
         Scratch s = SCRATCH.get();
         s.buf.put(OPT, (byte) data);
-        long r = BsdLibC.send(fd, s.addr + OPT, 1, n.msgOob | n.msgNosignal);
+        long r = LibC.send(fd, s.addr + OPT, 1, n.msgOob | n.msgNosignal);
         if (r >= 0) return (int) r;
-        int e = Posix.errno();
+        int e = LibC.errno();
         if (e == n.eagain || e == n.eintr) return 0;
-        throw ioError(e);
+        throw errors.io(e);
     }
 
     @Override
     public void shutdown(int fd, int how) throws IOException {
-        if (BsdLibC.shutdown(fd, how == 0 ? 0 : 1) < 0) {
-            int e = Posix.errno();
+        if (LibC.shutdown(fd, how == 0 ? 0 /* SHUT_RD */ : 1 /* SHUT_WR */) < 0) {
+            int e = LibC.errno();
             if (e != n.enotconn) {
-                throw socketError(e);
+                throw errors.socket(e);
             }
         }
     }
@@ -402,6 +404,9 @@ public final class BsdSocketOps implements SocketOps {
     @Override
     public <T> void setOption(int fd, int family, SocketOption<T> name, T value) throws IOException {
         Opt o = opt(name);
+        if (o.kind == 'r') {
+            throw new SocketException("Attempt to set read only option " + name.name());
+        }
         Scratch s = SCRATCH.get();
         int len = 4;
         switch (o.kind) {
@@ -415,14 +420,15 @@ public final class BsdSocketOps implements SocketOps {
             }
         }
         if (family == INET6 && o.level6 != o.level) {
-            if (BsdLibC.setsockopt(fd, o.level6, o.name6, s.addr + OPT, len) < 0) {
-                throw socketError(Posix.errno());
+            if (LibC.setsockopt(fd, o.level6, o.name6, s.addr + OPT, len) < 0) {
+                throw errors.socket(LibC.errno());
             }
-            BsdLibC.setsockopt(fd, o.level, o.name, s.addr + OPT, len); // IPv4 traffic of a dual-stack socket
+            // IPv4 traffic of a dual-stack socket takes IP_TOS; failure there is not the caller's
+            LibC.setsockopt(fd, o.level, o.name, s.addr + OPT, len);
             return;
         }
-        if (BsdLibC.setsockopt(fd, o.level, o.name, s.addr + OPT, len) < 0) {
-            throw socketError(Posix.errno());
+        if (LibC.setsockopt(fd, o.level, o.name, s.addr + OPT, len) < 0) {
+            throw errors.socket(LibC.errno());
         }
     }
 
@@ -435,12 +441,12 @@ public final class BsdSocketOps implements SocketOps {
         s.buf.putInt(OPTLEN, o.kind == 'l' ? 8 : 4);
         int level = family == INET6 ? o.level6 : o.level;
         int optname = family == INET6 ? o.name6 : o.name;
-        if (BsdLibC.getsockopt(fd, level, optname, s.addr + OPT, s.addr + OPTLEN) < 0) {
-            throw socketError(Posix.errno());
+        if (LibC.getsockopt(fd, level, optname, s.addr + OPT, s.addr + OPTLEN) < 0) {
+            throw errors.socket(LibC.errno());
         }
         switch (o.kind) {
             case 'b': return (T) Boolean.valueOf(s.buf.getInt(OPT) != 0);
-            case 'i': {
+            case 'i': case 'r': {
                 int v = s.buf.getInt(OPT);
                 if (n.doubledBuffers && o.level == n.solSocket && (o.name == n.soSndbuf || o.name == n.soRcvbuf)) {
                     v /= 2; // Linux reports twice what was set; the JDK reports half
@@ -459,21 +465,22 @@ public final class BsdSocketOps implements SocketOps {
     @Override
     public void replace(int source, int target) throws IOException {
         if (source == target) throw new IllegalArgumentException("descriptor moved onto itself");
-        if (Posix.dup2(source, target) < 0) {
-            throw ioError(Posix.errno());
+        if (LibC.dup2(source, target) < 0) {
+            throw errors.io(LibC.errno());
         }
-        if (Posix.fcntl(target, n.fSetfd, n.fdCloexec) < 0) {
-            throw ioError(Posix.errno());
+        if (LibC.fcntl(target, n.fSetfd, n.fdCloexec) < 0) {
+            throw errors.io(LibC.errno());
         }
+        ConsumedErrors.forget(target);
     }
 
     @Override
     public void close(int fd) throws IOException {
         ConsumedErrors.forget(fd); // before the number can be reused
-        if (Posix.close(fd) < 0) {
-            int e = Posix.errno();
+        if (LibC.close(fd) < 0) {
+            int e = LibC.errno();
             if (e != n.eintr) { // never retried: the descriptor is gone either way
-                throw ioError(e);
+                throw errors.io(e);
             }
         }
     }
@@ -482,19 +489,19 @@ public final class BsdSocketOps implements SocketOps {
     public long pipe() throws IOException {
         Scratch s = SCRATCH.get();
         if (n.hasPipe2) {
-            if (BsdLibC.Modern.pipe2(s.addr + PIPEFDS, n.oNonblock | n.oCloexec) < 0) {
-                throw ioError(Posix.errno());
+            if (LibC.pipe2(s.addr + PIPEFDS, n.oNonblock | n.oCloexec) < 0) {
+                throw errors.io(LibC.errno());
             }
         } else {
-            if (Posix.pipe(s.addr + PIPEFDS) < 0) {
-                throw ioError(Posix.errno());
+            if (LibC.pipe(s.addr + PIPEFDS) < 0) {
+                throw errors.io(LibC.errno());
             }
             int r = s.buf.getInt(PIPEFDS), w = s.buf.getInt(PIPEFDS + 4);
             if (nonBlockingCloexec(r) < 0 || nonBlockingCloexec(w) < 0) {
-                int e = Posix.errno();
-                Posix.close(r);
-                Posix.close(w);
-                throw ioError(e);
+                int e = LibC.errno();
+                LibC.close(r);
+                LibC.close(w);
+                throw errors.io(e);
             }
         }
         return (s.buf.getInt(PIPEFDS) & 0xffffffffL) | ((long) s.buf.getInt(PIPEFDS + 4) << 32);
@@ -511,7 +518,7 @@ public final class BsdSocketOps implements SocketOps {
             if (r != 1) throw new IOException("wakeup socket: connect returned " + r);
             return fd;
         } catch (IOException | RuntimeException e) {
-            Posix.close(fd);
+            LibC.close(fd);
             throw e;
         }
     }
@@ -520,10 +527,10 @@ public final class BsdSocketOps implements SocketOps {
     public void signal(int wakeFd) throws IOException {
         Scratch s = SCRATCH.get();
         s.buf.put(U64, (byte) 1);
-        if (BsdLibC.send(wakeFd, s.addr + U64, 1, n.msgNosignal) < 0) {
-            int e = Posix.errno();
+        if (LibC.send(wakeFd, s.addr + U64, 1, n.msgNosignal) < 0) {
+            int e = LibC.errno();
             if (e != n.eagain) { // buffer full: signalled already
-                throw ioError(e);
+                throw errors.io(e);
             }
         }
     }
@@ -532,9 +539,9 @@ public final class BsdSocketOps implements SocketOps {
     public void drain(int wakeFd) throws IOException {
         Scratch s = SCRATCH.get();
         for (int i = 0; i < 1024; i++) {
-            if (BsdLibC.recv(wakeFd, s.addr + U64, 8, 0) < 0) {
-                int e = Posix.errno();
-                if (e != n.eagain && e != n.eintr) throw ioError(e);
+            if (LibC.recv(wakeFd, s.addr + U64, 8, 0) < 0) {
+                int e = LibC.errno();
+                if (e != n.eagain && e != n.eintr) throw errors.io(e);
                 return;
             }
         }
@@ -545,7 +552,7 @@ public final class BsdSocketOps implements SocketOps {
         Scratch s = SCRATCH.get();
         ByteBuffer b = s.buf;
         b.putInt(POLLFDS, fd);
-        b.putShort(POLLFDS + POLLFD_EVENTS, (short) events); // SocketOps poll bits equal POLL* here too
+        b.putShort(POLLFDS + POLLFD_EVENTS, (short) events); // SocketOps poll bits equal POLL* on every Unix
         b.putShort(POLLFDS + POLLFD_REVENTS, (short) 0);
         int nfds = 1;
         if (wakeFd >= 0) {
@@ -554,11 +561,11 @@ public final class BsdSocketOps implements SocketOps {
             b.putShort(POLLFDS + POLLFD_SIZE + POLLFD_REVENTS, (short) 0);
             nfds = 2;
         }
-        int r = BsdLibC.poll(s.addr + POLLFDS, nfds, timeoutMillis);
+        int r = LibC.poll(s.addr + POLLFDS, nfds, timeoutMillis);
         if (r < 0) {
-            int e = Posix.errno();
+            int e = LibC.errno();
             if (e == n.eintr) return INTERRUPTED;
-            throw ioError(e);
+            throw errors.io(e);
         }
         return b.getShort(POLLFDS + POLLFD_REVENTS) & 0xffff;
     }
