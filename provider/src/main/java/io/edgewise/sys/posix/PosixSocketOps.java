@@ -1,21 +1,16 @@
 package io.edgewise.sys.posix;
 
 import io.edgewise.sys.ConsumedErrors;
-import io.edgewise.sys.PrivateOptions;
 import io.edgewise.sys.SocketOps;
+import io.edgewise.sys.SocketOptionTable;
 import io.edgewise.sys.SystemProps;
 import java.io.IOException;
-import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -57,37 +52,20 @@ public class PosixSocketOps implements SocketOps {
         return SCRATCH.get();
     }
 
-    /** An option's kernel name: level, optname, and how its value is represented. */
-    private static final class Opt {
-        final int level, name, level6, name6;
-        final char kind; // 'b' boolean, 'i' int, 'r' read-only int, 'l' linger
-
-        Opt(int level, int name, int level6, int name6, char kind) {
-            this.level = level; this.name = name; this.level6 = level6; this.name6 = name6; this.kind = kind;
-        }
-    }
-
-    private final Map<SocketOption<?>, Opt> opts = new HashMap<>();
-    private final Set<SocketOption<?>> extended = new HashSet<>();
+    private final SocketOptionTable opts = new SocketOptionTable(false);
     private final boolean ipv6;
 
     public PosixSocketOps(PosixNet n) {
         this.n = n;
         this.errors = new PosixErrors(n);
-        put(StandardSocketOptions.SO_SNDBUF, n.solSocket, n.soSndbuf, 'i');
-        put(StandardSocketOptions.SO_RCVBUF, n.solSocket, n.soRcvbuf, 'i');
-        put(StandardSocketOptions.SO_KEEPALIVE, n.solSocket, n.soKeepalive, 'b');
-        put(StandardSocketOptions.SO_REUSEADDR, n.solSocket, n.soReuseaddr, 'b');
-        put(StandardSocketOptions.SO_REUSEPORT, n.solSocket, n.soReuseport, 'b');
-        put(StandardSocketOptions.SO_BROADCAST, n.solSocket, n.soBroadcast, 'b');
-        put(StandardSocketOptions.SO_LINGER, n.solSocket, n.soLinger, 'l');
-        put(StandardSocketOptions.TCP_NODELAY, n.ipprotoTcp, n.tcpNodelay, 'b');
-        opts.put(StandardSocketOptions.IP_TOS, new Opt(n.ipprotoIp, n.ipTos, n.ipprotoIpv6, n.ipv6Tclass, 'i'));
-        put(PrivateOptions.SO_OOBINLINE, n.solSocket, n.soOobinline, 'b');
+        opts.putStandard(n.solSocket, n.soSndbuf, n.soRcvbuf, n.soKeepalive, n.soReuseaddr, n.soBroadcast,
+                n.soLinger, n.soOobinline, n.ipprotoTcp, n.tcpNodelay, n.ipprotoIp, n.ipTos, n.ipprotoIpv6,
+                n.ipv6Tclass);
+        opts.put(StandardSocketOptions.SO_REUSEPORT, n.solSocket, n.soReuseport, 'b');
         if (n.tcpKeepidle != 0) {
-            putExtended("TCP_KEEPIDLE", n.ipprotoTcp, n.tcpKeepidle, 'i');
-            putExtended("TCP_KEEPINTERVAL", n.ipprotoTcp, n.tcpKeepintvl, 'i');
-            putExtended("TCP_KEEPCOUNT", n.ipprotoTcp, n.tcpKeepcnt, 'i');
+            opts.putExtended("TCP_KEEPIDLE", n.ipprotoTcp, n.tcpKeepidle, 'i');
+            opts.putExtended("TCP_KEEPINTERVAL", n.ipprotoTcp, n.tcpKeepintvl, 'i');
+            opts.putExtended("TCP_KEEPCOUNT", n.ipprotoTcp, n.tcpKeepcnt, 'i');
         }
         boolean v6 = false;
         if (!SystemProps.getBoolean("java.net.preferIPv4Stack") && n.dualStack) {
@@ -100,27 +78,9 @@ public class PosixSocketOps implements SocketOps {
         ipv6 = v6;
     }
 
-    private void put(SocketOption<?> o, int level, int name, char kind) {
-        opts.put(o, new Opt(level, name, level, name, kind));
-    }
-
-    /**
-     * Adds the {@code jdk.net.ExtendedSocketOptions} field {@code field} as an option of stream sockets,
-     * when this JDK defines it (looked up by name: one jar serves every JDK from 17).
-     */
-    private void putExtended(String field, int level, int name, char kind) {
-        try {
-            Field f = Class.forName("jdk.net.ExtendedSocketOptions").getField(field);
-            putExtended((SocketOption<?>) f.get(null), level, name, kind);
-        } catch (ReflectiveOperationException | LinkageError e) {
-            // this JDK does not define it
-        }
-    }
-
     /** Adds an extended option of stream sockets ({@code kind}: 'b' boolean, 'i' int, 'r' read-only int). */
     protected final void putExtended(SocketOption<?> o, int level, int name, char kind) {
-        put(o, level, name, kind);
-        extended.add(o);
+        opts.putExtended(o, level, name, kind);
     }
 
     /** The platform values in use. */
@@ -131,6 +91,12 @@ public class PosixSocketOps implements SocketOps {
     /** errno to exceptions with this platform's numbers. */
     public PosixErrors errors() {
         return errors;
+    }
+
+    /** This platform's options, with Linux's extended ones in its specialisation. */
+    @Override
+    public SocketOptionTable optionTable() {
+        return opts;
     }
 
     @Override
@@ -383,78 +349,34 @@ public class PosixSocketOps implements SocketOps {
         }
     }
 
-    private Opt opt(SocketOption<?> name) {
-        Opt o = opts.get(name);
-        if (o == null) {
-            throw new UnsupportedOperationException("'" + name + "' not supported");
-        }
-        return o;
-    }
-
-    @Override
-    public boolean supportsOption(SocketOption<?> name, boolean stream) {
-        return opts.containsKey(name);
-    }
-
-    @Override
-    public Set<SocketOption<?>> extendedOptions(boolean stream, boolean server) {
-        return stream ? new HashSet<>(extended) : new HashSet<>();
-    }
-
     @Override
     public <T> void setOption(int fd, int family, SocketOption<T> name, T value) throws IOException {
-        Opt o = opt(name);
-        if (o.kind == 'r') {
-            throw new SocketException("Attempt to set read only option " + name.name());
-        }
+        SocketOptionTable.Opt o = opts.get(name);
         Scratch s = SCRATCH.get();
-        int len = 4;
-        switch (o.kind) {
-            case 'b': s.buf.putInt(OPT, ((Boolean) value) ? 1 : 0); break;
-            case 'i': s.buf.putInt(OPT, (Integer) value); break;
-            default: { // linger
-                int v = (Integer) value;
-                s.buf.putInt(OPT, v < 0 ? 0 : 1);
-                s.buf.putInt(OPT + 4, v < 0 ? 0 : Math.min(v, 65535));
-                len = 8;
-            }
-        }
-        if (family == INET6 && o.level6 != o.level) {
-            if (LibC.setsockopt(fd, o.level6, o.name6, s.addr + OPT, len) < 0) {
-                throw errors.socket(LibC.errno());
-            }
-            // IPv4 traffic of a dual-stack socket takes IP_TOS; failure there is not the caller's
-            LibC.setsockopt(fd, o.level, o.name, s.addr + OPT, len);
-            return;
-        }
-        if (LibC.setsockopt(fd, o.level, o.name, s.addr + OPT, len) < 0) {
+        int len = opts.encode(s.buf, OPT, o, name, value);
+        if (LibC.setsockopt(fd, o.level(family), o.name(family), s.addr + OPT, len) < 0) {
             throw errors.socket(LibC.errno());
+        }
+        if (o.alsoIpv4(family)) { // IPv4 traffic of a dual-stack socket; failure there is not the caller's
+            LibC.setsockopt(fd, o.level, o.name, s.addr + OPT, len);
         }
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public <T> T getOption(int fd, int family, SocketOption<T> name) throws IOException {
-        Opt o = opt(name);
+        SocketOptionTable.Opt o = opts.get(name);
         Scratch s = SCRATCH.get();
         s.buf.putLong(OPT, 0L);
-        s.buf.putInt(OPTLEN, o.kind == 'l' ? 8 : 4);
-        int level = family == INET6 ? o.level6 : o.level;
-        int optname = family == INET6 ? o.name6 : o.name;
-        if (LibC.getsockopt(fd, level, optname, s.addr + OPT, s.addr + OPTLEN) < 0) {
+        s.buf.putInt(OPTLEN, opts.length(o));
+        if (LibC.getsockopt(fd, o.level(family), o.name(family), s.addr + OPT, s.addr + OPTLEN) < 0) {
             throw errors.socket(LibC.errno());
         }
-        switch (o.kind) {
-            case 'b': return (T) Boolean.valueOf(s.buf.getInt(OPT) != 0);
-            case 'i': case 'r': {
-                int v = s.buf.getInt(OPT);
-                if (n.doubledBuffers && o.level == n.solSocket && (o.name == n.soSndbuf || o.name == n.soRcvbuf)) {
-                    v /= 2; // Linux reports twice what was set; the JDK reports half
-                }
-                return (T) Integer.valueOf(v);
-            }
-            default: return (T) Integer.valueOf(s.buf.getInt(OPT) == 0 ? -1 : s.buf.getInt(OPT + 4));
+        Object v = opts.decode(s.buf, OPT, o);
+        if (n.doubledBuffers && o.level == n.solSocket && (o.name == n.soSndbuf || o.name == n.soRcvbuf)) {
+            v = (Integer) v / 2; // Linux reports twice what was set; the JDK reports half
         }
+        return (T) v;
     }
 
     /**
