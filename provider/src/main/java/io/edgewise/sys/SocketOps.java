@@ -35,7 +35,7 @@ public interface SocketOps extends ByteIo {
 
     /** The base address of a direct buffer. */
     default long address(java.nio.ByteBuffer direct) {
-        return com.sun.jna.Pointer.nativeValue(com.sun.jna.Native.getDirectBufferPointer(direct));
+        return NativeMemory.address(direct);
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.edgewise.sys.posix;
 
 import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
 
 /**
@@ -38,8 +37,7 @@ public final class LibC {
 
     /** The base address of a direct buffer. */
     public static long address(ByteBuffer direct) {
-        NativeCalls f = FFM;
-        return f != null ? f.address(direct) : Pointer.nativeValue(Native.getDirectBufferPointer(direct));
+        return io.edgewise.sys.NativeMemory.address(direct);
     }
 
     /** Only when {@link #ARRAY_IO}. */

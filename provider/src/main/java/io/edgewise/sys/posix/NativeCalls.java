@@ -1,6 +1,5 @@
 package io.edgewise.sys.posix;
 
-import java.nio.ByteBuffer;
 
 /**
  * The libc calls of {@link LibC} as an interface, for the bindings that are objects: the FFM one
@@ -11,8 +10,6 @@ interface NativeCalls {
     /** errno of this thread's last call through this binding that failed. */
     int errno();
 
-    /** The base address of a direct buffer. */
-    long address(ByteBuffer direct);
 
     /** read(2) into a Java array, without copying (a heap-access "critical" downcall). */
     long readArray(int fd, byte[] a, int off, int len);

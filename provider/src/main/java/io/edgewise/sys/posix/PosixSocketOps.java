@@ -104,11 +104,6 @@ public class PosixSocketOps implements SocketOps {
         return Binding.name();
     }
 
-    @Override
-    public long address(ByteBuffer direct) {
-        return LibC.address(direct);
-    }
-
     /** O_NONBLOCK, FD_CLOEXEC and SO_NOSIGPIPE on a new socket, where the creating call could not. */
     private void prepare(int fd, boolean flagsDone, Scratch s) throws IOException {
         if (!flagsDone && (nonBlockingCloexec(fd) < 0)) {

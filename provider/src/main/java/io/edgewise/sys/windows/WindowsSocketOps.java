@@ -71,7 +71,7 @@ public final class WindowsSocketOps implements SocketOps {
 
     private static final class Scratch {
         final ByteBuffer buf = ByteBuffer.allocateDirect(SCRATCH_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        final long addr = Pointer.nativeValue(Native.getDirectBufferPointer(buf));
+        final long addr = io.edgewise.sys.NativeMemory.address(buf);
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -104,7 +104,7 @@ public final class WindowsSocketOps implements SocketOps {
 
     private WindowsSocketOps() {
         ByteBuffer wsa = ByteBuffer.allocateDirect(WSADATA_SIZE + 64);
-        int r = Ws2_32.WSAStartup((short) 0x0202, Pointer.nativeValue(Native.getDirectBufferPointer(wsa)));
+        int r = Ws2_32.WSAStartup((short) 0x0202, io.edgewise.sys.NativeMemory.address(wsa));
         if (r != 0) {
             throw new IllegalStateException("WSAStartup failed: " + WinErrors.message(r));
         }
@@ -528,7 +528,7 @@ public final class WindowsSocketOps implements SocketOps {
             byte[] token = new byte[16];
             new SecureRandom().nextBytes(token);
             ByteBuffer t = ByteBuffer.allocateDirect(32);
-            long tAddr = Pointer.nativeValue(Native.getDirectBufferPointer(t));
+            long tAddr = io.edgewise.sys.NativeMemory.address(t);
             t.put(0, token);
             sink = newSocket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
             if (Ws2_32.connect(sink, sc.addr + SA, addrLen) != 0) {

@@ -12,7 +12,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.nio.ByteBuffer;
 
 /**
  * The FFM binding of {@link LibC} (JDK 22+): one downcall handle per function, errno captured into a
@@ -117,11 +116,6 @@ final class FfmLibC implements NativeCalls {
     @Override
     public int errno() {
         return st().get(JAVA_INT, ERRNO_OFFSET);
-    }
-
-    @Override
-    public long address(ByteBuffer direct) {
-        return MemorySegment.ofBuffer(direct).address() - direct.position();
     }
 
     @Override
