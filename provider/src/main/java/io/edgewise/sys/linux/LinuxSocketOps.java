@@ -52,17 +52,12 @@ public final class LinuxSocketOps extends PosixSocketOps {
 
     @Override
     public int readArray(int fd, byte[] a, int off, int len) throws IOException {
-        long r = LibC.readArray(fd, a, off, len);
-        if (r > 0) return (int) r;
-        if (r == 0) return len == 0 ? 0 : atEof(fd);
-        return failed(true);
+        return (int) readResult(fd, LibC.readArray(fd, a, off, len), len == 0);
     }
 
     @Override
     public int writeArray(int fd, byte[] a, int off, int len) throws IOException {
-        long r = LibC.writeArray(fd, a, off, len);
-        if (r >= 0) return (int) r;
-        return failed(false);
+        return (int) writeResult(LibC.writeArray(fd, a, off, len));
     }
 
     @Override

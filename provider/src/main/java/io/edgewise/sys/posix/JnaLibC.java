@@ -20,9 +20,21 @@ import com.sun.jna.Pointer;
  * x86_64/aarch64 a fixed-argument binding passes them in the same registers, elsewhere (Apple
  * Silicon puts variadic arguments on the stack) they go through {@link Varargs}.
  */
+@SuppressWarnings("removal") // AccessController: deprecated for removal, still callable on 24+
 final class JnaLibC {
     static {
-        Native.register(JnaLibC.class, NativeLibrary.getInstance("c"));
+        register(JnaLibC.class);
+    }
+
+    /**
+     * Binds a class's natives to the C library. Privileged: a nested class is bound on its first
+     * call, which may come from code a security manager trusts less than Edgewise (JNA reads properties).
+     */
+    private static void register(Class<?> natives) {
+        java.security.AccessController.doPrivileged((java.security.PrivilegedAction<Void>) () -> {
+            Native.register(natives, NativeLibrary.getInstance("c"));
+            return null;
+        });
     }
 
     /** Whether the fixed-argument bindings of variadic functions are safe (Linux's calling conventions). */
@@ -69,7 +81,8 @@ final class JnaLibC {
 
     /** The variadic functions called as such (off the hot path where used: set-up, FIONREAD). */
     interface Varargs extends Library {
-        Varargs LIB = Native.load("c", Varargs.class);
+        Varargs LIB = java.security.AccessController.doPrivileged(
+                (java.security.PrivilegedAction<Varargs>) () -> Native.load("c", Varargs.class));
 
         int fcntl(int fd, int cmd, Object... args);
 
@@ -79,7 +92,7 @@ final class JnaLibC {
     /** Where the OS has them: Linux, FreeBSD, OpenBSD, NetBSD (not macOS). */
     static final class Modern {
         static {
-            Native.register(Modern.class, NativeLibrary.getInstance("c"));
+            register(Modern.class);
         }
 
         private Modern() { }
@@ -91,7 +104,7 @@ final class JnaLibC {
     /** Linux's own calls. */
     static final class LinuxOnly {
         static {
-            Native.register(LinuxOnly.class, NativeLibrary.getInstance("c"));
+            register(LinuxOnly.class);
         }
 
         private LinuxOnly() { }

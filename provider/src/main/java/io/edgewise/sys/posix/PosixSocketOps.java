@@ -266,34 +266,39 @@ public class PosixSocketOps implements SocketOps {
         return EOF;
     }
 
+    /**
+     * A read call's result as {@link SocketOps} reports it: a count, {@code EOF} (0 bytes when bytes
+     * were asked for), or a status or exception from errno ({@link #failed}).
+     */
+    public final long readResult(int fd, long r, boolean nothingAsked) throws IOException {
+        if (r > 0) return r;
+        if (r == 0) return nothingAsked ? 0 : atEof(fd);
+        return failed(true);
+    }
+
+    /** A write call's result: a count, or a status or exception from errno. */
+    public final long writeResult(long r) throws IOException {
+        return r >= 0 ? r : failed(false);
+    }
+
     @Override
     public int read(int fd, long address, int length) throws IOException {
-        long r = LibC.read(fd, address, length);
-        if (r > 0) return (int) r;
-        if (r == 0) return length == 0 ? 0 : atEof(fd);
-        return failed(true);
+        return (int) readResult(fd, LibC.read(fd, address, length), length == 0);
     }
 
     @Override
     public int write(int fd, long address, int length) throws IOException {
-        long r = LibC.write(fd, address, length);
-        if (r >= 0) return (int) r;
-        return failed(false);
+        return (int) writeResult(LibC.write(fd, address, length));
     }
 
     @Override
     public long readv(int fd, long iov, int count) throws IOException {
-        long r = LibC.readv(fd, iov, count);
-        if (r > 0) return r;
-        if (r == 0) return atEof(fd);
-        return failed(true);
+        return readResult(fd, LibC.readv(fd, iov, count), false);
     }
 
     @Override
     public long writev(int fd, long iov, int count) throws IOException {
-        long r = LibC.writev(fd, iov, count);
-        if (r >= 0) return r;
-        return failed(false);
+        return writeResult(LibC.writev(fd, iov, count));
     }
 
     @Override
