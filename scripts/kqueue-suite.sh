@@ -11,7 +11,7 @@
 #
 # VARIANTS picks the socket layers to run the suite with, one full run each (default: "linux"):
 #   linux        Linux's own socket ops (what a Linux JVM uses)
-#   posix        the POSIX/BSD socket ops (sys/bsd, what macOS and the BSDs run) with Linux's values
+#   posix        the POSIX socket ops (sys/posix PosixSocketOps, what macOS and the BSDs run) with Linux's values
 #   posix-macos  the same without what macOS lacks (SOCK_NONBLOCK, accept4, pipe2, MSG_NOSIGNAL)
 # On a real BSD/macOS only "linux" makes sense and means "the platform's own" (the property is ignored).
 #

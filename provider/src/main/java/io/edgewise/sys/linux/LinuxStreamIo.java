@@ -1,9 +1,12 @@
 package io.edgewise.sys.linux;
 
+import io.edgewise.sys.posix.LibC;
 import static io.edgewise.sys.SocketOps.EOF;
 import static io.edgewise.sys.linux.Linux.MSG_NOSIGNAL;
 
+import io.edgewise.sys.ByteIo;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
  * The data calls of a connected stream socket on Linux: {@code recv}, {@code send} and
@@ -17,8 +20,11 @@ import java.io.IOException;
  * <p>Thread safety: stateless; a gathering write builds its {@code msghdr} in {@link LinuxSocketOps}'s
  * per-thread scratch memory.
  */
-final class LinuxStreamIo extends LinuxIovecs {
+final class LinuxStreamIo implements ByteIo {
     static final LinuxStreamIo INSTANCE = new LinuxStreamIo();
+
+    /** The results, errno and iovec layout of these calls are the socket layer's. */
+    private static final LinuxSocketOps OPS = LinuxSocketOps.INSTANCE;
 
     private LinuxStreamIo() { }
 
@@ -27,29 +33,37 @@ final class LinuxStreamIo extends LinuxIovecs {
         if (length == 0) {
             return 0; // read(2) on a socket returns 0 at once for no bytes; recv(2) would say EAGAIN
         }
-        long n = LibC.recv(fd, address, length, 0);
-        if (n > 0) return (int) n;
-        if (n == 0) return LinuxSocketOps.atEof(fd);
-        return LinuxSocketOps.failed(true);
+        return (int) OPS.readResult(fd, LibC.recv(fd, address, length, 0), false);
     }
 
     @Override
     public int write(int fd, long address, int length) throws IOException {
-        long n = LibC.send(fd, address, length, MSG_NOSIGNAL);
-        if (n >= 0) return (int) n;
-        return LinuxSocketOps.failed(false);
+        return (int) OPS.writeResult(LibC.send(fd, address, length, MSG_NOSIGNAL));
     }
 
     @Override
     public long readv(int fd, long iov, int count) throws IOException {
-        return LinuxSocketOps.INSTANCE.readv(fd, iov, count);
+        return OPS.readv(fd, iov, count);
     }
 
     @Override
     public long writev(int fd, long iov, int count) throws IOException {
-        long n = LinuxSocketOps.sendmsg(fd, iov, count, MSG_NOSIGNAL);
-        if (n >= 0) return n;
-        return LinuxSocketOps.failed(false);
+        return OPS.writeResult(LinuxSocketOps.sendmsg(fd, iov, count, MSG_NOSIGNAL));
+    }
+
+    @Override
+    public int iovecSize() {
+        return OPS.iovecSize();
+    }
+
+    @Override
+    public int iovMax() {
+        return OPS.iovMax();
+    }
+
+    @Override
+    public void putIovec(ByteBuffer iov, int index, long base, long length) {
+        OPS.putIovec(iov, index, base, length);
     }
 
     @Override
@@ -62,16 +76,11 @@ final class LinuxStreamIo extends LinuxIovecs {
         if (len == 0) {
             return 0;
         }
-        long n = LibC.recvArray(fd, a, off, len, 0);
-        if (n > 0) return (int) n;
-        if (n == 0) return LinuxSocketOps.atEof(fd);
-        return LinuxSocketOps.failed(true);
+        return (int) OPS.readResult(fd, LibC.recvArray(fd, a, off, len, 0), false);
     }
 
     @Override
     public int writeArray(int fd, byte[] a, int off, int len) throws IOException {
-        long n = LibC.sendArray(fd, a, off, len, MSG_NOSIGNAL);
-        if (n >= 0) return (int) n;
-        return LinuxSocketOps.failed(false);
+        return (int) OPS.writeResult(LibC.sendArray(fd, a, off, len, MSG_NOSIGNAL));
     }
 }
