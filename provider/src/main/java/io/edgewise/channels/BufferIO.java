@@ -266,7 +266,7 @@ final class BufferIO {
         int rem = remaining(src);
         int n;
         if (src.isDirect()) {
-            n = datagram(d, fd, family, DirectAddress.of(src) + pos, rem, target);
+            n = datagram(d, fd, family, NativeMemory.address(src) + pos, rem, target);
         } else {
             if (rem > TempBuffers.MAX_SIZE) {
                 throw new SocketException("Message too long");
@@ -298,7 +298,7 @@ final class BufferIO {
         int pos = dst.position();
         int rem = remaining(dst);
         if (dst.isDirect() && rem > 0) {
-            int n = d.receive(fd, DirectAddress.of(dst) + pos, rem, connected);
+            int n = d.receive(fd, NativeMemory.address(dst) + pos, rem, connected);
             if (n > 0) dst.position(pos + n);
             return n;
         }

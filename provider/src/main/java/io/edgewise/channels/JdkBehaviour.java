@@ -7,7 +7,7 @@ import java.nio.channels.ClosedChannelException;
  * The places where the JDK's own provider changed its observable behaviour between releases, each
  * decided once from the running JDK's feature version. Edgewise follows the JDK it runs on; every rule
  * of the channels that depends on the JDK's release lives here (the version checks in
- * {@link DirectAddress} are about which APIs exist, not behaviour). Immutable after class initialisation.
+ * {@code sys.NativeMemory} are about which APIs exist, not behaviour). Immutable after class initialisation.
  */
 final class JdkBehaviour {
     private JdkBehaviour() { }
