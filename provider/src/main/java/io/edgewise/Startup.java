@@ -4,7 +4,7 @@ import io.edgewise.sys.SystemProps;
 import io.edgewise.backend.Backends;
 import io.edgewise.sys.Platform;
 import io.edgewise.sys.SocketOps;
-import io.edgewise.sys.linux.Binding;
+import io.edgewise.sys.posix.Binding;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;

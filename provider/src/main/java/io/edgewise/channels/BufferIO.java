@@ -1,5 +1,6 @@
 package io.edgewise.channels;
 
+import io.edgewise.sys.NativeMemory;
 import io.edgewise.sys.ByteIo;
 import io.edgewise.sys.DatagramOps;
 import java.io.IOException;
@@ -51,7 +52,7 @@ final class BufferIO {
             return 0;
         }
         if (dst.isDirect()) {
-            int n = io.read(fd, DirectAddress.of(dst) + pos, rem);
+            int n = io.read(fd, NativeMemory.address(dst) + pos, rem);
             if (n > 0) dst.position(pos + n);
             return n;
         }
@@ -82,7 +83,7 @@ final class BufferIO {
             return 0;
         }
         if (src.isDirect()) {
-            int n = io.write(fd, DirectAddress.of(src) + pos, rem);
+            int n = io.write(fd, NativeMemory.address(src) + pos, rem);
             if (n > 0) src.position(pos + n);
             return n;
         }
@@ -125,13 +126,13 @@ final class BufferIO {
             for (int i = offset; i < offset + length; i++) {
                 ByteBuffer b = dsts[i];
                 int rem = remaining(b);
-                if (rem > 0) io.putIovec(iov, cnt++, DirectAddress.of(b) + b.position(), rem);
+                if (rem > 0) io.putIovec(iov, cnt++, NativeMemory.address(b) + b.position(), rem);
             }
             long n = io.readv(fd, t.iovAddress(), cnt);
             if (n > 0) advance(dsts, offset, length, n);
             return n;
         }
-        DirectAddress.checkUsable(dsts, offset, length);
+        NativeMemory.checkUsable(dsts, offset, length);
         TempBuffers t = TempBuffers.get();
         int slot = t.take((int) Math.min(total, Integer.MAX_VALUE));
         try {
@@ -187,7 +188,7 @@ final class BufferIO {
             for (int i = offset; i < offset + length; i++) {
                 ByteBuffer b = srcs[i];
                 int rem = remaining(b);
-                if (rem > 0) io.putIovec(iov, cnt++, DirectAddress.of(b) + b.position(), rem);
+                if (rem > 0) io.putIovec(iov, cnt++, NativeMemory.address(b) + b.position(), rem);
             }
             long n = io.writev(fd, t.iovAddress(), cnt);
             if (n > 0) advance(srcs, offset, length, n);

@@ -1,81 +1,20 @@
 package io.edgewise.channels;
 
-import java.lang.reflect.Field;
-import java.nio.Buffer;
+import io.edgewise.sys.NativeMemory;
 import java.nio.ByteBuffer;
 
 /**
- * The native base address of a direct {@link ByteBuffer}, without allocating. From JDK 22 on it is the
- * address of {@code MemorySegment.ofBuffer} ({@code SegmentAddress}, in the jar's JDK 22 classes), which
- * also refuses a buffer whose arena is closed or confined to another thread, as the JDK's channels do;
- * the JIT removes the segment once the call is inlined. Before 22, and on 22–23 from a jar built without
- * the JDK 22 classes, it reads {@code Buffer.address} through {@code sun.misc.Unsafe}. From 24 on
- * (where Unsafe memory access prints a warning) such a jar asks the native binding.
+ * Kept for the datagram channel while it is being split (issue #20): the addresses come from
+ * {@link NativeMemory}, the one native-memory helper. New code calls that directly.
  */
 final class DirectAddress {
     private DirectAddress() { }
 
-    /** Where a base address comes from (not {@code ToLongFunction}: its bridge method is one more call level). */
-    interface Source {
-        long base(ByteBuffer direct);
-    }
-
-    /** {@code SegmentAddress} on JDK 22+ when the jar has it, else null. */
-    private static final Source SEGMENTS = segmentAddress();
-    private static final sun.misc.Unsafe UNSAFE;
-    private static final long ADDRESS_OFFSET;
-    static {
-        sun.misc.Unsafe u = null;
-        long off = -1;
-        if (SEGMENTS == null && Runtime.version().feature() < 24) {
-            try {
-                Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-                f.setAccessible(true);
-                u = (sun.misc.Unsafe) f.get(null);
-                off = u.objectFieldOffset(Buffer.class.getDeclaredField("address"));
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                u = null;
-                off = -1;
-            }
-        }
-        UNSAFE = u;
-        ADDRESS_OFFSET = off;
-    }
-
-    private static Source segmentAddress() {
-        if (Runtime.version().feature() < 22) {
-            return null;
-        }
-        try {
-            return (Source) Class.forName("io.edgewise.channels.SegmentAddress")
-                    .getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException | LinkageError e) {
-            return null;
-        }
-    }
-
-    /**
-     * Throws, as {@link #of} would, for a direct buffer among {@code bufs[offset, offset + length)} that
-     * cannot be used (its arena closed or confined to another thread). For reads through a temporary
-     * buffer, which must fail before the call: after it, the bytes would be taken and lost.
-     */
-    static void checkUsable(ByteBuffer[] bufs, int offset, int length) {
-        if (SEGMENTS == null) {
-            return; // no arenas before JDK 22
-        }
-        for (int i = offset; i < offset + length; i++) {
-            if (bufs[i].isDirect()) of(bufs[i]);
-        }
-    }
-
     static long of(ByteBuffer direct) {
-        Source s = SEGMENTS;
-        if (s != null) {
-            return s.base(direct);
-        }
-        if (UNSAFE != null) {
-            return UNSAFE.getLong(direct, ADDRESS_OFFSET);
-        }
-        return io.edgewise.sys.Platform.ops().address(direct);
+        return NativeMemory.address(direct);
+    }
+
+    static void checkUsable(ByteBuffer[] bufs, int offset, int length) {
+        NativeMemory.checkUsable(bufs, offset, length);
     }
 }

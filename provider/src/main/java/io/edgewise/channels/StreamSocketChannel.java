@@ -388,8 +388,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
                     fd.release();
                 }
             } catch (java.net.SocketException e) {
-                noteReset(e);
-                throw e;
+                throw noteReset(e);
             } finally {
                 trace.read(n);
                 if (blocking) trace.endBlockingRead(event, n, retry(n) && timeoutMillis > 0, remoteAddress);
@@ -402,12 +401,17 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
         }
     }
 
-    /** A reset connection stays reset: later reads throw again without asking the kernel (JDK). */
-    private void noteReset(java.net.SocketException e) {
-        if ("Connection reset".equals(e.getMessage())) {
-            connectionReset = true;
-            trace.reset();
+    /**
+     * A reset connection stays reset: later reads throw again without asking the kernel (JDK). The sys
+     * layer signals a reset by type; the application gets the JDK's own class and message.
+     */
+    private java.net.SocketException noteReset(java.net.SocketException e) {
+        if (!(e instanceof io.edgewise.sys.ConnectionResetException)) {
+            return e;
         }
+        connectionReset = true;
+        trace.reset();
+        return new java.net.SocketException(e.getMessage());
     }
 
     // ---- writes

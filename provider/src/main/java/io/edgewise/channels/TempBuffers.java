@@ -1,5 +1,6 @@
 package io.edgewise.channels;
 
+import io.edgewise.sys.NativeMemory;
 import io.edgewise.sys.SystemProps;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -63,7 +64,7 @@ final class TempBuffers {
             int cap = (int) Math.min(MAX_SIZE, ((long) want + 4095) & ~4095L);
             b = ByteBuffer.allocateDirect(Math.max(cap, want)).order(ByteOrder.nativeOrder());
             buffers[free] = b;
-            addresses[free] = DirectAddress.of(b);
+            addresses[free] = NativeMemory.address(b);
         }
         inUse[free] = true;
         b.clear();
@@ -85,7 +86,7 @@ final class TempBuffers {
     ByteBuffer iov(int entrySize, int entries) {
         if (iov == null) {
             iov = ByteBuffer.allocateDirect(entrySize * entries).order(ByteOrder.nativeOrder());
-            iovAddr = DirectAddress.of(iov);
+            iovAddr = NativeMemory.address(iov);
         }
         return iov;
     }

@@ -1,8 +1,10 @@
 package io.edgewise.sys;
 
-import io.edgewise.sys.bsd.BsdSocketOps;
-import io.edgewise.sys.bsd.LinuxValues;
+import io.edgewise.sys.bsd.BsdPlatforms;
 import io.edgewise.sys.linux.LinuxSocketOps;
+import io.edgewise.sys.linux.LinuxValues;
+import io.edgewise.sys.posix.PosixNet;
+import io.edgewise.sys.posix.PosixSocketOps;
 import io.edgewise.sys.windows.WindowsSocketOps;
 
 /**
@@ -21,14 +23,14 @@ public final class Platform {
         String os = SystemProps.get("os.name", "").toLowerCase(java.util.Locale.ROOT);
         if (os.startsWith("linux")) {
             String forced = SystemProps.get("io.edgewise.socketops", "");
-            if (forced.equals("posix")) return new BsdSocketOps(LinuxValues.NET);
-            if (forced.equals("posix-macos")) return new BsdSocketOps(LinuxValues.MACOS_LIKE);
+            if (forced.equals("posix")) return new PosixSocketOps(LinuxValues.NET);
+            if (forced.equals("posix-macos")) return new PosixSocketOps(LinuxValues.MACOS_LIKE);
             if (forced.indexOf('.') > 0) return byClassName(forced); // e.g. the IOCP emulation's ops (tests)
             return LinuxSocketOps.INSTANCE;
         }
-        SocketOps bsd = BsdSocketOps.forOs(os);
+        PosixNet bsd = BsdPlatforms.forOs(os);
         if (bsd != null) {
-            return bsd;
+            return new PosixSocketOps(bsd);
         }
         if (os.startsWith("windows")) {
             return WindowsSocketOps.get(); // implemented and unit-tested, not yet run on a Windows JVM

@@ -35,7 +35,7 @@ public interface SocketOps extends ByteIo {
 
     /** The base address of a direct buffer. */
     default long address(java.nio.ByteBuffer direct) {
-        return com.sun.jna.Pointer.nativeValue(com.sun.jna.Native.getDirectBufferPointer(direct));
+        return NativeMemory.address(direct);
     }
 
     /**
@@ -83,11 +83,20 @@ public interface SocketOps extends ByteIo {
 
     <T> T getOption(int fd, int family, SocketOption<T> name) throws IOException;
 
+    /** The options of this layer, which {@link #extendedOptions} and {@link #supportsOption} read by default. */
+    default SocketOptionTable optionTable() {
+        throw new UnsupportedOperationException("no option table");
+    }
+
     /** The {@code jdk.net.ExtendedSocketOptions} this OS implements for such a socket. */
-    java.util.Set<SocketOption<?>> extendedOptions(boolean stream, boolean server);
+    default java.util.Set<SocketOption<?>> extendedOptions(boolean stream, boolean server) {
+        return optionTable().extendedOptions(stream);
+    }
 
     /** Whether this OS supports the option for a stream ({@code true}) or datagram socket. */
-    boolean supportsOption(SocketOption<?> name, boolean stream);
+    default boolean supportsOption(SocketOption<?> name, boolean stream) {
+        return optionTable().supports(name);
+    }
 
     /**
      * Makes descriptor number {@code target} refer to {@code source}'s socket, atomically and

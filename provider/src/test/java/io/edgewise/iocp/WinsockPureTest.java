@@ -82,7 +82,7 @@ class WinsockPureTest {
         assertEquals(SocketException.class, other.getClass());
         assertTrue(other.getMessage().contains("10022"));
         IOException reset = WinErrors.read(WSAECONNRESET);
-        assertEquals(SocketException.class, reset.getClass());
+        assertEquals(io.edgewise.sys.ConnectionResetException.class, reset.getClass()); // a reset by type
         assertEquals("Connection reset", reset.getMessage());
         assertEquals("Connection reset", WinErrors.read(WSAECONNABORTED).getMessage());
         assertEquals(IOException.class, WinErrors.io(WSAECONNRESET).getClass());

@@ -2,17 +2,17 @@ package io.edgewise.kqueue;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.edgewise.sys.bsd.BsdSocketOps;
+import io.edgewise.sys.posix.PosixSocketOps;
 import io.edgewise.sys.bsd.Darwin;
 import io.edgewise.sys.bsd.FreeBsd;
 import io.edgewise.sys.bsd.KeventLayout;
 import io.edgewise.sys.bsd.KqueueConstants;
-import io.edgewise.sys.bsd.LibKqueueLinux;
-import io.edgewise.sys.bsd.LinuxValues;
+import io.edgewise.sys.linux.LibKqueueLinux;
+import io.edgewise.sys.linux.LinuxValues;
 import io.edgewise.sys.bsd.NetBsd;
 import io.edgewise.sys.bsd.OpenBsd;
-import io.edgewise.sys.bsd.PosixNet;
-import io.edgewise.sys.bsd.SockAddrs;
+import io.edgewise.sys.posix.PosixNet;
+import io.edgewise.sys.posix.SockAddrCodec;
 import io.edgewise.testing.HeaderValues;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -147,12 +147,12 @@ class BsdHeaderLayoutTest {
 
     @Test
     void iovecPollfdAndMsghdr() throws Exception {
-        BsdSocketOps bsd = new BsdSocketOps(Darwin.NET); // pure Java for these calls
+        PosixSocketOps bsd = new PosixSocketOps(Darwin.NET); // pure Java for these calls
         Map<String, Long> java = new LinkedHashMap<>();
         java.put("bsd.iovec.size", (long) bsd.iovecSize());
-        java.put("bsd.pollfd.size", (long) privateInt(BsdSocketOps.class, "POLLFD_SIZE"));
-        java.put("bsd.pollfd.events", (long) privateInt(BsdSocketOps.class, "POLLFD_EVENTS"));
-        java.put("bsd.pollfd.revents", (long) privateInt(BsdSocketOps.class, "POLLFD_REVENTS"));
+        java.put("bsd.pollfd.size", (long) privateInt(PosixSocketOps.class, "POLLFD_SIZE"));
+        java.put("bsd.pollfd.events", (long) privateInt(PosixSocketOps.class, "POLLFD_EVENTS"));
+        java.put("bsd.pollfd.revents", (long) privateInt(PosixSocketOps.class, "POLLFD_REVENTS"));
         Class<?> linux = Class.forName("io.edgewise.sys.linux.LinuxSocketOps");
         java.put("linux.msghdr.iov", (long) privateInt(linux, "MSG_IOV"));
         java.put("linux.msghdr.iovlen", (long) privateInt(linux, "MSG_IOVLEN"));
@@ -173,10 +173,10 @@ class BsdHeaderLayoutTest {
     void sockaddrsAtTheHeadersOffsets() throws Exception {
         for (String p : new String[] {"bsd", "linux"}) {
             PosixNet n = p.equals("bsd") ? Darwin.NET : LinuxValues.NET;
-            assertEquals(header.get(p + ".sockaddr_in.size"), (long) SockAddrs.SOCKADDR_IN_SIZE, p);
-            assertEquals(header.get(p + ".sockaddr_in6.size"), (long) SockAddrs.SOCKADDR_IN6_SIZE, p);
+            assertEquals(header.get(p + ".sockaddr_in.size"), (long) SockAddrCodec.SOCKADDR_IN_SIZE, p);
+            assertEquals(header.get(p + ".sockaddr_in6.size"), (long) SockAddrCodec.SOCKADDR_IN6_SIZE, p);
             ByteBuffer b = ByteBuffer.allocate(128).order(ByteOrder.nativeOrder());
-            int len = SockAddrs.encode(n, b, 0, false, new InetSocketAddress(InetAddress.getByName("1.2.3.4"), 0x1234));
+            int len = n.sockaddr.encode(b, 0, false, new InetSocketAddress(InetAddress.getByName("1.2.3.4"), 0x1234));
             assertEquals(header.get(p + ".sockaddr_in.size"), (long) len);
             int port = (int) (long) header.get(p + ".sockaddr_in.port"), addr = (int) (long) header.get(p + ".sockaddr_in.addr");
             assertEquals(0x12, b.get(port));
@@ -192,13 +192,13 @@ class BsdHeaderLayoutTest {
             InetAddress v6 = java.net.Inet6Address.getByAddress(null,
                     InetAddress.getByName("fe80::1").getAddress(), 7);
             b.clear();
-            SockAddrs.encode(n, b, 0, true, new InetSocketAddress(v6, 80));
+            n.sockaddr.encode(b, 0, true, new InetSocketAddress(v6, 80));
             int a6 = (int) (long) header.get(p + ".sockaddr_in6.addr");
             assertEquals((byte) 0xfe, b.get(a6));
             assertEquals(1, b.get(a6 + 15));
             assertEquals(7, b.getInt((int) (long) header.get(p + ".sockaddr_in6.scope")));
             assertEquals(80, b.get((int) (long) header.get(p + ".sockaddr_in6.port") + 1));
         }
-        assertEquals(header.get("linux.sockaddr_storage.size"), (long) SockAddrs.SOCKADDR_STORAGE_SIZE);
+        assertEquals(header.get("linux.sockaddr_storage.size"), (long) SockAddrCodec.SOCKADDR_STORAGE_SIZE);
     }
 }

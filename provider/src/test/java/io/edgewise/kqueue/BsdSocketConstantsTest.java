@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import io.edgewise.sys.bsd.Darwin;
 import io.edgewise.sys.bsd.FreeBsd;
-import io.edgewise.sys.bsd.LinuxValues;
+import io.edgewise.sys.linux.LinuxValues;
 import io.edgewise.sys.bsd.NetBsd;
 import io.edgewise.sys.bsd.OpenBsd;
-import io.edgewise.sys.bsd.PosixNet;
-import io.edgewise.sys.bsd.SockAddrs;
+import io.edgewise.sys.posix.PosixNet;
+import io.edgewise.sys.posix.SockAddrCodec;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -103,14 +103,14 @@ class BsdSocketConstantsTest {
     void sockaddrInWithSaLen() throws Exception {
         ByteBuffer b = ByteBuffer.allocate(128).order(ByteOrder.LITTLE_ENDIAN);
         InetSocketAddress sa = new InetSocketAddress(InetAddress.getByName("192.0.2.7"), 0x1234);
-        assertEquals(16, SockAddrs.encode(Darwin.NET, b, 0, false, sa));
+        assertEquals(16, Darwin.NET.sockaddr.encode(b, 0, false, sa));
         assertEquals(16, b.get(0), "sin_len");
         assertEquals(2, b.get(1), "sin_family AF_INET");
         assertEquals(0x12, b.get(2) & 0xff, "port in network order");
         assertEquals(0x34, b.get(3) & 0xff);
         assertEquals(192, b.get(4) & 0xff);
         assertEquals(7, b.get(7) & 0xff);
-        assertEquals(sa, SockAddrs.decode(Darwin.NET, b, 0));
+        assertEquals(sa, Darwin.NET.sockaddr.decode(b, 0));
     }
 
     @Test
@@ -118,11 +118,11 @@ class BsdSocketConstantsTest {
         InetSocketAddress sa = new InetSocketAddress(InetAddress.getByName("2001:db8::5"), 443);
         for (PosixNet n : BSDS) {
             ByteBuffer b = ByteBuffer.allocate(128).order(ByteOrder.LITTLE_ENDIAN);
-            assertEquals(28, SockAddrs.encode(n, b, 0, true, sa));
+            assertEquals(28, n.sockaddr.encode(b, 0, true, sa));
             assertEquals(28, b.get(0), n.platform);
             assertEquals(n.afInet6, b.get(1), n.platform);
             assertEquals(0x20, b.get(8) & 0xff);
-            assertEquals(sa, SockAddrs.decode(n, b, 0), n.platform);
+            assertEquals(sa, n.sockaddr.decode(b, 0), n.platform);
         }
     }
 
@@ -130,10 +130,10 @@ class BsdSocketConstantsTest {
     void ipv4OnAnInet6SocketIsMappedAndComesBackAsIpv4() throws Exception {
         InetSocketAddress sa = new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 80);
         ByteBuffer b = ByteBuffer.allocate(128).order(ByteOrder.LITTLE_ENDIAN);
-        SockAddrs.encode(FreeBsd.NET, b, 0, true, sa);
+        FreeBsd.NET.sockaddr.encode(b, 0, true, sa);
         assertEquals((byte) 0xff, b.get(18));
         assertEquals((byte) 0xff, b.get(19));
-        InetSocketAddress back = SockAddrs.decode(FreeBsd.NET, b, 0);
+        InetSocketAddress back = FreeBsd.NET.sockaddr.decode(b, 0);
         assertTrue(back.getAddress() instanceof Inet4Address);
         assertEquals(sa, back);
     }
@@ -143,16 +143,16 @@ class BsdSocketConstantsTest {
         Inet6Address ll = Inet6Address.getByAddress(null, InetAddress.getByName("fe80::1").getAddress(), 3);
         InetSocketAddress sa = new InetSocketAddress(ll, 9);
         ByteBuffer b = ByteBuffer.allocate(128).order(ByteOrder.LITTLE_ENDIAN);
-        SockAddrs.encode(Darwin.NET, b, 0, true, sa);
+        Darwin.NET.sockaddr.encode(b, 0, true, sa);
         assertEquals(3, b.getInt(24));
-        assertEquals(3, ((Inet6Address) SockAddrs.decode(Darwin.NET, b, 0).getAddress()).getScopeId());
+        assertEquals(3, ((Inet6Address) Darwin.NET.sockaddr.decode(b, 0).getAddress()).getScopeId());
     }
 
     @Test
     void linuxLayoutHasNoSaLen() throws Exception {
         ByteBuffer b = ByteBuffer.allocate(128).order(ByteOrder.LITTLE_ENDIAN);
-        SockAddrs.encode(LinuxValues.NET, b, 0, false, new InetSocketAddress(InetAddress.getByName("10.0.0.1"), 1));
+        LinuxValues.NET.sockaddr.encode(b, 0, false, new InetSocketAddress(InetAddress.getByName("10.0.0.1"), 1));
         assertEquals(2, b.getShort(0));
-        assertNull(SockAddrs.decode(Darwin.NET, ByteBuffer.allocate(128), 0), "unnamed: no address");
+        assertNull(Darwin.NET.sockaddr.decode(ByteBuffer.allocate(128), 0), "unnamed: no address");
     }
 }

@@ -10,7 +10,7 @@ import io.edgewise.sys.Platform;
 import io.edgewise.sys.bsd.Darwin;
 import io.edgewise.sys.bsd.FreeBsd;
 import io.edgewise.sys.bsd.KqueueConstants;
-import io.edgewise.sys.bsd.LibKqueueLinux;
+import io.edgewise.sys.linux.LibKqueueLinux;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;

@@ -7,7 +7,7 @@ import io.edgewise.sys.bsd.Darwin;
 import io.edgewise.sys.bsd.FreeBsd;
 import io.edgewise.sys.bsd.KeventLayout;
 import io.edgewise.sys.bsd.KqueueConstants;
-import io.edgewise.sys.bsd.LibKqueueLinux;
+import io.edgewise.sys.linux.LibKqueueLinux;
 import io.edgewise.sys.bsd.NetBsd;
 import io.edgewise.sys.bsd.OpenBsd;
 import org.junit.jupiter.api.Test;

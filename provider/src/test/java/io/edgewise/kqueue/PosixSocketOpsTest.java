@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import io.edgewise.sys.SocketOps;
-import io.edgewise.sys.bsd.BsdSocketOps;
-import io.edgewise.sys.bsd.LinuxValues;
+import io.edgewise.sys.posix.PosixSocketOps;
+import io.edgewise.sys.linux.LinuxValues;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -32,12 +32,17 @@ class PosixSocketOpsTest {
     private final ByteBuffer buf = ByteBuffer.allocateDirect(1024);
     private final long addr = Pointer.nativeValue(Native.getDirectBufferPointer(buf));
 
+    private static SocketOps forOs(String os) {
+        io.edgewise.sys.posix.PosixNet n = io.edgewise.sys.bsd.BsdPlatforms.forOs(os);
+        return n != null ? new PosixSocketOps(n) : null;
+    }
+
     @BeforeEach
     void ops(org.junit.jupiter.api.TestInfo info) {
         String os = System.getProperty("os.name");
         boolean linux = os.toLowerCase().startsWith("linux");
         boolean macosGaps = info.getDisplayName().contains("macosGaps=true");
-        ops = linux ? new BsdSocketOps(macosGaps ? LinuxValues.MACOS_LIKE : LinuxValues.NET) : BsdSocketOps.forOs(os);
+        ops = linux ? new PosixSocketOps(macosGaps ? LinuxValues.MACOS_LIKE : LinuxValues.NET) : forOs(os);
         Assumptions.assumeTrue(ops != null, "no POSIX socket values for " + os);
     }
 

@@ -1,7 +1,7 @@
 package io.edgewise.testing;
 
 import io.edgewise.sys.Platform;
-import io.edgewise.sys.bsd.BsdSocketOps;
+import io.edgewise.sys.posix.PosixSocketOps;
 import java.net.SocketOption;
 import java.util.Set;
 
@@ -30,7 +30,7 @@ public final class SocketLayer {
 
     /** Whether the POSIX/BSD socket layer serves the provider (on Linux: one of the posix variants). */
     public static boolean posix() {
-        return Platform.ops() instanceof BsdSocketOps;
+        return Platform.ops().getClass() == PosixSocketOps.class; // not its Linux specialisation
     }
 
     /** Whether {@code o} is an option the provider is expected to lack on this socket layer. */

@@ -3,7 +3,7 @@ package io.edgewise.backend.epoll;
 import static io.edgewise.sys.linux.Linux.*;
 
 import io.edgewise.backend.ReadyPoller;
-import io.edgewise.sys.linux.LibC;
+import io.edgewise.sys.posix.LibC;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,5 +1,7 @@
 package io.edgewise.sys.bsd;
 
+import io.edgewise.sys.posix.PosixNet;
+
 /**
  * macOS (x86_64, arm64): 32-byte {@code struct kevent}, {@code EVFILT_USER} = -10.
  * The one place for this platform's kqueue and socket constants and layouts.

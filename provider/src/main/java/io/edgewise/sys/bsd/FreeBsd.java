@@ -1,5 +1,7 @@
 package io.edgewise.sys.bsd;
 
+import io.edgewise.sys.posix.PosixNet;
+
 /**
  * FreeBSD 12+: 64-byte {@code struct kevent} (with {@code ext[4]}; the default-versioned {@code
  * kevent} symbol), {@code EVFILT_USER} = -11.

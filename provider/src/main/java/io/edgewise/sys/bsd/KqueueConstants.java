@@ -1,5 +1,6 @@
 package io.edgewise.sys.bsd;
 
+import io.edgewise.sys.linux.LibKqueueLinux;
 import io.edgewise.sys.SystemProps;
 
 /**
@@ -37,7 +38,7 @@ public final class KqueueConstants {
      */
     public final boolean pollTakesSocketError;
 
-    KqueueConstants(String platform, KeventLayout layout, String keventSymbol, boolean sizeTCounts,
+    public KqueueConstants(String platform, KeventLayout layout, String keventSymbol, boolean sizeTCounts,
             int evfiltRead, int evfiltWrite, int evfiltUser,
             int eintr, int eagain, int enoent, int ebadf, int einval,
             int fGetfl, int fSetfl, int fSetfd, int fdCloexec, int oNonblock) {
@@ -70,13 +71,8 @@ public final class KqueueConstants {
 
     /** The constants for an {@code os.name}, or null when that OS has no kqueue we know. */
     public static KqueueConstants forOs(String osName) {
-        String os = osName.toLowerCase(java.util.Locale.ROOT);
-        if (os.startsWith("mac") || os.startsWith("darwin")) return Darwin.KQUEUE;
-        if (os.startsWith("freebsd")) return FreeBsd.KQUEUE;
-        if (os.startsWith("openbsd")) return OpenBsd.KQUEUE;
-        if (os.startsWith("netbsd")) return NetBsd.KQUEUE;
-        if (os.startsWith("linux")) return LibKqueueLinux.KQUEUE;
-        return null;
+        if (osName.toLowerCase(java.util.Locale.ROOT).startsWith("linux")) return LibKqueueLinux.KQUEUE;
+        return BsdPlatforms.kqueueForOs(osName);
     }
 
     /** The running platform's constants; on Linux those of libkqueue. */

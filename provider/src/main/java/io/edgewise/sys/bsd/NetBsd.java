@@ -1,5 +1,7 @@
 package io.edgewise.sys.bsd;
 
+import io.edgewise.sys.posix.PosixNet;
+
 /**
  * NetBSD: filters are small positive numbers (READ 0, WRITE 1, USER 8), filter and flags are
  * {@code uint32_t}, the counts {@code size_t}. The C headers rename {@code kevent} per ABI revision, so

@@ -1,5 +1,7 @@
 package io.edgewise.sys.bsd;
 
+import io.edgewise.sys.posix.PosixNet;
+
 import static io.edgewise.sys.bsd.KqueueConstants.NO_FILTER;
 
 /**

@@ -1,5 +1,6 @@
 package io.edgewise.sys.linux;
 
+import io.edgewise.sys.posix.LibC;
 import static io.edgewise.sys.linux.Linux.*;
 
 import io.edgewise.sys.DatagramOps;
@@ -46,7 +47,7 @@ public final class LinuxDatagramOps implements DatagramOps {
     public int socket(int family) throws IOException {
         if (family == UNIX) {
             int fd = LibC.socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-            if (fd < 0) throw Errors.socket(LibC.errno());
+            if (fd < 0) throw LinuxValues.ERRORS.socket(LibC.errno());
             return fd;
         }
         int fd = LinuxSocketOps.INSTANCE.socket(family, false);
@@ -69,7 +70,7 @@ public final class LinuxDatagramOps implements DatagramOps {
         }
         int len = family == UNIX
                 ? UnixAddr.encode(s.buf, TARGET, target)
-                : SockAddr.encode(s.buf, TARGET, family == SocketOps.INET6, (InetSocketAddress) target);
+                : LinuxValues.NET.sockaddr.encode(s.buf, TARGET, family == SocketOps.INET6, (InetSocketAddress) target);
         s.lastTarget = target;
         s.lastTargetFamily = family;
         s.lastTargetLen = len;
@@ -93,7 +94,7 @@ public final class LinuxDatagramOps implements DatagramOps {
             if (connected) throw new PortUnreachableException();
             return SocketOps.INTERRUPTED; // stale ICMP error of an earlier association: try again
         }
-        throw Errors.socket(e);
+        throw LinuxValues.ERRORS.socket(e);
     }
 
     @Override
@@ -127,7 +128,7 @@ public final class LinuxDatagramOps implements DatagramOps {
             for (; i < len && same; i++) same = b.get(SRC + i) == b.get(CACHED + i);
             if (same) return s.cachedSender;
         }
-        SocketAddress sa = family == UNIX ? UnixAddr.decode(b, SRC, len) : SockAddr.decode(b, SRC);
+        SocketAddress sa = family == UNIX ? UnixAddr.decode(b, SRC, len) : LinuxValues.NET.sockaddr.decode(b, SRC);
         for (int i = 0; i < len; i++) b.put(CACHED + i, b.get(SRC + i));
         s.cachedLen = len;
         s.cachedSender = sa;
@@ -170,7 +171,7 @@ public final class LinuxDatagramOps implements DatagramOps {
         if (LibC.connect(fd, s.addr + TARGET, SOCKADDR_IN6_SIZE) < 0) {
             int e = LibC.errno();
             if (e != EAFNOSUPPORT) { // AF_UNSPEC on a Unix socket: already dissolved
-                throw Errors.socket(e);
+                throw LinuxValues.ERRORS.socket(e);
             }
         }
     }
@@ -187,13 +188,13 @@ public final class LinuxDatagramOps implements DatagramOps {
         int level = v4 ? IPPROTO_IP : IPPROTO_IPV6;
         for (int i = 0; i < GSR_SIZE; i += 8) b.putLong(GREQ + i, 0L);
         b.putInt(GREQ, ifindex);
-        SockAddr.encode(b, GREQ + GR_GROUP, !v4, new InetSocketAddress(group, 0));
+        LinuxValues.NET.sockaddr.encode(b, GREQ + GR_GROUP, !v4, new InetSocketAddress(group, 0));
         int name, len;
         if (source == null) {
             name = op == JOIN ? MCAST_JOIN_GROUP : MCAST_LEAVE_GROUP;
             len = GR_SIZE;
         } else {
-            SockAddr.encode(b, GREQ + GSR_SOURCE, !v4, new InetSocketAddress(source, 0));
+            LinuxValues.NET.sockaddr.encode(b, GREQ + GSR_SOURCE, !v4, new InetSocketAddress(source, 0));
             switch (op) {
                 case JOIN: name = MCAST_JOIN_SOURCE_GROUP; break;
                 case DROP: name = MCAST_LEAVE_SOURCE_GROUP; break;
@@ -205,7 +206,7 @@ public final class LinuxDatagramOps implements DatagramOps {
         if (LibC.setsockopt(fd, level, name, s.addr + GREQ, len) < 0) {
             int e = LibC.errno();
             if (e == ENOPROTOOPT) throw new UnsupportedOperationException();
-            throw Errors.socket(e);
+            throw LinuxValues.ERRORS.socket(e);
         }
     }
 
@@ -229,7 +230,7 @@ public final class LinuxDatagramOps implements DatagramOps {
 
     private static void set(Scratch s, int fd, int level, int name, int len, boolean bestEffort) throws IOException {
         if (LibC.setsockopt(fd, level, name, s.addr + OPT, len) < 0 && !bestEffort) {
-            throw Errors.socket(LibC.errno());
+            throw LinuxValues.ERRORS.socket(LibC.errno());
         }
     }
 
@@ -307,7 +308,7 @@ public final class LinuxDatagramOps implements DatagramOps {
         b.putLong(OPT, 0L);
         b.putInt(OPTLEN, 4);
         if (LibC.getsockopt(fd, level, optname, s.addr + OPT, s.addr + OPTLEN) < 0) {
-            throw Errors.socket(LibC.errno());
+            throw LinuxValues.ERRORS.socket(LibC.errno());
         }
         if (name == StandardSocketOptions.IP_MULTICAST_IF) {
             if (v6) {

@@ -1,9 +1,12 @@
 package io.edgewise.sys.linux;
 
+import io.edgewise.sys.posix.LibC;
 import static io.edgewise.sys.SocketOps.EOF;
 import static io.edgewise.sys.linux.Linux.MSG_NOSIGNAL;
 
+import io.edgewise.sys.ByteIo;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
  * The data calls of a connected stream socket on Linux: {@code recv}, {@code send} and
@@ -17,7 +20,7 @@ import java.io.IOException;
  * <p>Thread safety: stateless; a gathering write builds its {@code msghdr} in {@link LinuxSocketOps}'s
  * per-thread scratch memory.
  */
-final class LinuxStreamIo extends LinuxIovecs {
+final class LinuxStreamIo implements ByteIo {
     static final LinuxStreamIo INSTANCE = new LinuxStreamIo();
 
     private LinuxStreamIo() { }
@@ -29,15 +32,15 @@ final class LinuxStreamIo extends LinuxIovecs {
         }
         long n = LibC.recv(fd, address, length, 0);
         if (n > 0) return (int) n;
-        if (n == 0) return LinuxSocketOps.atEof(fd);
-        return LinuxSocketOps.failed(true);
+        if (n == 0) return LinuxSocketOps.INSTANCE.atEof(fd);
+        return LinuxSocketOps.INSTANCE.failed(true);
     }
 
     @Override
     public int write(int fd, long address, int length) throws IOException {
         long n = LibC.send(fd, address, length, MSG_NOSIGNAL);
         if (n >= 0) return (int) n;
-        return LinuxSocketOps.failed(false);
+        return LinuxSocketOps.INSTANCE.failed(false);
     }
 
     @Override
@@ -49,7 +52,22 @@ final class LinuxStreamIo extends LinuxIovecs {
     public long writev(int fd, long iov, int count) throws IOException {
         long n = LinuxSocketOps.sendmsg(fd, iov, count, MSG_NOSIGNAL);
         if (n >= 0) return n;
-        return LinuxSocketOps.failed(false);
+        return LinuxSocketOps.INSTANCE.failed(false);
+    }
+
+    @Override
+    public int iovecSize() {
+        return LinuxSocketOps.INSTANCE.iovecSize();
+    }
+
+    @Override
+    public int iovMax() {
+        return LinuxSocketOps.INSTANCE.iovMax();
+    }
+
+    @Override
+    public void putIovec(ByteBuffer iov, int index, long base, long length) {
+        LinuxSocketOps.INSTANCE.putIovec(iov, index, base, length);
     }
 
     @Override
@@ -64,14 +82,14 @@ final class LinuxStreamIo extends LinuxIovecs {
         }
         long n = LibC.recvArray(fd, a, off, len, 0);
         if (n > 0) return (int) n;
-        if (n == 0) return LinuxSocketOps.atEof(fd);
-        return LinuxSocketOps.failed(true);
+        if (n == 0) return LinuxSocketOps.INSTANCE.atEof(fd);
+        return LinuxSocketOps.INSTANCE.failed(true);
     }
 
     @Override
     public int writeArray(int fd, byte[] a, int off, int len) throws IOException {
         long n = LibC.sendArray(fd, a, off, len, MSG_NOSIGNAL);
         if (n >= 0) return (int) n;
-        return LinuxSocketOps.failed(false);
+        return LinuxSocketOps.INSTANCE.failed(false);
     }
 }

@@ -1,5 +1,6 @@
 package io.edgewise.sys.linux;
 
+import io.edgewise.sys.posix.LibC;
 import static io.edgewise.sys.linux.Linux.*;
 
 import io.edgewise.PeerCredentials;
@@ -33,7 +34,7 @@ public final class LinuxUnixOps implements UnixOps {
     @Override
     public int socket(boolean stream) throws IOException {
         int fd = LibC.socket(AF_UNIX, (stream ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0) throw Errors.socket(LibC.errno());
+        if (fd < 0) throw LinuxValues.ERRORS.socket(LibC.errno());
         return fd;
     }
 
@@ -42,7 +43,7 @@ public final class LinuxUnixOps implements UnixOps {
         Scratch s = SCRATCH.get();
         int len = UnixAddr.encode(s.buf, SA, local);
         if (LibC.bind(fd, s.addr + SA, len) < 0) {
-            throw Errors.socket(LibC.errno());
+            throw LinuxValues.ERRORS.socket(LibC.errno());
         }
     }
 
@@ -55,7 +56,7 @@ public final class LinuxUnixOps implements UnixOps {
         if (e == EAGAIN || e == EINPROGRESS) return SocketOps.UNAVAILABLE;
         if (e == EINTR) return SocketOps.INTERRUPTED;
         if (e == EISCONN) return 1;
-        throw Errors.socket(e);
+        throw LinuxValues.ERRORS.socket(e);
     }
 
     @Override
@@ -65,7 +66,7 @@ public final class LinuxUnixOps implements UnixOps {
         int e = LibC.errno();
         if (e == EAGAIN) return SocketOps.UNAVAILABLE;
         if (e == EINTR || e == ECONNABORTED) return SocketOps.INTERRUPTED;
-        throw Errors.socket(e);
+        throw LinuxValues.ERRORS.socket(e);
     }
 
     @Override
@@ -73,7 +74,7 @@ public final class LinuxUnixOps implements UnixOps {
         Scratch s = SCRATCH.get();
         s.buf.putInt(SALEN, SOCKADDR_UN_SIZE);
         if (LibC.getsockname(fd, s.addr + SA, s.addr + SALEN) < 0) {
-            throw Errors.socket(LibC.errno());
+            throw LinuxValues.ERRORS.socket(LibC.errno());
         }
         return UnixAddr.decode(s.buf, SA, s.buf.getInt(SALEN));
     }
@@ -83,7 +84,7 @@ public final class LinuxUnixOps implements UnixOps {
         Scratch s = SCRATCH.get();
         s.buf.putInt(SALEN, SOCKADDR_UN_SIZE);
         if (LibC.getpeername(fd, s.addr + SA, s.addr + SALEN) < 0) {
-            throw Errors.socket(LibC.errno());
+            throw LinuxValues.ERRORS.socket(LibC.errno());
         }
         return UnixAddr.decode(s.buf, SA, s.buf.getInt(SALEN));
     }
@@ -93,7 +94,7 @@ public final class LinuxUnixOps implements UnixOps {
         Scratch s = SCRATCH.get();
         s.buf.putInt(OPTLEN, 12); // struct ucred { pid_t pid; uid_t uid; gid_t gid; }
         if (LibC.getsockopt(fd, SOL_SOCKET, SO_PEERCRED, s.addr + OPT, s.addr + OPTLEN) < 0) {
-            throw Errors.socket(LibC.errno());
+            throw LinuxValues.ERRORS.socket(LibC.errno());
         }
         return new PeerCredentials(s.buf.getInt(OPT), s.buf.getInt(OPT + 4), s.buf.getInt(OPT + 8));
     }
@@ -134,12 +135,12 @@ public final class LinuxUnixOps implements UnixOps {
             kind = intOption(s, fd, SO_ACCEPTCONN) == 1 ? KIND_LISTENER : KIND_STREAM;
         }
         int dup = LibC.fcntl(fd, F_DUPFD_CLOEXEC, 3);
-        if (dup < 0) throw Errors.io(LibC.errno());
+        if (dup < 0) throw LinuxValues.ERRORS.io(LibC.errno());
         int fl = LibC.fcntl(dup, F_GETFL, 0);
         if (fl < 0 || LibC.fcntl(dup, F_SETFL, fl | O_NONBLOCK) < 0) {
             int e = LibC.errno();
             LibC.close(dup);
-            throw Errors.io(e);
+            throw LinuxValues.ERRORS.io(e);
         }
         return (dup & 0xffffffffL) | ((long) kind << 32) | ((long) family << 40);
     }
@@ -149,11 +150,11 @@ public final class LinuxUnixOps implements UnixOps {
         synchronized (LinuxUnixOps.class) {
             if (devNull < 0) {
                 int fd = LibC.open("/dev/null", O_RDWR | O_CLOEXEC);
-                if (fd < 0) throw Errors.io(LibC.errno());
+                if (fd < 0) throw LinuxValues.ERRORS.io(LibC.errno());
                 devNull = fd;
             }
             for (int i = 0; i <= 2; i++) {
-                if (LibC.dup2(devNull, i) < 0) throw Errors.io(LibC.errno());
+                if (LibC.dup2(devNull, i) < 0) throw LinuxValues.ERRORS.io(LibC.errno());
             }
         }
     }

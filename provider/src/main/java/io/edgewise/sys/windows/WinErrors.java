@@ -1,5 +1,6 @@
 package io.edgewise.sys.windows;
 
+import io.edgewise.sys.ConnectionResetException;
 import static io.edgewise.sys.windows.Win64.*;
 
 import java.io.IOException;
@@ -71,10 +72,10 @@ public final class WinErrors {
         }
     }
 
-    /** Reads: a reset or aborted connection is {@code SocketException("Connection reset")}. */
+    /** Reads: a reset or aborted connection is a {@link ConnectionResetException} ("Connection reset"). */
     public static IOException read(int err) {
         if (err == WSAECONNRESET || err == WSAECONNABORTED || err == WSAENETRESET) {
-            return new SocketException("Connection reset");
+            return new ConnectionResetException();
         }
         return new IOException(message(err));
     }

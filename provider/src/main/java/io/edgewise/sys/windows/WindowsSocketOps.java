@@ -6,8 +6,8 @@ import static io.edgewise.sys.windows.Win64.*;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import io.edgewise.sys.SocketOps;
+import io.edgewise.sys.SocketOptionTable;
 import java.io.IOException;
-import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
@@ -16,8 +16,6 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.SecureRandom;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -73,49 +71,19 @@ public final class WindowsSocketOps implements SocketOps {
 
     private static final class Scratch {
         final ByteBuffer buf = ByteBuffer.allocateDirect(SCRATCH_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        final long addr = Pointer.nativeValue(Native.getDirectBufferPointer(buf));
+        final long addr = io.edgewise.sys.NativeMemory.address(buf);
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /** An option's Winsock name and value kind: 'b' boolean, 'i' int, 'l' linger. */
-    private static final class Opt {
-        final int level, name, level6, name6;
-        final char kind;
-
-        Opt(int level, int name, char kind) { this(level, name, level, name, kind); }
-
-        Opt(int level, int name, int level6, int name6, char kind) {
-            this.level = level; this.name = name; this.level6 = level6; this.name6 = name6; this.kind = kind;
-        }
-    }
-
-    private static final Map<SocketOption<?>, Opt> OPTS = new HashMap<>();
-    private static final String[] EXTENDED = {"TCP_KEEPIDLE", "TCP_KEEPINTERVAL", "TCP_KEEPCOUNT"};
+    /** Winsock's options; {@code struct linger} is two {@code u_short}s. */
+    private static final SocketOptionTable OPTS = new SocketOptionTable(true);
     static {
-        OPTS.put(StandardSocketOptions.SO_SNDBUF, new Opt(SOL_SOCKET, SO_SNDBUF, 'i'));
-        OPTS.put(StandardSocketOptions.SO_RCVBUF, new Opt(SOL_SOCKET, SO_RCVBUF, 'i'));
-        OPTS.put(StandardSocketOptions.SO_KEEPALIVE, new Opt(SOL_SOCKET, SO_KEEPALIVE, 'b'));
-        OPTS.put(StandardSocketOptions.SO_REUSEADDR, new Opt(SOL_SOCKET, SO_REUSEADDR, 'b'));
-        OPTS.put(StandardSocketOptions.SO_BROADCAST, new Opt(SOL_SOCKET, SO_BROADCAST, 'b'));
-        OPTS.put(StandardSocketOptions.SO_LINGER, new Opt(SOL_SOCKET, SO_LINGER, 'l'));
-        OPTS.put(StandardSocketOptions.TCP_NODELAY, new Opt(IPPROTO_TCP, TCP_NODELAY, 'b'));
-        OPTS.put(StandardSocketOptions.IP_TOS, new Opt(IPPROTO_IP, IP_TOS, IPPROTO_IPV6, IPV6_TCLASS, 'i'));
-        OPTS.put(io.edgewise.sys.PrivateOptions.SO_OOBINLINE, new Opt(SOL_SOCKET, SO_OOBINLINE, 'b'));
-        int[] names = {TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT};
-        for (int i = 0; i < EXTENDED.length; i++) {
-            SocketOption<?> o = extended(EXTENDED[i]);
-            if (o != null) OPTS.put(o, new Opt(IPPROTO_TCP, names[i], 'i'));
-        }
-    }
-
-    private static SocketOption<?> extended(String name) {
-        try {
-            Field f = Class.forName("jdk.net.ExtendedSocketOptions").getField(name);
-            return (SocketOption<?>) f.get(null);
-        } catch (ReflectiveOperationException | LinkageError e) {
-            return null;
-        }
+        OPTS.putStandard(SOL_SOCKET, SO_SNDBUF, SO_RCVBUF, SO_KEEPALIVE, SO_REUSEADDR, SO_BROADCAST, SO_LINGER,
+                SO_OOBINLINE, IPPROTO_TCP, TCP_NODELAY, IPPROTO_IP, IP_TOS, IPPROTO_IPV6, IPV6_TCLASS);
+        OPTS.putExtended("TCP_KEEPIDLE", IPPROTO_TCP, TCP_KEEPIDLE, 'i');
+        OPTS.putExtended("TCP_KEEPINTERVAL", IPPROTO_TCP, TCP_KEEPINTVL, 'i');
+        OPTS.putExtended("TCP_KEEPCOUNT", IPPROTO_TCP, TCP_KEEPCNT, 'i');
     }
 
     private final HandleTable table = new HandleTable(64);
@@ -136,7 +104,7 @@ public final class WindowsSocketOps implements SocketOps {
 
     private WindowsSocketOps() {
         ByteBuffer wsa = ByteBuffer.allocateDirect(WSADATA_SIZE + 64);
-        int r = Ws2_32.WSAStartup((short) 0x0202, Pointer.nativeValue(Native.getDirectBufferPointer(wsa)));
+        int r = Ws2_32.WSAStartup((short) 0x0202, io.edgewise.sys.NativeMemory.address(wsa));
         if (r != 0) {
             throw new IllegalStateException("WSAStartup failed: " + WinErrors.message(r));
         }
@@ -487,87 +455,44 @@ public final class WindowsSocketOps implements SocketOps {
 
     // ---- options
 
-    private static Opt opt(SocketOption<?> name) {
-        Opt o = OPTS.get(name);
-        if (o == null) {
-            throw new UnsupportedOperationException("'" + name + "' not supported");
-        }
-        return o;
-    }
-
     @Override
-    public boolean supportsOption(SocketOption<?> name, boolean stream) {
-        return OPTS.containsKey(name);
-    }
-
-    @Override
-    public Set<SocketOption<?>> extendedOptions(boolean stream, boolean server) {
-        Set<SocketOption<?>> set = new HashSet<>();
-        if (stream) {
-            for (String n : EXTENDED) {
-                SocketOption<?> o = extended(n);
-                if (o != null) set.add(o);
-            }
-        }
-        return set;
+    public SocketOptionTable optionTable() {
+        return OPTS;
     }
 
     @Override
     public <T> void setOption(int fd, int family, SocketOption<T> name, T value) throws IOException {
-        Opt o = opt(name);
+        SocketOptionTable.Opt o = OPTS.get(name);
         long s = h(fd);
         if (EXCLUSIVE_BIND && name == StandardSocketOptions.SO_REUSEADDR) {
             if ((Boolean) value) reuseAddr.add(fd); else reuseAddr.remove(fd);
             return;
         }
         Scratch sc = SCRATCH.get();
-        int len = 4;
-        switch (o.kind) {
-            case 'b': sc.buf.putInt(OPT, ((Boolean) value) ? 1 : 0); break;
-            case 'i': sc.buf.putInt(OPT, (Integer) value); break;
-            default: { // struct linger: u_short l_onoff, u_short l_linger
-                int v = (Integer) value;
-                sc.buf.putShort(OPT, (short) (v < 0 ? 0 : 1));
-                sc.buf.putShort(OPT + 2, (short) (v < 0 ? 0 : Math.min(v, 65535)));
-                len = LINGER_SIZE;
-            }
-        }
-        if (family == INET6 && o.level6 != o.level) {
-            if (Ws2_32.setsockopt(s, o.level6, o.name6, sc.addr + OPT, len) != 0) {
-                throw WinErrors.socket(err());
-            }
-            Ws2_32.setsockopt(s, o.level, o.name, sc.addr + OPT, len); // IPv4 traffic of a dual-stack socket
-            return;
-        }
-        if (Ws2_32.setsockopt(s, o.level, o.name, sc.addr + OPT, len) != 0) {
+        int len = OPTS.encode(sc.buf, OPT, o, name, value);
+        if (Ws2_32.setsockopt(s, o.level(family), o.name(family), sc.addr + OPT, len) != 0) {
             throw WinErrors.socket(err());
+        }
+        if (o.alsoIpv4(family)) { // IPv4 traffic of a dual-stack socket
+            Ws2_32.setsockopt(s, o.level, o.name, sc.addr + OPT, len);
         }
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public <T> T getOption(int fd, int family, SocketOption<T> name) throws IOException {
-        Opt o = opt(name);
+        SocketOptionTable.Opt o = OPTS.get(name);
         long s = h(fd);
         if (EXCLUSIVE_BIND && name == StandardSocketOptions.SO_REUSEADDR) {
             return (T) Boolean.valueOf(reuseAddr.contains(fd));
         }
         Scratch sc = SCRATCH.get();
         sc.buf.putLong(OPT, 0L);
-        sc.buf.putInt(OPTLEN, o.kind == 'l' ? LINGER_SIZE : 4);
-        int level = family == INET6 ? o.level6 : o.level;
-        int optname = family == INET6 ? o.name6 : o.name;
-        if (Ws2_32.getsockopt(s, level, optname, sc.addr + OPT, sc.addr + OPTLEN) != 0) {
+        sc.buf.putInt(OPTLEN, OPTS.length(o));
+        if (Ws2_32.getsockopt(s, o.level(family), o.name(family), sc.addr + OPT, sc.addr + OPTLEN) != 0) {
             throw WinErrors.socket(err());
         }
-        switch (o.kind) {
-            case 'b': return (T) Boolean.valueOf(sc.buf.getInt(OPT) != 0); // BOOL, or a 1-byte BOOLEAN in a zeroed int
-            case 'i': return (T) Integer.valueOf(sc.buf.getInt(OPT)); // Windows reports sizes as set
-            default: {
-                int on = sc.buf.getShort(OPT) & 0xffff;
-                return (T) Integer.valueOf(on == 0 ? -1 : sc.buf.getShort(OPT + 2) & 0xffff);
-            }
-        }
+        return (T) OPTS.decode(sc.buf, OPT, o); // Windows reports buffer sizes as set
     }
 
     // ---- close, pipes, waiting
@@ -603,7 +528,7 @@ public final class WindowsSocketOps implements SocketOps {
             byte[] token = new byte[16];
             new SecureRandom().nextBytes(token);
             ByteBuffer t = ByteBuffer.allocateDirect(32);
-            long tAddr = Pointer.nativeValue(Native.getDirectBufferPointer(t));
+            long tAddr = io.edgewise.sys.NativeMemory.address(t);
             t.put(0, token);
             sink = newSocket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
             if (Ws2_32.connect(sink, sc.addr + SA, addrLen) != 0) {

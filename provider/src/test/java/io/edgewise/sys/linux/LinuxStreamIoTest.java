@@ -1,5 +1,6 @@
 package io.edgewise.sys.linux;
 
+import io.edgewise.sys.posix.LibC;
 import static io.edgewise.sys.SocketOps.EOF;
 import static io.edgewise.sys.SocketOps.INET;
 import static io.edgewise.sys.SocketOps.UNAVAILABLE;

@@ -1,16 +1,24 @@
-package io.edgewise.sys.linux;
+package io.edgewise.sys.posix;
 
 import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
 
 /**
- * The libc functions Edgewise calls on Linux, through the binding chosen once at start-up
- * ({@link Binding}): JNA direct mapping on every JDK from 17, or the FFM API ({@code java.lang.foreign})
- * on JDK 22+. Each method tests a {@code static final} field, so the JIT keeps one path and inlines it.
+ * The one door to the C library on every Unix (Linux, macOS, the BSDs), through the binding chosen
+ * once at start-up ({@link Binding}): JNA direct mapping on every JDK from 17, or the FFM API
+ * ({@code java.lang.foreign}) on JDK 22+. Each method tests a {@code static final} field, so the JIT
+ * keeps one path and inlines it.
  *
  * <p>Every pointer argument is a raw native address passed as {@code long}; the caller owns the
- * memory. A negative result means failure: read {@code errno} with {@link #errno()} only then.
+ * memory. A negative result means failure, and {@link #errno()} then tells why. The errno rule: each
+ * binding captures errno together with the call's result (FFM: {@code captureCallState} in the same
+ * downcall; JNA: its native stub saves it per thread right after the call), so {@link #errno()} reads
+ * the value of this thread's last call through this door, whatever ran in Java in between. Read it
+ * before the next call through the door, and from no other source.
+ *
+ * <p>Calls only some systems have ({@code accept4}, {@code pipe2}: not macOS; {@code eventfd},
+ * {@code dup3}, {@code epoll_*}: Linux) are bound on first use; callers ask the platform's constants
+ * ({@code PosixNet}) before calling them.
  */
 public final class LibC {
     private LibC() { }
@@ -21,7 +29,7 @@ public final class LibC {
     /** Whether {@link #readArray}/{@link #writeArray} move bytes to and from Java arrays without a copy. */
     public static final boolean ARRAY_IO = FFM != null;
 
-    /** {@code errno} of this thread's last failed call. */
+    /** {@code errno} of this thread's last call through this door (meaningful after a failure). */
     public static int errno() {
         NativeCalls f = FFM;
         return f != null ? f.errno() : Native.getLastError();
@@ -29,8 +37,7 @@ public final class LibC {
 
     /** The base address of a direct buffer. */
     public static long address(ByteBuffer direct) {
-        NativeCalls f = FFM;
-        return f != null ? f.address(direct) : Pointer.nativeValue(Native.getDirectBufferPointer(direct));
+        return io.edgewise.sys.NativeMemory.address(direct);
     }
 
     /** Only when {@link #ARRAY_IO}. */
@@ -73,9 +80,15 @@ public final class LibC {
         return f != null ? f.listen(fd, backlog) : JnaLibC.listen(fd, backlog);
     }
 
+    public static int accept(int fd, long addr, long addrlenPtr) {
+        NativeCalls f = FFM;
+        return f != null ? f.accept(fd, addr, addrlenPtr) : JnaLibC.accept(fd, addr, addrlenPtr);
+    }
+
+    /** Not on macOS. */
     public static int accept4(int fd, long addr, long addrlenPtr, int flags) {
         NativeCalls f = FFM;
-        return f != null ? f.accept4(fd, addr, addrlenPtr, flags) : JnaLibC.accept4(fd, addr, addrlenPtr, flags);
+        return f != null ? f.accept4(fd, addr, addrlenPtr, flags) : JnaLibC.Modern.accept4(fd, addr, addrlenPtr, flags);
     }
 
     public static int connect(int fd, long addr, int addrlen) {
@@ -148,14 +161,21 @@ public final class LibC {
         return f != null ? f.close(fd) : JnaLibC.close(fd);
     }
 
-    public static int pipe2(long pipefd, int flags) {
+    public static int pipe(long pipefd) {
         NativeCalls f = FFM;
-        return f != null ? f.pipe2(pipefd, flags) : JnaLibC.pipe2(pipefd, flags);
+        return f != null ? f.pipe(pipefd) : JnaLibC.pipe(pipefd);
     }
 
+    /** Not on macOS. */
+    public static int pipe2(long pipefd, int flags) {
+        NativeCalls f = FFM;
+        return f != null ? f.pipe2(pipefd, flags) : JnaLibC.Modern.pipe2(pipefd, flags);
+    }
+
+    /** Linux only. */
     public static int eventfd(int initval, int flags) {
         NativeCalls f = FFM;
-        return f != null ? f.eventfd(initval, flags) : JnaLibC.eventfd(initval, flags);
+        return f != null ? f.eventfd(initval, flags) : JnaLibC.LinuxOnly.eventfd(initval, flags);
     }
 
     public static int poll(long fds, long nfds, int timeout) {
@@ -165,27 +185,27 @@ public final class LibC {
 
     public static int fcntl(int fd, int cmd, int arg) {
         NativeCalls f = FFM;
-        return f != null ? f.fcntl(fd, cmd, arg) : JnaLibC.fcntl(fd, cmd, arg);
+        return f != null ? f.fcntl(fd, cmd, arg) : JnaLibC.fcntlCall(fd, cmd, arg);
     }
 
     public static int ioctl(int fd, long request, long argp) {
         NativeCalls f = FFM;
-        return f != null ? f.ioctl(fd, request, argp) : JnaLibC.ioctl(fd, request, argp);
+        return f != null ? f.ioctl(fd, request, argp) : JnaLibC.ioctlCall(fd, request, argp);
     }
 
     public static int epoll_create1(int flags) {
         NativeCalls f = FFM;
-        return f != null ? f.epoll_create1(flags) : JnaLibC.epoll_create1(flags);
+        return f != null ? f.epoll_create1(flags) : JnaLibC.LinuxOnly.epoll_create1(flags);
     }
 
     public static int epoll_ctl(int epfd, int op, int fd, long event) {
         NativeCalls f = FFM;
-        return f != null ? f.epoll_ctl(epfd, op, fd, event) : JnaLibC.epoll_ctl(epfd, op, fd, event);
+        return f != null ? f.epoll_ctl(epfd, op, fd, event) : JnaLibC.LinuxOnly.epoll_ctl(epfd, op, fd, event);
     }
 
     public static int epoll_wait(int epfd, long events, int maxevents, int timeout) {
         NativeCalls f = FFM;
-        return f != null ? f.epoll_wait(epfd, events, maxevents, timeout) : JnaLibC.epoll_wait(epfd, events, maxevents, timeout);
+        return f != null ? f.epoll_wait(epfd, events, maxevents, timeout) : JnaLibC.LinuxOnly.epoll_wait(epfd, events, maxevents, timeout);
     }
 
     public static String strerror(int errnum) {
@@ -212,8 +232,11 @@ public final class LibC {
         return f != null ? f.open(path, flags) : JnaLibC.open(path, flags);
     }
 
+    /** {@code RLIMIT_NOFILE} on Linux (8 on macOS and the BSDs). */
+    static final int RLIMIT_NOFILE_LINUX = 7;
+
     /**
-     * The hard limit on open descriptors ({@code RLIMIT_NOFILE}'s {@code rlim_max}), capped at
+     * Linux only. The hard limit on open descriptors ({@code RLIMIT_NOFILE}'s {@code rlim_max}), capped at
      * {@link Integer#MAX_VALUE} (also when unlimited or unreadable). Called once per JVM: through JNA
      * when JNA is the binding, else from {@code /proc/self/limits} (the FFM binding has no getrlimit,
      * and JNA may be absent then).
@@ -223,7 +246,7 @@ public final class LibC {
             return fdLimitFromProc();
         }
         java.nio.ByteBuffer rlim = java.nio.ByteBuffer.allocateDirect(16).order(java.nio.ByteOrder.nativeOrder());
-        if (JnaLibC.getrlimit(Linux.RLIMIT_NOFILE, address(rlim)) < 0) {
+        if (JnaLibC.getrlimit(RLIMIT_NOFILE_LINUX, address(rlim)) < 0) {
             return Integer.MAX_VALUE;
         }
         long max = rlim.getLong(8);   // rlim_t is unsigned: RLIM_INFINITY reads as -1
@@ -246,9 +269,10 @@ public final class LibC {
         return Integer.MAX_VALUE;
     }
 
+    /** Linux only. */
     public static int dup3(int oldfd, int newfd, int flags) {
         NativeCalls f = FFM;
-        return f != null ? f.dup3(oldfd, newfd, flags) : JnaLibC.dup3(oldfd, newfd, flags);
+        return f != null ? f.dup3(oldfd, newfd, flags) : JnaLibC.LinuxOnly.dup3(oldfd, newfd, flags);
     }
 
 }

@@ -1,6 +1,5 @@
-package io.edgewise.sys.linux;
+package io.edgewise.sys.posix;
 
-import java.nio.ByteBuffer;
 
 /**
  * The libc calls of {@link LibC} as an interface, for the bindings that are objects: the FFM one
@@ -11,8 +10,6 @@ interface NativeCalls {
     /** errno of this thread's last call through this binding that failed. */
     int errno();
 
-    /** The base address of a direct buffer. */
-    long address(ByteBuffer direct);
 
     /** read(2) into a Java array, without copying (a heap-access "critical" downcall). */
     long readArray(int fd, byte[] a, int off, int len);
@@ -30,6 +27,7 @@ interface NativeCalls {
     int socketpair(int domain, int type, int protocol, long sv);
     int bind(int fd, long addr, int addrlen);
     int listen(int fd, int backlog);
+    int accept(int fd, long addr, long addrlenPtr);
     int accept4(int fd, long addr, long addrlenPtr, int flags);
     int connect(int fd, long addr, int addrlen);
     int getsockname(int fd, long addr, long addrlenPtr);
@@ -45,6 +43,7 @@ interface NativeCalls {
     long write(int fd, long buf, long count);
     long writev(int fd, long iov, int iovcnt);
     int close(int fd);
+    int pipe(long pipefd);
     int pipe2(long pipefd, int flags);
     int eventfd(int initval, int flags);
     int poll(long fds, long nfds, int timeout);

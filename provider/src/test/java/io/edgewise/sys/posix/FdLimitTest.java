@@ -1,4 +1,4 @@
-package io.edgewise.sys.linux;
+package io.edgewise.sys.posix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -13,7 +13,7 @@ class FdLimitTest {
     @Test
     void procLimitsGiveGetrlimitsHardLimit() {
         ByteBuffer rlim = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
-        assertEquals(0, JnaLibC.getrlimit(Linux.RLIMIT_NOFILE, LibC.address(rlim)));
+        assertEquals(0, JnaLibC.getrlimit(LibC.RLIMIT_NOFILE_LINUX, LibC.address(rlim)));
         long max = rlim.getLong(8);
         int expected = max < 0 || max > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) max;
         assertEquals(expected, LibC.fdLimitFromProc());

@@ -1,15 +1,20 @@
-package io.edgewise.sys.bsd;
+package io.edgewise.sys.linux;
 
-import io.edgewise.sys.linux.Linux;
+import io.edgewise.sys.posix.PosixErrors;
+import io.edgewise.sys.posix.PosixNet;
 
 /**
- * Linux's socket values for {@link BsdSocketOps}, read from {@code sys/linux/Linux} (not restated), so
- * the POSIX code the BSDs use can run — and be tested — on Linux: {@code -Dio.edgewise.socketops=posix}.
+ * Linux's values for the POSIX socket layer ({@code sys.posix.PosixSocketOps}), read from {@link Linux}
+ * (not restated): the ones {@link LinuxSocketOps} runs with, and the ones that let the code path of
+ * macOS and the BSDs run — and be tested — on Linux: {@code -Dio.edgewise.socketops=posix|posix-macos}.
  */
 public final class LinuxValues {
     private LinuxValues() { }
 
     public static final PosixNet NET = linux().build();
+
+    /** errno to exceptions with Linux's numbers. */
+    public static final PosixErrors ERRORS = new PosixErrors(NET);
 
     /**
      * Linux's values with the macOS gaps: no {@code SOCK_NONBLOCK}/{@code SOCK_CLOEXEC}, no

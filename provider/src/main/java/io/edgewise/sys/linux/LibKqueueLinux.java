@@ -1,4 +1,7 @@
-package io.edgewise.sys.bsd;
+package io.edgewise.sys.linux;
+
+import io.edgewise.sys.bsd.KeventLayout;
+import io.edgewise.sys.bsd.KqueueConstants;
 
 /**
  * libkqueue on Linux (kqueue emulated over epoll): 32-byte {@code struct kevent}, FreeBSD filter

@@ -1,4 +1,4 @@
-package io.edgewise.sys.linux;
+package io.edgewise.sys.posix;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -12,7 +12,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.nio.ByteBuffer;
 
 /**
  * The FFM binding of {@link LibC} (JDK 22+): one downcall handle per function, errno captured into a
@@ -20,7 +19,11 @@ import java.nio.ByteBuffer;
  * (no thread-state transition; the array variants may pass Java heap arrays, so heap buffers need no
  * copy); calls that can wait ({@code poll}, {@code epoll_wait}, {@code close}) are ordinary downcalls,
  * except {@code epoll_wait} with a zero timeout ({@code selectNow}), which cannot wait.
- * Pointers are passed as raw {@code long}s (the same registers as a pointer on LP64 Linux).
+ * Pointers are passed as raw {@code long}s (the same registers as a pointer on LP64 Unix).
+ * Functions only some systems have ({@link #optional}) are looked up at start, and their handle is
+ * null where the system lacks them; callers check the platform's constants first. The variadic
+ * {@code fcntl}, {@code ioctl} and {@code open} are bound as variadic (Apple Silicon passes those
+ * arguments on the stack).
  */
 final class FfmLibC implements NativeCalls {
     private static final Linker LINKER = Linker.nativeLinker();
@@ -42,12 +45,18 @@ final class FfmLibC implements NativeCalls {
                 : LINKER.downcallHandle(sym, fd, ERRNO);
     }
 
+    /** A critical handle, or null when this C library has no such function (e.g. accept4 on macOS). */
+    private static MethodHandle optional(String name, ValueLayout ret, ValueLayout... args) {
+        return LIBC.find(name).isPresent() ? h(name, true, ret, args) : null;
+    }
+
     private static final ValueLayout I = JAVA_INT, L = JAVA_LONG;
     private static final MethodHandle SOCKET = h("socket", true, I, I, I, I);
     private static final MethodHandle SOCKETPAIR = h("socketpair", true, I, I, I, I, L);
     private static final MethodHandle BIND = h("bind", true, I, I, L, I);
     private static final MethodHandle LISTEN = h("listen", true, I, I, I);
-    private static final MethodHandle ACCEPT4 = h("accept4", true, I, I, L, L, I);
+    private static final MethodHandle ACCEPT = h("accept", true, I, I, L, L);
+    private static final MethodHandle ACCEPT4 = optional("accept4", I, I, L, L, I);
     private static final MethodHandle CONNECT = h("connect", true, I, I, L, I);
     private static final MethodHandle GETSOCKNAME = h("getsockname", true, I, I, L, L);
     private static final MethodHandle GETPEERNAME = h("getpeername", true, I, I, L, L);
@@ -62,19 +71,21 @@ final class FfmLibC implements NativeCalls {
     private static final MethodHandle WRITE = h("write", true, L, I, L, L);
     private static final MethodHandle WRITEV = h("writev", true, L, I, L, I);
     private static final MethodHandle CLOSE = h("close", false, I, I);
-    private static final MethodHandle PIPE2 = h("pipe2", true, I, L, I);
-    private static final MethodHandle EVENTFD = h("eventfd", true, I, I, I);
+    private static final MethodHandle PIPE = h("pipe", true, I, L);
+    private static final MethodHandle PIPE2 = optional("pipe2", I, L, I);
+    private static final MethodHandle EVENTFD = optional("eventfd", I, I, I);
     private static final MethodHandle POLL = h("poll", false, I, L, L, I);
-    private static final MethodHandle EPOLL_CREATE1 = h("epoll_create1", true, I, I);
-    private static final MethodHandle EPOLL_CTL = h("epoll_ctl", true, I, I, I, I, L);
-    private static final MethodHandle EPOLL_WAIT = h("epoll_wait", false, I, I, L, I, I);
-    private static final MethodHandle EPOLL_WAIT_NOW = h("epoll_wait", true, I, I, L, I, I);
+    private static final boolean EPOLL = LIBC.find("epoll_wait").isPresent();
+    private static final MethodHandle EPOLL_CREATE1 = optional("epoll_create1", I, I);
+    private static final MethodHandle EPOLL_CTL = optional("epoll_ctl", I, I, I, I, L);
+    private static final MethodHandle EPOLL_WAIT = EPOLL ? h("epoll_wait", false, I, I, L, I, I) : null;
+    private static final MethodHandle EPOLL_WAIT_NOW = optional("epoll_wait", I, I, L, I, I);
     private static final MethodHandle FCNTL = variadic("fcntl", I, 2, I, I, I);
     private static final MethodHandle IOCTL = variadic("ioctl", I, 2, I, L, L);
     private static final MethodHandle SENDTO = h("sendto", true, L, I, L, L, I, L, I);
     private static final MethodHandle RECVFROM = h("recvfrom", true, L, I, L, L, I, L, L);
     private static final MethodHandle DUP2 = h("dup2", true, I, I, I);
-    private static final MethodHandle DUP3 = h("dup3", true, I, I, I, I);
+    private static final MethodHandle DUP3 = optional("dup3", I, I, I, I);
     private static final MethodHandle OPEN = variadic("open", I, 2, ADDRESS, I);
     private static final MethodHandle STRERROR = LINKER.downcallHandle(
             LIBC.find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, I));
@@ -105,11 +116,6 @@ final class FfmLibC implements NativeCalls {
     @Override
     public int errno() {
         return st().get(JAVA_INT, ERRNO_OFFSET);
-    }
-
-    @Override
-    public long address(ByteBuffer direct) {
-        return MemorySegment.ofBuffer(direct).address() - direct.position();
     }
 
     @Override
@@ -151,6 +157,9 @@ final class FfmLibC implements NativeCalls {
     }
     @Override public int listen(int fd, int backlog) {
         try { return (int) LISTEN.invokeExact(st(), fd, backlog); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public int accept(int fd, long addr, long addrlenPtr) {
+        try { return (int) ACCEPT.invokeExact(st(), fd, addr, addrlenPtr); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int accept4(int fd, long addr, long addrlenPtr, int flags) {
         try { return (int) ACCEPT4.invokeExact(st(), fd, addr, addrlenPtr, flags); } catch (Throwable t) { throw fail(t); }
@@ -196,6 +205,9 @@ final class FfmLibC implements NativeCalls {
     }
     @Override public int close(int fd) {
         try { return (int) CLOSE.invokeExact(st(), fd); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public int pipe(long pipefd) {
+        try { return (int) PIPE.invokeExact(st(), pipefd); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int pipe2(long pipefd, int flags) {
         try { return (int) PIPE2.invokeExact(st(), pipefd, flags); } catch (Throwable t) { throw fail(t); }

@@ -1,4 +1,4 @@
-package io.edgewise.sys.linux;
+package io.edgewise.sys.posix;
 
 import io.edgewise.sys.SystemProps;
 import java.lang.System.Logger.Level;
@@ -12,7 +12,7 @@ public final class Binding {
     private Binding() { }
 
     public static final String PROPERTY = "io.edgewise.binding";
-    private static final String FFM_CLASS = "io.edgewise.sys.linux.FfmLibC";
+    private static final String FFM_CLASS = "io.edgewise.sys.posix.FfmLibC";
     private static volatile String chosen;
 
     private static String wanted() {
@@ -86,7 +86,7 @@ public final class Binding {
     }
 
     /** "jna" or "ffm". */
-    static String name() {
+    public static String name() {
         String c = chosen;
         if (c == null) {
             LibC.errno(); // initializes LibC, which makes the choice

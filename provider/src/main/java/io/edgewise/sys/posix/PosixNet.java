@@ -1,10 +1,10 @@
-package io.edgewise.sys.bsd;
+package io.edgewise.sys.posix;
 
 /**
- * The socket-level constants and layout facts {@link BsdSocketOps} needs of one platform. One instance
- * per platform, built in that platform's class ({@link Darwin#NET}, {@link FreeBsd#NET},
- * {@link OpenBsd#NET}, {@link NetBsd#NET}); {@link LinuxValues#NET} takes Linux's values from
- * {@code sys/linux/Linux} so the same code can be exercised on Linux. A value of 0 for an optional
+ * The socket-level constants and layout facts {@link PosixSocketOps} needs of one platform. One instance
+ * per platform, built in that platform's class ({@code sys.bsd.Darwin.NET}, {@code FreeBsd.NET},
+ * {@code OpenBsd.NET}, {@code NetBsd.NET}; {@code sys.linux.LinuxValues.NET}, which takes Linux's values
+ * from {@code sys/linux/Linux}). A value of 0 for an optional
  * feature ({@code SOCK_NONBLOCK}, {@code MSG_NOSIGNAL}, {@code SO_NOSIGPIPE}, a TCP keep-alive option)
  * means "this platform has none".
  *
@@ -31,6 +31,8 @@ public final class PosixNet {
     public final boolean dualStack;
     public final long fionread;
     public final int iovMax;
+    /** sockaddr marshalling with this platform's {@code sa_len} choice and family numbers. */
+    public final SockAddrCodec sockaddr;
     // errno
     public final int eintr, eagain, einprogress, enotconn, econnreset, econnrefused, etimedout, ehostunreach,
             eaddrinuse, eaddrnotavail, eacces, eproto, econnaborted, epipe;
@@ -53,6 +55,7 @@ public final class PosixNet {
         econnreset = b.econnreset; econnrefused = b.econnrefused; etimedout = b.etimedout;
         ehostunreach = b.ehostunreach; eaddrinuse = b.eaddrinuse; eaddrnotavail = b.eaddrnotavail;
         eacces = b.eacces; eproto = b.eproto; econnaborted = b.econnaborted; epipe = b.epipe;
+        sockaddr = new SockAddrCodec(saLen, afInet, afInet6);
     }
 
     @Override
@@ -64,7 +67,7 @@ public final class PosixNet {
      * Starts with the values 4.4BSD gave every descendant (macOS, FreeBSD, OpenBSD, NetBSD agree on
      * these); each platform class overrides what differs.
      */
-    static Builder bsd(String platform) {
+    public static Builder bsd(String platform) {
         Builder b = new Builder();
         b.platform = platform;
         b.saLen = true;
@@ -86,24 +89,24 @@ public final class PosixNet {
     }
 
     /** Mutable while a platform class fills it in; {@link #build()} freezes it. */
-    static final class Builder {
-        String platform;
-        boolean saLen;
-        int afInet, afInet6;
-        int sockStream, sockDgram, sockNonblock, sockCloexec;
-        boolean hasAccept4, hasPipe2;
-        int oNonblock, oCloexec, fGetfl, fSetfl, fSetfd, fdCloexec;
-        int msgNosignal, msgOob, soNosigpipe;
-        int solSocket, ipprotoIp, ipprotoTcp, ipprotoIpv6;
-        int soReuseaddr, soReuseport, soKeepalive, soBroadcast, soLinger, soOobinline, soSndbuf, soRcvbuf, soError;
-        int tcpNodelay, tcpKeepidle, tcpKeepintvl, tcpKeepcnt, ipTos, ipv6V6only, ipv6Tclass;
-        boolean doubledBuffers, dualStack;
-        long fionread;
-        int iovMax;
-        int eintr, eagain, einprogress, enotconn, econnreset, econnrefused, etimedout, ehostunreach, eaddrinuse,
+    public static final class Builder {
+        public String platform;
+        public boolean saLen;
+        public int afInet, afInet6;
+        public int sockStream, sockDgram, sockNonblock, sockCloexec;
+        public boolean hasAccept4, hasPipe2;
+        public int oNonblock, oCloexec, fGetfl, fSetfl, fSetfd, fdCloexec;
+        public int msgNosignal, msgOob, soNosigpipe;
+        public int solSocket, ipprotoIp, ipprotoTcp, ipprotoIpv6;
+        public int soReuseaddr, soReuseport, soKeepalive, soBroadcast, soLinger, soOobinline, soSndbuf, soRcvbuf, soError;
+        public int tcpNodelay, tcpKeepidle, tcpKeepintvl, tcpKeepcnt, ipTos, ipv6V6only, ipv6Tclass;
+        public boolean doubledBuffers, dualStack;
+        public long fionread;
+        public int iovMax;
+        public int eintr, eagain, einprogress, enotconn, econnreset, econnrefused, etimedout, ehostunreach, eaddrinuse,
                 eaddrnotavail, eacces, eproto, econnaborted, epipe;
 
-        PosixNet build() {
+        public PosixNet build() {
             return new PosixNet(this);
         }
     }

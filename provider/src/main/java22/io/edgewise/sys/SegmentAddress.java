@@ -1,4 +1,4 @@
-package io.edgewise.channels;
+package io.edgewise.sys;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -10,11 +10,11 @@ import java.nio.ByteBuffer;
  * owner ({@code WrongThreadException}). Without them a read or write would reach freed memory. An
  * ordinary direct buffer passes both.
  *
- * <p>Called by {@link DirectAddress#of} directly rather than through the platform's bindings: the JIT
+ * <p>Called by {@link NativeMemory#address} directly rather than through the platform's bindings: the JIT
  * removes the segment and its session only when it inlines the whole chain from its compilation root,
  * and one call level more made every TCP read and write allocate 32 bytes ({@code HotPathAllocationTest}).
  */
-final class SegmentAddress implements DirectAddress.Source {
+final class SegmentAddress implements NativeMemory.Source {
     @Override
     public long base(ByteBuffer direct) {
         MemorySegment s = MemorySegment.ofBuffer(direct);
