@@ -39,6 +39,7 @@ public final class Darwin {
         b.groupReqPacked = true;
         b.join6WithIPv4Group = true;
         b.dgramMinSndbuf = true;
+        b.ipDontfrag = 28; b.ipv6Dontfrag = 62; // the JDK's IP_DONTFRAGMENT on macOS
         b.peerCredLevel = 0; b.peerCredName = 1; b.peerCredLen = 76; b.peerUidOff = 4; b.peerGidOff = 12;
         b.fDupfdCloexec = 67;
         b.eopnotsupp = 102;

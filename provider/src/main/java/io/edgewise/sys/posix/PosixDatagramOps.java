@@ -297,16 +297,33 @@ public class PosixDatagramOps implements DatagramOps {
         }
     }
 
+    /** {@code jdk.net.ExtendedSocketOptions.IP_DONTFRAGMENT} (JDK 19+) where the platform has IP_DONTFRAG. */
+    private SocketOption<?> dontFragment() {
+        return n.ipDontfrag != 0 ? IP_DONTFRAGMENT : null;
+    }
+
+    private static final SocketOption<?> IP_DONTFRAGMENT = lookupExtended("IP_DONTFRAGMENT");
+
+    private static SocketOption<?> lookupExtended(String name) {
+        try {
+            return (SocketOption<?>) Class.forName("jdk.net.ExtendedSocketOptions").getField(name).get(null);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null; // an older JDK, or jdk.net absent
+        }
+    }
+
     @Override
     public boolean handlesOption(SocketOption<?> name) {
         return name == StandardSocketOptions.IP_MULTICAST_IF || name == StandardSocketOptions.IP_MULTICAST_TTL
-                || name == StandardSocketOptions.IP_MULTICAST_LOOP;
+                || name == StandardSocketOptions.IP_MULTICAST_LOOP || (name != null && name == dontFragment());
     }
 
-    /** None in the POSIX layer; Linux adds its own. */
+    /** IP_DONTFRAGMENT where the platform has IP_DONTFRAG (macOS); Linux adds its own. */
     @Override
     public java.util.Set<SocketOption<?>> extendedOptions() {
-        return new java.util.HashSet<>();
+        java.util.Set<SocketOption<?>> set = new java.util.HashSet<>();
+        if (dontFragment() != null) set.add(dontFragment());
+        return set;
     }
 
     protected final void set(Scratch s, int fd, int level, int name, int len, boolean bestEffort) throws IOException {
@@ -320,6 +337,11 @@ public class PosixDatagramOps implements DatagramOps {
         Scratch s = SCRATCH.get();
         ByteBuffer b = s.buf;
         boolean v6 = family == SocketOps.INET6;
+        if (name != null && name == dontFragment()) {
+            b.putInt(OPT, ((Boolean) value) ? 1 : 0);
+            set(s, fd, v6 ? n.ipprotoIpv6 : n.ipprotoIp, v6 ? n.ipv6Dontfrag : n.ipDontfrag, 4, false);
+            return;
+        }
         if (name == StandardSocketOptions.IP_MULTICAST_IF) {
             NetworkInterface ni = (NetworkInterface) value;
             if (v6) {
@@ -376,6 +398,8 @@ public class PosixDatagramOps implements DatagramOps {
             optname = v6 ? n.ipv6MulticastHops : n.ipMulticastTtl;
         } else if (name == StandardSocketOptions.IP_MULTICAST_LOOP) {
             optname = v6 ? n.ipv6MulticastLoop : n.ipMulticastLoop;
+        } else if (name != null && name == dontFragment()) {
+            optname = v6 ? n.ipv6Dontfrag : n.ipDontfrag;
         } else {
             throw new UnsupportedOperationException("'" + name + "' not supported");
         }

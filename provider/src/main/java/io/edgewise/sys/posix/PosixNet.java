@@ -71,6 +71,8 @@ public final class PosixNet {
     public final boolean join6WithIPv4Group;
     /** New datagram sockets get a send buffer of at least one largest datagram (macOS's is 9216 bytes). */
     public final boolean dgramMinSndbuf;
+    /** IP_DONTFRAG / IPV6_DONTFRAG (boolean), behind the JDK's IP_DONTFRAGMENT; 0 where the JDK offers none. */
+    public final int ipDontfrag, ipv6Dontfrag;
 
     private PosixNet(Builder b) {
         platform = b.platform; saLen = b.saLen; afInet = b.afInet; afInet6 = b.afInet6;
@@ -111,6 +113,7 @@ public final class PosixNet {
         enoprotoopt = b.enoprotoopt; eafnosupport = b.eafnosupport; eisconn = b.eisconn; eopnotsupp = b.eopnotsupp;
         ipMulticastByte = b.ipMulticastByte; join6WithIPv4Group = b.join6WithIPv4Group;
         dgramMinSndbuf = b.dgramMinSndbuf;
+        ipDontfrag = b.ipDontfrag; ipv6Dontfrag = b.ipv6Dontfrag;
     }
 
     @Override
@@ -183,6 +186,7 @@ public final class PosixNet {
         public int soType, soAcceptconn, fDupfdCloexec, oRdwr;
         public int enoprotoopt, eafnosupport, eisconn, eopnotsupp;
         public boolean ipMulticastByte, join6WithIPv4Group, dgramMinSndbuf;
+        public int ipDontfrag, ipv6Dontfrag;
 
         /** The RFC 3678 multicast calls with the numbers macOS and FreeBSD give them (netinet/in.h). */
         public Builder rfc3678Bsd() {
