@@ -83,19 +83,20 @@ public final class PosixUnixOps implements UnixOps {
 
     @Override
     public SocketAddress localAddress(int fd) throws IOException {
-        Scratch s = SCRATCH.get();
-        s.buf.putInt(SALEN, addrs.size);
-        if (LibC.getsockname(fd, s.addr + SA, s.addr + SALEN) < 0) {
-            throw errors.socket(LibC.errno());
-        }
-        return addrs.decode(s.buf, SA, s.buf.getInt(SALEN));
+        return address(fd, false);
     }
 
     @Override
     public SocketAddress remoteAddress(int fd) throws IOException {
+        return address(fd, true);
+    }
+
+    /** getpeername or getsockname, decoded. */
+    private SocketAddress address(int fd, boolean peer) throws IOException {
         Scratch s = SCRATCH.get();
         s.buf.putInt(SALEN, addrs.size);
-        if (LibC.getpeername(fd, s.addr + SA, s.addr + SALEN) < 0) {
+        int r = peer ? LibC.getpeername(fd, s.addr + SA, s.addr + SALEN) : LibC.getsockname(fd, s.addr + SA, s.addr + SALEN);
+        if (r < 0) {
             throw errors.socket(LibC.errno());
         }
         return addrs.decode(s.buf, SA, s.buf.getInt(SALEN));
