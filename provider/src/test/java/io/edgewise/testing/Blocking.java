@@ -68,7 +68,7 @@ public final class Blocking {
         // FFM downcalls have no native frame: the innermost Edgewise frame is the binding's waiting call
         for (StackTraceElement e : trace) {
             if (e.getClassName().startsWith("io.edgewise.")) {
-                return e.getClassName().equals("io.edgewise.sys.linux.FfmLibC")
+                return e.getClassName().equals("io.edgewise.sys.posix.FfmLibC")
                         && (e.getMethodName().equals("poll") || e.getMethodName().equals("epoll_wait"));
             }
         }
