@@ -202,6 +202,7 @@ int main(void) {
     L("peerGidOff", offsetof(struct ucred, gid));
     L("soType", SO_TYPE); L("soAcceptconn", SO_ACCEPTCONN); L("fDupfdCloexec", F_DUPFD_CLOEXEC); L("oRdwr", O_RDWR);
     L("enoprotoopt", ENOPROTOOPT); L("eafnosupport", EAFNOSUPPORT); L("eisconn", EISCONN); L("eopnotsupp", EOPNOTSUPP);
+    L("einval", EINVAL);
     /* Linux's IP_DONTFRAGMENT is path-MTU discovery (LinuxDatagramOps), not IP_DONTFRAG: 0, "absent" */
     L("ipDontfrag", 0); L("ipv6Dontfrag", 0);
 

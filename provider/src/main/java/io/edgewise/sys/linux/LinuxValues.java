@@ -79,7 +79,7 @@ public final class LinuxValues {
         b.soType = Linux.SO_TYPE; b.soAcceptconn = Linux.SO_ACCEPTCONN; b.fDupfdCloexec = Linux.F_DUPFD_CLOEXEC;
         b.oRdwr = Linux.O_RDWR;
         b.enoprotoopt = Linux.ENOPROTOOPT; b.eafnosupport = Linux.EAFNOSUPPORT; b.eisconn = Linux.EISCONN;
-        b.eopnotsupp = Linux.EOPNOTSUPP;
+        b.eopnotsupp = Linux.EOPNOTSUPP; b.einval = Linux.EINVAL;
         return b;
     }
 }

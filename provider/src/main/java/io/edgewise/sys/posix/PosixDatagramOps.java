@@ -206,6 +206,7 @@ public class PosixDatagramOps implements DatagramOps {
         for (int i = 0; i < 32; i += 8) s.buf.putLong(TARGET + i, 0L);
         s.lastTarget = null;
         int len = SockAddrCodec.SOCKADDR_IN6_SIZE;
+        boolean unix = false;
         if (!n.disconnectUnspec) { // BSD: the zero address of the socket's own family
             s.buf.putInt(SRCLEN, SockAddrCodec.SOCKADDR_STORAGE_SIZE);
             if (LibC.getsockname(fd, s.addr + SRC, s.addr + SRCLEN) < 0) {
@@ -215,12 +216,16 @@ public class PosixDatagramOps implements DatagramOps {
             if (af == n.afInet || af == n.afInet6) {
                 len = n.sockaddr.encode(s.buf, TARGET, af == n.afInet6, ANY4);
             }
+            unix = af == n.afUnix;
         }
         if (LibC.connect(fd, s.addr + TARGET, len) < 0) {
             int e = LibC.errno();
-            // EAFNOSUPPORT: AF_UNSPEC on a Unix socket, already dissolved; EADDRNOTAVAIL: the BSDs'
-            // answer to the zero address, after dissolving the association
-            if (e != n.eafnosupport && (n.disconnectUnspec || e != n.eaddrnotavail)) {
+            // EAFNOSUPPORT: AF_UNSPEC on a Unix socket, already dissolved. The BSDs dissolve the
+            // association before they look at the new address: EADDRNOTAVAIL for the zero IP address,
+            // EINVAL for an empty sockaddr_un
+            boolean done = e == n.eafnosupport
+                    || (!n.disconnectUnspec && (e == n.eaddrnotavail || (unix && e == n.einval)));
+            if (!done) {
                 throw errors.socket(e);
             }
         }

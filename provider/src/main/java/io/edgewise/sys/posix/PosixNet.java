@@ -64,7 +64,7 @@ public final class PosixNet {
      */
     public final int peerCredLevel, peerCredName, peerCredLen, peerPidOff, peerUidOff, peerGidOff;
     public final int soType, soAcceptconn, fDupfdCloexec, oRdwr;
-    public final int enoprotoopt, eafnosupport, eisconn, eopnotsupp;
+    public final int enoprotoopt, eafnosupport, eisconn, eopnotsupp, einval;
     /** IPv4 multicast TTL and loop as one byte (u_char: the BSDs; OpenBSD takes nothing else). */
     public final boolean ipMulticastByte;
     /** An IPv4 group on an INET6 socket is joined at the IPv6 level, IPv4-mapped (macOS, as the JDK does there). */
@@ -111,6 +111,7 @@ public final class PosixNet {
         peerPidOff = b.peerPidOff; peerUidOff = b.peerUidOff; peerGidOff = b.peerGidOff;
         soType = b.soType; soAcceptconn = b.soAcceptconn; fDupfdCloexec = b.fDupfdCloexec; oRdwr = b.oRdwr;
         enoprotoopt = b.enoprotoopt; eafnosupport = b.eafnosupport; eisconn = b.eisconn; eopnotsupp = b.eopnotsupp;
+        einval = b.einval;
         ipMulticastByte = b.ipMulticastByte; join6WithIPv4Group = b.join6WithIPv4Group;
         dgramMinSndbuf = b.dgramMinSndbuf;
         ipDontfrag = b.ipDontfrag; ipv6Dontfrag = b.ipv6Dontfrag;
@@ -151,7 +152,7 @@ public final class PosixNet {
         b.ipv6JoinGroup = 12; b.ipv6LeaveGroup = 13;
         b.sunPathMax = 104;
         b.soType = 0x1008; b.soAcceptconn = 0x2; b.oRdwr = 2;
-        b.enoprotoopt = 42; b.eafnosupport = 47; b.eisconn = 56; b.eopnotsupp = 45;
+        b.enoprotoopt = 42; b.eafnosupport = 47; b.eisconn = 56; b.eopnotsupp = 45; b.einval = 22;
         b.ipMulticastByte = true;
         return b;
     }
@@ -184,7 +185,7 @@ public final class PosixNet {
         public boolean abstractUnix;
         public int peerCredLevel, peerCredName, peerCredLen, peerPidOff = -1, peerUidOff = -1, peerGidOff = -1;
         public int soType, soAcceptconn, fDupfdCloexec, oRdwr;
-        public int enoprotoopt, eafnosupport, eisconn, eopnotsupp;
+        public int enoprotoopt, eafnosupport, eisconn, eopnotsupp, einval;
         public boolean ipMulticastByte, join6WithIPv4Group, dgramMinSndbuf;
         public int ipDontfrag, ipv6Dontfrag;
 
