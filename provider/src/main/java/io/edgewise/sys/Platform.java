@@ -16,6 +16,8 @@ import io.edgewise.sys.windows.WindowsSocketOps;
  * with Linux's values on Linux (to exercise it where no BSD is at hand); {@code =posix-macos} also
  * leaves out what macOS lacks (SOCK_NONBLOCK, accept4, pipe2, MSG_NOSIGNAL), so its fcntl paths run;
  * a full class name picks a {@link SocketOps} class with a public no-arg constructor (tests).
+ * Datagram and Unix-domain bindings ({@link #datagramOps}, {@link #unixOps}) sit on the same POSIX
+ * layer with the same values on every Unix; Windows has none yet.
  */
 public final class Platform {
     private Platform() { }
