@@ -46,6 +46,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #ifdef HAVE_LIBKQUEUE_H
 #include <sys/event.h> /* libkqueue's, from -I */
 #endif
@@ -73,6 +74,29 @@ typedef struct { void *iov_base; size_t iov_len; } bsd_iovec;
 typedef struct { int fd; short events; short revents; } bsd_pollfd;
 typedef struct { void *msg_name; uint32_t msg_namelen; bsd_iovec *msg_iov; int msg_iovlen; void *msg_control;
                  uint32_t msg_controllen; int msg_flags; } bsd_msghdr;
+
+/* [declared] datagram and Unix-domain layouts (PosixDatagramOps, PosixUnixOps):
+ *  - struct group_req { uint32_t gr_interface; struct sockaddr_storage gr_group; } and group_source_req
+ *    (+ gsr_source): netinet/in.h of macOS (under #pragma pack(4)) and FreeBSD (natural alignment);
+ *    sockaddr_storage is 128 bytes, 8-aligned (int64 member) on both.
+ *  - struct sockaddr_un { uint8_t sun_len; sa_family_t sun_family; char sun_path[104]; } (sys/un.h).
+ *  - struct xucred { u_int cr_version; uid_t cr_uid; short cr_ngroups; gid_t cr_groups[16]; } on macOS
+ *    (sys/ucred.h), with FreeBSD's trailing union { void *_cr_unused1; pid_t cr_pid; } (FreeBSD 13+).
+ *  - OpenBSD struct sockpeercred { uid_t uid; gid_t gid; pid_t pid; } (sys/socket.h); NetBSD struct
+ *    unpcbid { pid_t unp_pid; uid_t unp_euid; gid_t unp_egid; } (sys/un.h). */
+typedef struct { uint8_t ss_len; uint8_t ss_family; char pad1[6]; int64_t align; char pad2[112]; } bsd_sockaddr_storage;
+#pragma pack(push, 4)
+typedef struct { uint32_t gr_interface; bsd_sockaddr_storage gr_group; } darwin_group_req;
+typedef struct { uint32_t gsr_interface; bsd_sockaddr_storage gsr_group; bsd_sockaddr_storage gsr_source; } darwin_group_source_req;
+#pragma pack(pop)
+typedef struct { uint32_t gr_interface; bsd_sockaddr_storage gr_group; } freebsd_group_req;
+typedef struct { uint32_t gsr_interface; bsd_sockaddr_storage gsr_group; bsd_sockaddr_storage gsr_source; } freebsd_group_source_req;
+typedef struct { uint8_t sun_len; uint8_t sun_family; char sun_path[104]; } bsd_sockaddr_un;
+typedef struct { unsigned cr_version; uint32_t cr_uid; short cr_ngroups; uint32_t cr_groups[16]; } darwin_xucred;
+typedef struct { unsigned cr_version; uint32_t cr_uid; short cr_ngroups; uint32_t cr_groups[16];
+                 union { void *unused; int32_t cr_pid; } u; } freebsd_xucred;
+typedef struct { uint32_t uid; uint32_t gid; int32_t pid; } openbsd_sockpeercred;
+typedef struct { int32_t unp_pid; uint32_t unp_euid; uint32_t unp_egid; } netbsd_unpcbid;
 
 int main(void) {
     KEVENT("macos.kevent", darwin_kevent, filter);
@@ -103,6 +127,21 @@ int main(void) {
     P("bsd.msghdr.size", sizeof(bsd_msghdr));
     P("bsd.msghdr.iov", offsetof(bsd_msghdr, msg_iov));
     P("bsd.msghdr.iovlen", offsetof(bsd_msghdr, msg_iovlen));
+
+    P("macos.grGroup", offsetof(darwin_group_req, gr_group)); P("macos.grSize", sizeof(darwin_group_req));
+    P("macos.gsrSource", offsetof(darwin_group_source_req, gsr_source)); P("macos.gsrSize", sizeof(darwin_group_source_req));
+    P("freebsd.grGroup", offsetof(freebsd_group_req, gr_group)); P("freebsd.grSize", sizeof(freebsd_group_req));
+    P("freebsd.gsrSource", offsetof(freebsd_group_source_req, gsr_source));
+    P("freebsd.gsrSize", sizeof(freebsd_group_source_req));
+    P("bsd.sunPathOffset", offsetof(bsd_sockaddr_un, sun_path)); P("bsd.sunPathMax", sizeof(((bsd_sockaddr_un *) 0)->sun_path));
+    P("macos.peerCredLen", sizeof(darwin_xucred)); P("macos.peerUidOff", offsetof(darwin_xucred, cr_uid));
+    P("macos.peerGidOff", offsetof(darwin_xucred, cr_groups));
+    P("freebsd.peerCredLen", sizeof(freebsd_xucred)); P("freebsd.peerUidOff", offsetof(freebsd_xucred, cr_uid));
+    P("freebsd.peerGidOff", offsetof(freebsd_xucred, cr_groups)); P("freebsd.peerPidOff", offsetof(freebsd_xucred, u));
+    P("openbsd.peerCredLen", sizeof(openbsd_sockpeercred)); P("openbsd.peerUidOff", offsetof(openbsd_sockpeercred, uid));
+    P("openbsd.peerGidOff", offsetof(openbsd_sockpeercred, gid)); P("openbsd.peerPidOff", offsetof(openbsd_sockpeercred, pid));
+    P("netbsd.peerCredLen", sizeof(netbsd_unpcbid)); P("netbsd.peerPidOff", offsetof(netbsd_unpcbid, unp_pid));
+    P("netbsd.peerUidOff", offsetof(netbsd_unpcbid, unp_euid)); P("netbsd.peerGidOff", offsetof(netbsd_unpcbid, unp_egid));
 
     /* [header] Linux: the same layouts, and the values LinuxValues gives the POSIX code */
     P("linux.sockaddr_in.size", sizeof(struct sockaddr_in));
@@ -145,6 +184,27 @@ int main(void) {
     L("econnreset", ECONNRESET); L("econnrefused", ECONNREFUSED); L("etimedout", ETIMEDOUT);
     L("ehostunreach", EHOSTUNREACH); L("eaddrinuse", EADDRINUSE); L("eaddrnotavail", EADDRNOTAVAIL);
     L("eacces", EACCES); L("eproto", EPROTO); L("econnaborted", ECONNABORTED); L("epipe", EPIPE);
+    /* datagrams, multicast, Unix domain (PosixDatagramOps, PosixUnixOps) */
+    L("afUnix", AF_UNIX); L("afUnspec", AF_UNSPEC);
+    L("ipMulticastIf", IP_MULTICAST_IF); L("ipMulticastTtl", IP_MULTICAST_TTL); L("ipMulticastLoop", IP_MULTICAST_LOOP);
+    L("ipv6MulticastIf", IPV6_MULTICAST_IF); L("ipv6MulticastHops", IPV6_MULTICAST_HOPS);
+    L("ipv6MulticastLoop", IPV6_MULTICAST_LOOP);
+    L("mcastJoinGroup", MCAST_JOIN_GROUP); L("mcastLeaveGroup", MCAST_LEAVE_GROUP);
+    L("mcastJoinSourceGroup", MCAST_JOIN_SOURCE_GROUP); L("mcastLeaveSourceGroup", MCAST_LEAVE_SOURCE_GROUP);
+    L("mcastBlockSource", MCAST_BLOCK_SOURCE); L("mcastUnblockSource", MCAST_UNBLOCK_SOURCE);
+    L("ipAddMembership", IP_ADD_MEMBERSHIP); L("ipDropMembership", IP_DROP_MEMBERSHIP);
+    L("ipv6JoinGroup", IPV6_ADD_MEMBERSHIP); L("ipv6LeaveGroup", IPV6_DROP_MEMBERSHIP);
+    L("grGroup", offsetof(struct group_req, gr_group)); L("grSize", sizeof(struct group_req));
+    L("gsrSource", offsetof(struct group_source_req, gsr_source)); L("gsrSize", sizeof(struct group_source_req));
+    L("sunPathOffset", offsetof(struct sockaddr_un, sun_path)); L("sunPathMax", sizeof(((struct sockaddr_un *) 0)->sun_path));
+    L("peerCredLevel", SOL_SOCKET); L("peerCredName", SO_PEERCRED); L("peerCredLen", sizeof(struct ucred));
+    L("peerPidOff", offsetof(struct ucred, pid)); L("peerUidOff", offsetof(struct ucred, uid));
+    L("peerGidOff", offsetof(struct ucred, gid));
+    L("soType", SO_TYPE); L("soAcceptconn", SO_ACCEPTCONN); L("fDupfdCloexec", F_DUPFD_CLOEXEC); L("oRdwr", O_RDWR);
+    L("enoprotoopt", ENOPROTOOPT); L("eafnosupport", EAFNOSUPPORT); L("eisconn", EISCONN); L("eopnotsupp", EOPNOTSUPP);
+    L("einval", EINVAL);
+    /* Linux's IP_DONTFRAGMENT is path-MTU discovery (LinuxDatagramOps), not IP_DONTFRAG: 0, "absent" */
+    L("ipDontfrag", 0); L("ipv6Dontfrag", 0);
 
 #ifdef HAVE_LIBKQUEUE_H
     /* [header] libkqueue's own declarations */

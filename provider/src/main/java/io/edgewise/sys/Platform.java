@@ -1,10 +1,13 @@
 package io.edgewise.sys;
 
 import io.edgewise.sys.bsd.BsdPlatforms;
+import io.edgewise.sys.linux.LinuxDatagramOps;
 import io.edgewise.sys.linux.LinuxSocketOps;
 import io.edgewise.sys.linux.LinuxValues;
+import io.edgewise.sys.posix.PosixDatagramOps;
 import io.edgewise.sys.posix.PosixNet;
 import io.edgewise.sys.posix.PosixSocketOps;
+import io.edgewise.sys.posix.PosixUnixOps;
 import io.edgewise.sys.windows.WindowsSocketOps;
 
 /**
@@ -13,6 +16,8 @@ import io.edgewise.sys.windows.WindowsSocketOps;
  * with Linux's values on Linux (to exercise it where no BSD is at hand); {@code =posix-macos} also
  * leaves out what macOS lacks (SOCK_NONBLOCK, accept4, pipe2, MSG_NOSIGNAL), so its fcntl paths run;
  * a full class name picks a {@link SocketOps} class with a public no-arg constructor (tests).
+ * Datagram and Unix-domain bindings ({@link #datagramOps}, {@link #unixOps}) sit on the same POSIX
+ * layer with the same values on every Unix; Windows has none yet.
  */
 public final class Platform {
     private Platform() { }
@@ -51,31 +56,46 @@ public final class Platform {
         return OPS;
     }
 
-    private static final class Extra { // loaded on first datagram or Unix domain channel
-        static final DatagramOps DATAGRAM = io.edgewise.sys.linux.LinuxDatagramOps.INSTANCE;
-        static final UnixOps UNIX = io.edgewise.sys.linux.LinuxUnixOps.INSTANCE;
+    private static final class Extra { // made on first datagram or Unix domain channel
+        static final DatagramOps DATAGRAM;
+        static final UnixOps UNIX;
+        static {
+            PosixSocketOps posix = posixLayer();
+            if (posix == null) {
+                DATAGRAM = null;
+                UNIX = null;
+            } else {
+                DATAGRAM = posix == LinuxSocketOps.INSTANCE ? LinuxDatagramOps.INSTANCE : new PosixDatagramOps(posix);
+                UNIX = new PosixUnixOps(posix);
+            }
+        }
     }
 
-    /** Datagram and Unix-domain bindings exist for Linux only so far (the POSIX/BSD ones are TCP and pipes). */
-    private static final boolean LINUX =
-            SystemProps.get("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux");
+    /**
+     * The POSIX layer the datagram and Unix-domain bindings build on: the one in use, or Linux's when a
+     * test runs another {@link SocketOps} class on Linux; null on Windows.
+     */
+    private static PosixSocketOps posixLayer() {
+        if (OPS instanceof PosixSocketOps) return (PosixSocketOps) OPS;
+        String os = SystemProps.get("os.name", "").toLowerCase(java.util.Locale.ROOT);
+        return os.startsWith("linux") ? LinuxSocketOps.INSTANCE : null;
+    }
 
-    private static void linuxOnly(String what) {
-        if (!LINUX) {
+    /** Winsock UDP and AF_UNIX are not bound yet. */
+    private static void check(Object ops, String what) {
+        if (ops == null) {
             throw new UnsupportedOperationException("Edgewise has no " + what + " bindings for "
                     + SystemProps.get("os.name") + " yet");
         }
     }
 
     public static DatagramOps datagramOps() {
-        OPS.getClass(); // the platform check above
-        linuxOnly("datagram");
+        check(Extra.DATAGRAM, "datagram");
         return Extra.DATAGRAM;
     }
 
     public static UnixOps unixOps() {
-        OPS.getClass();
-        linuxOnly("Unix-domain");
+        check(Extra.UNIX, "Unix-domain");
         return Extra.UNIX;
     }
 }

@@ -163,6 +163,30 @@ class BsdHeaderLayoutTest {
         assertEquals(77L, iov.getLong((int) (long) header.get("bsd.iovec.len")));
     }
 
+    /** group_req (macOS packed to 4), sockaddr_un and the peer-credential structs of each BSD. */
+    @Test
+    void datagramAndUnixLayoutsOfTheBsds() throws Exception {
+        Map<String, Long> java = new LinkedHashMap<>();
+        for (String p : new String[] {"macos", "freebsd"}) {
+            PosixNet n = p.equals("macos") ? Darwin.NET : FreeBsd.NET;
+            java.put(p + ".grGroup", (long) n.grGroup);
+            java.put(p + ".grSize", (long) n.grSize);
+            java.put(p + ".gsrSource", (long) n.gsrSource);
+            java.put(p + ".gsrSize", (long) n.gsrSize);
+        }
+        java.put("bsd.sunPathOffset", (long) Darwin.NET.sunPathOffset);
+        java.put("bsd.sunPathMax", (long) Darwin.NET.sunPathMax);
+        for (PosixNet n : new PosixNet[] {Darwin.NET, FreeBsd.NET, OpenBsd.NET, NetBsd.NET}) {
+            assertEquals(Darwin.NET.sunPathMax, n.sunPathMax, n.platform);
+            java.put(n.platform + ".peerCredLen", (long) n.peerCredLen);
+            java.put(n.platform + ".peerUidOff", (long) n.peerUidOff);
+            java.put(n.platform + ".peerGidOff", (long) n.peerGidOff);
+            if (n.peerPidOff >= 0) java.put(n.platform + ".peerPidOff", (long) n.peerPidOff);
+        }
+        assertEquals(-1, Darwin.NET.peerPidOff, "macOS's xucred carries no pid");
+        check(java);
+    }
+
     private static int privateInt(Class<?> c, String name) throws ReflectiveOperationException {
         Field f = c.getDeclaredField(name);
         f.setAccessible(true);

@@ -23,10 +23,15 @@ public final class SocketLayer {
     public static final String LINUX_ONLY_REASON = "the POSIX/BSD socket layer, like macOS and the BSDs, has no "
             + LINUX_ONLY_OPTIONS + " (Linux-only extended options the JDK offers on Linux)";
 
-    /** Why datagram and Unix-domain channels are left out under the POSIX layer. */
-    public static final String LINUX_ONLY_CHANNELS = "datagram and Unix-domain channels have Linux bindings only "
-            + "(Platform.datagramOps/unixOps); under the POSIX layer on Linux they would mix Linux calls with "
-            + "the POSIX option handling, a combination no platform runs";
+    /**
+     * Options the POSIX layer lacks when it runs with Linux's values: the JDK's IP_DONTFRAGMENT, which
+     * Linux implements by path-MTU discovery (its own specialisation, LinuxDatagramOps) and macOS by
+     * IP_DONTFRAG (the POSIX layer's way, a value Linux's table leaves at 0).
+     */
+    public static final Set<String> LINUX_VALUES_MISSING = Set.of("IP_DONTFRAGMENT");
+
+    public static final String LINUX_VALUES_REASON = "the POSIX layer with Linux's values has no "
+            + LINUX_VALUES_MISSING + " (Linux's is path-MTU discovery, in its own specialisation)";
 
     /** Whether the POSIX/BSD socket layer serves the provider (on Linux: one of the posix variants). */
     public static boolean posix() {
@@ -35,6 +40,6 @@ public final class SocketLayer {
 
     /** Whether {@code o} is an option the provider is expected to lack on this socket layer. */
     public static boolean expectedMissing(SocketOption<?> o) {
-        return posix() && LINUX_ONLY_OPTIONS.contains(o.name());
+        return posix() && (LINUX_ONLY_OPTIONS.contains(o.name()) || LINUX_VALUES_MISSING.contains(o.name()));
     }
 }

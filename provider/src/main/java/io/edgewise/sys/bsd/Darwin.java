@@ -31,6 +31,18 @@ public final class Darwin {
         b.tcpKeepidle = 0x10; b.tcpKeepintvl = 0x101; b.tcpKeepcnt = 0x102;
         b.ipv6Tclass = 36;
         b.eproto = 100;
+        // datagrams and Unix domain: group_req packed to 4 bytes (netinet/in.h #pragma pack(4)); an IPv4
+        // group on an INET6 socket joins IPv4-mapped at the IPv6 level; LOCAL_PEERCRED (SOL_LOCAL 0, 1):
+        // struct xucred { u_int cr_version; uid_t cr_uid; short cr_ngroups; gid_t cr_groups[16]; }, no pid;
+        // F_DUPFD_CLOEXEC 67; EOPNOTSUPP 102
+        b.rfc3678Bsd();
+        b.groupReqPacked = true;
+        b.join6WithIPv4Group = true;
+        b.dgramMinSndbuf = true;
+        b.ipDontfrag = 28; b.ipv6Dontfrag = 62; // the JDK's IP_DONTFRAGMENT on macOS
+        b.peerCredLevel = 0; b.peerCredName = 1; b.peerCredLen = 76; b.peerUidOff = 4; b.peerGidOff = 12;
+        b.fDupfdCloexec = 67;
+        b.eopnotsupp = 102;
         NET = b.build();
     }
 }

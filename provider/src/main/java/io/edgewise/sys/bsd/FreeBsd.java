@@ -32,6 +32,13 @@ public final class FreeBsd {
         b.msgNosignal = 0x20000; b.soNosigpipe = 0x800;
         b.tcpKeepidle = 256; b.tcpKeepintvl = 512; b.tcpKeepcnt = 1024;
         b.eproto = 92;
+        // datagrams and Unix domain: group_req naturally aligned; LOCAL_PEERCRED (SOL_LOCAL 0, 1): struct
+        // xucred { u_int cr_version; uid_t cr_uid; short cr_ngroups; gid_t cr_groups[16]; union { void *;
+        // pid_t cr_pid; } } (88 bytes, cr_pid from FreeBSD 13); F_DUPFD_CLOEXEC 17
+        b.rfc3678Bsd();
+        b.peerCredLevel = 0; b.peerCredName = 1; b.peerCredLen = 88;
+        b.peerPidOff = 80; b.peerUidOff = 4; b.peerGidOff = 12;
+        b.fDupfdCloexec = 17;
         NET = b.build();
     }
 }

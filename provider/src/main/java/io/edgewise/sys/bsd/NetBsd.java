@@ -36,6 +36,12 @@ public final class NetBsd {
         b.msgNosignal = 0x400; b.soNosigpipe = 0x800;
         b.tcpKeepidle = 3; b.tcpKeepintvl = 5; b.tcpKeepcnt = 6;
         b.eproto = 96;
+        // datagrams and Unix domain: no group_req calls (ip_mreq/ipv6_mreq, no source filters); LOCAL_PEEREID
+        // (SOL_LOCAL 0, 3): struct unpcbid { pid_t unp_pid; uid_t unp_euid; gid_t unp_egid; };
+        // F_DUPFD_CLOEXEC 12
+        b.peerCredLevel = 0; b.peerCredName = 3; b.peerCredLen = 12;
+        b.peerPidOff = 0; b.peerUidOff = 4; b.peerGidOff = 8;
+        b.fDupfdCloexec = 12;
         NET = b.build();
     }
 }

@@ -33,6 +33,11 @@ public final class OpenBsd {
         b.oCloexec = 0x10000;
         b.msgNosignal = 0x400;
         b.eproto = 95;
+        // datagrams and Unix domain: no group_req calls (ip_mreq/ipv6_mreq, no source filters); SO_PEERCRED
+        // 0x1022: struct sockpeercred { uid_t uid; gid_t gid; pid_t pid; }; F_DUPFD_CLOEXEC 10
+        b.peerCredLevel = 0xffff; b.peerCredName = 0x1022; b.peerCredLen = 12;
+        b.peerUidOff = 0; b.peerGidOff = 4; b.peerPidOff = 8;
+        b.fDupfdCloexec = 10;
         NET = b.build();
     }
 }

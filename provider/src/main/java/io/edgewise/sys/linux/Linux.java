@@ -79,6 +79,9 @@ public final class Linux {
     public static final int MSG_TRUNC = 0x20;
     public static final int IP_MULTICAST_IF = 32, IP_MULTICAST_TTL = 33, IP_MULTICAST_LOOP = 34,
             IP_MULTICAST_ALL = 49, IPV6_MULTICAST_ALL = 29;
+    /** ip_mreqn / ipv6_mreq calls (the POSIX layer's fallback where a platform lacks group_req). */
+    public static final int IP_ADD_MEMBERSHIP = 35, IP_DROP_MEMBERSHIP = 36, IPV6_ADD_MEMBERSHIP = 20,
+            IPV6_DROP_MEMBERSHIP = 21;
     public static final int IP_MTU_DISCOVER = 10, IPV6_MTU_DISCOVER = 23, IP_PMTUDISC_DONT = 0, IP_PMTUDISC_DO = 2;
     public static final int IPV6_MULTICAST_IF = 17, IPV6_MULTICAST_HOPS = 18, IPV6_MULTICAST_LOOP = 19;
     /** RFC 3678 protocol-independent multicast API (struct group_req / group_source_req). */

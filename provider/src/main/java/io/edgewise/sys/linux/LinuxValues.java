@@ -32,6 +32,11 @@ public final class LinuxValues {
         MACOS_LIKE = b.build();
     }
 
+    /** Linux's values, still open to change (tests that take one feature away, as a platform lacks it). */
+    public static PosixNet.Builder builder() {
+        return linux();
+    }
+
     private static PosixNet.Builder linux() {
         PosixNet.Builder b = new PosixNet.Builder();
         b.platform = "linux (posix code path)";
@@ -57,6 +62,24 @@ public final class LinuxValues {
         b.econnreset = Linux.ECONNRESET; b.econnrefused = Linux.ECONNREFUSED; b.etimedout = Linux.ETIMEDOUT;
         b.ehostunreach = Linux.EHOSTUNREACH; b.eaddrinuse = Linux.EADDRINUSE; b.eaddrnotavail = Linux.EADDRNOTAVAIL;
         b.eacces = Linux.EACCES; b.eproto = Linux.EPROTO; b.econnaborted = Linux.ECONNABORTED; b.epipe = Linux.EPIPE;
+        // datagrams, multicast, Unix domain
+        b.afUnix = Linux.AF_UNIX; b.afUnspec = Linux.AF_UNSPEC; b.disconnectUnspec = true;
+        b.ipMulticastIf = Linux.IP_MULTICAST_IF; b.ipMulticastTtl = Linux.IP_MULTICAST_TTL;
+        b.ipMulticastLoop = Linux.IP_MULTICAST_LOOP; b.ipv6MulticastIf = Linux.IPV6_MULTICAST_IF;
+        b.ipv6MulticastHops = Linux.IPV6_MULTICAST_HOPS; b.ipv6MulticastLoop = Linux.IPV6_MULTICAST_LOOP;
+        b.mcastJoinGroup = Linux.MCAST_JOIN_GROUP; b.mcastLeaveGroup = Linux.MCAST_LEAVE_GROUP;
+        b.mcastJoinSourceGroup = Linux.MCAST_JOIN_SOURCE_GROUP; b.mcastLeaveSourceGroup = Linux.MCAST_LEAVE_SOURCE_GROUP;
+        b.mcastBlockSource = Linux.MCAST_BLOCK_SOURCE; b.mcastUnblockSource = Linux.MCAST_UNBLOCK_SOURCE;
+        b.ipAddMembership = Linux.IP_ADD_MEMBERSHIP; b.ipDropMembership = Linux.IP_DROP_MEMBERSHIP;
+        b.ipv6JoinGroup = Linux.IPV6_ADD_MEMBERSHIP; b.ipv6LeaveGroup = Linux.IPV6_DROP_MEMBERSHIP;
+        b.groupReqPacked = false;
+        b.sunPathMax = Linux.SUN_PATH_MAX; b.abstractUnix = true;
+        b.peerCredLevel = Linux.SOL_SOCKET; b.peerCredName = Linux.SO_PEERCRED; b.peerCredLen = 12; // struct ucred
+        b.peerPidOff = 0; b.peerUidOff = 4; b.peerGidOff = 8;
+        b.soType = Linux.SO_TYPE; b.soAcceptconn = Linux.SO_ACCEPTCONN; b.fDupfdCloexec = Linux.F_DUPFD_CLOEXEC;
+        b.oRdwr = Linux.O_RDWR;
+        b.enoprotoopt = Linux.ENOPROTOOPT; b.eafnosupport = Linux.EAFNOSUPPORT; b.eisconn = Linux.EISCONN;
+        b.eopnotsupp = Linux.EOPNOTSUPP; b.einval = Linux.EINVAL;
         return b;
     }
 }

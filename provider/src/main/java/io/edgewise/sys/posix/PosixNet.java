@@ -37,6 +37,43 @@ public final class PosixNet {
     public final int eintr, eagain, einprogress, enotconn, econnreset, econnrefused, etimedout, ehostunreach,
             eaddrinuse, eaddrnotavail, eacces, eproto, econnaborted, epipe;
 
+    // ---- datagrams, multicast, Unix domain (PosixDatagramOps, PosixUnixOps)
+    public final int afUnix, afUnspec;
+    /**
+     * How a datagram socket dissolves its association: connect to AF_UNSPEC (Linux), or, on the BSDs,
+     * to an all-zero address of the socket's own family, where the kernel's EADDRNOTAVAIL means done.
+     */
+    public final boolean disconnectUnspec;
+    public final int ipMulticastIf, ipMulticastTtl, ipMulticastLoop, ipv6MulticastIf, ipv6MulticastHops,
+            ipv6MulticastLoop;
+    /** The RFC 3678 calls (group_req); 0 where the platform has none (OpenBSD, NetBSD): then ip_mreq/ipv6_mreq. */
+    public final int mcastJoinGroup, mcastLeaveGroup, mcastJoinSourceGroup, mcastLeaveSourceGroup, mcastBlockSource,
+            mcastUnblockSource;
+    public final int ipAddMembership, ipDropMembership, ipv6JoinGroup, ipv6LeaveGroup;
+    /**
+     * {@code struct group_req}/{@code group_source_req}: the group's sockaddr_storage follows the u32
+     * interface at 8 (natural alignment: Linux, FreeBSD) or at 4 (macOS packs them to 4 bytes).
+     */
+    public final int grGroup, grSize, gsrSource, gsrSize;
+    /** {@code sun_path}'s offset and size in {@code sockaddr_un}; Linux's abstract namespace. */
+    public final int sunPathOffset, sunPathMax;
+    public final boolean abstractUnix;
+    /**
+     * Peer credentials of a Unix stream socket: getsockopt(level, name) into {@code peerCredLen} bytes
+     * with pid/uid/gid at the offsets (-1: not reported). {@code peerCredName} 0: the platform has none.
+     */
+    public final int peerCredLevel, peerCredName, peerCredLen, peerPidOff, peerUidOff, peerGidOff;
+    public final int soType, soAcceptconn, fDupfdCloexec, oRdwr;
+    public final int enoprotoopt, eafnosupport, eisconn, eopnotsupp, einval;
+    /** IPv4 multicast TTL and loop as one byte (u_char: the BSDs; OpenBSD takes nothing else). */
+    public final boolean ipMulticastByte;
+    /** An IPv4 group on an INET6 socket is joined at the IPv6 level, IPv4-mapped (macOS, as the JDK does there). */
+    public final boolean join6WithIPv4Group;
+    /** New datagram sockets get a send buffer of at least one largest datagram (macOS's is 9216 bytes). */
+    public final boolean dgramMinSndbuf;
+    /** IP_DONTFRAG / IPV6_DONTFRAG (boolean), behind the JDK's IP_DONTFRAGMENT; 0 where the JDK offers none. */
+    public final int ipDontfrag, ipv6Dontfrag;
+
     private PosixNet(Builder b) {
         platform = b.platform; saLen = b.saLen; afInet = b.afInet; afInet6 = b.afInet6;
         sockStream = b.sockStream; sockDgram = b.sockDgram; sockNonblock = b.sockNonblock; sockCloexec = b.sockCloexec;
@@ -56,6 +93,28 @@ public final class PosixNet {
         ehostunreach = b.ehostunreach; eaddrinuse = b.eaddrinuse; eaddrnotavail = b.eaddrnotavail;
         eacces = b.eacces; eproto = b.eproto; econnaborted = b.econnaborted; epipe = b.epipe;
         sockaddr = new SockAddrCodec(saLen, afInet, afInet6);
+        afUnix = b.afUnix; afUnspec = b.afUnspec; disconnectUnspec = b.disconnectUnspec;
+        ipMulticastIf = b.ipMulticastIf; ipMulticastTtl = b.ipMulticastTtl; ipMulticastLoop = b.ipMulticastLoop;
+        ipv6MulticastIf = b.ipv6MulticastIf; ipv6MulticastHops = b.ipv6MulticastHops;
+        ipv6MulticastLoop = b.ipv6MulticastLoop;
+        mcastJoinGroup = b.mcastJoinGroup; mcastLeaveGroup = b.mcastLeaveGroup;
+        mcastJoinSourceGroup = b.mcastJoinSourceGroup; mcastLeaveSourceGroup = b.mcastLeaveSourceGroup;
+        mcastBlockSource = b.mcastBlockSource; mcastUnblockSource = b.mcastUnblockSource;
+        ipAddMembership = b.ipAddMembership; ipDropMembership = b.ipDropMembership;
+        ipv6JoinGroup = b.ipv6JoinGroup; ipv6LeaveGroup = b.ipv6LeaveGroup;
+        grGroup = b.groupReqPacked ? 4 : 8;
+        grSize = grGroup + SockAddrCodec.SOCKADDR_STORAGE_SIZE;
+        gsrSource = grSize;
+        gsrSize = grSize + SockAddrCodec.SOCKADDR_STORAGE_SIZE;
+        sunPathOffset = 2; sunPathMax = b.sunPathMax; abstractUnix = b.abstractUnix;
+        peerCredLevel = b.peerCredLevel; peerCredName = b.peerCredName; peerCredLen = b.peerCredLen;
+        peerPidOff = b.peerPidOff; peerUidOff = b.peerUidOff; peerGidOff = b.peerGidOff;
+        soType = b.soType; soAcceptconn = b.soAcceptconn; fDupfdCloexec = b.fDupfdCloexec; oRdwr = b.oRdwr;
+        enoprotoopt = b.enoprotoopt; eafnosupport = b.eafnosupport; eisconn = b.eisconn; eopnotsupp = b.eopnotsupp;
+        einval = b.einval;
+        ipMulticastByte = b.ipMulticastByte; join6WithIPv4Group = b.join6WithIPv4Group;
+        dgramMinSndbuf = b.dgramMinSndbuf;
+        ipDontfrag = b.ipDontfrag; ipv6Dontfrag = b.ipv6Dontfrag;
     }
 
     @Override
@@ -85,6 +144,16 @@ public final class PosixNet {
         b.eintr = 4; b.eagain = 35; b.einprogress = 36; b.enotconn = 57; b.econnreset = 54; b.econnrefused = 61;
         b.etimedout = 60; b.ehostunreach = 65; b.eaddrinuse = 48; b.eaddrnotavail = 49; b.eacces = 13;
         b.econnaborted = 53; b.epipe = 32;
+        // datagrams and Unix domain: netinet/in.h, netinet6/in6.h (KAME), sys/un.h, sys/socket.h
+        b.afUnix = 1; b.afUnspec = 0; b.disconnectUnspec = false;
+        b.ipMulticastIf = 9; b.ipMulticastTtl = 10; b.ipMulticastLoop = 11;
+        b.ipAddMembership = 12; b.ipDropMembership = 13;
+        b.ipv6MulticastIf = 9; b.ipv6MulticastHops = 10; b.ipv6MulticastLoop = 11;
+        b.ipv6JoinGroup = 12; b.ipv6LeaveGroup = 13;
+        b.sunPathMax = 104;
+        b.soType = 0x1008; b.soAcceptconn = 0x2; b.oRdwr = 2;
+        b.enoprotoopt = 42; b.eafnosupport = 47; b.eisconn = 56; b.eopnotsupp = 45; b.einval = 22;
+        b.ipMulticastByte = true;
         return b;
     }
 
@@ -105,6 +174,27 @@ public final class PosixNet {
         public int iovMax;
         public int eintr, eagain, einprogress, enotconn, econnreset, econnrefused, etimedout, ehostunreach, eaddrinuse,
                 eaddrnotavail, eacces, eproto, econnaborted, epipe;
+        public int afUnix, afUnspec;
+        public boolean disconnectUnspec;
+        public int ipMulticastIf, ipMulticastTtl, ipMulticastLoop, ipv6MulticastIf, ipv6MulticastHops, ipv6MulticastLoop;
+        public int mcastJoinGroup, mcastLeaveGroup, mcastJoinSourceGroup, mcastLeaveSourceGroup, mcastBlockSource,
+                mcastUnblockSource;
+        public int ipAddMembership, ipDropMembership, ipv6JoinGroup, ipv6LeaveGroup;
+        public boolean groupReqPacked;
+        public int sunPathMax;
+        public boolean abstractUnix;
+        public int peerCredLevel, peerCredName, peerCredLen, peerPidOff = -1, peerUidOff = -1, peerGidOff = -1;
+        public int soType, soAcceptconn, fDupfdCloexec, oRdwr;
+        public int enoprotoopt, eafnosupport, eisconn, eopnotsupp, einval;
+        public boolean ipMulticastByte, join6WithIPv4Group, dgramMinSndbuf;
+        public int ipDontfrag, ipv6Dontfrag;
+
+        /** The RFC 3678 multicast calls with the numbers macOS and FreeBSD give them (netinet/in.h). */
+        public Builder rfc3678Bsd() {
+            mcastJoinGroup = 80; mcastLeaveGroup = 81; mcastJoinSourceGroup = 82; mcastLeaveSourceGroup = 83;
+            mcastBlockSource = 84; mcastUnblockSource = 85;
+            return this;
+        }
 
         public PosixNet build() {
             return new PosixNet(this);

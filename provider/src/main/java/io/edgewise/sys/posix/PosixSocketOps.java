@@ -151,6 +151,33 @@ public class PosixSocketOps implements SocketOps {
         return fd;
     }
 
+    /**
+     * A new non-blocking, close-on-exec socket of a native domain and type (the datagram and Unix
+     * layers' sockets), flags set atomically where the platform can, else by fcntl.
+     */
+    public final int newSocket(int domain, int type) throws IOException {
+        boolean atomic = n.sockNonblock != 0;
+        int fd = LibC.socket(domain, atomic ? type | n.sockNonblock | n.sockCloexec : type, 0);
+        if (fd < 0) {
+            throw errors.socket(LibC.errno());
+        }
+        prepare(fd, atomic, SCRATCH.get());
+        return fd;
+    }
+
+    /** Accepts one connection without asking for its address (Unix domain), or UNAVAILABLE / INTERRUPTED. */
+    public final int acceptAny(int fd) throws IOException {
+        int nfd = n.hasAccept4 ? LibC.accept4(fd, 0L, 0L, n.sockNonblock | n.sockCloexec) : LibC.accept(fd, 0L, 0L);
+        if (nfd < 0) {
+            int e = LibC.errno();
+            if (e == n.eagain) return UNAVAILABLE;
+            if (e == n.eintr || e == n.econnaborted) return INTERRUPTED;
+            throw errors.socket(e);
+        }
+        prepare(nfd, n.hasAccept4, SCRATCH.get());
+        return nfd;
+    }
+
     @Override
     public void bind(int fd, int family, InetSocketAddress local) throws IOException {
         Scratch s = SCRATCH.get();
