@@ -1,5 +1,6 @@
 package io.edgewise.backend;
 
+import io.edgewise.sys.PollEvents;
 import io.edgewise.sys.SystemProps;
 import io.edgewise.backend.epoll.EpollPoller;
 import io.edgewise.backend.epoll.EpollReadyPoller;
@@ -132,7 +133,7 @@ public final class Backends {
     }
 
     /**
-     * The shared {@link ReadyPoller} for input ({@code POLL_IN}) or output waits on the backend in use:
+     * The shared {@link ReadyPoller} for input ({@code PollEvents.IN}) or output waits on the backend in use:
      * epoll's or kqueue's. Other backends (IOCP) have none yet ({@link #hasReadyPoller()} false):
      * UnsupportedOperationException.
      */

@@ -36,7 +36,9 @@ import java.io.IOException;
  * part of the batch: {@code poll} reports it through {@link #wokenUp()}.
  */
 public interface Poller extends Closeable {
-    int IN = 1, OUT = 4, ERR = 8, HUP = 16, RDHUP = 32;
+    /** The event bits, as {@link io.edgewise.sys.PollEvents} defines them (one set for every layer). */
+    int IN = io.edgewise.sys.PollEvents.IN, OUT = io.edgewise.sys.PollEvents.OUT, ERR = io.edgewise.sys.PollEvents.ERR,
+            HUP = io.edgewise.sys.PollEvents.HUP, RDHUP = io.edgewise.sys.PollEvents.RDHUP;
     int EDGE = 1 << 8, ONESHOT = 1 << 9;
 
     /** The most kernel events one {@link #poll} takes: the JDK's epoll selector asks for no more. */

@@ -1,5 +1,6 @@
 package io.edgewise.backend;
 
+import io.edgewise.sys.PollEvents;
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;
 
@@ -12,7 +13,7 @@ import java.io.IOException;
  * registers calls {@code deregister} before the descriptor can be closed; a callback may still run
  * once after {@code deregister} when the event was already taken, so callbacks compare the token.
  * Registering a descriptor that this poller already watches throws {@code IOException}.
- * Events are {@link SocketOps} poll bits ({@code POLL_IN}, {@code POLL_OUT}; errors and hang-up are
+ * Events are {@link SocketOps} poll bits ({@code PollEvents.IN}, {@code PollEvents.OUT}; errors and hang-up are
  * always reported).
  */
 public interface ReadyPoller {
@@ -30,7 +31,7 @@ public interface ReadyPoller {
     /** Removes the registration (fired or not) and forgets its callback. */
     void deregister(int fd, long token);
 
-    /** The backend's shared poller for input ({@code POLL_IN}) or output waits ({@link Backends#readyPoller}). */
+    /** The backend's shared poller for input ({@code PollEvents.IN}) or output waits ({@link Backends#readyPoller}). */
     static ReadyPoller forEvents(int pollEvents) {
         return Backends.readyPoller(pollEvents);
     }

@@ -1,5 +1,6 @@
 package io.edgewise.channels;
 
+import io.edgewise.sys.PollEvents;
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -23,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 final class BlockingSide {
     private final SocketOps ops;
     private final Object stateLock;
-    /** The poll event a blocked call waits for ({@link SocketOps#POLL_IN} or {@link SocketOps#POLL_OUT}). */
+    /** The poll event a blocked call waits for ({@link SocketOps#PollEvents.IN} or {@link SocketOps#PollEvents.OUT}). */
     private final int event;
     private Waiter waiter;
 

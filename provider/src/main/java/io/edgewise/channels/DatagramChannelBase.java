@@ -1,5 +1,6 @@
 package io.edgewise.channels;
 
+import io.edgewise.sys.PollEvents;
 import io.edgewise.backend.Poller;
 import io.edgewise.observe.ChannelTrace;
 import io.edgewise.sys.ByteIo;
@@ -80,8 +81,8 @@ abstract class DatagramChannelBase extends DatagramChannel implements SelChannel
         this.fdVal = fdVal;
         this.fd = new FdHandle(ops, fdVal);
         this.connectedIo = new ConnectedIo(ops, dops);
-        this.reads = new BlockingSide(ops, stateLock, SocketOps.POLL_IN);
-        this.writes = new BlockingSide(ops, stateLock, SocketOps.POLL_OUT);
+        this.reads = new BlockingSide(ops, stateLock, PollEvents.IN);
+        this.writes = new BlockingSide(ops, stateLock, PollEvents.OUT);
         this.trace = trace;
     }
 

@@ -1,5 +1,6 @@
 package io.edgewise.channels;
 
+import io.edgewise.sys.PollEvents;
 import io.edgewise.backend.Poller;
 import io.edgewise.observe.ChannelTrace;
 import io.edgewise.sys.SocketOps;
@@ -115,7 +116,7 @@ abstract class ListeningChannel extends ServerSocketChannel implements SelChanne
                     while (nfd < 0 && isOpen()) {
                         int wait = StreamSocketChannel.remainingMillis(deadline);
                         if (wait == 0) throw new SocketTimeoutException("Accept timed out");
-                        core.waiter.await(f, SocketOps.POLL_IN, wait);
+                        core.waiter.await(f, PollEvents.IN, wait);
                         nfd = call.accept(f);
                     }
                 }

@@ -1,5 +1,6 @@
 package io.edgewise.channels;
 
+import io.edgewise.sys.PollEvents;
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -88,7 +89,7 @@ final class PipeEnd extends ChannelCore {
                     if (!BufferIO.hasRemaining(one, many, offset, length)) return total;
                 } else if (n == SocketOps.UNAVAILABLE) {
                     if (!channel.isOpen()) return total > 0 ? total : n;
-                    waiter.await(f, read ? SocketOps.POLL_IN : SocketOps.POLL_OUT, -1);
+                    waiter.await(f, read ? PollEvents.IN : PollEvents.OUT, -1);
                 } else if (n != SocketOps.INTERRUPTED) {
                     return total > 0 ? total : n; // EOF or nothing to transfer
                 }

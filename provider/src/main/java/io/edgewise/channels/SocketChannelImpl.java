@@ -1,5 +1,6 @@
 package io.edgewise.channels;
 
+import io.edgewise.sys.PollEvents;
 import io.edgewise.sys.PrivateOptions;
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;
@@ -237,7 +238,7 @@ public final class SocketChannelImpl extends StreamSocketChannel {
                             if (wait == 0) {
                                 throw new SocketTimeoutException("Connect timed out");
                             }
-                            readWaiter.await(f, SocketOps.POLL_OUT, wait);
+                            readWaiter.await(f, PollEvents.OUT, wait);
                             if (isOpen()) connected = ops.finishConnect(f);
                         }
                     }
@@ -260,7 +261,7 @@ public final class SocketChannelImpl extends StreamSocketChannel {
     boolean completeConnect(int f, boolean blocking) throws IOException {
         boolean connected = ops.finishConnect(f);
         while (blocking && !connected && isOpen()) {
-            readWaiter.await(f, SocketOps.POLL_OUT, -1);
+            readWaiter.await(f, PollEvents.OUT, -1);
             if (isOpen()) connected = ops.finishConnect(f);
         }
         return connected;
@@ -329,7 +330,7 @@ public final class SocketChannelImpl extends StreamSocketChannel {
     boolean pollRead(int timeoutMillis) throws IOException {
         int f = fd.acquire();
         try {
-            return ops.poll(f, SocketOps.POLL_IN, -1, timeoutMillis) != 0;
+            return ops.poll(f, PollEvents.IN, -1, timeoutMillis) != 0;
         } finally {
             fd.release();
         }

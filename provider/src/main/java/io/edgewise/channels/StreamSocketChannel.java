@@ -1,5 +1,6 @@
 package io.edgewise.channels;
 
+import io.edgewise.sys.PollEvents;
 import io.edgewise.backend.Poller;
 import io.edgewise.observe.ChannelKind;
 import io.edgewise.observe.ChannelTrace;
@@ -380,7 +381,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
                         long deadline = deadline(timeoutMillis);
                         while (retry(n)) {
                             if (!isOpen() || isInputClosed) break;
-                            BlockingSide.await(readWaiter, f, SocketOps.POLL_IN, deadline, "Read timed out");
+                            BlockingSide.await(readWaiter, f, PollEvents.IN, deadline, "Read timed out");
                             n = BufferIO.read(io, f, one, many, offset, length);
                         }
                     }
@@ -485,7 +486,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
                                 total += n;
                                 if (!BufferIO.hasRemaining(one, many, offset, length)) break;
                             } else if (n == SocketOps.UNAVAILABLE) {
-                                writeWaiter.await(f, SocketOps.POLL_OUT, -1);
+                                writeWaiter.await(f, PollEvents.OUT, -1);
                             } else if (n == 0) {
                                 break;
                             }

@@ -1,5 +1,6 @@
 package io.edgewise.resolve;
 
+import io.edgewise.sys.PollEvents;
 import io.edgewise.backend.ReadyPoller;
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;
@@ -114,11 +115,11 @@ public final class HappyEyeballs {
                     finish(fd, null);
                     return;
                 }
-                long token = ReadyPoller.forEvents(SocketOps.POLL_OUT).newToken();
+                long token = ReadyPoller.forEvents(PollEvents.OUT).newToken();
                 long[] attempt = {fd, token};
                 attempts.add(attempt);
                 int f = fd;
-                ReadyPoller.forEvents(SocketOps.POLL_OUT).register(fd, SocketOps.POLL_OUT, token,
+                ReadyPoller.forEvents(PollEvents.OUT).register(fd, PollEvents.OUT, token,
                         (tok, ev) -> { attemptReady(attempt, ev); publish(); });
                 if (next < order.size()) {
                     if (stagger != null) stagger.cancel(false);
@@ -155,14 +156,14 @@ public final class HappyEyeballs {
         try {
             if (ops.finishConnect(fd)) {
                 attempts.remove(attempt);
-                ReadyPoller.forEvents(SocketOps.POLL_OUT).deregister(fd, attempt[1]);
+                ReadyPoller.forEvents(PollEvents.OUT).deregister(fd, attempt[1]);
                 finish(fd, null);
                 return;
             }
             // not yet (spurious): watch again
-            ReadyPoller.forEvents(SocketOps.POLL_OUT).deregister(fd, attempt[1]);
-            attempt[1] = ReadyPoller.forEvents(SocketOps.POLL_OUT).newToken();
-            ReadyPoller.forEvents(SocketOps.POLL_OUT).register(fd, SocketOps.POLL_OUT, attempt[1],
+            ReadyPoller.forEvents(PollEvents.OUT).deregister(fd, attempt[1]);
+            attempt[1] = ReadyPoller.forEvents(PollEvents.OUT).newToken();
+            ReadyPoller.forEvents(PollEvents.OUT).register(fd, PollEvents.OUT, attempt[1],
                     (tok, ev) -> { attemptReady(attempt, ev); publish(); });
         } catch (IOException | RuntimeException e) {
             lastError = e instanceof IOException ? (IOException) e : new IOException("Connect failed: " + e, e);
@@ -219,7 +220,7 @@ public final class HappyEyeballs {
 
     private void drop(long[] attempt) {
         attempts.remove(attempt);
-        ReadyPoller.forEvents(SocketOps.POLL_OUT).deregister((int) attempt[0], attempt[1]);
+        ReadyPoller.forEvents(PollEvents.OUT).deregister((int) attempt[0], attempt[1]);
         closeQuietly((int) attempt[0]);
     }
 

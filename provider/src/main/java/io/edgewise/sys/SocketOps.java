@@ -23,9 +23,6 @@ public interface SocketOps extends ByteIo {
     /** Address families, as the channels name them. */
     int INET = 4, INET6 = 6;
 
-    /** Poll events, for {@link #poll}. */
-    int POLL_IN = 1, POLL_OUT = 4, POLL_ERR = 8, POLL_HUP = 16;
-
     boolean ipv6Available();
 
     /** The native binding in use ("jna" or "ffm"), for diagnostics. */
@@ -141,7 +138,7 @@ public interface SocketOps extends ByteIo {
     void drain(int wakeFd) throws IOException;
 
     /**
-     * Waits until {@code fd} has one of {@code events} or {@code wakeFd} is readable, at most
+     * Waits until {@code fd} has one of {@code events} ({@link PollEvents} bits) or {@code wakeFd} is readable, at most
      * {@code timeoutMillis} ({@code -1} forever). Returns the events of {@code fd} (0 on timeout or wakeup),
      * or INTERRUPTED.
      */

@@ -1,5 +1,6 @@
 package io.edgewise.iocp;
 
+import io.edgewise.sys.PollEvents;
 import static io.edgewise.backend.Poller.*;
 import static io.edgewise.sys.windows.Win64.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -419,9 +420,9 @@ class IocpPollerTest {
             assertTrue(pollNow().isEmpty());
             port.signal(sock(fd), AFD_POLL_RECEIVE);
             assertTrue(pollNow().isEmpty(), "edge: disarmed until the reader saw would-block");
-            WouldBlock.report(fd + 1, WouldBlock.IN);
+            WouldBlock.report(fd + 1, PollEvents.IN);
             assertTrue(pollNow().isEmpty(), "a report for another descriptor re-arms nothing");
-            WouldBlock.report(fd, WouldBlock.IN);
+            WouldBlock.report(fd, PollEvents.IN);
             assertEquals(Map.of(fd, IN), pollNow(), "re-armed by its own report");
             hooked.update(fd, IN | EDGE, 0);
             assertEquals(0, WouldBlock.watchers(fd), "a deleted registration hears nothing");
@@ -443,15 +444,15 @@ class IocpPollerTest {
         WouldBlock.watch(2002, b);
         WouldBlock.watch(2001, c); // the same socket registered with a second selector
         try {
-            WouldBlock.report(2001, WouldBlock.IN);
-            assertArrayEquals(new int[] {WouldBlock.IN, 0, WouldBlock.IN}, heard);
+            WouldBlock.report(2001, PollEvents.IN);
+            assertArrayEquals(new int[] {PollEvents.IN, 0, PollEvents.IN}, heard);
             WouldBlock.unwatch(2001, a);
             heard[0] = heard[2] = 0;
-            WouldBlock.report(2001, WouldBlock.OUT);
-            assertArrayEquals(new int[] {0, 0, WouldBlock.OUT}, heard, "an unwatched hook hears nothing");
-            WouldBlock.report(2002, WouldBlock.IN);
-            assertEquals(WouldBlock.IN, heard[1]);
-            WouldBlock.report(99_999, WouldBlock.IN); // beyond the table: nothing
+            WouldBlock.report(2001, PollEvents.OUT);
+            assertArrayEquals(new int[] {0, 0, PollEvents.OUT}, heard, "an unwatched hook hears nothing");
+            WouldBlock.report(2002, PollEvents.IN);
+            assertEquals(PollEvents.IN, heard[1]);
+            WouldBlock.report(99_999, PollEvents.IN); // beyond the table: nothing
             assertThrows(IllegalArgumentException.class, () -> WouldBlock.watch(-1, a));
         } finally {
             WouldBlock.unwatch(2001, a);

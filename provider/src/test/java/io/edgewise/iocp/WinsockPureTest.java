@@ -1,5 +1,6 @@
 package io.edgewise.iocp;
 
+import io.edgewise.sys.PollEvents;
 import static io.edgewise.sys.windows.Win64.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -121,8 +122,8 @@ class WinsockPureTest {
 
     @Test
     void wouldBlockDirectionsArePollerBits() {
-        assertEquals(Poller.IN, WouldBlock.IN);
-        assertEquals(Poller.OUT, WouldBlock.OUT);
+        assertEquals(Poller.IN, PollEvents.IN);
+        assertEquals(Poller.OUT, PollEvents.OUT);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.edgewise.kqueue;
 
+import io.edgewise.sys.PollEvents;
 import static io.edgewise.backend.Poller.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -149,11 +150,11 @@ class KqueuePollerTest {
         int s = -1;
         for (int i = 0; i < 500 && s < 0; i++) {
             s = ops.accept(l, SocketOps.INET, remote);
-            if (s < 0) ops.poll(l, SocketOps.POLL_IN, -1, 10);
+            if (s < 0) ops.poll(l, PollEvents.IN, -1, 10);
         }
         assertTrue(s >= 0, "accepted");
         fds.add(s);
-        for (int i = 0; i < 500 && !ops.finishConnect(c); i++) ops.poll(c, SocketOps.POLL_OUT, -1, 10);
+        for (int i = 0; i < 500 && !ops.finishConnect(c); i++) ops.poll(c, PollEvents.OUT, -1, 10);
         return new int[] {c, s};
     }
 
@@ -162,7 +163,7 @@ class KqueuePollerTest {
         KqueuePoller p = poller();
         int[] t = tcpPair();
         write(t[0], 10);
-        Platform.ops().poll(t[1], SocketOps.POLL_IN, -1, 5000);
+        Platform.ops().poll(t[1], PollEvents.IN, -1, 5000);
         p.update(t[1], 0, IN | OUT);
         assertEquals(IN | OUT, eventsOf(p, t[1], 5000) & (IN | OUT));
     }
@@ -175,7 +176,7 @@ class KqueuePollerTest {
         int ev = eventsOf(p, t[1], 5000);
         assertTrue((ev & OUT) != 0, "writable at once");
         write(t[0], 10);
-        Platform.ops().poll(t[1], SocketOps.POLL_IN, -1, 5000);
+        Platform.ops().poll(t[1], PollEvents.IN, -1, 5000);
         assertEquals(-1, eventsOf(p, t[1], 100), "neither filter reports until re-armed");
         p.update(t[1], IN | OUT | ONESHOT, IN | OUT | ONESHOT);
         assertEquals(IN | OUT, eventsOf(p, t[1], 5000) & (IN | OUT));

@@ -1,5 +1,6 @@
 package io.edgewise.kqueue;
 
+import io.edgewise.sys.PollEvents;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.edgewise.backend.ReadyPoller;
@@ -63,42 +64,42 @@ class KqueueReadyPollerTest {
 
     @Test
     void inputWaitFiresOnceWhenDataArrives() throws Exception {
-        ReadyPoller p = KqueueReadyPoller.forEvents(SocketOps.POLL_IN);
+        ReadyPoller p = KqueueReadyPoller.forEvents(PollEvents.IN);
         int[] pp = pipe();
         long token = p.newToken();
-        CompletableFuture<long[]> fired = watch(p, pp[0], SocketOps.POLL_IN, token);
+        CompletableFuture<long[]> fired = watch(p, pp[0], PollEvents.IN, token);
         assertThrows(TimeoutException.class, () -> fired.get(100, TimeUnit.MILLISECONDS), "nothing to read yet");
         assertEquals(1, Posix.write(pp[1], BUF_ADDR, 1));
         long[] got = fired.get(5, TimeUnit.SECONDS);
         assertEquals(token, got[0]);
-        assertNotEquals(0, got[1] & SocketOps.POLL_IN);
+        assertNotEquals(0, got[1] & PollEvents.IN);
         p.deregister(pp[0], token);
         // oneshot: a new registration is needed, and it fires at once since the byte is still there
         long again = p.newToken();
         assertNotEquals(token, again);
-        assertEquals(again, watch(p, pp[0], SocketOps.POLL_IN, again).get(5, TimeUnit.SECONDS)[0]);
+        assertEquals(again, watch(p, pp[0], PollEvents.IN, again).get(5, TimeUnit.SECONDS)[0]);
         p.deregister(pp[0], again);
     }
 
     @Test
     void outputWaitFiresForAWritableDescriptor() throws Exception {
-        ReadyPoller p = KqueueReadyPoller.forEvents(SocketOps.POLL_OUT);
-        assertNotSame(KqueueReadyPoller.forEvents(SocketOps.POLL_IN), p);
+        ReadyPoller p = KqueueReadyPoller.forEvents(PollEvents.OUT);
+        assertNotSame(KqueueReadyPoller.forEvents(PollEvents.IN), p);
         int[] pp = pipe();
         long token = p.newToken();
-        long[] got = watch(p, pp[1], SocketOps.POLL_OUT, token).get(5, TimeUnit.SECONDS);
+        long[] got = watch(p, pp[1], PollEvents.OUT, token).get(5, TimeUnit.SECONDS);
         assertEquals(token, got[0]);
-        assertNotEquals(0, got[1] & SocketOps.POLL_OUT);
+        assertNotEquals(0, got[1] & PollEvents.OUT);
         p.deregister(pp[1], token);
     }
 
     @Test
     void aSecondRegistrationOfTheSameDescriptorIsRefused() throws Exception {
-        ReadyPoller p = KqueueReadyPoller.forEvents(SocketOps.POLL_IN);
+        ReadyPoller p = KqueueReadyPoller.forEvents(PollEvents.IN);
         int[] pp = pipe();
         long first = p.newToken();
-        CompletableFuture<long[]> fired = watch(p, pp[0], SocketOps.POLL_IN, first);
-        assertThrows(IOException.class, () -> watch(p, pp[0], SocketOps.POLL_IN, p.newToken()));
+        CompletableFuture<long[]> fired = watch(p, pp[0], PollEvents.IN, first);
+        assertThrows(IOException.class, () -> watch(p, pp[0], PollEvents.IN, p.newToken()));
         // the refused registration left the first one in place
         assertEquals(1, Posix.write(pp[1], BUF_ADDR, 1));
         assertEquals(first, fired.get(5, TimeUnit.SECONDS)[0]);
@@ -107,23 +108,23 @@ class KqueueReadyPollerTest {
 
     @Test
     void deregisteredWaitNeverFires() throws Exception {
-        ReadyPoller p = KqueueReadyPoller.forEvents(SocketOps.POLL_IN);
+        ReadyPoller p = KqueueReadyPoller.forEvents(PollEvents.IN);
         int[] a = pipe();
         int[] b = pipe();
         long ta = p.newToken();
-        CompletableFuture<long[]> firedA = watch(p, a[0], SocketOps.POLL_IN, ta);
+        CompletableFuture<long[]> firedA = watch(p, a[0], PollEvents.IN, ta);
         p.deregister(a[0], ta);
         // a later wait on another descriptor proves the poller ran past the moment a's byte arrived
         assertEquals(1, Posix.write(a[1], BUF_ADDR, 1));
         long tb = p.newToken();
-        CompletableFuture<long[]> firedB = watch(p, b[0], SocketOps.POLL_IN, tb);
+        CompletableFuture<long[]> firedB = watch(p, b[0], PollEvents.IN, tb);
         assertEquals(1, Posix.write(b[1], BUF_ADDR, 1));
         assertEquals(tb, firedB.get(5, TimeUnit.SECONDS)[0]);
         assertFalse(firedA.isDone(), "a deregistered wait fired");
         p.deregister(b[0], tb);
         // and the descriptor can be watched again
         long ta2 = p.newToken();
-        assertEquals(ta2, watch(p, a[0], SocketOps.POLL_IN, ta2).get(5, TimeUnit.SECONDS)[0]);
+        assertEquals(ta2, watch(p, a[0], PollEvents.IN, ta2).get(5, TimeUnit.SECONDS)[0]);
         p.deregister(a[0], ta2);
     }
 }

@@ -1,5 +1,6 @@
 package io.edgewise.kqueue;
 
+import io.edgewise.sys.PollEvents;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.sun.jna.Native;
@@ -87,7 +88,7 @@ class PosixSocketOpsTest {
         InetSocketAddress[] remote = new InetSocketAddress[1];
         int s = SocketOps.UNAVAILABLE;
         for (int i = 0; i < 100 && s < 0; i++) {
-            ops.poll(l, SocketOps.POLL_IN, -1, 100);
+            ops.poll(l, PollEvents.IN, -1, 100);
             s = ops.accept(l, SocketOps.INET, remote);
         }
         assertTrue(s >= 0);
@@ -96,12 +97,12 @@ class PosixSocketOpsTest {
         assertNonBlockingCloexec(c);
         assertNonBlockingCloexec(s);
         assertEquals(ops.localAddress(c), remote[0]);
-        for (int i = 0; i < 100 && !ops.finishConnect(c); i++) ops.poll(c, SocketOps.POLL_OUT, -1, 100);
+        for (int i = 0; i < 100 && !ops.finishConnect(c); i++) ops.poll(c, PollEvents.OUT, -1, 100);
         assertEquals(la, ops.remoteAddress(c));
         assertEquals(SocketOps.UNAVAILABLE, ops.read(s, addr, 10), "accepted socket is non-blocking");
         buf.put(0, (byte) 42);
         assertEquals(1, ops.write(c, addr, 1));
-        ops.poll(s, SocketOps.POLL_IN, -1, 5000);
+        ops.poll(s, PollEvents.IN, -1, 5000);
         assertEquals(1, ops.available(s));
         buf.put(0, (byte) 0);
         assertEquals(1, ops.read(s, addr, 10));
@@ -111,7 +112,7 @@ class PosixSocketOpsTest {
         ops.setOption(c, SocketOps.INET, StandardSocketOptions.SO_LINGER, 5);
         assertEquals(5, ops.getOption(c, SocketOps.INET, StandardSocketOptions.SO_LINGER));
         ops.shutdown(c, 1);
-        ops.poll(s, SocketOps.POLL_IN, -1, 5000);
+        ops.poll(s, PollEvents.IN, -1, 5000);
         assertEquals(SocketOps.EOF, ops.read(s, addr, 10));
     }
 
@@ -124,7 +125,7 @@ class PosixSocketOpsTest {
         try {
             int r = ops.connect(c, SocketOps.INET, unused);
             assertEquals(SocketOps.UNAVAILABLE, r);
-            ops.poll(c, SocketOps.POLL_OUT, -1, 5000);
+            ops.poll(c, PollEvents.OUT, -1, 5000);
             assertThrows(ConnectException.class, () -> ops.finishConnect(c));
         } catch (ConnectException refusedAtOnce) {
             // loopback may refuse synchronously
@@ -150,16 +151,16 @@ class PosixSocketOpsTest {
         int r = track((int) p);
         track((int) (p >>> 32));
         long t0 = System.nanoTime();
-        assertEquals(0, ops.poll(r, SocketOps.POLL_IN, wake, 50), "timeout");
+        assertEquals(0, ops.poll(r, PollEvents.IN, wake, 50), "timeout");
         assertTrue(System.nanoTime() - t0 >= 40_000_000L);
         ops.signal(wake);
         ops.signal(wake);
         t0 = System.nanoTime();
-        assertEquals(0, ops.poll(r, SocketOps.POLL_IN, wake, 5000), "woken: no events of fd");
+        assertEquals(0, ops.poll(r, PollEvents.IN, wake, 5000), "woken: no events of fd");
         assertTrue(System.nanoTime() - t0 < 4_000_000_000L, "returned at once");
         ops.drain(wake);
         t0 = System.nanoTime();
-        assertEquals(0, ops.poll(r, SocketOps.POLL_IN, wake, 50));
+        assertEquals(0, ops.poll(r, PollEvents.IN, wake, 50));
         assertTrue(System.nanoTime() - t0 >= 40_000_000L, "drained: blocks again");
     }
 }

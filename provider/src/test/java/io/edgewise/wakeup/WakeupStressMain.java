@@ -1,5 +1,6 @@
 package io.edgewise.wakeup;
 
+import io.edgewise.sys.PollEvents;
 import io.edgewise.EdgewiseSelectorProvider;
 import io.edgewise.backend.Backends;
 import java.nio.channels.spi.SelectorProvider;
@@ -18,7 +19,7 @@ public final class WakeupStressMain {
         WakeupScenarios.LOG = true;
         System.out.println("backend " + Backends.name() + ", socket layer " + io.edgewise.sys.Platform.ops().getClass().getSimpleName()
                 + ", ready poller " + (Backends.hasReadyPoller()
-                        ? io.edgewise.backend.ReadyPoller.forEvents(io.edgewise.sys.SocketOps.POLL_IN).getClass().getSimpleName() : "none")
+                        ? io.edgewise.backend.ReadyPoller.forEvents(io.edgewise.sys.PollEvents.IN).getClass().getSimpleName() : "none")
                 + ", JDK " + Runtime.version().feature());
         try {
             for (String a : args) {

@@ -1,5 +1,6 @@
 package io.edgewise.backend.kqueue;
 
+import io.edgewise.sys.PollEvents;
 import static io.edgewise.sys.bsd.KqueueConstants.*;
 
 import com.sun.jna.Native;
@@ -42,9 +43,9 @@ public final class KqueueReadyPoller implements ReadyPoller {
         static final KqueueReadyPoller OUT = start("edgewise-write-poller", false);
     }
 
-    /** The poller for a wait on {@code pollEvents} ({@code POLL_IN}: input poller, else output). */
+    /** The poller for a wait on {@code pollEvents} ({@code PollEvents.IN}: input poller, else output). */
     public static KqueueReadyPoller forEvents(int pollEvents) {
-        return (pollEvents & SocketOps.POLL_IN) != 0 ? Holder.IN : Holder.OUT;
+        return (pollEvents & PollEvents.IN) != 0 ? Holder.IN : Holder.OUT;
     }
 
     private static KqueueReadyPoller start(String name, boolean input) {
@@ -157,9 +158,9 @@ public final class KqueueReadyPoller implements ReadyPoller {
 
     /** The poll(2) bits of a fired knote: its direction, plus hang-up or error at end of stream. */
     private int toPoll(int flags, int fflags) {
-        int r = filter == k.evfiltRead ? SocketOps.POLL_IN : SocketOps.POLL_OUT;
+        int r = filter == k.evfiltRead ? PollEvents.IN : PollEvents.OUT;
         if ((flags & EV_EOF) != 0) {
-            r |= fflags != 0 ? SocketOps.POLL_ERR : SocketOps.POLL_HUP;
+            r |= fflags != 0 ? PollEvents.ERR : PollEvents.HUP;
         }
         return r;
     }

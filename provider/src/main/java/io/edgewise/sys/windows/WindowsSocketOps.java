@@ -1,5 +1,6 @@
 package io.edgewise.sys.windows;
 
+import io.edgewise.sys.PollEvents;
 import io.edgewise.sys.SystemProps;
 import static io.edgewise.sys.windows.Win64.*;
 
@@ -220,7 +221,7 @@ public final class WindowsSocketOps implements SocketOps {
         if (ns == INVALID_SOCKET) {
             int e = err();
             if (e == WSAEWOULDBLOCK) {
-                WouldBlock.report(fd, WouldBlock.IN);
+                WouldBlock.report(fd, PollEvents.IN);
                 return UNAVAILABLE;
             }
             if (e == WSAEINTR || e == WSAECONNRESET) return INTERRUPTED; // a reset before accept: try again
@@ -246,7 +247,7 @@ public final class WindowsSocketOps implements SocketOps {
         }
         int e = err();
         if (e == WSAEWOULDBLOCK || e == WSAEINPROGRESS) {
-            WouldBlock.report(fd, WouldBlock.OUT);
+            WouldBlock.report(fd, PollEvents.OUT);
             return UNAVAILABLE;
         }
         if (e == WSAEINTR) return INTERRUPTED;
@@ -328,7 +329,7 @@ public final class WindowsSocketOps implements SocketOps {
 
     private static int readError(int fd, int e) throws IOException {
         if (e == WSAEWOULDBLOCK) {
-            WouldBlock.report(fd, WouldBlock.IN);
+            WouldBlock.report(fd, PollEvents.IN);
             return UNAVAILABLE;
         }
         if (e == WSAEINTR) return INTERRUPTED;
@@ -338,7 +339,7 @@ public final class WindowsSocketOps implements SocketOps {
 
     private static int writeError(int fd, int e) throws IOException {
         if (e == WSAEWOULDBLOCK) {
-            WouldBlock.report(fd, WouldBlock.OUT);
+            WouldBlock.report(fd, PollEvents.OUT);
             return UNAVAILABLE;
         }
         if (e == WSAEINTR) return INTERRUPTED;
@@ -349,7 +350,7 @@ public final class WindowsSocketOps implements SocketOps {
     public int read(int fd, long address, int length) throws IOException {
         int n = Ws2_32.recv(h(fd), address, length, 0);
         if (n > 0) {
-            if (n < length) WouldBlock.report(fd, WouldBlock.IN); // drained for now: as good as would-block
+            if (n < length) WouldBlock.report(fd, PollEvents.IN); // drained for now: as good as would-block
             return n;
         }
         if (n == 0) return length == 0 ? 0 : EOF;
@@ -360,7 +361,7 @@ public final class WindowsSocketOps implements SocketOps {
     public int write(int fd, long address, int length) throws IOException {
         int n = Ws2_32.send(h(fd), address, length, 0);
         if (n >= 0) {
-            if (n < length) WouldBlock.report(fd, WouldBlock.OUT); // send buffer full: as good as would-block
+            if (n < length) WouldBlock.report(fd, PollEvents.OUT); // send buffer full: as good as would-block
             return n;
         }
         return writeError(fd, err());
@@ -374,7 +375,7 @@ public final class WindowsSocketOps implements SocketOps {
         if (Ws2_32.WSARecv(h(fd), iov, count, sc.addr + BYTES, sc.addr + FLAGS, 0L, 0L) == 0) {
             long n = sc.buf.getInt(BYTES) & 0xffffffffL;
             if (n == 0) return EOF;
-            if (n < total(iov, count)) WouldBlock.report(fd, WouldBlock.IN);
+            if (n < total(iov, count)) WouldBlock.report(fd, PollEvents.IN);
             return n;
         }
         return readError(fd, err());
@@ -386,7 +387,7 @@ public final class WindowsSocketOps implements SocketOps {
         sc.buf.putInt(BYTES, 0);
         if (Ws2_32.WSASend(h(fd), iov, count, sc.addr + BYTES, 0, 0L, 0L) == 0) {
             long n = sc.buf.getInt(BYTES) & 0xffffffffL;
-            if (n < total(iov, count)) WouldBlock.report(fd, WouldBlock.OUT);
+            if (n < total(iov, count)) WouldBlock.report(fd, PollEvents.OUT);
             return n;
         }
         return writeError(fd, err());
@@ -628,7 +629,7 @@ public final class WindowsSocketOps implements SocketOps {
         long w = wakeFd >= 0 ? h(wakeFd) : INVALID_SOCKET;
         Scratch sc = SCRATCH.get();
         ByteBuffer b = sc.buf;
-        boolean in = (events & POLL_IN) != 0, out = (events & POLL_OUT) != 0;
+        boolean in = (events & PollEvents.IN) != 0, out = (events & PollEvents.OUT) != 0;
         if (in && w != INVALID_SOCKET) fdSet2(b, RSET, s, w);
         else if (in) fdSet(b, RSET, s);
         else if (w != INVALID_SOCKET) fdSet(b, RSET, w);
@@ -649,9 +650,9 @@ public final class WindowsSocketOps implements SocketOps {
         }
         int r = 0;
         if (n > 0) {
-            if (in && isSet(b, RSET, s)) r |= POLL_IN;
-            if (out && isSet(b, WSET, s)) r |= POLL_OUT;
-            if (isSet(b, ESET, s)) r |= POLL_ERR;
+            if (in && isSet(b, RSET, s)) r |= PollEvents.IN;
+            if (out && isSet(b, WSET, s)) r |= PollEvents.OUT;
+            if (isSet(b, ESET, s)) r |= PollEvents.ERR;
         }
         return r;
     }

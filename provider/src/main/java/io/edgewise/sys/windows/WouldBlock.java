@@ -21,9 +21,6 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class WouldBlock {
     private WouldBlock() { }
 
-    /** Directions, equal to {@code Poller.IN} and {@code Poller.OUT} (asserted by a unit test). */
-    public static final int IN = 1, OUT = 4;
-
     /** One registration's re-arm hook: a call on its descriptor saw "would block" for {@code events}. */
     public interface Rearm {
         void rearm(int events);

@@ -1,5 +1,6 @@
 package io.edgewise.iocp.emulated;
 
+import io.edgewise.sys.PollEvents;
 import io.edgewise.sys.SocketOps;
 import io.edgewise.sys.linux.LinuxSocketOps;
 import io.edgewise.sys.windows.WouldBlock;
@@ -17,10 +18,10 @@ import java.util.Set;
 public final class WouldBlockReportingOps implements SocketOps {
     private final SocketOps d = LinuxSocketOps.INSTANCE;
 
-    private static int in(int fd, int r) { if (r == UNAVAILABLE) WouldBlock.report(fd, WouldBlock.IN); return r; }
-    private static long in(int fd, long r) { if (r == UNAVAILABLE) WouldBlock.report(fd, WouldBlock.IN); return r; }
-    private static int out(int fd, int r) { if (r == UNAVAILABLE) WouldBlock.report(fd, WouldBlock.OUT); return r; }
-    private static long out(int fd, long r) { if (r == UNAVAILABLE) WouldBlock.report(fd, WouldBlock.OUT); return r; }
+    private static int in(int fd, int r) { if (r == UNAVAILABLE) WouldBlock.report(fd, PollEvents.IN); return r; }
+    private static long in(int fd, long r) { if (r == UNAVAILABLE) WouldBlock.report(fd, PollEvents.IN); return r; }
+    private static int out(int fd, int r) { if (r == UNAVAILABLE) WouldBlock.report(fd, PollEvents.OUT); return r; }
+    private static long out(int fd, long r) { if (r == UNAVAILABLE) WouldBlock.report(fd, PollEvents.OUT); return r; }
 
     @Override public boolean ipv6Available() { return d.ipv6Available(); }
     @Override public int socket(int family, boolean stream) throws IOException { return d.socket(family, stream); }
@@ -33,12 +34,12 @@ public final class WouldBlockReportingOps implements SocketOps {
     @Override public InetSocketAddress remoteAddress(int fd) throws IOException { return d.remoteAddress(fd); }
     @Override public int read(int fd, long address, int length) throws IOException {
         int n = d.read(fd, address, length);
-        if (n > 0 && n < length) WouldBlock.report(fd, WouldBlock.IN); // as WindowsSocketOps: short read
+        if (n > 0 && n < length) WouldBlock.report(fd, PollEvents.IN); // as WindowsSocketOps: short read
         return in(fd, n);
     }
     @Override public int write(int fd, long address, int length) throws IOException {
         int n = d.write(fd, address, length);
-        if (n >= 0 && n < length) WouldBlock.report(fd, WouldBlock.OUT); // as WindowsSocketOps: short write
+        if (n >= 0 && n < length) WouldBlock.report(fd, PollEvents.OUT); // as WindowsSocketOps: short write
         return out(fd, n);
     }
     private static long total(long iov, int count) {
@@ -49,12 +50,12 @@ public final class WouldBlockReportingOps implements SocketOps {
     }
     @Override public long readv(int fd, long iov, int count) throws IOException {
         long n = d.readv(fd, iov, count);
-        if (n > 0 && n < total(iov, count)) WouldBlock.report(fd, WouldBlock.IN);
+        if (n > 0 && n < total(iov, count)) WouldBlock.report(fd, PollEvents.IN);
         return in(fd, n);
     }
     @Override public long writev(int fd, long iov, int count) throws IOException {
         long n = d.writev(fd, iov, count);
-        if (n >= 0 && n < total(iov, count)) WouldBlock.report(fd, WouldBlock.OUT);
+        if (n >= 0 && n < total(iov, count)) WouldBlock.report(fd, PollEvents.OUT);
         return out(fd, n);
     }
     @Override public int iovecSize() { return d.iovecSize(); }
