@@ -2,6 +2,7 @@ package io.edgewise.channels;
 
 import io.edgewise.sys.PollEvents;
 import io.edgewise.sys.SocketOps;
+import io.edgewise.sys.WaitOps;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.TimeUnit;
@@ -22,13 +23,13 @@ import java.util.concurrent.TimeUnit;
  * ({@link #disarm}) by the blocked thread, which alone awaits on it; signalled by others under that lock.
  */
 final class BlockingSide {
-    private final SocketOps ops;
+    private final WaitOps ops;
     private final Object stateLock;
-    /** The poll event a blocked call waits for ({@link SocketOps#PollEvents.IN} or {@link SocketOps#PollEvents.OUT}). */
+    /** The poll event a blocked call waits for ({@link io.edgewise.sys.PollEvents#IN} or {@link io.edgewise.sys.PollEvents#OUT}). */
     private final int event;
     private Waiter waiter;
 
-    BlockingSide(SocketOps ops, Object stateLock, int event) {
+    BlockingSide(WaitOps ops, Object stateLock, int event) {
         this.ops = ops;
         this.stateLock = stateLock;
         this.event = event;

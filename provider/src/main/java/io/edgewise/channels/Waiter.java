@@ -3,7 +3,7 @@ package io.edgewise.channels;
 import io.edgewise.backend.Backends;
 import io.edgewise.backend.ReadyPoller;
 import io.edgewise.channels.vthread.VirtualThreads;
-import io.edgewise.sys.SocketOps;
+import io.edgewise.sys.WaitOps;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -13,8 +13,8 @@ import java.util.concurrent.locks.LockSupport;
  * {@code close}, {@code shutdown*} and interrupts (which close the channel) wake it.
  *
  * <p><b>Platform threads on a socket whose kernel wakes pollers on shutdown</b> (Linux, every socket
- * kind: {@link SocketOps#shutdownWakesPoll()}): no descriptor at all. The thread polls the socket
- * alone; a close wakes it with {@link SocketOps#unblock} (the socket shut down both ways, or reset
+ * kind: {@link WaitOps#shutdownWakesPoll()}): no descriptor at all. The thread polls the socket
+ * alone; a close wakes it with {@link WaitOps#unblock} (the socket shut down both ways, or reset
  * first when {@code SO_LINGER} 0 asks close for a reset), a {@code shutdownInput}/{@code shutdownOutput}
  * wakes it with the shutdown itself. All such waiters are one shared, stateless instance.
  * Why this design: the JDK spends no descriptor on a blocked thread (it signals the thread), so
@@ -69,10 +69,10 @@ final class Waiter implements ReadyPoller.Callback {
     private static int idle; // guarded by POOL_LOCK: the stack's length
     private Waiter nextFree; // guarded by POOL_LOCK
 
-    /** The shared kernel-woken waiter, for the one {@link SocketOps} it was made for. */
+    /** The shared kernel-woken waiter, for the one {@link WaitOps} it was made for. */
     private static volatile Waiter kernelWoken;
 
-    private final SocketOps ops;
+    private final WaitOps ops;
     /** The wakeup descriptor of a pooled waiter; {@link #KERNEL} or {@link #VIRTUAL} otherwise. */
     private final int wakeFd;
 
@@ -82,7 +82,7 @@ final class Waiter implements ReadyPoller.Callback {
     private volatile int ready;
     private volatile boolean signalled;
 
-    private Waiter(SocketOps ops, int wakeFd) {
+    private Waiter(WaitOps ops, int wakeFd) {
         this.ops = ops;
         this.wakeFd = wakeFd;
     }
@@ -92,7 +92,7 @@ final class Waiter implements ReadyPoller.Callback {
      * the descriptor is a socket and its poll for this operation returns once the socket is shut down
      * in the operation's direction (false for pipes and Unix-domain writes).
      */
-    static Waiter acquire(SocketOps ops, boolean socket) throws IOException {
+    static Waiter acquire(WaitOps ops, boolean socket) throws IOException {
         if (VirtualThreads.parkCurrent() && Backends.hasReadyPoller()) {
             return new Waiter(ops, VIRTUAL);
         }

@@ -14,8 +14,11 @@ import java.net.SocketOption;
  * {@code >= 0}, or {@link #EOF}, {@link #UNAVAILABLE} (would block), {@link #INTERRUPTED} (EINTR, the
  * caller decides whether to retry). Every other failure is thrown as the exception the JDK throws for
  * it ({@code ConnectException}, {@code BindException}, {@code SocketException("Connection reset")}...).
+ *
+ * <p>Waiting on one descriptor (wakeup descriptors, poll) is the separate job of {@link WaitOps};
+ * every implementation does both, and callers that only wait take a {@link WaitOps}.
  */
-public interface SocketOps extends ByteIo {
+public interface SocketOps extends ByteIo, WaitOps {
     int EOF = -1;
     int UNAVAILABLE = -2;
     int INTERRUPTED = -3;
@@ -108,39 +111,4 @@ public interface SocketOps extends ByteIo {
 
     /** A non-blocking pipe: read end in the low 32 bits, write end in the high 32 bits. */
     long pipe() throws IOException;
-
-    /**
-     * Whether {@link #unblock} works here, and a socket's {@code shutdown(how)} wakes a {@link #poll}
-     * for that direction: then a thread blocked on a socket needs no wakeup descriptor. The wake must be
-     * a state of the socket (a poll that starts afterwards returns at once), not an event.
-     */
-    default boolean shutdownWakesPoll() {
-        return false;
-    }
-
-    /**
-     * For a socket being closed while threads wait in {@link #poll} on it: makes those polls, and any
-     * later ones, return, sending the peer nothing that the close itself would not send. Errors are
-     * ignored (a socket that cannot be shut down has nobody to wake). Only where
-     * {@link #shutdownWakesPoll()}.
-     */
-    default void unblock(int fd) {
-        throw new UnsupportedOperationException("unblock");
-    }
-
-    /** A counter descriptor used to wake a thread from {@link #poll}. */
-    int wakeupDescriptor() throws IOException;
-
-    /** Makes {@code wakeupDescriptor} readable. */
-    void signal(int wakeFd) throws IOException;
-
-    /** Drains {@code wakeupDescriptor}. */
-    void drain(int wakeFd) throws IOException;
-
-    /**
-     * Waits until {@code fd} has one of {@code events} ({@link PollEvents} bits) or {@code wakeFd} is readable, at most
-     * {@code timeoutMillis} ({@code -1} forever). Returns the events of {@code fd} (0 on timeout or wakeup),
-     * or INTERRUPTED.
-     */
-    int poll(int fd, int events, int wakeFd, int timeoutMillis) throws IOException;
 }
