@@ -7,7 +7,6 @@ import io.edgewise.sys.SocketOps;
 import io.edgewise.sys.posix.Binding;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Locale;
 import java.util.Properties;
 import java.util.ServiceConfigurationError;
 
@@ -113,7 +112,7 @@ final class Startup {
     }
 
     private static boolean linux() {
-        return SystemProps.get("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux");
+        return io.edgewise.sys.Platform.Os.isLinux();
     }
 
     /**

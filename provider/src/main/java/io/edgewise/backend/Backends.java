@@ -1,5 +1,6 @@
 package io.edgewise.backend;
 
+import io.edgewise.sys.Platform;
 import io.edgewise.sys.PollEvents;
 import io.edgewise.sys.SystemProps;
 import io.edgewise.backend.epoll.EpollPoller;
@@ -26,7 +27,7 @@ public final class Backends {
     /** The property that forces a backend. */
     public static final String PROPERTY = "io.edgewise.backend";
 
-    private static final String NAME = SystemProps.get(PROPERTY, platformDefault(SystemProps.get("os.name", "")));
+    private static final String NAME = SystemProps.get(PROPERTY, platformDefault(Platform.Os.NAME));
 
     /** The backend an OS (its {@code os.name}) gets by default. */
     public static String platformDefault(String osName) {
@@ -48,7 +49,7 @@ public final class Backends {
      * {@code Selector.open()}.
      */
     public static String configurationProblem() {
-        String os = SystemProps.get("os.name", "");
+        String os = Platform.Os.NAME;
         String osLower = os.toLowerCase(Locale.ROOT);
         String platform = platformDefault(os);
         String valid = "valid values: epoll (Linux), kqueue (macOS, FreeBSD, OpenBSD, NetBSD; on Linux with -D"
@@ -128,7 +129,7 @@ public final class Backends {
                     return byClassName(NAME);
                 }
                 throw new UnsupportedOperationException("Edgewise backend '" + NAME + "' is not available on "
-                        + SystemProps.get("os.name"));
+                        + Platform.Os.NAME);
         }
     }
 

@@ -22,11 +22,34 @@ import io.edgewise.sys.windows.WindowsSocketOps;
 public final class Platform {
     private Platform() { }
 
+    /**
+     * The running operating system, read once: the one place Edgewise looks at {@code os.name}.
+     * A holder of its own, so that asking which OS this is does not make the socket bindings (and
+     * classes that ask while they are being initialised, such as the JNA library, do not cycle).
+     */
+    public static final class Os {
+        private Os() { }
+
+        /** {@code os.name} as the JVM reports it ("" when unset). */
+        public static final String NAME = SystemProps.get("os.name", "");
+
+        /** {@link #NAME} in lower case, for prefix checks. */
+        private static final String LOWER = NAME.toLowerCase(java.util.Locale.ROOT);
+
+        public static boolean isLinux() {
+            return LOWER.startsWith("linux");
+        }
+
+        public static boolean isWindows() {
+            return LOWER.startsWith("windows");
+        }
+    }
+
     private static final SocketOps OPS = choose();
 
     private static SocketOps choose() {
-        String os = SystemProps.get("os.name", "").toLowerCase(java.util.Locale.ROOT);
-        if (os.startsWith("linux")) {
+        String os = Os.NAME.toLowerCase(java.util.Locale.ROOT);
+        if (Os.isLinux()) {
             String forced = SystemProps.get("io.edgewise.socketops", "");
             if (forced.equals("posix")) return new PosixSocketOps(LinuxValues.NET);
             if (forced.equals("posix-macos")) return new PosixSocketOps(LinuxValues.MACOS_LIKE);
@@ -37,7 +60,7 @@ public final class Platform {
         if (bsd != null) {
             return new PosixSocketOps(bsd);
         }
-        if (os.startsWith("windows")) {
+        if (Os.isWindows()) {
             return WindowsSocketOps.get(); // implemented and unit-tested, not yet run on a Windows JVM
         }
         throw new UnsupportedOperationException("Edgewise has no socket bindings for " + os + " yet");
@@ -77,15 +100,14 @@ public final class Platform {
      */
     private static PosixSocketOps posixLayer() {
         if (OPS instanceof PosixSocketOps) return (PosixSocketOps) OPS;
-        String os = SystemProps.get("os.name", "").toLowerCase(java.util.Locale.ROOT);
-        return os.startsWith("linux") ? LinuxSocketOps.INSTANCE : null;
+        return Os.isLinux() ? LinuxSocketOps.INSTANCE : null;
     }
 
     /** Winsock UDP and AF_UNIX are not bound yet. */
     private static void check(Object ops, String what) {
         if (ops == null) {
             throw new UnsupportedOperationException("Edgewise has no " + what + " bindings for "
-                    + SystemProps.get("os.name") + " yet");
+                    + Os.NAME + " yet");
         }
     }
 

@@ -78,7 +78,7 @@ public final class KqueuePoller implements Poller {
             k = KqueueLibrary.K;
             q = KqueueLibrary.kqueue();
         } catch (LinkageError | UnsupportedOperationException e) {
-            throw new IOException("kqueue is not available here (" + SystemProps.get("os.name")
+            throw new IOException("kqueue is not available here (" + io.edgewise.sys.Platform.Os.NAME
                     + "); on Linux name a kqueue library with -D" + KqueueConstants.LIBRARY_PROPERTY
                     + "=/path/to/libkqueue.so.0", e);
         }

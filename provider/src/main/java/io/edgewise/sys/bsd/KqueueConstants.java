@@ -1,7 +1,6 @@
 package io.edgewise.sys.bsd;
 
 import io.edgewise.sys.linux.LibKqueueLinux;
-import io.edgewise.sys.SystemProps;
 
 /**
  * What the kqueue backend needs to know of one platform: the {@code struct kevent} layout, the
@@ -77,9 +76,9 @@ public final class KqueueConstants {
 
     /** The running platform's constants; on Linux those of libkqueue. */
     public static KqueueConstants current() {
-        KqueueConstants k = forOs(SystemProps.get("os.name", ""));
+        KqueueConstants k = forOs(io.edgewise.sys.Platform.Os.NAME);
         if (k == null) {
-            throw new UnsupportedOperationException("no kqueue on " + SystemProps.get("os.name"));
+            throw new UnsupportedOperationException("no kqueue on " + io.edgewise.sys.Platform.Os.NAME);
         }
         return k;
     }

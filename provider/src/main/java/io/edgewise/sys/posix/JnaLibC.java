@@ -39,7 +39,7 @@ final class JnaLibC {
 
     /** Whether the fixed-argument bindings of variadic functions are safe (Linux's calling conventions). */
     static final boolean FIXED_VARARGS =
-            io.edgewise.sys.SystemProps.get("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux");
+            io.edgewise.sys.Platform.Os.isLinux();
 
     private JnaLibC() { }
 
