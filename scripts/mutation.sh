@@ -39,8 +39,10 @@ targets() {
 }
 tests() {
   case "$1" in
-    selector) echo "io.edgewise.regression.*,io.edgewise.conformance.SelectorContractTest,io.edgewise.modes.TriggerModesTest,io.edgewise.modes.EdgeReaderTest" ;;
-    channels) echo "io.edgewise.regression.*,io.edgewise.channels.*Test,io.edgewise.conformance.ChannelContractTest,io.edgewise.conformance.AsyncCloseInterruptTest,io.edgewise.EchoSmokeTest" ;;
+    # observe.*: the counters, events and key probes the selector and channels feed (JMX, JFR);
+    # InternalWakeupTest / AsyncConnectTest: the selector's rewatch of an ASYNC_RESOLVE connect
+    selector) echo "io.edgewise.regression.*,io.edgewise.conformance.SelectorContractTest,io.edgewise.modes.TriggerModesTest,io.edgewise.modes.EdgeReaderTest,io.edgewise.observe.*Test,io.edgewise.wakeup.InternalWakeupTest,io.edgewise.resolve.AsyncConnectTest" ;;
+    channels) echo "io.edgewise.regression.*,io.edgewise.channels.*Test,io.edgewise.conformance.ChannelContractTest,io.edgewise.conformance.AsyncCloseInterruptTest,io.edgewise.EchoSmokeTest,io.edgewise.observe.*Test" ;;
     epoll)    echo "io.edgewise.regression.*,io.edgewise.conformance.SelectorContractTest,io.edgewise.modes.TriggerModesTest" ;;
   esac
 }
