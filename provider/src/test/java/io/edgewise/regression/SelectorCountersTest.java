@@ -136,6 +136,53 @@ class SelectorCountersTest {
         }
     }
 
+    /**
+     * Removing the last interest through {@code interestOpsAnd} must reach the backend: a key whose
+     * descriptor stays watched for output makes every poll return, and {@code select()} return 0 with
+     * no wakeup; unchanged sets queue nothing.
+     */
+    @Test
+    void interestOpsAndOrReachTheBackendOnlyWhenTheSetChanges() throws Exception {
+        Selector[] s = new Selector[1];
+        SelectorMXBean m = open(s);
+        Pipe pipe = P.openPipe();
+        try (Selector sel = s[0]) {
+            pipe.sink().configureBlocking(false);
+            SelectionKey k = pipe.sink().register(sel, 0);
+            assertEquals(0, sel.selectNow());
+            assertEquals(0, m.getInterestUpdates(), "interest 0 at registration: nothing to apply");
+            k.interestOpsAnd(~SelectionKey.OP_WRITE);
+            k.interestOpsOr(0);
+            assertEquals(0, sel.selectNow());
+            assertEquals(0, m.getInterestUpdates(), "unchanged sets queue nothing");
+
+            k.interestOpsOr(SelectionKey.OP_WRITE);
+            assertEquals(1, sel.selectNow(), "the sink is writable");
+            assertEquals(1, m.getInterestUpdates());
+            sel.selectedKeys().clear();
+            k.interestOpsAnd(~SelectionKey.OP_WRITE);
+
+            AtomicInteger result = new AtomicInteger(-1);
+            Thread t = new Thread(() -> {
+                try {
+                    result.set(sel.select());
+                } catch (Exception e) {
+                    result.set(-2);
+                }
+            }, "counters-select-and");
+            t.start();
+            Blocking.assertBlocks(t); // nothing watched any more: it must wait
+            sel.wakeup();
+            t.join(10_000);
+            assertFalse(t.isAlive());
+            assertEquals(0, result.get());
+            assertEquals(2, m.getInterestUpdates());
+        } finally {
+            pipe.sink().close();
+            pipe.source().close();
+        }
+    }
+
     @Test
     void selectWithActionAndZeroTimeoutWaitsWithoutLimit() throws Exception {
         try (Selector sel = P.openSelector()) {
