@@ -316,8 +316,7 @@ public final class Harness {
                 if (stubbed.contains(v)) {
                     continue;
                 }
-                Proc w = start("echo-" + v.name().toLowerCase(Locale.ROOT), jvm(v, EchoWorker.class.getName(), "serve",
-                        v.name(), "--conns", "" + p.conns, "--window", "" + p.window, "--pp-conns", "" + p.ppConns), true);
+                Proc w = start("echo-" + v.name().toLowerCase(Locale.ROOT), jvm(v, List.of(), EchoWorker.class.getName(), serveArgs(v)), true);
                 String s = checkProvider(w, v, "echo");
                 if ("stub".equals(s)) {
                     stubbed.add(v);
@@ -366,10 +365,8 @@ public final class Harness {
         if (w == null) {
             return;
         }
-        w.send(test + " " + rampMs + " " + ms);
-        String line = w.await("RESULT ", 60_000 + 4 * (rampMs + ms));
+        String line = window(w, v, "echo " + test + (round < 0 ? " warm-up" : " round " + (round + 1)), test, rampMs, ms);
         if (line == null) {
-            fail(v, "echo " + test + (round < 0 ? " warm-up" : " round " + (round + 1)), "no result", w);
             w.close();
             procs.remove(v);
             return;
@@ -443,9 +440,8 @@ public final class Harness {
         List<Proc> procs = new ArrayList<>();
         try {
             for (int i = 0; i < flags.size(); i++) {
-                Proc w = start("observe-" + i, jvm(Variant.EDGEWISE, flags.get(i), EchoWorker.class.getName(), "serve",
-                        Variant.EDGEWISE.name(), "--conns", "" + p.conns, "--window", "" + p.window, "--pp-conns",
-                        "" + p.ppConns), true);
+                Proc w = start("observe-" + i, jvm(Variant.EDGEWISE, flags.get(i), EchoWorker.class.getName(),
+                        serveArgs(Variant.EDGEWISE)), true);
                 procs.add(w);
                 if (!"ok".equals(checkProvider(w, Variant.EDGEWISE, "observe " + cost.names.get(i)))
                         || w.await("READY ", 60_000) == null) {
@@ -456,7 +452,7 @@ public final class Harness {
             String[] tests = {"TPUT 64", "TPUT 16384", "PP"};
             for (String test : tests) {
                 for (Proc w : procs) {
-                    if (observeWindow(w, test, p.warmupMs, 200) == null) {
+                    if (window(w, Variant.EDGEWISE, "observe " + test, test, p.warmupMs, 200) == null) {
                         return;
                     }
                 }
@@ -465,7 +461,7 @@ public final class Harness {
                 for (String test : tests) {
                     for (int k = 0; k < procs.size(); k++) {
                         int i = (k + r) % procs.size();
-                        String line = observeWindow(procs.get(i), test, p.rampMs,
+                        String line = window(procs.get(i), Variant.EDGEWISE, "observe " + test, test, p.rampMs,
                                 test.equals("PP") ? p.ppMeasureMs : p.measureMs);
                         if (line == null) {
                             return;
@@ -486,13 +482,20 @@ public final class Harness {
         }
     }
 
-    private String observeWindow(Proc w, String test, long rampMs, long ms) throws Exception {
+    /** One measurement window of an echo worker: its RESULT line, or null after recording the failure as {@code what}. */
+    private String window(Proc w, Variant v, String what, String test, long rampMs, long ms) throws Exception {
         w.send(test + " " + rampMs + " " + ms);
         String line = w.await("RESULT ", 60_000 + 4 * (rampMs + ms));
         if (line == null) {
-            fail(Variant.EDGEWISE, "observe " + test, "no result", w);
+            fail(v, what, "no result", w);
         }
         return line;
+    }
+
+    /** The arguments of an echo worker that serves the profile's connections until EXIT. */
+    private String[] serveArgs(Variant v) {
+        return new String[] {"serve", v.name(), "--conns", "" + p.conns, "--window", "" + p.window,
+            "--pp-conns", "" + p.ppConns};
     }
 
     // ---- syscalls
