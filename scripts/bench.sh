@@ -2,7 +2,11 @@
 # Edgewise benchmarks: Netty NIO over the JDK's provider vs Netty NIO over Edgewise vs Netty native epoll,
 # interleaved in one run, plus JMH micro-benchmarks of both providers.
 #
-#   scripts/bench.sh [quick|long] [--sections probe,echo,syscalls,scale,jmh]
+#   scripts/bench.sh [quick|long] [--sections probe,echo,syscalls,scale,jmh] [--variants jdk,edgewise,...]
+#
+# Variants (each its own JVMs): jdk, edgewise, epoll (Netty native epoll), io_uring (Netty native io_uring),
+# edgewise_uring (Edgewise with -Dio.edgewise.backend=io_uring). Default: jdk,edgewise,epoll,io_uring. A variant
+# this machine cannot run (no io_uring in the kernel) is reported as not measured, not as a failure.
 #
 # --sections observe (not in the default run) measures what a JFR recording costs Edgewise: three Edgewise
 # echo JVMs (no recording, edgewise.jfc, default + edgewise.jfc) alternated in windows, 3x the rounds.
@@ -23,7 +27,7 @@ shift || true
 case "$profile" in
   quick|long) ;;
   -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
-  *) echo "usage: $0 [quick|long] [--sections a,b,...]" >&2; exit 2 ;;
+  *) echo "usage: $0 [quick|long] [--sections a,b,...] [--variants a,b,...]" >&2; exit 2 ;;
 esac
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -77,7 +77,8 @@ public final class Harness {
         }
     }
 
-    private static final Variant[] ALL = Variant.values();
+    /** The variants this run measures ({@code --variants}), in rotation order. */
+    private Variant[] variants = {Variant.JDK, Variant.EDGEWISE, Variant.EPOLL, Variant.IO_URING};
     private final Profile p;
     private final Path out;
     private final Path logs;
@@ -86,6 +87,8 @@ public final class Harness {
     private final Results res = new Results();
     private final Set<Variant> stubbed = EnumSet.noneOf(Variant.class);
     private final Map<Variant, String> servedBy = new EnumMap<>(Variant.class);
+    /** Variants this machine cannot run (no io_uring in the kernel, a fallback backend), with the reason. */
+    private final Map<Variant, String> unavailable = new EnumMap<>(Variant.class);
     private int launches;
     /** {@code --tracer strace} forces strace for the syscall section (default: perf if usable, else strace). */
     private String tracerChoice = "auto";
@@ -110,6 +113,11 @@ public final class Harness {
         h.tracerChoice = a.str("tracer", "auto");
         h.bindingChoice = a.str("binding", "");
         h.observeBaseJar = a.str("base-jar", "");
+        String vs = a.str("variants", "");
+        if (!vs.isEmpty()) {
+            h.variants = Arrays.stream(vs.split(",")).map(String::trim).map(Variant::parse).distinct()
+                    .sorted().toArray(Variant[]::new);
+        }
         Set<String> sections = new java.util.HashSet<>(Arrays.asList(
                 a.str("sections", "probe,echo,syscalls,scale,jmh").split(",")));
         long t0 = System.nanoTime();
@@ -118,7 +126,7 @@ public final class Harness {
         h.res.notes.add("Harness wall time: " + took + ".");
         boolean all = sections.containsAll(List.of("probe", "echo", "syscalls", "scale", "jmh"));
         Report.write(h.res, h.p.name, h.p.name + "-jdk" + Runtime.version().feature(), all, h.out, h.machine(),
-                h.servedBy, h.stubbed);
+                h.servedBy, h.stubbed, h.shown());
         System.out.println();
         System.out.println(Files.readString(h.out.resolve("latest.md")));
         if (!h.res.failures.isEmpty()) {
@@ -148,11 +156,36 @@ public final class Harness {
         if (sections.contains("observe")) {
             observe();
         }
+        for (Map.Entry<Variant, String> e : unavailable.entrySet()) {
+            res.notes.add(e.getKey().title + ": NOT MEASURED — unavailable on this machine (" + e.getValue() + ").");
+        }
         for (Variant v : stubbed) {
             res.notes.add(v.title + ": PENDING — the provider in this build is still the stub (openSelector throws); "
                     + "its column is empty until the real provider is merged.");
         }
         return true;
+    }
+
+    /** The variants that run in the measuring sections: asked for, not a stub, available here. */
+    private List<Variant> measured() {
+        List<Variant> l = new ArrayList<>();
+        for (Variant v : variants) {
+            if (!stubbed.contains(v) && !unavailable.containsKey(v)) {
+                l.add(v);
+            }
+        }
+        return l;
+    }
+
+    /** The variants the report has columns for: asked for and runnable here (a stub's column says pending). */
+    private List<Variant> shown() {
+        List<Variant> l = new ArrayList<>();
+        for (Variant v : variants) {
+            if (!unavailable.containsKey(v)) {
+                l.add(v);
+            }
+        }
+        return l;
     }
 
     // ---------------------------------------------------------------- launching
@@ -190,8 +223,9 @@ public final class Harness {
     }
 
     /**
-     * Waits for the worker's PROVIDER line and checks it. Returns "ok", "stub" (worker printed STUB and exits 3)
-     * or null after recording a failure.
+     * Waits for the worker's PROVIDER line and checks it. Returns "ok", "stub" (worker printed STUB and exits 3),
+     * "unavailable" (worker printed UNAVAILABLE and exits 4: the machine cannot run the variant; noted in
+     * {@link #unavailable}) or null after recording a failure.
      */
     private String checkProvider(Proc w, Variant v, String what) throws InterruptedException {
         String line = w.await("PROVIDER ", 60_000);
@@ -205,11 +239,13 @@ public final class Harness {
             fail(v, what, "served by " + actual + ", expected " + v.providerClass + " — row refused", w);
             return null;
         }
-        if (v == Variant.EDGEWISE) {
+        if (v.isEdgewise()) {
             String b = w.await("BINDING ", 30_000);
             if (b != null) {
                 String binding = b.substring("BINDING ".length()).trim();
-                servedBy.put(v, actual + " (native binding: " + binding + ")");
+                String backend = w.await("BACKEND ", 30_000);
+                servedBy.put(v, actual + " (native binding: " + binding
+                        + (backend == null ? "" : ", backend: " + backend.substring("BACKEND ".length()).trim()) + ")");
                 if (!bindingChoice.isEmpty() && !bindingChoice.equals(binding)) {
                     fail(v, what, "binding " + binding + " served, " + bindingChoice + " was asked for — row refused", w);
                     return null;
@@ -219,10 +255,17 @@ public final class Harness {
             }
         }
         String tr = w.await("TRANSPORT ", 30_000);
-        String want = v == Variant.EPOLL ? "TRANSPORT netty-epoll available=true" : "TRANSPORT netty-nio";
+        String want = v.transportLine();
         if (tr == null) {
-            if (v != Variant.EPOLL && w.waitExit(30_000) == Transport.EXIT_STUB && w.saw("STUB")) {
+            int rc = w.waitExit(30_000);
+            if (v.usesNio() && rc == Transport.EXIT_STUB && w.saw("STUB")) {
                 return "stub";
+            }
+            String why = w.seen("UNAVAILABLE ");
+            if (rc == Transport.EXIT_UNAVAILABLE && why != null) {
+                unavailable.putIfAbsent(v, why.substring("UNAVAILABLE ".length()).trim());
+                log("  " + v.title + ": unavailable here — " + unavailable.get(v));
+                return "unavailable";
             }
             fail(v, what, "no TRANSPORT line", w);
             return null;
@@ -244,11 +287,12 @@ public final class Harness {
         return s.lines().map(l -> "      | " + l).collect(Collectors.joining("\n"));
     }
 
-    /** Rotated order for round r: JDK, Edgewise, epoll; Edgewise, epoll, JDK; epoll, JDK, Edgewise; ... */
-    private static List<Variant> order(int r) {
+    /** The measured variants in rotated order for round r: JDK, Edgewise, epoll, …; Edgewise, epoll, …, JDK; … */
+    private List<Variant> order(int r) {
+        List<Variant> all = measured();
         List<Variant> l = new ArrayList<>();
-        for (int i = 0; i < ALL.length; i++) {
-            l.add(ALL[(i + r) % ALL.length]);
+        for (int i = 0; i < all.size(); i++) {
+            l.add(all.get((i + r) % all.size()));
         }
         return l;
     }
@@ -275,7 +319,7 @@ public final class Harness {
     private boolean probe() throws Exception {
         log("== probe: which provider serves each variant");
         boolean ok = true;
-        for (Variant v : ALL) {
+        for (Variant v : variants) {
             try (Proc w = start("probe-" + v.name().toLowerCase(Locale.ROOT),
                     jvm(v, EchoWorker.class.getName(), "probe", v.name()), true)) {
                 String s = checkProvider(w, v, "probe");
@@ -283,6 +327,8 @@ public final class Harness {
                 if ("stub".equals(s)) {
                     stubbed.add(v);
                     log("  " + v.title + ": STUB provider — column will be reported as pending");
+                } else if ("unavailable".equals(s)) {
+                    continue; // noted; its sections skip it
                 } else if (s == null) {
                     ok = false;
                 } else if (rc != 0) {
@@ -305,21 +351,20 @@ public final class Harness {
     private void echo() throws Exception {
         log("== echo throughput + ping-pong latency: " + p.rounds + " interleaved rounds of "
                 + p.measureMs + " ms windows");
-        res.notes.add("Echo and ping-pong: the three variants' JVMs (each a Netty echo server + client, one event-loop "
+        res.notes.add("Echo and ping-pong: the variants' JVMs (each a Netty echo server + client, one event-loop "
                 + "thread each) run side by side; the harness alternates " + p.measureMs + " ms windows between them "
                 + "(only one sends at a time; " + p.rampMs + " ms ramp before each window), " + p.rounds
                 + " rounds, order rotated each round; every test first gets a " + p.warmupMs + " ms warm-up per JVM. "
                 + "CPU per message = the whole JVM's CPU time over the window (client + server + JIT/GC).");
         Map<Variant, Proc> procs = new EnumMap<>(Variant.class);
         try {
-            for (Variant v : ALL) {
-                if (stubbed.contains(v)) {
-                    continue;
-                }
+            for (Variant v : measured()) {
                 Proc w = start("echo-" + v.name().toLowerCase(Locale.ROOT), jvm(v, List.of(), EchoWorker.class.getName(), serveArgs(v)), true);
                 String s = checkProvider(w, v, "echo");
                 if ("stub".equals(s)) {
                     stubbed.add(v);
+                    w.close();
+                } else if ("unavailable".equals(s)) {
                     w.close();
                 } else if (s == null || w.await("READY ", 60_000) == null) {
                     if (s != null) {
@@ -332,7 +377,7 @@ public final class Harness {
             }
             String[] tests = {"TPUT 64", "TPUT 16384", "PP"};
             for (String test : tests) {
-                for (Variant v : ALL) {
+                for (Variant v : variants) {
                     echoWindow(procs, v, test, p.warmupMs, 200, -1);
                 }
             }
@@ -504,7 +549,7 @@ public final class Harness {
         "epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_ctl", "read", "write", "readv", "writev",
         "recvfrom", "sendto", "recvmsg", "sendmsg", "futex", "poll", "ppoll", "ioctl", "sched_yield",
         "mprotect", "madvise", "getsockopt", "setsockopt", "fcntl", "close", "accept4", "eventfd2",
-        "clock_nanosleep", "nanosleep",
+        "clock_nanosleep", "nanosleep", "io_uring_enter",
     };
 
     private boolean have(String tool) {

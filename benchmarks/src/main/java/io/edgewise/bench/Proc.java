@@ -120,7 +120,12 @@ final class Proc implements AutoCloseable {
     }
 
     synchronized boolean saw(String prefix) {
-        return all.stream().anyMatch(s -> s.startsWith(prefix));
+        return seen(prefix) != null;
+    }
+
+    /** The first line printed so far that starts with {@code prefix} (consumed by {@link #await} or not), or null. */
+    synchronized String seen(String prefix) {
+        return all.stream().filter(s -> s.startsWith(prefix)).findFirst().orElse(null);
     }
 
     @Override

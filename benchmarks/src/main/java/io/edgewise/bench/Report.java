@@ -21,12 +21,18 @@ final class Report {
     private static final Variant J = Variant.JDK;
     private static final Variant E = Variant.EDGEWISE;
     private static final Variant N = Variant.EPOLL;
+    private static final Variant IU = Variant.IO_URING;
+    private static final Variant EU = Variant.EDGEWISE_URING;
 
+    /**
+     * {@code shown}: the variants that get columns (asked for and runnable here; a stub's column says pending).
+     */
     static void write(Results res, String profile, String copyName, boolean allSections, Path out,
-                      Map<String, String> machine, Map<Variant, String> servedBy, Set<Variant> stubbed) throws IOException {
+                      Map<String, String> machine, Map<Variant, String> servedBy, Set<Variant> stubbed,
+                      List<Variant> shown) throws IOException {
         Files.createDirectories(out);
-        String md = markdown(res, profile, machine, servedBy, stubbed);
-        String svg = svg(res, profile, machine, stubbed);
+        String md = markdown(res, profile, machine, servedBy, stubbed, shown);
+        String svg = svg(res, profile, machine, stubbed, shown);
         // latest.* = the last run of any profile; <copyName>.* = the last complete run of that profile on that JDK
         for (String name : allSections ? new String[] {"latest", copyName} : new String[] {"latest"}) {
             Files.writeString(out.resolve(name + ".md"), md, StandardCharsets.UTF_8);
@@ -65,38 +71,65 @@ final class Report {
         return String.format(Locale.ROOT, "%.2f–%.2f", Stats.min(rs), Stats.max(rs));
     }
 
-    private static String spread(Results.Metric m) {
-        List<String> parts = new ArrayList<>();
-        int rounds = m.ratios(E, J).length;
-        if (rounds >= 2) {
-            parts.add("E/J " + range(m.ratios(E, J)));
-            if (m.ratios(E, N).length >= 2) {
-                parts.add("E/ep " + range(m.ratios(E, N)));
+    /**
+     * The ratio columns for these variants: each against the JDK, then each Edgewise variant against Netty's
+     * native transports (the comparisons the targets are about).
+     */
+    static List<Variant[]> ratioPairs(List<Variant> shown) {
+        List<Variant[]> l = new ArrayList<>();
+        for (Variant v : shown) {
+            if (v != J && shown.contains(J)) {
+                l.add(new Variant[] {v, J});
             }
-        } else if (m.ratios(N, J).length >= 2) {
-            parts.add("ep/J " + range(m.ratios(N, J)));
+        }
+        for (Variant e : new Variant[] {E, EU}) {
+            for (Variant n : new Variant[] {N, IU}) {
+                if (shown.contains(e) && shown.contains(n) && !(e == E && n == IU)) {
+                    l.add(new Variant[] {e, n});
+                }
+            }
+        }
+        return l;
+    }
+
+    private static String spread(Results.Metric m, List<Variant[]> pairs) {
+        List<String> parts = new ArrayList<>();
+        int n = 0;
+        for (Variant[] pr : pairs) {
+            double[] rs = m.ratios(pr[0], pr[1]);
+            if (rs.length >= 2 && (pr[0].isEdgewise() || parts.isEmpty() && m.ratios(E, J).length < 2)) {
+                parts.add(pr[0].code + "/" + pr[1].code + " " + range(rs));
+                n = Math.max(n, rs.length);
+            }
         }
         if (parts.isEmpty() && !m.relErr.isEmpty()) {
             for (Map.Entry<Variant, Double> e : m.relErr.entrySet()) {
-                parts.add((e.getKey() == J ? "J" : "E") + " ±" + (e.getValue().isNaN() ? "?"
+                parts.add(e.getKey().code + " ±" + (e.getValue().isNaN() ? "?"
                         : String.format(Locale.ROOT, "%.0f%%", 100 * e.getValue())));
             }
         }
         if (parts.isEmpty()) {
             return m.section.startsWith("JMH") ? "1 run each" : "1 round";
         }
-        int n = Math.max(rounds, m.ratios(N, J).length);
         return String.join("; ", parts) + (n >= 2 ? " (" + n + " rounds)" : "");
     }
 
+    /** The targets, checked for each Edgewise variant that has a value (E = epoll backend, Eu = io_uring). */
     private static String target(Results.Metric m) {
         List<String> parts = new ArrayList<>();
         String rel = m.higherBetter ? "≥" : "≤";
-        if (!Double.isNaN(m.targetVsJdk)) {
-            parts.add(check(m.ratio(E, J), m.targetVsJdk, m.higherBetter, rel + fmtT(m.targetVsJdk) + " JDK"));
-        }
-        if (!Double.isNaN(m.targetVsEpoll)) {
-            parts.add(check(m.ratio(E, N), m.targetVsEpoll, m.higherBetter, rel + fmtT(m.targetVsEpoll) + " epoll"));
+        for (Variant e : new Variant[] {E, EU}) {
+            if (e == EU && !m.has(EU)) {
+                continue;
+            }
+            String who = m.has(EU) ? e.code + " " : "";
+            if (!Double.isNaN(m.targetVsJdk)) {
+                parts.add(who + check(m.ratio(e, J), m.targetVsJdk, m.higherBetter, rel + fmtT(m.targetVsJdk) + " JDK"));
+            }
+            if (!Double.isNaN(m.targetVsEpoll)) {
+                parts.add(who + check(m.ratio(e, N), m.targetVsEpoll, m.higherBetter,
+                        rel + fmtT(m.targetVsEpoll) + " epoll"));
+            }
         }
         return String.join("; ", parts);
     }
@@ -114,23 +147,26 @@ final class Report {
     }
 
     static String markdown(Results res, String profile, Map<String, String> machine,
-                           Map<Variant, String> servedBy, Set<Variant> stubbed) {
+                           Map<Variant, String> servedBy, Set<Variant> stubbed, List<Variant> shown) {
+        List<Variant[]> pairs = ratioPairs(shown);
         StringBuilder b = new StringBuilder();
         b.append("# Edgewise benchmark — ").append(profile).append(" profile\n\n");
         b.append("Generated by `scripts/bench.sh ").append(profile).append("`. Every ratio is the median of ")
                 .append("per-round ratios from rounds run interleaved in this one invocation ")
-                .append("(JDK, Edgewise, epoll, rotated each round, each in its own JVM); spread = min–max of the ")
+                .append("(the variants below, rotated each round, each in its own JVM); spread = min–max of the ")
                 .append("per-round ratios. The value columns are medians of the per-round values, so they need not ")
                 .append("multiply out to the ratio columns. JMH rows: one run per provider in one JMH invocation, ")
-                .append("SampleTime mode. E = Edgewise, J = JDK, ep = Netty epoll.\n\n");
+                .append("SampleTime mode. J = JDK, E = Edgewise (epoll backend), ep = Netty epoll, iu = Netty io_uring, ")
+                .append("Eu = Edgewise with its io_uring backend.\n\n");
         b.append("| Machine | |\n|---|---|\n");
         for (Map.Entry<String, String> e : machine.entrySet()) {
             b.append("| ").append(e.getKey()).append(" | ").append(e.getValue()).append(" |\n");
         }
         b.append("\nVariants (provider each JVM reported, checked by the harness):\n\n");
-        for (Variant v : Variant.values()) {
+        for (Variant v : shown) {
             b.append("- **").append(v.title).append("**: ");
-            b.append(v == N ? "Netty native epoll transport (JNI); " : "Netty NIO transport over ");
+            b.append(v == N ? "Netty native epoll transport (JNI); " : v == IU ? "Netty native io_uring transport (JNI); "
+                    : "Netty NIO transport over ");
             b.append("`").append(servedBy.getOrDefault(v, v.providerClass)).append("`");
             if (stubbed.contains(v)) {
                 b.append(" — **PENDING: stub provider, not measured**");
@@ -143,8 +179,15 @@ final class Report {
         }
         for (Map.Entry<String, List<Results.Metric>> sec : bySection.entrySet()) {
             b.append("\n### ").append(sec.getKey()).append("\n\n");
-            b.append("| Metric | Unit | JDK | Edgewise | Netty epoll | Edgewise/JDK | Edgewise/epoll | epoll/JDK | Spread | Target |\n");
-            b.append("|---|---|--:|--:|--:|--:|--:|--:|---|---|\n");
+            b.append("| Metric | Unit |");
+            for (Variant v : shown) {
+                b.append(" ").append(v.title).append(" |");
+            }
+            for (Variant[] pr : pairs) {
+                b.append(" ").append(pr[0].code).append("/").append(pr[1].code).append(" |");
+            }
+            b.append(" Spread | Target |\n|---|---|");
+            b.append("--:|".repeat(shown.size() + pairs.size())).append("---|---|\n");
             List<Results.Metric> ms = new ArrayList<>(sec.getValue());
             boolean sys = sec.getKey().startsWith("System calls");
             if (sys) {
@@ -164,15 +207,15 @@ final class Report {
             for (Results.Metric m : ms) {
                 // a per-call ratio against (almost) nothing says nothing: the transports use different calls
                 boolean tiny = sys && !m.key.endsWith(".total") && minOver(m) < 0.005;
-                String ev = stubbed.contains(E) ? "pending" : fmt(m.median(E));
-                b.append("| ").append(m.label).append(" | ").append(m.unit)
-                        .append(" | ").append(fmt(m.median(J)))
-                        .append(" | ").append(ev)
-                        .append(" | ").append(m.section.startsWith("JMH") ? "n/a" : fmt(m.median(N)))
-                        .append(" | ").append(tiny ? "–" : ratio(m.ratio(E, J)))
-                        .append(" | ").append(tiny ? "–" : ratio(m.ratio(E, N)))
-                        .append(" | ").append(tiny ? "–" : ratio(m.ratio(N, J)))
-                        .append(" | ").append(spread(m))
+                b.append("| ").append(m.label).append(" | ").append(m.unit);
+                for (Variant v : shown) {
+                    b.append(" | ").append(stubbed.contains(v) ? "pending"
+                            : m.section.startsWith("JMH") && !v.usesNio() ? "n/a" : fmt(m.median(v)));
+                }
+                for (Variant[] pr : pairs) {
+                    b.append(" | ").append(tiny ? "–" : ratio(m.ratio(pr[0], pr[1])));
+                }
+                b.append(" | ").append(spread(m, pairs))
                         .append(" | ").append(target(m)).append(" |\n");
             }
         }
@@ -215,7 +258,10 @@ final class Report {
     }
 
     /** Horizontal bars: how many times better than the JDK's provider (> 1 = better), per metric. */
-    static String svg(Results res, String profile, Map<String, String> machine, Set<Variant> stubbed) {
+    static String svg(Results res, String profile, Map<String, String> machine, Set<Variant> stubbed,
+                      List<Variant> shown) {
+        List<Variant> bars = new ArrayList<>(shown);
+        bars.remove(J);
         List<Results.Metric> rows = new ArrayList<>();
         for (Results.Metric m : res.metrics.values()) {
             if (m.key.startsWith("sys") && !m.key.endsWith(".total") || m.key.equals("scale.growth")
@@ -226,13 +272,16 @@ final class Report {
                     && (m.key.endsWith(".mb") || m.key.endsWith(".kernel"))) {
                 continue;
             }
-            if (m.ratios(E, J).length > 0 || m.ratios(N, J).length > 0) {
-                rows.add(m);
+            for (Variant v : bars) {
+                if (m.ratios(v, J).length > 0) {
+                    rows.add(m);
+                    break;
+                }
             }
         }
         double maxG = 2.0;
         for (Results.Metric m : rows) {
-            for (Variant v : new Variant[] {E, N}) {
+            for (Variant v : bars) {
                 for (double r : m.ratios(v, J)) {
                     maxG = Math.max(maxG, m.higherBetter ? r : 1 / r);
                 }
@@ -241,7 +290,7 @@ final class Report {
         final double scaleMax = Math.min(maxG, 4.0);
         int labelW = 440;
         int plotW = 520;
-        int rowH = 30;
+        int rowH = 6 + 12 * Math.max(2, bars.size());
         int top = 70;
         int width = labelW + plotW + 90;
         int height = top + rows.size() * rowH + 60;
@@ -250,15 +299,18 @@ final class Report {
                 + "font-family=\"sans-serif\" font-size=\"12\">\n", width, height));
         s.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
         s.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"20\" font-size=\"15\" font-weight=\"bold\">%s</text>\n",
-                esc("Edgewise vs JDK provider vs Netty epoll — " + profile + " profile, JDK "
+                esc("Edgewise vs JDK provider vs Netty's native transports — " + profile + " profile, JDK "
                         + Runtime.version().feature() + ", " + machine.getOrDefault("Date (UTC)", ""))));
         s.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"38\">%s</text>\n",
                 esc("Factor better than the JDK's provider (>1 = better; latency/CPU/syscalls inverted). "
                         + "Median of interleaved rounds; whisker = min–max.")));
-        String eLegend = stubbed.contains(E) ? "Edgewise (pending: stub)" : "Edgewise";
-        s.append(String.format(Locale.ROOT, "<rect x=\"10\" y=\"48\" width=\"12\" height=\"10\" fill=\"#1f77b4\"/>"
-                + "<text x=\"26\" y=\"57\">%s</text>", esc(eLegend)));
-        s.append("<rect x=\"220\" y=\"48\" width=\"12\" height=\"10\" fill=\"#aaaaaa\"/><text x=\"236\" y=\"57\">Netty epoll</text>\n");
+        int lx = 10;
+        for (Variant v : bars) {
+            String legend = v.title + (stubbed.contains(v) ? " (pending: stub)" : "");
+            s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"48\" width=\"12\" height=\"10\" fill=\"%s\"/>"
+                    + "<text x=\"%d\" y=\"57\">%s</text>\n", lx, color(v), lx + 16, esc(legend)));
+            lx += 40 + 7 * legend.length();
+        }
         java.util.function.DoubleUnaryOperator x = g -> labelW + Math.max(0, Math.min(g, scaleMax)) / scaleMax * plotW;
         for (int i = 0; i <= (int) Math.floor(scaleMax * 2); i++) {
             double g = i / 2.0;
@@ -275,7 +327,7 @@ final class Report {
             s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>\n",
                     labelW - 8, y + 18, esc((m.section.startsWith("JMH") ? "JMH " : "") + label + " [" + m.unit + "]")));
             int k = 0;
-            for (Variant v : new Variant[] {E, N}) {
+            for (Variant v : bars) {
                 double[] rs = m.ratios(v, J);
                 int by = y + 3 + k * 12;
                 k++;
@@ -292,7 +344,7 @@ final class Report {
                 }
                 double x0 = x.applyAsDouble(0);
                 s.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"10\" fill=\"%s\"/>\n",
-                        x0, by, x.applyAsDouble(g) - x0, v == E ? "#1f77b4" : "#aaaaaa"));
+                        x0, by, x.applyAsDouble(g) - x0, color(v)));
                 if (rs.length > 1) {
                     s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"black\"/>\n",
                             x.applyAsDouble(lo), by + 5, x.applyAsDouble(hi), by + 5));
@@ -304,5 +356,14 @@ final class Report {
         }
         s.append("</svg>\n");
         return s.toString();
+    }
+
+    private static String color(Variant v) {
+        switch (v) {
+            case EDGEWISE: return "#1f77b4";
+            case EDGEWISE_URING: return "#ff7f0e";
+            case IO_URING: return "#8c8c5a";
+            default: return "#aaaaaa";
+        }
     }
 }

@@ -12,6 +12,10 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 
 import java.nio.channels.spi.SelectorProvider;
 
@@ -36,29 +40,42 @@ final class Transport {
             System.out.flush();
             System.exit(2);
         }
-        if (variant == Variant.EPOLL) {
-            System.out.println("TRANSPORT netty-epoll available=" + Epoll.isAvailable());
-            if (!Epoll.isAvailable()) {
-                System.out.println("ERROR native epoll unavailable: " + Epoll.unavailabilityCause());
-                System.out.flush();
-                System.exit(2);
-            }
-        } else {
-            try {
-                SelectorProvider.provider().openSelector().close();
-                if (variant == Variant.EDGEWISE) {
-                    System.out.println("BINDING " + edgewiseBinding());
+        switch (variant.kind) {
+            case NETTY_EPOLL:
+                System.out.println("TRANSPORT netty-epoll available=" + Epoll.isAvailable());
+                if (!Epoll.isAvailable()) {
+                    System.out.println("ERROR native epoll unavailable: " + Epoll.unavailabilityCause());
+                    System.out.flush();
+                    System.exit(2);
                 }
-                System.out.println("TRANSPORT netty-nio");
-            } catch (UnsupportedOperationException e) {
-                System.out.println("STUB provider " + actual + " is a stub (openSelector throws " + e + ")");
-                System.out.flush();
-                System.exit(EXIT_STUB);
-            } catch (Exception e) {
-                System.out.println("ERROR provider " + actual + " cannot open a selector: " + e);
-                System.out.flush();
-                System.exit(2);
-            }
+                break;
+            case NETTY_IO_URING:
+                if (!IoUring.isAvailable()) { // a kernel or container without io_uring: not a failure of ours
+                    unavailable("Netty io_uring: " + IoUring.unavailabilityCause());
+                }
+                System.out.println("TRANSPORT netty-io_uring available=true");
+                break;
+            default:
+                try {
+                    SelectorProvider.provider().openSelector().close();
+                    if (variant.isEdgewise()) {
+                        System.out.println("BINDING " + edgewiseBinding());
+                        String backend = edgewiseBackend();
+                        System.out.println("BACKEND " + backend);
+                        if (variant == Variant.EDGEWISE_URING && !backend.equals("io_uring")) {
+                            unavailable("Edgewise io_uring: the backend in use is " + backend);
+                        }
+                    }
+                    System.out.println("TRANSPORT netty-nio");
+                } catch (UnsupportedOperationException e) {
+                    System.out.println("STUB provider " + actual + " is a stub (openSelector throws " + e + ")");
+                    System.out.flush();
+                    System.exit(EXIT_STUB);
+                } catch (Exception e) {
+                    System.out.println("ERROR provider " + actual + " cannot open a selector: " + e);
+                    System.out.flush();
+                    System.exit(2);
+                }
         }
         System.out.flush();
     }
@@ -72,11 +89,32 @@ final class Transport {
         }
     }
 
+    /** Edgewise's backend as it reports itself (e.g. "epoll", "io_uring"), or "?" if this build cannot tell. */
+    static String edgewiseBackend() {
+        try {
+            return String.valueOf(Class.forName("io.edgewise.backend.Backends").getMethod("name").invoke(null));
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return "?";
+        }
+    }
+
+    private static void unavailable(String why) {
+        System.out.println("UNAVAILABLE " + why);
+        System.out.flush();
+        System.exit(EXIT_UNAVAILABLE);
+    }
+
     /** Worker exit status meaning "the provider under test is still the stub": reported, not a crash. */
     static final int EXIT_STUB = 3;
+    /** Worker exit status meaning "this machine cannot run the variant" (no io_uring): reported, not a crash. */
+    static final int EXIT_UNAVAILABLE = 4;
 
     IoHandlerFactory ioFactory() {
-        return variant.usesNio() ? NioIoHandler.newFactory() : EpollIoHandler.newFactory();
+        switch (variant.kind) {
+            case NETTY_EPOLL: return EpollIoHandler.newFactory();
+            case NETTY_IO_URING: return IoUringIoHandler.newFactory();
+            default: return NioIoHandler.newFactory();
+        }
     }
 
     EventLoopGroup group(int threads) {
@@ -84,10 +122,18 @@ final class Transport {
     }
 
     Class<? extends ServerChannel> serverChannel() {
-        return variant.usesNio() ? NioServerSocketChannel.class : EpollServerSocketChannel.class;
+        switch (variant.kind) {
+            case NETTY_EPOLL: return EpollServerSocketChannel.class;
+            case NETTY_IO_URING: return IoUringServerSocketChannel.class;
+            default: return NioServerSocketChannel.class;
+        }
     }
 
     Class<? extends SocketChannel> clientChannel() {
-        return variant.usesNio() ? NioSocketChannel.class : EpollSocketChannel.class;
+        switch (variant.kind) {
+            case NETTY_EPOLL: return EpollSocketChannel.class;
+            case NETTY_IO_URING: return IoUringSocketChannel.class;
+            default: return NioSocketChannel.class;
+        }
     }
 }

@@ -5,11 +5,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The harness's parsers, statistics and report: fixed inputs, no timing. */
@@ -94,12 +96,35 @@ class HarnessParsingTest {
         m.put(Variant.JDK, 0, 100);
         m.put(Variant.EDGEWISE, 0, 105);
         m.put(Variant.EPOLL, 0, 120);
-        String md = Report.markdown(res, "quick", Map.of("CPUs (nproc)", "2"), Map.of(), Set.of());
+        List<Variant> three = List.of(Variant.JDK, Variant.EDGEWISE, Variant.EPOLL);
+        String md = Report.markdown(res, "quick", Map.of("CPUs (nproc)", "2"), Map.of(), Set.of(), three);
         assertTrue(md.contains("| 1.05× |"), md);
         assertTrue(md.contains("≥1.10× JDK ✘"), md);
-        String pending = Report.markdown(res, "quick", Map.of(), Map.of(), Set.of(Variant.EDGEWISE));
+        assertFalse(md.contains("io_uring |"), "no column for a variant that was not run: " + md);
+        String pending = Report.markdown(res, "quick", Map.of(), Map.of(), Set.of(Variant.EDGEWISE), three);
         assertTrue(pending.contains("| pending |"), pending);
-        String svg = Report.svg(res, "quick", Map.of(), Set.of());
+        String svg = Report.svg(res, "quick", Map.of(), Set.of(), three);
         assertTrue(svg.startsWith("<svg") && svg.trim().endsWith("</svg>"));
+    }
+
+    @Test
+    void reportComparesEdgewiseIoUringWithEveryTransport() {
+        Results res = new Results();
+        Results.Metric m = res.metric("echo64.msgs", "Netty echo", "Echo 64 B", "msgs/s", true);
+        m.targetVsJdk = 1.25;
+        m.targetVsEpoll = 1.05;
+        m.put(Variant.JDK, 0, 100);
+        m.put(Variant.EDGEWISE, 0, 105);
+        m.put(Variant.EPOLL, 0, 120);
+        m.put(Variant.IO_URING, 0, 130);
+        m.put(Variant.EDGEWISE_URING, 0, 150);
+        List<Variant> all = List.of(Variant.values());
+        String md = Report.markdown(res, "quick", Map.of(), Map.of(), Set.of(), all);
+        assertTrue(md.contains("| E/J | ep/J | iu/J | Eu/J | E/ep | Eu/ep | Eu/iu | Spread |"), md);
+        assertTrue(md.contains("| 1.50× | 0.88× | 1.25× | 1.15× |"), "Eu/J, E/ep, Eu/ep, Eu/iu: " + md);
+        assertTrue(md.contains("Eu ≥1.25× JDK ✔"), md);
+        assertTrue(md.contains("E ≥1.25× JDK ✘"), md);
+        String svg = Report.svg(res, "quick", Map.of(), Set.of(), all);
+        assertTrue(svg.contains("Edgewise io_uring") && svg.contains("Netty io_uring"), svg);
     }
 }
