@@ -3,6 +3,7 @@ package io.edgewise;
 import io.edgewise.sys.SystemProps;
 import io.edgewise.backend.Backends;
 import io.edgewise.sys.Platform;
+import io.edgewise.sys.Settings;
 import io.edgewise.sys.SocketOps;
 import io.edgewise.sys.posix.Binding;
 import java.io.IOException;
@@ -29,7 +30,7 @@ final class Startup {
     private Startup() { }
 
     static final String PROVIDER_PROPERTY = "java.nio.channels.spi.SelectorProvider";
-    static final String VERBOSE_PROPERTY = "io.edgewise.verbose";
+    static final String VERBOSE_PROPERTY = Settings.VERBOSE;
 
     /** The JNA version this Edgewise was built and tested with (the pom's). */
     static final String JNA_VERSION = buildProperty("jna.version", "5.19.1");
@@ -40,6 +41,8 @@ final class Startup {
     private static final java.util.concurrent.atomic.AtomicBoolean VERBOSE_DONE = new java.util.concurrent.atomic.AtomicBoolean();
 
     private static final class Outcome {
+        /** The platform and its settings, read once, first: everything below asks it. */
+        static final Platform PLATFORM = Platform.current();
         /** The ops, or null when {@link #PROBLEM} says why not. */
         static final SocketOps OPS;
         static final String PROBLEM;
@@ -98,7 +101,7 @@ final class Startup {
         if (!linux()) return true; // the BSD and Windows bindings are JNA's
         String backend = Backends.name();
         if (backend.equals("kqueue") || backend.equals("iocp")) return true;
-        if (!SystemProps.get("io.edgewise.socketops", "").isEmpty()) return true;
+        if (!Platform.current().settings().socketops().isEmpty()) return true;
         return Binding.usesJna();
     }
 
@@ -155,7 +158,7 @@ final class Startup {
     }
 
     private static void verbose() {
-        if (SystemProps.getBoolean(VERBOSE_PROPERTY) && VERBOSE_DONE.compareAndSet(false, true)) {
+        if (Outcome.PLATFORM.settings().verbose() && VERBOSE_DONE.compareAndSet(false, true)) {
             System.err.println(describe());
         }
     }

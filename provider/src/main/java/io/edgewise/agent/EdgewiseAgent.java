@@ -1,5 +1,6 @@
 package io.edgewise.agent;
 
+import io.edgewise.sys.Settings;
 import java.io.File;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
@@ -32,7 +33,7 @@ public final class EdgewiseAgent {
     static final String PROVIDER_PROPERTY = "java.nio.channels.spi.SelectorProvider";
     static final String PROVIDER_CLASS = "io.edgewise.EdgewiseSelectorProvider";
     /** A JNA jar to put on the system class path. */
-    public static final String JNA_PROPERTY = "io.edgewise.agent.jna";
+    public static final String JNA_PROPERTY = Settings.AGENT_JNA;
 
     /** Entry point for {@code -javaagent}. */
     public static void premain(String args, Instrumentation inst) {
@@ -50,8 +51,10 @@ public final class EdgewiseAgent {
     }
 
     private static void start(Instrumentation inst, boolean createNow) {
-        boolean verbose = Boolean.getBoolean("io.edgewise.verbose");
-        addJna(inst, verbose);
+        // read now, before main: the provider reads its own snapshot when it starts
+        Settings settings = Settings.fromSystem();
+        boolean verbose = settings.verbose();
+        addJna(inst, settings.agentJna(), verbose);
         String chosen = System.getProperty(PROVIDER_PROPERTY);
         if (chosen == null) {
             System.setProperty(PROVIDER_PROPERTY, PROVIDER_CLASS);
@@ -91,11 +94,11 @@ public final class EdgewiseAgent {
     }
 
     /** Puts a JNA jar on the system class path when JNA is not visible and one is found. */
-    private static void addJna(Instrumentation inst, boolean verbose) {
+    private static void addJna(Instrumentation inst, String named, boolean verbose) {
         if (visible("com.sun.jna.Native")) {
             return;
         }
-        File jar = findJna();
+        File jar = findJna(named);
         if (jar == null) {
             return; // JDK 22+ needs none; before 22 the provider says what to add
         }
@@ -118,8 +121,7 @@ public final class EdgewiseAgent {
         }
     }
 
-    private static File findJna() {
-        String named = System.getProperty(JNA_PROPERTY);
+    private static File findJna(String named) {
         if (named != null && !named.isEmpty()) {
             File f = new File(named);
             if (!f.isFile()) {

@@ -2,7 +2,7 @@ package io.edgewise.backend;
 
 import io.edgewise.sys.Platform;
 import io.edgewise.sys.PollEvents;
-import io.edgewise.sys.SystemProps;
+import io.edgewise.sys.Settings;
 import io.edgewise.backend.epoll.EpollPoller;
 import io.edgewise.backend.epoll.EpollReadyPoller;
 import io.edgewise.backend.iocp.IocpPoller;
@@ -25,21 +25,14 @@ public final class Backends {
     private Backends() { }
 
     /** The property that forces a backend. */
-    public static final String PROPERTY = "io.edgewise.backend";
+    public static final String PROPERTY = Settings.BACKEND;
 
-    private static final String NAME = SystemProps.get(PROPERTY, platformDefault(Platform.Os.NAME));
+    /** The backend of this JVM, chosen once when the platform was read ({@link Platform#backend()}). */
+    private static final String NAME = Platform.current().backend();
 
     /** The backend an OS (its {@code os.name}) gets by default. */
     public static String platformDefault(String osName) {
-        String os = osName.toLowerCase(Locale.ROOT);
-        if (os.startsWith("mac") || os.startsWith("darwin") || os.startsWith("freebsd")
-                || os.startsWith("openbsd") || os.startsWith("netbsd")) {
-            return "kqueue";
-        }
-        if (os.startsWith("windows")) {
-            return "iocp";
-        }
-        return "epoll";
+        return Platform.defaultBackend(osName);
     }
 
     /**
@@ -82,7 +75,7 @@ public final class Backends {
     /** kqueue on Linux comes from libkqueue, named by the library property. */
     private static String kqueueLibraryProblem() {
         String p = KqueueConstants.LIBRARY_PROPERTY;
-        String lib = SystemProps.get(p);
+        String lib = Platform.current().settings().kqueueLibrary();
         String fix = "build libkqueue (github.com/mheily/libkqueue; Debian does not package it) and name it, e.g. -D" + p
                 + "=/usr/lib/x86_64-linux-gnu/libkqueue.so.0, or remove -D" + PROPERTY + "=kqueue to use epoll";
         if (lib == null || lib.isEmpty()) {

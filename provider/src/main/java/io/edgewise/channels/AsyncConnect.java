@@ -1,6 +1,6 @@
 package io.edgewise.channels;
 
-import io.edgewise.sys.SystemProps;
+import io.edgewise.sys.Platform;
 import io.edgewise.resolve.AsyncResolver;
 import io.edgewise.resolve.HappyEyeballs;
 import io.edgewise.sys.SocketOps;
@@ -47,7 +47,7 @@ import java.util.concurrent.CompletionException;
  */
 final class AsyncConnect {
     /** RFC 8305's recommended "Connection Attempt Delay". */
-    static final long STAGGER_MILLIS = SystemProps.getLong("io.edgewise.connect.staggerMillis", 250L);
+    static final long STAGGER_MILLIS = Platform.current().settings().connectStaggerMillis();
 
     private final SocketChannelImpl ch;
     private final Object lock;

@@ -1,6 +1,7 @@
 package io.edgewise.observe;
 
-import io.edgewise.sys.SystemProps;
+import io.edgewise.sys.Platform;
+
 /**
  * Whether Edgewise emits JFR events: the {@code jdk.jfr} module is in the boot layer (a jlinked
  * runtime may lack it), {@code -Dio.edgewise.jfr=false} was not given ({@link #ON}), and JFR has been
@@ -12,7 +13,7 @@ import io.edgewise.sys.SystemProps;
 final class Jfr {
     private Jfr() { }
 
-    static final boolean ON = !"false".equals(SystemProps.get("io.edgewise.jfr"))
+    static final boolean ON = Platform.current().settings().jfr()
             && Observe.readable("jdk.jfr");
 
     /** Whether events may be wanted now (a static volatile read once JIT-compiled). */

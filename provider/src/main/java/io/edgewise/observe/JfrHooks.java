@@ -1,6 +1,6 @@
 package io.edgewise.observe;
 
-import io.edgewise.sys.SystemProps;
+import io.edgewise.sys.Settings;
 import io.edgewise.EdgewiseSelectorProvider;
 import java.nio.channels.SelectionKey;
 import java.util.concurrent.TimeUnit;
@@ -21,14 +21,7 @@ final class JfrHooks {
      * ({@code io.edgewise.anomalyMillis}, default 1000; read at each scan).
      */
     static long anomalyNanos() {
-        String v = SystemProps.get("io.edgewise.anomalyMillis");
-        long millis = 1000;
-        try {
-            if (v != null) millis = Long.parseLong(v.trim());
-        } catch (NumberFormatException keepDefault) {
-            // the default
-        }
-        return TimeUnit.MILLISECONDS.toNanos(millis);
+        return TimeUnit.MILLISECONDS.toNanos(Settings.anomalyMillis());
     }
 
     static void install() {

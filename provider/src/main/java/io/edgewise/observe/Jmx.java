@@ -1,6 +1,6 @@
 package io.edgewise.observe;
 
-import io.edgewise.sys.SystemProps;
+import io.edgewise.sys.Platform;
 import io.edgewise.EdgewiseSelectorProvider;
 import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;
@@ -39,8 +39,7 @@ final class Jmx {
         if (!Observe.readable("java.management")) {
             return "false"; // a runtime without it, or a module graph that did not resolve it
         }
-        String m = SystemProps.get("io.edgewise.jmx");
-        return m == null ? "auto" : m;
+        return Platform.current().settings().jmx();
     }
 
     static ObjectName providerName() throws JMException {

@@ -1,6 +1,6 @@
 package io.edgewise.observe;
 
-import io.edgewise.sys.SystemProps;
+import io.edgewise.sys.Platform;
 import io.edgewise.EdgewiseSelectionKey;
 import io.edgewise.channels.SelChannel;
 import java.nio.channels.NetworkChannel;
@@ -34,7 +34,7 @@ public final class SelectorStats implements SelectorMXBean {
     }
 
     /** Consecutive spinning selects that make a SelectorSpin event (then 2x, 4x, ... that many). */
-    static final long SPIN_THRESHOLD = Math.max(1, SystemProps.getLong("io.edgewise.spinThreshold", 512));
+    static final long SPIN_THRESHOLD = Math.max(1, Platform.current().settings().spinThreshold());
     private static final AtomicLong IDS = new AtomicLong();
 
     final long id = IDS.incrementAndGet();

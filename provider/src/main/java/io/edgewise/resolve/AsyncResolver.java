@@ -1,5 +1,7 @@
 package io.edgewise.resolve;
 
+import io.edgewise.sys.Platform;
+import io.edgewise.sys.Settings;
 import io.edgewise.sys.SystemProps;
 import java.lang.reflect.Method;
 import java.net.Inet6Address;
@@ -75,12 +77,19 @@ public final class AsyncResolver {
     private final ConcurrentHashMap<String, CompletableFuture<InetAddress[]>> inflight = new ConcurrentHashMap<>();
     private final AtomicInteger lookups = new AtomicInteger();
 
-    /** A resolver with the JVM's cache policy, the default timeout and pool size. */
+    /** A resolver with the JVM's cache policy, and the platform's timeout and pool size. */
     public AsyncResolver(NameService names) {
+        this(names, Platform.current().settings());
+    }
+
+    /**
+     * A resolver with the JVM's cache policy, and the look-up timeout and pool size of {@code settings}
+     * ({@code io.edgewise.resolve.timeoutMillis}, {@code io.edgewise.resolve.threads}).
+     */
+    public AsyncResolver(NameService names, Settings settings) {
         this(names, ttl("networkaddress.cache.ttl", "sun.net.inetaddr.ttl", 30),
                 ttl("networkaddress.cache.negative.ttl", "sun.net.inetaddr.negative.ttl", 10),
-                SystemProps.getLong("io.edgewise.resolve.timeoutMillis", 10_000L),
-                SystemProps.getInt("io.edgewise.resolve.threads", 4), System::nanoTime);
+                settings.resolveTimeoutMillis(), settings.resolveThreads(), System::nanoTime);
     }
 
     /**

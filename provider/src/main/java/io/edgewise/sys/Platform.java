@@ -11,27 +11,100 @@ import io.edgewise.sys.posix.PosixUnixOps;
 import io.edgewise.sys.windows.WindowsSocketOps;
 
 /**
- * The one place that picks the operating system's bindings: Linux's own, or the POSIX/BSD ones on
- * macOS, FreeBSD, OpenBSD and NetBSD. {@code -Dio.edgewise.socketops=posix} runs the POSIX/BSD code
- * with Linux's values on Linux (to exercise it where no BSD is at hand); {@code =posix-macos} also
- * leaves out what macOS lacks (SOCK_NONBLOCK, accept4, pipe2, MSG_NOSIGNAL), so its fcntl paths run;
+ * The platform Edgewise runs on, made once: the OS, the architecture, the backend and native binding
+ * it will use, and every {@code io.edgewise.*} property ({@link Settings}), read when the provider
+ * starts ({@link #current()}); and the one place that picks the operating system's bindings: Linux's own,
+ * or the POSIX/BSD ones on macOS, FreeBSD, OpenBSD and NetBSD. {@code -Dio.edgewise.socketops=posix} runs
+ * the POSIX/BSD code with Linux's values on Linux (to exercise it where no BSD is at hand); {@code =posix-macos}
+ * also leaves out what macOS lacks (SOCK_NONBLOCK, accept4, pipe2, MSG_NOSIGNAL), so its fcntl paths run;
  * a full class name picks a {@link SocketOps} class with a public no-arg constructor (tests).
  * Datagram and Unix-domain bindings ({@link #datagramOps}, {@link #unixOps}) sit on the same POSIX
  * layer with the same values on every Unix; Windows has none yet.
+ *
+ * <p>Making the {@link #current()} object binds nothing native: the bindings are made on the first
+ * {@link #ops()} (holder {@code Bound}), after the provider has checked the configuration. Immutable;
+ * the holders are initialised under the JVM's class-initialisation lock.
  */
 public final class Platform {
-    private Platform() { }
+    private static final Platform CURRENT = new Platform(Os.NAME, Os.ARCH, Settings.fromSystem());
+
+    private final String os;
+    private final String arch;
+    private final Settings settings;
+    private final String backend;
+    private final String binding;
+
+    /** A platform for these values (tests make others; Edgewise uses {@link #current()}). */
+    public Platform(String os, String arch, Settings settings) {
+        this.os = os;
+        this.arch = arch;
+        this.settings = settings;
+        this.backend = settings.backend() != null ? settings.backend() : defaultBackend(os);
+        this.binding = io.edgewise.sys.posix.Binding.planned(settings.binding());
+    }
+
+    /** This JVM's platform, made once (on the provider's start, or on the first use before it). */
+    public static Platform current() {
+        return CURRENT;
+    }
+
+    /** {@code os.name} ("" when unset). */
+    public String os() {
+        return os;
+    }
+
+    /** {@code os.arch} ("" when unset). */
+    public String arch() {
+        return arch;
+    }
+
+    /** The backend's name as chosen: the property's value, else the OS's own ({@link #defaultBackend}). */
+    public String backend() {
+        return backend;
+    }
+
+    /** The native binding the POSIX layer is to use: "ffm" (JDK 22+ with the FFM classes) or "jna". */
+    public String binding() {
+        return binding;
+    }
+
+    /** Every {@code io.edgewise.*} property, as read when this platform was made. */
+    public Settings settings() {
+        return settings;
+    }
+
+    /** The backend an OS (its {@code os.name}) gets by default. */
+    public static String defaultBackend(String osName) {
+        String os = osName.toLowerCase(java.util.Locale.ROOT);
+        if (os.startsWith("mac") || os.startsWith("darwin") || os.startsWith("freebsd")
+                || os.startsWith("openbsd") || os.startsWith("netbsd")) {
+            return "kqueue";
+        }
+        if (os.startsWith("windows")) {
+            return "iocp";
+        }
+        return "epoll";
+    }
+
+    @Override
+    public String toString() {
+        return os + " " + arch + ", backend " + backend + ", binding " + binding;
+    }
 
     /**
-     * The running operating system, read once: the one place Edgewise looks at {@code os.name}.
-     * A holder of its own, so that asking which OS this is does not make the socket bindings (and
-     * classes that ask while they are being initialised, such as the JNA library, do not cycle).
+     * The running operating system, read once: the one place Edgewise looks at {@code os.name} and
+     * {@code os.arch}. A holder of its own, so that asking which OS this is does not read the settings
+     * or make the socket bindings (and classes that ask while they are being initialised, such as the
+     * JNA library, do not cycle).
      */
     public static final class Os {
         private Os() { }
 
         /** {@code os.name} as the JVM reports it ("" when unset). */
         public static final String NAME = SystemProps.get("os.name", "");
+
+        /** {@code os.arch} as the JVM reports it ("" when unset). */
+        public static final String ARCH = SystemProps.get("os.arch", "");
 
         /** {@link #NAME} in lower case, for prefix checks. */
         private static final String LOWER = NAME.toLowerCase(java.util.Locale.ROOT);
@@ -45,12 +118,15 @@ public final class Platform {
         }
     }
 
-    private static final SocketOps OPS = choose();
+    /** The socket bindings, made on the first {@link #ops()}. */
+    private static final class Bound {
+        static final SocketOps OPS = choose();
+    }
 
     private static SocketOps choose() {
         String os = Os.NAME.toLowerCase(java.util.Locale.ROOT);
         if (Os.isLinux()) {
-            String forced = SystemProps.get("io.edgewise.socketops", "");
+            String forced = CURRENT.settings.socketops();
             if (forced.equals("posix")) return new PosixSocketOps(LinuxValues.NET);
             if (forced.equals("posix-macos")) return new PosixSocketOps(LinuxValues.MACOS_LIKE);
             if (forced.indexOf('.') > 0) return byClassName(forced); // e.g. the IOCP emulation's ops (tests)
@@ -76,7 +152,7 @@ public final class Platform {
     }
 
     public static SocketOps ops() {
-        return OPS;
+        return Bound.OPS;
     }
 
     private static final class Extra { // made on first datagram or Unix domain channel
@@ -99,7 +175,7 @@ public final class Platform {
      * test runs another {@link SocketOps} class on Linux; null on Windows.
      */
     private static PosixSocketOps posixLayer() {
-        if (OPS instanceof PosixSocketOps) return (PosixSocketOps) OPS;
+        if (Bound.OPS instanceof PosixSocketOps) return (PosixSocketOps) Bound.OPS;
         return Os.isLinux() ? LinuxSocketOps.INSTANCE : null;
     }
 

@@ -1,6 +1,5 @@
 package io.edgewise.backend.kqueue;
 
-import io.edgewise.sys.SystemProps;
 import static io.edgewise.sys.bsd.KqueueConstants.*;
 
 import com.sun.jna.Native;
@@ -33,7 +32,7 @@ public final class KqueuePoller implements Poller {
      * {@code -Dio.edgewise.kqueue.wakeup=pipe} makes selectors opened afterwards wake up through a pipe
      * even where {@code EVFILT_USER} exists (the fallback, so it can be tested anywhere).
      */
-    public static final String WAKEUP_PROPERTY = "io.edgewise.kqueue.wakeup";
+    public static final String WAKEUP_PROPERTY = io.edgewise.sys.Settings.KQUEUE_WAKEUP;
 
     /** Ident of the EVFILT_USER wakeup knote (filters have separate ident spaces). */
     private static final long USER_IDENT = 0x5eed;
@@ -92,7 +91,7 @@ public final class KqueuePoller implements Poller {
         // wakeup: EVFILT_USER where the platform has it, a pipe otherwise
         int in = -1, out = -1;
         boolean user = false;
-        if (k.hasUserFilter() && !"pipe".equals(SystemProps.get(WAKEUP_PROPERTY))) {
+        if (k.hasUserFilter() && !"pipe".equals(io.edgewise.sys.Settings.kqueueWakeup())) {
             k.layout.put(changes, 0, USER_IDENT, k.evfiltUser, EV_ADD | EV_CLEAR | EV_RECEIPT, 0, 0L, 0L);
             int n = KqueueLibrary.kevent(kq, changesAddr, 1, changesAddr, 1, 0L);
             user = n == 1 && k.layout.data(changes, 0) == 0;

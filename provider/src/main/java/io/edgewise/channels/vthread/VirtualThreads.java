@@ -1,6 +1,6 @@
 package io.edgewise.channels.vthread;
 
-import io.edgewise.sys.SystemProps;
+import io.edgewise.sys.Platform;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -19,7 +19,7 @@ public final class VirtualThreads {
     private VirtualThreads() { }
 
     private static MethodHandle lookup() {
-        if (!Boolean.parseBoolean(SystemProps.get("io.edgewise.virtualThreadParking", "true"))) {
+        if (!Platform.current().settings().virtualThreadParking()) {
             return null;
         }
         try {

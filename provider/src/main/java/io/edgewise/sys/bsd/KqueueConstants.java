@@ -66,7 +66,7 @@ public final class KqueueConstants {
     }
 
     /** Property naming a kqueue library to load instead of the C library (libkqueue on Linux). */
-    public static final String LIBRARY_PROPERTY = "io.edgewise.kqueue.library";
+    public static final String LIBRARY_PROPERTY = io.edgewise.sys.Settings.KQUEUE_LIBRARY;
 
     /** The constants for an {@code os.name}, or null when that OS has no kqueue we know. */
     public static KqueueConstants forOs(String osName) {

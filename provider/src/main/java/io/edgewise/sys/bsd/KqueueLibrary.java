@@ -1,6 +1,6 @@
 package io.edgewise.sys.bsd;
 
-import io.edgewise.sys.SystemProps;
+import io.edgewise.sys.Platform;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 
@@ -21,7 +21,7 @@ public final class KqueueLibrary {
 
     /** The library kqueue comes from: the property's path, else the C library. */
     static NativeLibrary library() {
-        String path = SystemProps.get(KqueueConstants.LIBRARY_PROPERTY);
+        String path = Platform.current().settings().kqueueLibrary();
         return NativeLibrary.getInstance(path != null && !path.isEmpty() ? path : "c");
     }
 
@@ -60,7 +60,7 @@ public final class KqueueLibrary {
         static final com.sun.jna.Function FUNCTION = lookup();
 
         private static com.sun.jna.Function lookup() {
-            if (SystemProps.get(KqueueConstants.LIBRARY_PROPERTY) == null) {
+            if (Platform.current().settings().kqueueLibrary() == null) {
                 return null;
             }
             try {

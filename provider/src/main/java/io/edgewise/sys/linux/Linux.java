@@ -1,6 +1,5 @@
 package io.edgewise.sys.linux;
 
-import io.edgewise.sys.SystemProps;
 
 /** Linux x86_64/aarch64 constants and struct layouts used by the bindings (asm-generic values). */
 public final class Linux {
@@ -57,7 +56,7 @@ public final class Linux {
     /** struct epoll_event is packed on x86_64 (12 bytes) and naturally aligned elsewhere (16). */
     public static final int EPOLL_EVENT_SIZE, EPOLL_EVENT_DATA;
     static {
-        String arch = SystemProps.get("os.arch", "");
+        String arch = io.edgewise.sys.Platform.Os.ARCH;
         boolean packed = arch.equals("amd64") || arch.equals("x86_64");
         EPOLL_EVENT_SIZE = packed ? 12 : 16;
         EPOLL_EVENT_DATA = packed ? 4 : 8;

@@ -1,22 +1,43 @@
 package io.edgewise.sys.posix;
 
-import io.edgewise.sys.SystemProps;
+import io.edgewise.sys.Platform;
+import io.edgewise.sys.Settings;
 import java.lang.System.Logger.Level;
 
 /**
  * Chooses the native binding once: {@code -Dio.edgewise.binding=jna|ffm} forces one; otherwise FFM on
- * JDK 22+ when its classes are visible (the jar's META-INF/versions/22), JNA elsewhere. Logged once at DEBUG.
- * {@link #configurationProblem()} is checked first, when the provider is constructed.
+ * JDK 22+ when its classes are visible (the jar's META-INF/versions/22), JNA elsewhere ({@link #planned}, which
+ * {@link Platform#binding()} holds). Logged once at DEBUG. {@link #configurationProblem()} is checked first, when
+ * the provider is constructed. The property is read once, into {@link Platform#current()}.
  */
 public final class Binding {
     private Binding() { }
 
-    public static final String PROPERTY = "io.edgewise.binding";
+    public static final String PROPERTY = Settings.BINDING;
     private static final String FFM_CLASS = "io.edgewise.sys.posix.FfmLibC";
     private static volatile String chosen;
 
+    /** The property's value as given (null when unset). */
+    private static String given() {
+        return Platform.current().settings().binding();
+    }
+
     private static String wanted() {
-        return SystemProps.get(PROPERTY, "").trim().toLowerCase(java.util.Locale.ROOT);
+        return normalized(given());
+    }
+
+    private static String normalized(String given) {
+        return given == null ? "" : given.trim().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * The binding a property value (null when unset) leads to: "jna" when it says so, before JDK 22, or
+     * without the FFM classes; "ffm" otherwise. A bad value is {@link #configurationProblem()}'s to report.
+     */
+    public static String planned(String given) {
+        String w = normalized(given);
+        if (w.equals("jna")) return "jna";
+        return Runtime.version().feature() < 22 || !ffmPresent() ? "jna" : "ffm";
     }
 
     /** Whether the FFM binding's classes are visible (JDK 22+ reading the jar's META-INF/versions/22). */
@@ -37,7 +58,7 @@ public final class Binding {
         }
         String valid = "valid values: jna (JDK 17+), ffm (JDK 22+, the default there)";
         if (!w.equals("ffm")) {
-            return "-D" + PROPERTY + "=" + SystemProps.get(PROPERTY) + ": not a binding; " + valid
+            return "-D" + PROPERTY + "=" + given() + ": not a binding; " + valid
                     + ". Fix: remove the property (Edgewise picks one) or set one of these.";
         }
         int feature = Runtime.version().feature();
@@ -56,9 +77,7 @@ public final class Binding {
 
     /** Whether the Linux bindings will call through JNA (JNA must then be on the class path). */
     public static boolean usesJna() {
-        String w = wanted();
-        if (w.equals("jna")) return true;
-        return Runtime.version().feature() < 22 || !ffmPresent();
+        return Platform.current().binding().equals("jna");
     }
 
     static NativeCalls ffmOrNull() {

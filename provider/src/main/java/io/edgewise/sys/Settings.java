@@ -1,0 +1,122 @@
+package io.edgewise.sys;
+
+import java.util.function.UnaryOperator;
+
+/**
+ * Every {@code io.edgewise.*} system property, with its default, read in this one class (a test fails when
+ * another class names one; docs/configuration.md lists them, and a test checks that table against this).
+ *
+ * <p>Most are read once, when the provider starts: {@link Platform#current()} holds that snapshot, and the
+ * parts built with it take their values from there. Two are read again at each use, because each use may
+ * want another value in the same JVM (tests do): {@link #kqueueWakeup()} when a kqueue selector opens, and
+ * {@link #anomalyMillis()} at each JFR scan. The Java agent reads its two ({@link #agentJna}, {@link #verbose})
+ * with {@link #fromSystem()} before {@code main}, ahead of the provider.
+ *
+ * <p>A component's name is its property's name after {@code io.edgewise.} with the dots dropped and the
+ * next letter capitalised ({@code resolve.timeoutMillis} is {@code resolveTimeoutMillis}); the tests rely
+ * on that. A value that does not parse is the default, as {@link Long#getLong(String, long)} has it.
+ * Immutable.
+ *
+ * @param backend              the forced backend name, or null: the platform's own
+ * @param binding              the forced native binding as given (null: Edgewise picks)
+ * @param socketops            the socket layer forced on Linux ("" for Linux's own)
+ * @param kqueueLibrary        the kqueue library path (kqueue on Linux), or null
+ * @param verbose              print one line naming provider, backend and binding
+ * @param resolveTimeoutMillis an asynchronous look-up's timeout
+ * @param resolveThreads       the most asynchronous look-ups at once
+ * @param connectStaggerMillis the delay between Happy-Eyeballs connection attempts
+ * @param virtualThreadParking virtual threads park on the backend instead of blocking their carrier
+ * @param jmx                  when the MXBeans are registered: "auto" (unset), "true", "false"
+ * @param jfr                  JFR events may be emitted (false only for "false")
+ * @param spinThreshold        consecutive spinning selects that make a SelectorSpin event
+ * @param agentJna             the JNA jar the agent adds to the class path, or null
+ */
+public record Settings(String backend, String binding, String socketops, String kqueueLibrary, boolean verbose,
+                       long resolveTimeoutMillis, int resolveThreads, long connectStaggerMillis,
+                       boolean virtualThreadParking, String jmx, boolean jfr, long spinThreshold, String agentJna) {
+
+    public static final String BACKEND = "io.edgewise.backend";
+    public static final String BINDING = "io.edgewise.binding";
+    public static final String SOCKETOPS = "io.edgewise.socketops";
+    public static final String KQUEUE_LIBRARY = "io.edgewise.kqueue.library";
+    public static final String KQUEUE_WAKEUP = "io.edgewise.kqueue.wakeup";
+    public static final String VERBOSE = "io.edgewise.verbose";
+    public static final String RESOLVE_TIMEOUT_MILLIS = "io.edgewise.resolve.timeoutMillis";
+    public static final String RESOLVE_THREADS = "io.edgewise.resolve.threads";
+    public static final String CONNECT_STAGGER_MILLIS = "io.edgewise.connect.staggerMillis";
+    public static final String VIRTUAL_THREAD_PARKING = "io.edgewise.virtualThreadParking";
+    public static final String JMX = "io.edgewise.jmx";
+    public static final String JFR = "io.edgewise.jfr";
+    public static final String ANOMALY_MILLIS = "io.edgewise.anomalyMillis";
+    public static final String SPIN_THRESHOLD = "io.edgewise.spinThreshold";
+    public static final String AGENT_JNA = "io.edgewise.agent.jna";
+
+    /** The JVM's properties now (privileged reads, see {@link SystemProps}). */
+    public static Settings fromSystem() {
+        return read(SystemProps::get);
+    }
+
+    /** The settings a property source gives (null: unset); tests pass a map's {@code get}. */
+    public static Settings read(UnaryOperator<String> props) {
+        String jmx = props.apply(JMX);
+        return new Settings(
+                props.apply(BACKEND),
+                props.apply(BINDING),
+                orElse(props.apply(SOCKETOPS), ""),
+                props.apply(KQUEUE_LIBRARY),
+                Boolean.parseBoolean(props.apply(VERBOSE)),
+                decode(props.apply(RESOLVE_TIMEOUT_MILLIS), 10_000L),
+                decodeInt(props.apply(RESOLVE_THREADS), 4),
+                decode(props.apply(CONNECT_STAGGER_MILLIS), 250L),
+                Boolean.parseBoolean(orElse(props.apply(VIRTUAL_THREAD_PARKING), "true")),
+                jmx == null ? "auto" : jmx,
+                !"false".equals(props.apply(JFR)),
+                decode(props.apply(SPIN_THRESHOLD), 512L),
+                props.apply(AGENT_JNA));
+    }
+
+    /** Whether kqueue selectors opened now wake up through a pipe ("pipe"); read at each open. */
+    public static String kqueueWakeup() {
+        return kqueueWakeup(SystemProps::get);
+    }
+
+    static String kqueueWakeup(UnaryOperator<String> props) {
+        return props.apply(KQUEUE_WAKEUP);
+    }
+
+    /** How long a condition lasts before a JFR scan reports it; read at each scan. */
+    public static long anomalyMillis() {
+        return anomalyMillis(SystemProps::get);
+    }
+
+    static long anomalyMillis(UnaryOperator<String> props) {
+        String v = props.apply(ANOMALY_MILLIS);
+        try {
+            return v != null ? Long.parseLong(v.trim()) : 1000;
+        } catch (NumberFormatException keepDefault) {
+            return 1000;
+        }
+    }
+
+    private static String orElse(String v, String dflt) {
+        return v != null ? v : dflt;
+    }
+
+    /** As {@link Long#getLong(String, long)}: decimal, hex or octal; the default when unset or malformed. */
+    private static long decode(String v, long dflt) {
+        try {
+            return v != null ? Long.decode(v) : dflt;
+        } catch (NumberFormatException e) {
+            return dflt;
+        }
+    }
+
+    /** As {@link Integer#getInteger(String, int)}. */
+    private static int decodeInt(String v, int dflt) {
+        try {
+            return v != null ? Integer.decode(v) : dflt;
+        } catch (NumberFormatException e) {
+            return dflt;
+        }
+    }
+}
