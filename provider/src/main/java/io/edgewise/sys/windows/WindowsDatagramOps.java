@@ -285,46 +285,59 @@ public final class WindowsDatagramOps implements DatagramOps {
             throws IOException {
         long h = ops.socketOf(fd);
         Scratch s = SCRATCH.get();
-        ByteBuffer b = s.buf;
-        for (int i = 0; i < GROUP_SOURCE_REQ_SIZE; i += 8) b.putLong(GREQ + i, 0L);
+        byte[] ifaddr = group instanceof Inet4Address ? interfaceAddress(ifindex) : null;
+        long req = membershipRequest(s.buf, GREQ, op, group, ifaddr, ifindex, source);
+        int level = (int) (req >>> 48), name = (int) (req >>> 32) & 0xffff, len = (int) req;
+        if (Ws2_32.setsockopt(h, level, name, s.addr + GREQ, len) != 0) {
+            int e = err();
+            if (e == WSAENOPROTOOPT && (op == JOIN || op == BLOCK)) throw new UnsupportedOperationException();
+            throw WinErrors.socket(e);
+        }
+    }
+
+    /**
+     * Writes the request of a membership change at {@code off} (zeroed first) and returns
+     * {@code level << 48 | optname << 32 | length}. IPv4 groups: {@code ip_mreq}, or with a source
+     * Windows' {@code ip_mreq_source} (group, source, interface), interface by address
+     * ({@code ifaddr}, 4 bytes); IPv6 groups: {@code ipv6_mreq}, or with a source {@code group_source_req}
+     * with two {@code sockaddr_in6}, interface by index. Pure: unit-tested on any OS.
+     */
+    static long membershipRequest(ByteBuffer b, int off, int op, InetAddress group, byte[] ifaddr, int ifindex,
+            InetAddress source) {
+        for (int i = 0; i < GROUP_SOURCE_REQ_SIZE; i += 8) b.putLong(off + i, 0L);
         int level, name, len;
         if (group instanceof Inet4Address) {
             level = IPPROTO_IP;
-            byte[] ifaddr = interfaceAddress(ifindex);
-            if (source == null) { // ip_mreq
-                put(b, GREQ + IMR_MULTIADDR, group.getAddress());
-                put(b, GREQ + IMR_INTERFACE, ifaddr);
+            if (source == null) {
+                put(b, off + IMR_MULTIADDR, group.getAddress());
+                put(b, off + IMR_INTERFACE, ifaddr);
                 name = op == JOIN ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP;
                 len = IP_MREQ_SIZE;
-            } else { // ip_mreq_source, Windows' order
-                put(b, GREQ + IMRS_MULTIADDR, group.getAddress());
-                put(b, GREQ + IMRS_SOURCEADDR, source.getAddress());
-                put(b, GREQ + IMRS_INTERFACE, ifaddr);
+            } else {
+                put(b, off + IMRS_MULTIADDR, group.getAddress());
+                put(b, off + IMRS_SOURCEADDR, source.getAddress());
+                put(b, off + IMRS_INTERFACE, ifaddr);
                 name = op == JOIN ? IP_ADD_SOURCE_MEMBERSHIP : op == DROP ? IP_DROP_SOURCE_MEMBERSHIP
                         : op == BLOCK ? IP_BLOCK_SOURCE : IP_UNBLOCK_SOURCE;
                 len = IP_MREQ_SOURCE_SIZE;
             }
         } else {
             level = IPPROTO_IPV6;
-            if (source == null) { // ipv6_mreq
-                put(b, GREQ + IPV6MR_MULTIADDR, group.getAddress());
-                b.putInt(GREQ + IPV6MR_INTERFACE, ifindex);
+            if (source == null) {
+                put(b, off + IPV6MR_MULTIADDR, group.getAddress());
+                b.putInt(off + IPV6MR_INTERFACE, ifindex);
                 name = op == JOIN ? IPV6_ADD_MEMBERSHIP : IPV6_DROP_MEMBERSHIP;
                 len = IPV6_MREQ_SIZE;
-            } else { // group_source_req with two sockaddr_in6
-                b.putInt(GREQ + GSR_INTERFACE, ifindex);
-                WinSockAddr.encode(b, GREQ + GSR_GROUP, true, new InetSocketAddress(group, 0));
-                WinSockAddr.encode(b, GREQ + GSR_SOURCE, true, new InetSocketAddress(source, 0));
+            } else {
+                b.putInt(off + GSR_INTERFACE, ifindex);
+                WinSockAddr.encode(b, off + GSR_GROUP, true, new InetSocketAddress(group, 0));
+                WinSockAddr.encode(b, off + GSR_SOURCE, true, new InetSocketAddress(source, 0));
                 name = op == JOIN ? MCAST_JOIN_SOURCE_GROUP : op == DROP ? MCAST_LEAVE_SOURCE_GROUP
                         : op == BLOCK ? MCAST_BLOCK_SOURCE : MCAST_UNBLOCK_SOURCE;
                 len = GROUP_SOURCE_REQ_SIZE;
             }
         }
-        if (Ws2_32.setsockopt(h, level, name, s.addr + GREQ, len) != 0) {
-            int e = err();
-            if (e == WSAENOPROTOOPT && (op == JOIN || op == BLOCK)) throw new UnsupportedOperationException();
-            throw WinErrors.socket(e);
-        }
+        return ((long) level << 48) | ((long) name << 32) | len;
     }
 
     /** The interface's first IPv4 address (the JDK's rule for IPv4 memberships), 0.0.0.0 for none. */
