@@ -356,6 +356,33 @@ static void udp_probe(void) {
     }
     closesocket(m);
 
+    /* SO_REUSEADDR set for real on datagram sockets (WindowsDatagramOps), then bind's best-effort
+     * SO_EXCLUSIVEADDRUSE (WindowsSocketOps.bind): two receivers share one port */
+    {
+        SOCKET r1 = udp(AF_INET), r2 = udp(AF_INET);
+        DWORD on = 1;
+        CHECK(setsockopt(r1, SOL_SOCKET, SO_REUSEADDR, (char *) &on, sizeof on) == 0, "SO_REUSEADDR r1: %d",
+                WSAGetLastError());
+        CHECK(setsockopt(r2, SOL_SOCKET, SO_REUSEADDR, (char *) &on, sizeof on) == 0, "SO_REUSEADDR r2");
+        DWORD got2 = 0;
+        int l2 = sizeof got2;
+        CHECK(getsockopt(r1, SOL_SOCKET, SO_REUSEADDR, (char *) &got2, &l2) == 0 && got2 != 0,
+                "SO_REUSEADDR reads back on: %lu", got2);
+        int ex1 = setsockopt(r1, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, (char *) &on, sizeof on);
+        int ex1e = ex1 ? WSAGetLastError() : 0;
+        setsockopt(r2, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, (char *) &on, sizeof on);
+        CHECK(ex1 == SOCKET_ERROR && ex1e == WSAEINVAL, "SO_EXCLUSIVEADDRUSE after SO_REUSEADDR: WSAEINVAL "
+                "(the two are exclusive), got %d (%d)", ex1, ex1e);
+        struct sockaddr_in shared = loopback4(mport);
+        shared.sin_addr.s_addr = htonl(INADDR_ANY);
+        CHECK(bind(r1, (struct sockaddr *) &shared, sizeof shared) == 0, "bind r1 to %d: %d", mport,
+                WSAGetLastError());
+        CHECK(bind(r2, (struct sockaddr *) &shared, sizeof shared) == 0, "bind r2 to the same port: %d",
+                WSAGetLastError());
+        closesocket(r1);
+        closesocket(r2);
+    }
+
     /* AFD poll of a UDP socket: SEND at once, RECEIVE when a datagram arrives */
     port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 0);
     HANDLE afd = open_afd();

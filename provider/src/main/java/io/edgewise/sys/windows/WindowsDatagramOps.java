@@ -368,10 +368,17 @@ public final class WindowsDatagramOps implements DatagramOps {
         return name != null && name == IP_DONTFRAGMENT_OPTION;
     }
 
+    /**
+     * The multicast options, and SO_REUSEADDR: a datagram channel sets it on the socket for real (the
+     * JDK's DatagramChannelImpl calls Net.setSocketOption even where exclusive bind emulates it for
+     * streams), so that several multicast receivers can bind one port; bind's SO_EXCLUSIVEADDRUSE then
+     * fails quietly, as the JDK's does.
+     */
     @Override
     public boolean handlesOption(SocketOption<?> name) {
         return name == StandardSocketOptions.IP_MULTICAST_IF || name == StandardSocketOptions.IP_MULTICAST_TTL
-                || name == StandardSocketOptions.IP_MULTICAST_LOOP || isDontFragment(name);
+                || name == StandardSocketOptions.IP_MULTICAST_LOOP || isDontFragment(name)
+                || name == StandardSocketOptions.SO_REUSEADDR;
     }
 
     @Override
@@ -412,6 +419,10 @@ public final class WindowsDatagramOps implements DatagramOps {
     public <T> void setOption(int fd, int family, SocketOption<T> name, T value) throws IOException {
         long h = ops.socketOf(fd);
         Scratch s = SCRATCH.get();
+        if (name == StandardSocketOptions.SO_REUSEADDR) {
+            setInt(s, h, SOL_SOCKET, SO_REUSEADDR, ((Boolean) value) ? 1 : 0, false);
+            return;
+        }
         int f = optionFamily(h, s, family);
         boolean v6 = f == SocketOps.INET6;
         boolean alsoIpv4 = family == SocketOps.INET6; // best effort, for IPv4 traffic of a dual-stack socket
@@ -466,8 +477,12 @@ public final class WindowsDatagramOps implements DatagramOps {
         long h = ops.socketOf(fd);
         Scratch s = SCRATCH.get();
         boolean v6 = optionFamily(h, s, family) == SocketOps.INET6;
+        int level = v6 ? IPPROTO_IPV6 : IPPROTO_IP;
         int optname;
-        if (name == StandardSocketOptions.IP_MULTICAST_IF) {
+        if (name == StandardSocketOptions.SO_REUSEADDR) {
+            level = SOL_SOCKET;
+            optname = SO_REUSEADDR;
+        } else if (name == StandardSocketOptions.IP_MULTICAST_IF) {
             optname = v6 ? IPV6_MULTICAST_IF : IP_MULTICAST_IF;
         } else if (name == StandardSocketOptions.IP_MULTICAST_TTL) {
             optname = v6 ? IPV6_MULTICAST_HOPS : IP_MULTICAST_TTL;
@@ -480,7 +495,7 @@ public final class WindowsDatagramOps implements DatagramOps {
         }
         s.buf.putLong(OPT, 0L);
         s.buf.putInt(OPTLEN, DWORD_SIZE);
-        if (Ws2_32.getsockopt(h, v6 ? IPPROTO_IPV6 : IPPROTO_IP, optname, s.addr + OPT, s.addr + OPTLEN) != 0) {
+        if (Ws2_32.getsockopt(h, level, optname, s.addr + OPT, s.addr + OPTLEN) != 0) {
             throw WinErrors.socket(err());
         }
         int v = s.buf.getInt(OPT);

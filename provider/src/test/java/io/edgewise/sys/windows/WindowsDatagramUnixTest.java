@@ -121,10 +121,11 @@ class WindowsDatagramUnixTest {
     }
 
     @Test
-    void multicastOptionsAreTheDatagramOnes() {
+    void multicastOptionsAndReuseAddressAreTheDatagramOnes() {
         assertTrue(DGRAM.handlesOption(StandardSocketOptions.IP_MULTICAST_IF));
         assertTrue(DGRAM.handlesOption(StandardSocketOptions.IP_MULTICAST_TTL));
         assertTrue(DGRAM.handlesOption(StandardSocketOptions.IP_MULTICAST_LOOP));
+        assertTrue(DGRAM.handlesOption(StandardSocketOptions.SO_REUSEADDR), "set for real, not emulated");
         assertFalse(DGRAM.handlesOption(StandardSocketOptions.SO_RCVBUF));
         assertFalse(DGRAM.handlesOption(null));
     }
