@@ -34,7 +34,8 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Connect: a non-blocking AF_UNIX connect may answer WSAEWOULDBLOCK like TCP, and Winsock does not
  * promise what a second connect says while one is pending; so a repeated connect that answers
- * WSAEALREADY or WSAEINVAL asks {@link WindowsSocketOps#finishConnect} (select plus SO_ERROR) instead.
+ * WSAEALREADY asks {@link WindowsSocketOps#finishConnect} (select plus SO_ERROR) instead. (WSAEINVAL,
+ * which old Winsock said there too, is thrown: taken for "pending" it could retry forever.)
  * Stateless apart from a per-thread scratch area.
  */
 public final class WindowsUnixOps implements UnixOps {
@@ -124,9 +125,8 @@ public final class WindowsUnixOps implements UnixOps {
             case WSAEINPROGRESS:
                 WouldBlock.report(fd, PollEvents.OUT);
                 return SocketOps.UNAVAILABLE;
-            case WSAEALREADY:
-            case WSAEINVAL:
-                return ops.finishConnect(fd) ? 1 : SocketOps.UNAVAILABLE; // throws the connect's own error
+            case WSAEALREADY: // pending: select and SO_ERROR say how it went (throws its error)
+                return ops.finishConnect(fd) ? 1 : SocketOps.UNAVAILABLE;
             case WSAEINTR:
                 return SocketOps.INTERRUPTED;
             default:
