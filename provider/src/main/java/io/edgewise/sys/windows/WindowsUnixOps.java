@@ -117,7 +117,7 @@ public final class WindowsUnixOps implements UnixOps {
     }
 
     /** What a failed connect's error means; a pending connect's outcome comes from finishConnect. */
-    private int connectResult(int fd, int e) throws IOException {
+    int connectResult(int fd, int e) throws IOException {
         switch (e) {
             case WSAEISCONN:
                 return 1;

@@ -170,6 +170,18 @@ class WindowsDatagramUnixTest {
     }
 
     @Test
+    void unixConnectOutcomes() throws Exception {
+        assertEquals(1, UNIX_OPS.connectResult(5, Win64.WSAEISCONN));
+        assertEquals(SocketOps.UNAVAILABLE, UNIX_OPS.connectResult(5, Win64.WSAEWOULDBLOCK), "pending");
+        assertEquals(SocketOps.UNAVAILABLE, UNIX_OPS.connectResult(5, Win64.WSAEINPROGRESS));
+        assertEquals(SocketOps.INTERRUPTED, UNIX_OPS.connectResult(5, Win64.WSAEINTR));
+        assertThrows(java.net.ConnectException.class, () -> UNIX_OPS.connectResult(5, Win64.WSAECONNREFUSED),
+                "no listener at the path");
+        assertThrows(java.net.SocketException.class, () -> UNIX_OPS.connectResult(5, Win64.WSAEINVAL),
+                "thrown, not taken for a pending connect (a blocking connect would retry it forever)");
+    }
+
+    @Test
     void autoBindDirectoryIsTempThenTmpdir() {
         String temp = System.getenv("TEMP");
         assertEquals(temp != null ? temp : System.getProperty("java.io.tmpdir"), UNIX_OPS.defaultTempDir());
