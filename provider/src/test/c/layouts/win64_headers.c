@@ -26,6 +26,7 @@
 #include <winternl.h>
 #include <winioctl.h>
 #include <ntstatus.h>
+#include <afunix.h>
 #include <stdio.h>
 #include <stddef.h>
 
@@ -45,6 +46,8 @@ typedef struct {
 
 #define P(name, value) printf("%s=%lld\n", name, (long long) (value))
 #define C(name) P(#name, name)
+/* io.edgewise.sys.windows.Win64Net: the datagram, multicast and AF_UNIX values (issue #20) */
+#define N(name) P("Win64Net." #name, name)
 
 int main(void) {
     afd_poll_params app;
@@ -173,6 +176,32 @@ int main(void) {
     C(WSAENETDOWN); C(WSAENETUNREACH); C(WSAENETRESET); C(WSAECONNABORTED); C(WSAECONNRESET);
     C(WSAENOBUFS); C(WSAEISCONN); C(WSAENOTCONN); C(WSAESHUTDOWN); C(WSAETIMEDOUT);
     C(WSAECONNREFUSED); C(WSAEHOSTDOWN); C(WSAEHOSTUNREACH); C(WSANOTINITIALISED);
+    N(AF_UNSPEC); N(AF_UNIX);
+    P("Win64Net.SIO_UDP_CONNRESET", (unsigned int) SIO_UDP_CONNRESET);
+    P("Win64Net.DWORD_SIZE", sizeof(DWORD));
+    N(IP_MULTICAST_IF); N(IP_MULTICAST_TTL); N(IP_MULTICAST_LOOP); N(IP_ADD_MEMBERSHIP); N(IP_DROP_MEMBERSHIP);
+    N(IP_ADD_SOURCE_MEMBERSHIP); N(IP_DROP_SOURCE_MEMBERSHIP); N(IP_BLOCK_SOURCE); N(IP_UNBLOCK_SOURCE);
+    N(IP_DONTFRAGMENT);
+    N(IPV6_MULTICAST_IF); N(IPV6_MULTICAST_HOPS); N(IPV6_MULTICAST_LOOP); N(IPV6_ADD_MEMBERSHIP);
+    N(IPV6_DROP_MEMBERSHIP); N(IPV6_DONTFRAG);
+    N(MCAST_BLOCK_SOURCE); N(MCAST_UNBLOCK_SOURCE); N(MCAST_JOIN_SOURCE_GROUP); N(MCAST_LEAVE_SOURCE_GROUP);
+    P("Win64Net.IP_MREQ_SIZE", sizeof(struct ip_mreq));
+    P("Win64Net.IMR_MULTIADDR", offsetof(struct ip_mreq, imr_multiaddr));
+    P("Win64Net.IMR_INTERFACE", offsetof(struct ip_mreq, imr_interface));
+    P("Win64Net.IP_MREQ_SOURCE_SIZE", sizeof(struct ip_mreq_source));
+    P("Win64Net.IMRS_MULTIADDR", offsetof(struct ip_mreq_source, imr_multiaddr));
+    P("Win64Net.IMRS_SOURCEADDR", offsetof(struct ip_mreq_source, imr_sourceaddr));
+    P("Win64Net.IMRS_INTERFACE", offsetof(struct ip_mreq_source, imr_interface));
+    P("Win64Net.IPV6_MREQ_SIZE", sizeof(struct ipv6_mreq));
+    P("Win64Net.IPV6MR_MULTIADDR", offsetof(struct ipv6_mreq, ipv6mr_multiaddr));
+    P("Win64Net.IPV6MR_INTERFACE", offsetof(struct ipv6_mreq, ipv6mr_interface));
+    P("Win64Net.GROUP_SOURCE_REQ_SIZE", sizeof(struct group_source_req));
+    P("Win64Net.GSR_INTERFACE", offsetof(struct group_source_req, gsr_interface));
+    P("Win64Net.GSR_GROUP", offsetof(struct group_source_req, gsr_group));
+    P("Win64Net.GSR_SOURCE", offsetof(struct group_source_req, gsr_source));
+    P("Win64Net.SOCKADDR_UN_SIZE", sizeof(struct sockaddr_un));
+    P("Win64Net.SUN_PATH", offsetof(struct sockaddr_un, sun_path));
+    N(UNIX_PATH_MAX);
     printf("END\n");
     return 0;
 }

@@ -321,6 +321,7 @@ abstract class DatagramChannelBase extends DatagramChannel implements SelChannel
             if (n != 1) {
                 throw new SocketException("connect did not complete");
             }
+            dops.connected(f);
             remoteAddress = target;
             state = ST_CONNECTED;
             localAddress = queryAddress(f, true);

@@ -37,13 +37,13 @@ final class UnixNet {
                 && ((UnixDomainSocketAddress) sa).getPath().toString().isEmpty();
     }
 
-    /** {@code jdk.net.unixdomain.tmpdir}, else {@code java.io.tmpdir}: where automatically named sockets go. */
+    /** {@code jdk.net.unixdomain.tmpdir}, else the OS's default: where automatically named sockets go. */
     private static String tempDir() {
         String s = SystemProps.get("jdk.net.unixdomain.tmpdir");
         if (s != null && !s.isEmpty()) {
             return s;
         }
-        return SystemProps.get("java.io.tmpdir");
+        return io.edgewise.sys.Platform.unixOps().defaultTempDir();
     }
 
     /** A fresh name {@code socket_<random>} in the temporary directory, as the JDK chooses it. */

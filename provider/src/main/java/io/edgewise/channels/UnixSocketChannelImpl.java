@@ -106,8 +106,10 @@ public final class UnixSocketChannelImpl extends StreamSocketChannel {
             s.add(StandardSocketOptions.SO_SNDBUF);
             s.add(StandardSocketOptions.SO_RCVBUF);
             s.add(StandardSocketOptions.SO_LINGER);
-            if (JDK_PEERCRED != null) s.add(JDK_PEERCRED);
-            s.add(EdgewiseSocketOptions.SO_PEERCRED);
+            if (Platform.unixOps().peerCredentialsSupported()) { // not on Windows, as the JDK
+                if (JDK_PEERCRED != null) s.add(JDK_PEERCRED);
+                s.add(EdgewiseSocketOptions.SO_PEERCRED);
+            }
             return Collections.unmodifiableSet(s);
         }
     }

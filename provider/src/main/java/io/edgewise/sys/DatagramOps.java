@@ -53,6 +53,13 @@ public interface DatagramOps {
 
     long writev(int fd, long iov, int count) throws IOException;
 
+    /**
+     * Called after connect associated the socket with one peer, for what the OS must be told then
+     * (Windows: report ICMP refusals from now on, as the JDK does). Nothing by default.
+     */
+    default void connected(int fd) throws IOException {
+    }
+
     /** Dissolves the association made by connect (connect to AF_UNSPEC). */
     void disconnect(int fd) throws IOException;
 

@@ -8,7 +8,9 @@ import io.edgewise.sys.posix.PosixDatagramOps;
 import io.edgewise.sys.posix.PosixNet;
 import io.edgewise.sys.posix.PosixSocketOps;
 import io.edgewise.sys.posix.PosixUnixOps;
+import io.edgewise.sys.windows.WindowsDatagramOps;
 import io.edgewise.sys.windows.WindowsSocketOps;
+import io.edgewise.sys.windows.WindowsUnixOps;
 
 /**
  * The platform Edgewise runs on, made once: the OS, the architecture, the backend and native binding
@@ -19,7 +21,8 @@ import io.edgewise.sys.windows.WindowsSocketOps;
  * also leaves out what macOS lacks (SOCK_NONBLOCK, accept4, pipe2, MSG_NOSIGNAL), so its fcntl paths run;
  * a full class name picks a {@link SocketOps} class with a public no-arg constructor (tests).
  * Datagram and Unix-domain bindings ({@link #datagramOps}, {@link #unixOps}) sit on the same POSIX
- * layer with the same values on every Unix; Windows has none yet.
+ * layer with the same values on every Unix; on Windows they are Winsock's ({@code WindowsDatagramOps},
+ * {@code WindowsUnixOps}: UDP and AF_UNIX stream sockets, what the JDK offers there).
  *
  * <p>Making the {@link #current()} object binds nothing native: the bindings are made on the first
  * {@link #ops()} (holder {@code Bound}), after the provider has checked the configuration. Immutable;
@@ -160,7 +163,10 @@ public final class Platform {
         static final UnixOps UNIX;
         static {
             PosixSocketOps posix = posixLayer();
-            if (posix == null) {
+            if (Bound.OPS instanceof WindowsSocketOps) { // Winsock UDP and AF_UNIX streams
+                DATAGRAM = new WindowsDatagramOps((WindowsSocketOps) Bound.OPS);
+                UNIX = new WindowsUnixOps((WindowsSocketOps) Bound.OPS);
+            } else if (posix == null) {
                 DATAGRAM = null;
                 UNIX = null;
             } else {
@@ -179,7 +185,7 @@ public final class Platform {
         return Os.isLinux() ? LinuxSocketOps.INSTANCE : null;
     }
 
-    /** Winsock UDP and AF_UNIX are not bound yet. */
+    /** An OS without datagram or Unix-domain bindings (a test's own SocketOps class off Linux). */
     private static void check(Object ops, String what) {
         if (ops == null) {
             throw new UnsupportedOperationException("Edgewise has no " + what + " bindings for "

@@ -38,6 +38,19 @@ public interface UnixOps {
 
     PeerCredentials peerCredentials(int fd) throws IOException;
 
+    /** Whether the OS reports a peer's credentials (SO_PEERCRED is a supported option): not on Windows. */
+    default boolean peerCredentialsSupported() {
+        return true;
+    }
+
+    /**
+     * Where automatically named sockets go unless {@code jdk.net.unixdomain.tmpdir} says: the JDK's
+     * choice on this OS ({@code java.io.tmpdir}; Windows tries {@code %TEMP%} first).
+     */
+    default String defaultTempDir() {
+        return SystemProps.get("java.io.tmpdir");
+    }
+
     /** Length in bytes of a path in {@code sun_path}, for the JDK's "path too long" check. */
     int maxPathBytes();
 

@@ -3,6 +3,7 @@ package io.edgewise.iocp;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.edgewise.sys.windows.Win64;
+import io.edgewise.sys.windows.Win64Net;
 import io.edgewise.sys.windows.WindowsSocketOps;
 import io.edgewise.testing.HeaderValues;
 import java.lang.reflect.Field;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Every Win64 size, offset and constant the Java code uses — read from the Java classes themselves
- * ({@link Win64}'s fields, {@code WindowsSocketOps.SIO_UDP_CONNRESET}) — against what a mingw-w64 program
+ * ({@link Win64}'s and {@link Win64Net}'s fields, {@code WindowsSocketOps.SIO_UDP_CONNRESET}) — against what a mingw-w64 program
  * prints from the SDK headers ({@code src/test/c/layouts/win64_headers.c}, which also says where the
  * AFD values come from: wine's {@code include/wine/afd.h}), run under wine. A constant without a
  * header value fails too, so a new one cannot slip past. Skipped where mingw-w64 or wine is missing
@@ -53,6 +54,7 @@ class Win64HeaderLayoutTest {
         Field f = WindowsSocketOps.class.getDeclaredField("SIO_UDP_CONNRESET");
         f.setAccessible(true);
         java.put("WindowsSocketOps.SIO_UDP_CONNRESET", (long) f.getInt(null));
+        java.putAll(HeaderValues.constants(Win64Net.class, "Win64Net.")); // datagram, multicast, AF_UNIX (#20)
         Map<String, Integer> widths = new HashMap<>();
         for (Field w : Win64.class.getDeclaredFields()) {
             if (w.getType() == long.class) widths.put(w.getName(), 8);

@@ -21,11 +21,18 @@ public final class UnixAddrCodec {
     static final UnixDomainSocketAddress UNNAMED = UnixDomainSocketAddress.of("");
 
     private final PosixNet n;
+    private final Charset charset;
     /** The largest {@code sockaddr_un}: family part and {@code sun_path}. */
     public final int size;
 
     public UnixAddrCodec(PosixNet n) {
+        this(n, CHARSET);
+    }
+
+    /** With the charset of path names given (Windows: UTF-8, whatever the file-name encoding). */
+    public UnixAddrCodec(PosixNet n, Charset charset) {
         this.n = n;
+        this.charset = charset;
         this.size = n.sunPathOffset + n.sunPathMax;
     }
 
@@ -55,7 +62,7 @@ public final class UnixAddrCodec {
     public int encode(ByteBuffer buf, int off, SocketAddress sa) throws SocketException {
         int p = off + n.sunPathOffset;
         if (sa instanceof UnixDomainSocketAddress) {
-            byte[] path = ((UnixDomainSocketAddress) sa).getPath().toString().getBytes(CHARSET);
+            byte[] path = ((UnixDomainSocketAddress) sa).getPath().toString().getBytes(charset);
             if (path.length > n.sunPathMax - 1) {
                 throw new SocketException("Unix domain path too long");
             }
@@ -96,6 +103,6 @@ public final class UnixAddrCodec {
         while (end < max && buf.get(p + end) != 0) end++;
         byte[] path = new byte[end];
         for (int i = 0; i < end; i++) path[i] = buf.get(p + i);
-        return UnixDomainSocketAddress.of(new String(path, CHARSET));
+        return UnixDomainSocketAddress.of(new String(path, charset));
     }
 }

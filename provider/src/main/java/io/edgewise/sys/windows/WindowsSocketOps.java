@@ -656,4 +656,23 @@ public final class WindowsSocketOps implements SocketOps {
         }
         return r;
     }
+
+    // ---- for WindowsDatagramOps and WindowsUnixOps (issue #20), which share this class's handle table
+
+    /** A new non-blocking, non-inheritable socket of any family and type, registered: its descriptor. */
+    int newDescriptor(int af, int type, int proto) throws IOException {
+        long s = newSocket(af, type, proto);
+        try {
+            nonBlocking(s, true);
+        } catch (IOException e) {
+            Ws2_32.closesocket(s);
+            throw e;
+        }
+        return register(s);
+    }
+
+    /** The {@code SOCKET} of an open descriptor; a SocketException for any other. */
+    long socketOf(int fd) throws IOException {
+        return h(fd);
+    }
 }

@@ -59,4 +59,10 @@ public final class Ws2_32 {
     public static native int select(int nfds, long readfds, long writefds, long exceptfds, long timeout);
 
     public static native int WSAGetLastError();
+
+    // ---- datagrams (WindowsDatagramOps, issue #20)
+
+    public static native int sendto(long s, long buf, int len, int flags, long to, int tolen);
+
+    public static native int recvfrom(long s, long buf, int len, int flags, long from, long fromlenPtr);
 }
