@@ -1,10 +1,11 @@
 package io.edgewise.channels;
 
 import io.edgewise.sys.SocketOps;
+import io.edgewise.sys.WaitOps;
 import java.io.IOException;
-import java.nio.channels.ClosedChannelException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.channels.ClosedChannelException;
 
 /**
  * Owns one descriptor and closes it exactly once, only when no thread is inside a call on it.
@@ -33,6 +34,8 @@ final class FdHandle {
     private static final int USES = GEN_ONE - 1;
 
     private final SocketOps ops;
+    /** For {@link #unblock} only. */
+    private final WaitOps waits;
     private final int fd;
     private volatile int state;
 
@@ -46,8 +49,9 @@ final class FdHandle {
         }
     }
 
-    FdHandle(SocketOps ops, int fd) {
+    FdHandle(SocketOps ops, WaitOps waits, int fd) {
         this.ops = ops;
+        this.waits = waits;
         this.fd = fd;
     }
 
@@ -76,7 +80,7 @@ final class FdHandle {
 
     /**
      * For a close while threads wait in {@code poll} on the descriptor: makes those polls, and any
-     * that start later, return ({@link SocketOps#unblock}). Nothing when already closed (then no
+     * that start later, return ({@link WaitOps#unblock}). Nothing when already closed (then no
      * thread is inside a call on it).
      */
     void unblock() {
@@ -87,7 +91,7 @@ final class FdHandle {
             return;
         }
         try {
-            ops.unblock(f);
+            waits.unblock(f);
         } finally {
             release();
         }

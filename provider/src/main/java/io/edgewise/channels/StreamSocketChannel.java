@@ -1,11 +1,13 @@
 package io.edgewise.channels;
 
-import io.edgewise.sys.PollEvents;
 import io.edgewise.backend.Poller;
 import io.edgewise.observe.ChannelKind;
 import io.edgewise.observe.ChannelTrace;
 import io.edgewise.sys.ByteIo;
+import io.edgewise.sys.Platform;
+import io.edgewise.sys.PollEvents;
 import io.edgewise.sys.SocketOps;
+import io.edgewise.sys.WaitOps;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
@@ -46,8 +48,10 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
             ST_CLOSED = 4;
 
     final SocketOps ops;
-    /** The data calls for this socket ({@link SocketOps#streamIo()}). */
+    /** The data calls for this socket ({@link ByteIo#streamIo()}). */
     private final ByteIo io;
+    /** Where blocked reads and writes wait. */
+    final WaitOps waits;
     final FdHandle fd;
     final int fdVal;
     /** The family {@link SocketOps} option calls take for this channel. */
@@ -71,9 +75,10 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
     StreamSocketChannel(SelectorProvider provider, SocketOps ops, int fdVal, int optionFamily) {
         super(provider);
         this.ops = ops;
-        this.io = ops.streamIo();
+        this.io = Platform.streamIo();
+        this.waits = Waiter.of(ops);
         this.fdVal = fdVal;
-        this.fd = new FdHandle(ops, fdVal);
+        this.fd = new FdHandle(ops, waits, fdVal);
         this.optionFamily = optionFamily;
         this.trace = ChannelTrace.open(this instanceof UnixSocketChannelImpl ? ChannelKind.UNIX : ChannelKind.TCP);
     }
@@ -180,7 +185,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
             remoteAddress = target;
             trace.connectStarted(target, blocking, false);
             if (blocking) {
-                readWaiter = Waiter.acquire(ops, true);
+                readWaiter = Waiter.acquire(waits, true);
             }
         }
     }
@@ -231,7 +236,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
                     if (state != ST_CONNECTIONPENDING) {
                         throw new NoConnectionPendingException();
                     }
-                    if (blocking) readWaiter = Waiter.acquire(ops, true);
+                    if (blocking) readWaiter = Waiter.acquire(waits, true);
                 }
                 int f = fd.acquire();
                 try {
@@ -324,7 +329,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
             begin();
             synchronized (stateLock) {
                 ensureOpenAndConnected();
-                readWaiter = Waiter.acquire(ops, true);
+                readWaiter = Waiter.acquire(waits, true);
             }
         } else {
             ensureOpenAndConnected();
@@ -433,7 +438,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
             if (isOutputClosed) {
                 throw new ClosedChannelException();
             }
-            writeWaiter = Waiter.acquire(ops, shutdownWakesWriter());
+            writeWaiter = Waiter.acquire(waits, shutdownWakesWriter());
         }
     }
 

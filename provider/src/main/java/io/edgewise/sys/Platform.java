@@ -79,6 +79,40 @@ public final class Platform {
         return OPS;
     }
 
+    // --- The contract's parts by job (issue #20). The one platform object serves them all; callers
+    // --- take the part they need: ops() for sockets, these for waiting, bytes and pipes.
+    private static final WaitOps WAIT = part(WaitOps.class);
+    private static final ByteIo BYTES = part(ByteIo.class);
+    private static final PipeOps PIPES = part(PipeOps.class);
+
+    /** {@link #OPS} as one of its parts; a test's ops class must implement them all. */
+    private static <T> T part(Class<T> job) {
+        if (!job.isInstance(OPS)) {
+            throw new UnsupportedOperationException(OPS.getClass().getName() + " does not implement " + job.getName());
+        }
+        return job.cast(OPS);
+    }
+
+    /** Waiting on one descriptor: wakeup descriptors, poll, the shutdown wake. */
+    public static WaitOps waitOps() {
+        return WAIT;
+    }
+
+    /** The data calls on any descriptor (pipes, wakeup descriptors). */
+    public static ByteIo byteIo() {
+        return BYTES;
+    }
+
+    /** The data calls on connected stream sockets ({@link ByteIo#streamIo()} of {@link #byteIo()}). */
+    public static ByteIo streamIo() {
+        return BYTES.streamIo();
+    }
+
+    /** Making pipes. */
+    public static PipeOps pipeOps() {
+        return PIPES;
+    }
+
     private static final class Extra { // made on first datagram or Unix domain channel
         static final DatagramOps DATAGRAM;
         static final UnixOps UNIX;

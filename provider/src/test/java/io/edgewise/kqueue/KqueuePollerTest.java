@@ -65,7 +65,7 @@ class KqueuePollerTest {
 
     /** A non-blocking pipe: {read, write}. */
     private int[] pipe() throws IOException {
-        long rw = Platform.ops().pipe();
+        long rw = Platform.pipeOps().pipe();
         int r = (int) rw, w = (int) (rw >>> 32);
         fds.add(r);
         fds.add(w);
@@ -150,11 +150,11 @@ class KqueuePollerTest {
         int s = -1;
         for (int i = 0; i < 500 && s < 0; i++) {
             s = ops.accept(l, SocketOps.INET, remote);
-            if (s < 0) ops.poll(l, PollEvents.IN, -1, 10);
+            if (s < 0) Platform.waitOps().poll(l, PollEvents.IN, -1, 10);
         }
         assertTrue(s >= 0, "accepted");
         fds.add(s);
-        for (int i = 0; i < 500 && !ops.finishConnect(c); i++) ops.poll(c, PollEvents.OUT, -1, 10);
+        for (int i = 0; i < 500 && !ops.finishConnect(c); i++) Platform.waitOps().poll(c, PollEvents.OUT, -1, 10);
         return new int[] {c, s};
     }
 
@@ -163,7 +163,7 @@ class KqueuePollerTest {
         KqueuePoller p = poller();
         int[] t = tcpPair();
         write(t[0], 10);
-        Platform.ops().poll(t[1], PollEvents.IN, -1, 5000);
+        Platform.waitOps().poll(t[1], PollEvents.IN, -1, 5000);
         p.update(t[1], 0, IN | OUT);
         assertEquals(IN | OUT, eventsOf(p, t[1], 5000) & (IN | OUT));
     }
@@ -176,7 +176,7 @@ class KqueuePollerTest {
         int ev = eventsOf(p, t[1], 5000);
         assertTrue((ev & OUT) != 0, "writable at once");
         write(t[0], 10);
-        Platform.ops().poll(t[1], PollEvents.IN, -1, 5000);
+        Platform.waitOps().poll(t[1], PollEvents.IN, -1, 5000);
         assertEquals(-1, eventsOf(p, t[1], 100), "neither filter reports until re-armed");
         p.update(t[1], IN | OUT | ONESHOT, IN | OUT | ONESHOT);
         assertEquals(IN | OUT, eventsOf(p, t[1], 5000) & (IN | OUT));
@@ -212,7 +212,7 @@ class KqueuePollerTest {
         fds.remove(Integer.valueOf(t[0]));
         int ev = eventsOf(p, t[1], 5000);
         assertEquals(IN, ev & IN);
-        assertThrows(java.net.SocketException.class, () -> Platform.ops().read(t[1], bufAddr, 10),
+        assertThrows(java.net.SocketException.class, () -> Platform.byteIo().read(t[1], bufAddr, 10),
                 "Connection reset");
     }
 

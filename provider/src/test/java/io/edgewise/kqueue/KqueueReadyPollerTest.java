@@ -48,7 +48,7 @@ class KqueueReadyPollerTest {
 
     /** A non-blocking pipe: {read, write}. */
     private int[] pipe() throws IOException {
-        long rw = Platform.ops().pipe();
+        long rw = Platform.pipeOps().pipe();
         int r = (int) rw, w = (int) (rw >>> 32);
         fds.add(r);
         fds.add(w);

@@ -28,12 +28,12 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(20)
 class PosixSocketOpsTest {
-    private SocketOps ops;
+    private PosixSocketOps ops;
     private final List<Integer> fds = new ArrayList<>();
     private final ByteBuffer buf = ByteBuffer.allocateDirect(1024);
     private final long addr = Pointer.nativeValue(Native.getDirectBufferPointer(buf));
 
-    private static SocketOps forOs(String os) {
+    private static PosixSocketOps forOs(String os) {
         io.edgewise.sys.posix.PosixNet n = io.edgewise.sys.bsd.BsdPlatforms.forOs(os);
         return n != null ? new PosixSocketOps(n) : null;
     }

@@ -1,7 +1,10 @@
 package io.edgewise.sys.posix;
 
 import io.edgewise.sys.ConsumedErrors;
+import io.edgewise.sys.ByteIo;
+import io.edgewise.sys.PipeOps;
 import io.edgewise.sys.SocketOps;
+import io.edgewise.sys.WaitOps;
 import io.edgewise.sys.SocketOptionTable;
 import io.edgewise.sys.SystemProps;
 import java.io.IOException;
@@ -28,7 +31,7 @@ import java.util.Set;
  * </ul>
  * Stateless apart from a per-thread native scratch area, so no call allocates native memory.
  */
-public class PosixSocketOps implements SocketOps {
+public class PosixSocketOps implements SocketOps, ByteIo, WaitOps, PipeOps {
     protected final PosixNet n;
     protected final PosixErrors errors;
 
