@@ -49,8 +49,8 @@ class PosixSocketOpsTest {
 
     /** Whether the descriptor has O_NONBLOCK and FD_CLOEXEC (Linux values: the fcntl paths ran). */
     private static void assertNonBlockingCloexec(int fd) {
-        int fl = io.edgewise.sys.bsd.Posix.fcntl(fd, 3 /* F_GETFL */);
-        int fdfl = io.edgewise.sys.bsd.Posix.fcntl(fd, 1 /* F_GETFD */);
+        int fl = io.edgewise.sys.posix.LibC.fcntl(fd, 3 /* F_GETFL */, 0);
+        int fdfl = io.edgewise.sys.posix.LibC.fcntl(fd, 1 /* F_GETFD */, 0);
         assertTrue(fl >= 0 && fdfl >= 0);
         if (System.getProperty("os.name").toLowerCase().startsWith("linux")) {
             assertNotEquals(0, fl & 0x800, "O_NONBLOCK");

@@ -55,6 +55,11 @@ final class JnaLibC {
         return r < 0 ? -Native.getLastError() : r;
     }
 
+    /** errno of this thread's last call through JNA (the set-up calls' rule, see {@link LibC#errno()}). */
+    static int errno() {
+        return Native.getLastError();
+    }
+
     // sockets
     static native int socket(int domain, int type, int protocol);
     static native int socketpair(int domain, int type, int protocol, long sv);

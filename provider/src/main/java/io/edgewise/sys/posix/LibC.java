@@ -1,6 +1,5 @@
 package io.edgewise.sys.posix;
 
-import com.sun.jna.Native;
 import java.nio.ByteBuffer;
 
 /**
@@ -42,7 +41,7 @@ public final class LibC {
     /** {@code errno} of this thread's last call through this door (meaningful after a failure). */
     public static int errno() {
         NativeCalls f = FFM;
-        return f != null ? f.errno() : Native.getLastError();
+        return f != null ? f.errno() : JnaLibC.errno();
     }
 
     /** The base address of a direct buffer. */
@@ -260,6 +259,22 @@ public final class LibC {
             return Integer.MAX_VALUE;
         }
         long max = rlim.getLong(8);   // rlim_t is unsigned: RLIM_INFINITY reads as -1
+        return max < 0 || max > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) max;
+    }
+
+    /**
+     * The hard limit on open descriptors ({@code rlim_max} of resource {@code rlimitNofile}: 7 on Linux,
+     * 8 on macOS and the BSDs), capped at {@link Integer#MAX_VALUE}, also when unlimited or unreadable.
+     * Start-up only (the kqueue backend's batch size).
+     */
+    public static int fdLimit(int rlimitNofile) {
+        java.nio.ByteBuffer rlim = java.nio.ByteBuffer.allocateDirect(16).order(java.nio.ByteOrder.nativeOrder());
+        NativeCalls f = FFM;
+        int r = f != null ? f.getrlimit(rlimitNofile, address(rlim)) : JnaLibC.getrlimit(rlimitNofile, address(rlim));
+        if (r < 0) {
+            return Integer.MAX_VALUE;
+        }
+        long max = rlim.getLong(8);   // rlim_t is unsigned 64-bit: RLIM_INFINITY reads as negative
         return max < 0 || max > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) max;
     }
 

@@ -59,5 +59,6 @@ interface NativeCalls {
     long recvfrom(int fd, long buf, long len, int flags, long addr, long addrlenPtr);
     int dup2(int oldfd, int newfd);
     int open(String path, int flags);
+    int getrlimit(int resource, long rlim);
     int dup3(int oldfd, int newfd, int flags);
 }

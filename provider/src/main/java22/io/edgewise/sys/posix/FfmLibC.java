@@ -87,6 +87,7 @@ final class FfmLibC implements NativeCalls {
     private static final MethodHandle DUP2 = h("dup2", true, I, I, I);
     private static final MethodHandle DUP3 = optional("dup3", I, I, I, I);
     private static final MethodHandle OPEN = variadic("open", I, 2, ADDRESS, I);
+    private static final MethodHandle GETRLIMIT = h("getrlimit", true, I, I, L);
     private static final MethodHandle STRERROR = LINKER.downcallHandle(
             LIBC.find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, I));
     private static final MethodHandle READ_ARRAY = LINKER.downcallHandle(LIBC.find("read").orElseThrow(),
@@ -285,6 +286,9 @@ final class FfmLibC implements NativeCalls {
         try (Arena a = Arena.ofConfined()) {
             return (int) OPEN.invokeExact(st(), a.allocateFrom(path), flags);
         } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public int getrlimit(int resource, long rlim) {
+        try { return (int) GETRLIMIT.invokeExact(st(), resource, rlim); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int dup3(int oldfd, int newfd, int flags) {
         try { return (int) DUP3.invokeExact(st(), oldfd, newfd, flags); } catch (Throwable t) { throw fail(t); }
