@@ -3,7 +3,6 @@ package io.edgewise.channels;
 import io.edgewise.observe.ChannelKind;
 import io.edgewise.observe.ChannelTrace;
 import io.edgewise.sys.SocketOps;
-import io.edgewise.sys.WaitOps;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.spi.AbstractSelectableChannel;
@@ -28,8 +27,6 @@ class ChannelCore {
     static final int ST_INUSE = 0, ST_CLOSING = 1, ST_CLOSED = 2;
 
     final SocketOps ops;
-    /** Where blocked operations wait. */
-    final WaitOps waits;
     final FdHandle fd;
     final int fdVal;
     final ReentrantLock ioLock = new ReentrantLock();
@@ -46,9 +43,8 @@ class ChannelCore {
     ChannelCore(AbstractSelectableChannel channel, SocketOps ops, int fd, boolean waitsForIoOnClose) {
         this.channel = channel;
         this.ops = ops;
-        this.waits = Waiter.of(ops);
         this.fdVal = fd;
-        this.fd = new FdHandle(ops, waits, fd);
+        this.fd = new FdHandle(ops, fd);
         this.waitsForIoOnClose = waitsForIoOnClose;
         this.trace = ChannelTrace.open(ChannelKind.of(channel));
     }
@@ -65,7 +61,7 @@ class ChannelCore {
         assert ioLock.isHeldByCurrentThread();
         synchronized (stateLock) {
             if (!open) throw new ClosedChannelException();
-            waiter = Waiter.acquire(waits, false);
+            waiter = Waiter.acquire(Waiter.of(ops), false);
         }
     }
 

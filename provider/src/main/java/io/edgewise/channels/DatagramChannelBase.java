@@ -82,7 +82,7 @@ abstract class DatagramChannelBase extends DatagramChannel implements SelChannel
         this.family = family;
         this.fdVal = fdVal;
         WaitOps waits = Waiter.of(ops);
-        this.fd = new FdHandle(ops, waits, fdVal);
+        this.fd = new FdHandle(ops, fdVal);
         this.connectedIo = new ConnectedIo(Platform.byteIo(), dops);
         this.reads = new BlockingSide(waits, stateLock, PollEvents.IN);
         this.writes = new BlockingSide(waits, stateLock, PollEvents.OUT);

@@ -1,7 +1,6 @@
 package io.edgewise.channels;
 
 import io.edgewise.sys.SocketOps;
-import io.edgewise.sys.WaitOps;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -34,8 +33,6 @@ final class FdHandle {
     private static final int USES = GEN_ONE - 1;
 
     private final SocketOps ops;
-    /** For {@link #unblock} only. */
-    private final WaitOps waits;
     private final int fd;
     private volatile int state;
 
@@ -49,9 +46,8 @@ final class FdHandle {
         }
     }
 
-    FdHandle(SocketOps ops, WaitOps waits, int fd) {
+    FdHandle(SocketOps ops, int fd) {
         this.ops = ops;
-        this.waits = waits;
         this.fd = fd;
     }
 
@@ -80,7 +76,7 @@ final class FdHandle {
 
     /**
      * For a close while threads wait in {@code poll} on the descriptor: makes those polls, and any
-     * that start later, return ({@link WaitOps#unblock}). Nothing when already closed (then no
+     * that start later, return ({@link io.edgewise.sys.WaitOps#unblock}). Nothing when already closed (then no
      * thread is inside a call on it).
      */
     void unblock() {
@@ -91,7 +87,7 @@ final class FdHandle {
             return;
         }
         try {
-            waits.unblock(f);
+            Waiter.of(ops).unblock(f); // not a field: no channel grows for it
         } finally {
             release();
         }

@@ -1,6 +1,5 @@
 package io.edgewise.channels;
 
-import io.edgewise.sys.ByteIo;
 import io.edgewise.sys.Platform;
 import io.edgewise.sys.PollEvents;
 import io.edgewise.sys.SocketOps;
@@ -28,8 +27,6 @@ final class PipeEnd extends ChannelCore {
     private final boolean source;
     private final Runnable begin;
     private final EndHook end;
-    /** The data calls on a pipe's descriptor. */
-    final ByteIo io = Platform.byteIo();
 
     /**
      * The end owned by {@code channel}: the read end if {@code source}, else the write end;
@@ -82,8 +79,8 @@ final class PipeEnd extends ChannelCore {
             long total = 0;
             for (;;) {
                 long n = read
-                        ? BufferIO.read(io, f, one, many, offset, length)
-                        : BufferIO.write(io, f, one, many, offset, length);
+                        ? BufferIO.read(Platform.byteIo(), f, one, many, offset, length)
+                        : BufferIO.write(Platform.byteIo(), f, one, many, offset, length);
                 if (!blocking) {
                     return n;
                 }

@@ -27,7 +27,7 @@ final class SinkChannelImpl extends Pipe.SinkChannel implements SelChannel {
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, srcs.length);
         // a blocking write returns once the first IOV_MAX non-empty buffers are written, as the JDK's
-        return end.io(null, srcs, offset, BufferIO.iovLength(srcs, offset, length, end.io.iovMax()));
+        return end.io(null, srcs, offset, BufferIO.iovLength(srcs, offset, length, io.edgewise.sys.Platform.byteIo().iovMax()));
     }
 
     @Override

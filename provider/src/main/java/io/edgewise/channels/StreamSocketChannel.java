@@ -7,7 +7,6 @@ import io.edgewise.sys.ByteIo;
 import io.edgewise.sys.Platform;
 import io.edgewise.sys.PollEvents;
 import io.edgewise.sys.SocketOps;
-import io.edgewise.sys.WaitOps;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
@@ -50,8 +49,6 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
     final SocketOps ops;
     /** The data calls for this socket ({@link ByteIo#streamIo()}). */
     private final ByteIo io;
-    /** Where blocked reads and writes wait. */
-    final WaitOps waits;
     final FdHandle fd;
     final int fdVal;
     /** The family {@link SocketOps} option calls take for this channel. */
@@ -76,9 +73,8 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
         super(provider);
         this.ops = ops;
         this.io = Platform.streamIo();
-        this.waits = Waiter.of(ops);
         this.fdVal = fdVal;
-        this.fd = new FdHandle(ops, waits, fdVal);
+        this.fd = new FdHandle(ops, fdVal);
         this.optionFamily = optionFamily;
         this.trace = ChannelTrace.open(this instanceof UnixSocketChannelImpl ? ChannelKind.UNIX : ChannelKind.TCP);
     }
@@ -185,7 +181,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
             remoteAddress = target;
             trace.connectStarted(target, blocking, false);
             if (blocking) {
-                readWaiter = Waiter.acquire(waits, true);
+                readWaiter = Waiter.acquire(Waiter.of(ops), true);
             }
         }
     }
@@ -236,7 +232,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
                     if (state != ST_CONNECTIONPENDING) {
                         throw new NoConnectionPendingException();
                     }
-                    if (blocking) readWaiter = Waiter.acquire(waits, true);
+                    if (blocking) readWaiter = Waiter.acquire(Waiter.of(ops), true);
                 }
                 int f = fd.acquire();
                 try {
@@ -329,7 +325,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
             begin();
             synchronized (stateLock) {
                 ensureOpenAndConnected();
-                readWaiter = Waiter.acquire(waits, true);
+                readWaiter = Waiter.acquire(Waiter.of(ops), true);
             }
         } else {
             ensureOpenAndConnected();
@@ -438,7 +434,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
             if (isOutputClosed) {
                 throw new ClosedChannelException();
             }
-            writeWaiter = Waiter.acquire(waits, shutdownWakesWriter());
+            writeWaiter = Waiter.acquire(Waiter.of(ops), shutdownWakesWriter());
         }
     }
 

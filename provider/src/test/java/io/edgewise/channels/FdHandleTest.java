@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgewise.sys.SocketOps;
-import io.edgewise.sys.WaitOps;
 import java.lang.reflect.Proxy;
 import java.nio.channels.ClosedChannelException;
 import java.util.List;
@@ -21,11 +20,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(30)
 class FdHandleTest {
-    /** FdHandle waits through these only in unblock(), which these tests do not call. */
-    private static final WaitOps NO_WAITS = (WaitOps) Proxy.newProxyInstance(WaitOps.class.getClassLoader(),
-            new Class<?>[] {WaitOps.class}, (proxy, m, args) -> {
-                throw new AssertionError("unexpected call " + m.getName());
-            });
     private final List<Integer> closed = new CopyOnWriteArrayList<>();
     private final SocketOps ops = (SocketOps) Proxy.newProxyInstance(SocketOps.class.getClassLoader(),
             new Class<?>[] {SocketOps.class}, (proxy, m, args) -> {
@@ -38,7 +32,7 @@ class FdHandleTest {
 
     @Test
     void closeWithoutUsersClosesAtOnceAndOnce() throws Exception {
-        FdHandle h = new FdHandle(ops, NO_WAITS, 7);
+        FdHandle h = new FdHandle(ops, 7);
         assertEquals(7, h.fd());
         assertFalse(h.isClosed());
         assertEquals(7, h.acquire());
@@ -55,7 +49,7 @@ class FdHandleTest {
 
     @Test
     void closeDuringACallIsDeferredToItsRelease() throws Exception {
-        FdHandle h = new FdHandle(ops, NO_WAITS, 9);
+        FdHandle h = new FdHandle(ops, 9);
         assertEquals(9, h.acquire());
         h.close();
         assertTrue(h.isClosed());
@@ -68,7 +62,7 @@ class FdHandleTest {
 
     @Test
     void closeDuringSeveralCallsWaitsForTheLast() throws Exception {
-        FdHandle h = new FdHandle(ops, NO_WAITS, 11);
+        FdHandle h = new FdHandle(ops, 11);
         h.acquire();
         h.acquire();
         h.acquire();
@@ -86,7 +80,7 @@ class FdHandleTest {
     void callsFromManyThreadsRacingCloseCloseExactlyOnceAfterTheLast() throws Exception {
         for (int round = 0; round < 200; round++) {
             closed.clear();
-            FdHandle h = new FdHandle(ops, NO_WAITS, round);
+            FdHandle h = new FdHandle(ops, round);
             int threads = 4;
             Thread[] ts = new Thread[threads];
             java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
@@ -124,7 +118,7 @@ class FdHandleTest {
 
     @Test
     void generationWrapsWithoutTouchingTheUseCountOrTheCloseRule() throws Exception {
-        FdHandle h = new FdHandle(ops, NO_WAITS, 13);
+        FdHandle h = new FdHandle(ops, 13);
         assertEquals(0, h.generation());
         h.acquire();
         for (int i = 1; i <= 20; i++) {
@@ -151,7 +145,7 @@ class FdHandleTest {
                     }
                     return null;
                 });
-        FdHandle h = new FdHandle(rec, NO_WAITS, 21);
+        FdHandle h = new FdHandle(rec, 21);
         h.replace(55);
         assertEquals(List.of("replace[55, 21]", "close[55]"), calls);
         assertEquals(1, h.generation());
