@@ -74,7 +74,7 @@ public class EdgewiseSelectorProvider extends SelectorProvider {
 
     @Override
     public Pipe openPipe() throws IOException {
-        return new PipeImpl(this, ops);
+        return new PipeImpl(this, Platform.pipeOps());
     }
 
     @Override

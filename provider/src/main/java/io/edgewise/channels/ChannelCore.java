@@ -61,7 +61,7 @@ class ChannelCore {
         assert ioLock.isHeldByCurrentThread();
         synchronized (stateLock) {
             if (!open) throw new ClosedChannelException();
-            waiter = Waiter.acquire(ops, false);
+            waiter = Waiter.acquire(Waiter.of(ops), false);
         }
     }
 

@@ -1,11 +1,13 @@
 package io.edgewise.channels;
 
-import io.edgewise.sys.PollEvents;
 import io.edgewise.backend.Poller;
 import io.edgewise.observe.ChannelTrace;
 import io.edgewise.sys.ByteIo;
 import io.edgewise.sys.DatagramOps;
+import io.edgewise.sys.Platform;
+import io.edgewise.sys.PollEvents;
 import io.edgewise.sys.SocketOps;
+import io.edgewise.sys.WaitOps;
 import java.io.IOException;
 import java.net.PortUnreachableException;
 import java.net.SocketAddress;
@@ -79,10 +81,11 @@ abstract class DatagramChannelBase extends DatagramChannel implements SelChannel
         this.dops = dops;
         this.family = family;
         this.fdVal = fdVal;
+        WaitOps waits = Waiter.of(ops);
         this.fd = new FdHandle(ops, fdVal);
-        this.connectedIo = new ConnectedIo(ops, dops);
-        this.reads = new BlockingSide(ops, stateLock, PollEvents.IN);
-        this.writes = new BlockingSide(ops, stateLock, PollEvents.OUT);
+        this.connectedIo = new ConnectedIo(Platform.byteIo(), dops);
+        this.reads = new BlockingSide(waits, stateLock, PollEvents.IN);
+        this.writes = new BlockingSide(waits, stateLock, PollEvents.OUT);
         this.trace = trace;
     }
 
@@ -658,10 +661,11 @@ abstract class DatagramChannelBase extends DatagramChannel implements SelChannel
 
     /** The data calls of a connected datagram socket, as a {@link ByteIo} for {@link BufferIO}. */
     private static final class ConnectedIo implements ByteIo {
-        private final SocketOps ops;
+        /** For the iovec layout. */
+        private final ByteIo ops;
         private final DatagramOps dops;
 
-        ConnectedIo(SocketOps ops, DatagramOps dops) {
+        ConnectedIo(ByteIo ops, DatagramOps dops) {
             this.ops = ops;
             this.dops = dops;
         }

@@ -2,9 +2,9 @@ package io.edgewise.channels;
 
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;
-import java.nio.channels.ClosedChannelException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.channels.ClosedChannelException;
 
 /**
  * Owns one descriptor and closes it exactly once, only when no thread is inside a call on it.
@@ -76,7 +76,7 @@ final class FdHandle {
 
     /**
      * For a close while threads wait in {@code poll} on the descriptor: makes those polls, and any
-     * that start later, return ({@link SocketOps#unblock}). Nothing when already closed (then no
+     * that start later, return ({@link io.edgewise.sys.WaitOps#unblock}). Nothing when already closed (then no
      * thread is inside a call on it).
      */
     void unblock() {
@@ -87,7 +87,7 @@ final class FdHandle {
             return;
         }
         try {
-            ops.unblock(f);
+            Waiter.of(ops).unblock(f); // not a field: no channel grows for it
         } finally {
             release();
         }

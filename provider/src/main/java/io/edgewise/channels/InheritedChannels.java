@@ -1,10 +1,10 @@
 package io.edgewise.channels;
 
-import io.edgewise.sys.ByteIo;
 import io.edgewise.sys.DatagramOps;
 import io.edgewise.sys.Platform;
 import io.edgewise.sys.SocketOps;
 import io.edgewise.sys.UnixOps;
+import io.edgewise.sys.WaitOps;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
@@ -80,8 +80,9 @@ public final class InheritedChannels {
      * the standard streams (descriptors 0-2 → /dev/null), as the JDK does. Channels accepted from an
      * inherited listener use it too; for their descriptors it only delegates.
      */
-    private static final class DetachingOps implements SocketOps {
+    private static final class DetachingOps implements SocketOps, WaitOps {
         private final SocketOps d;
+        private final WaitOps w = Platform.waitOps();
         private final int inherited;
         private final UnixOps uops;
 
@@ -107,17 +108,6 @@ public final class InheritedChannels {
         @Override public boolean finishConnect(int fd) throws IOException { return d.finishConnect(fd); }
         @Override public InetSocketAddress localAddress(int fd) throws IOException { return d.localAddress(fd); }
         @Override public InetSocketAddress remoteAddress(int fd) throws IOException { return d.remoteAddress(fd); }
-        @Override public ByteIo streamIo() { return d.streamIo(); }
-        @Override public boolean arrayIo() { return d.arrayIo(); }
-        @Override public int readArray(int fd, byte[] a, int off, int len) throws IOException { return d.readArray(fd, a, off, len); }
-        @Override public int writeArray(int fd, byte[] a, int off, int len) throws IOException { return d.writeArray(fd, a, off, len); }
-        @Override public int read(int fd, long address, int length) throws IOException { return d.read(fd, address, length); }
-        @Override public int write(int fd, long address, int length) throws IOException { return d.write(fd, address, length); }
-        @Override public long readv(int fd, long iov, int count) throws IOException { return d.readv(fd, iov, count); }
-        @Override public long writev(int fd, long iov, int count) throws IOException { return d.writev(fd, iov, count); }
-        @Override public int iovecSize() { return d.iovecSize(); }
-        @Override public int iovMax() { return d.iovMax(); }
-        @Override public void putIovec(ByteBuffer iov, int index, long base, long length) { d.putIovec(iov, index, base, length); }
         @Override public int available(int fd) throws IOException { return d.available(fd); }
         @Override public int sendUrgent(int fd, int data) throws IOException { return d.sendUrgent(fd, data); }
         @Override public void shutdown(int fd, int how) throws IOException { d.shutdown(fd, how); }
@@ -125,10 +115,10 @@ public final class InheritedChannels {
         @Override public <T> T getOption(int fd, int family, SocketOption<T> name) throws IOException { return d.getOption(fd, family, name); }
         @Override public Set<SocketOption<?>> extendedOptions(boolean stream, boolean server) { return d.extendedOptions(stream, server); }
         @Override public boolean supportsOption(SocketOption<?> name, boolean stream) { return d.supportsOption(name, stream); }
-        @Override public long pipe() throws IOException { return d.pipe(); }
-        @Override public int wakeupDescriptor() throws IOException { return d.wakeupDescriptor(); }
-        @Override public void signal(int wakeFd) throws IOException { d.signal(wakeFd); }
-        @Override public void drain(int wakeFd) throws IOException { d.drain(wakeFd); }
-        @Override public int poll(int fd, int events, int wakeFd, int timeoutMillis) throws IOException { return d.poll(fd, events, wakeFd, timeoutMillis); }
+        // waiting: the platform's, without the shutdown wake (blocked threads use wakeup descriptors)
+        @Override public int wakeupDescriptor() throws IOException { return w.wakeupDescriptor(); }
+        @Override public void signal(int wakeFd) throws IOException { w.signal(wakeFd); }
+        @Override public void drain(int wakeFd) throws IOException { w.drain(wakeFd); }
+        @Override public int poll(int fd, int events, int wakeFd, int timeoutMillis) throws IOException { return w.poll(fd, events, wakeFd, timeoutMillis); }
     }
 }

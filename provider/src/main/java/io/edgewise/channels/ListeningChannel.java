@@ -106,7 +106,7 @@ abstract class ListeningChannel extends ServerSocketChannel implements SelChanne
             synchronized (stateLock) {
                 core.ensureOpen();
                 if (localAddress == null) throw new NotYetBoundException();
-                if (blocking) core.waiter = Waiter.acquire(ops, true);
+                if (blocking) core.waiter = Waiter.acquire(Waiter.of(ops), true);
             }
             int f = fd.acquire();
             try {

@@ -1,5 +1,6 @@
 package io.edgewise.channels;
 
+import io.edgewise.sys.Platform;
 import io.edgewise.sys.PollEvents;
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;
@@ -31,8 +32,8 @@ final class PipeEnd extends ChannelCore {
      * The end owned by {@code channel}: the read end if {@code source}, else the write end;
      * {@code begin} and {@code end} are the channel's own {@code begin()} and {@code end(boolean)}.
      */
-    PipeEnd(AbstractSelectableChannel channel, boolean source, Runnable begin, EndHook end, SocketOps ops, int fd) {
-        super(channel, ops, fd, true);
+    PipeEnd(AbstractSelectableChannel channel, boolean source, Runnable begin, EndHook end, int fd) {
+        super(channel, Platform.ops(), fd, true);
         this.source = source;
         this.begin = begin;
         this.end = end;
@@ -78,8 +79,8 @@ final class PipeEnd extends ChannelCore {
             long total = 0;
             for (;;) {
                 long n = read
-                        ? BufferIO.read(ops, f, one, many, offset, length)
-                        : BufferIO.write(ops, f, one, many, offset, length);
+                        ? BufferIO.read(Platform.byteIo(), f, one, many, offset, length)
+                        : BufferIO.write(Platform.byteIo(), f, one, many, offset, length);
                 if (!blocking) {
                     return n;
                 }

@@ -1,6 +1,6 @@
 package io.edgewise.channels;
 
-import io.edgewise.sys.SocketOps;
+import io.edgewise.sys.PipeOps;
 import java.io.IOException;
 import java.nio.channels.Pipe;
 import java.nio.channels.spi.SelectorProvider;
@@ -10,10 +10,10 @@ public final class PipeImpl extends Pipe {
     private final SourceChannelImpl source;
     private final SinkChannelImpl sink;
 
-    public PipeImpl(SelectorProvider provider, SocketOps ops) throws IOException {
-        long fds = ops.pipe();
-        source = new SourceChannelImpl(provider, ops, (int) fds);
-        sink = new SinkChannelImpl(provider, ops, (int) (fds >>> 32));
+    public PipeImpl(SelectorProvider provider, PipeOps pipes) throws IOException {
+        long fds = pipes.pipe();
+        source = new SourceChannelImpl(provider, (int) fds);
+        sink = new SinkChannelImpl(provider, (int) (fds >>> 32));
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.edgewise.channels;
 
 import io.edgewise.backend.Poller;
-import io.edgewise.sys.SocketOps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
@@ -13,9 +12,9 @@ import java.util.Objects;
 final class SinkChannelImpl extends Pipe.SinkChannel implements SelChannel {
     private final PipeEnd end;
 
-    SinkChannelImpl(SelectorProvider provider, SocketOps ops, int fd) {
+    SinkChannelImpl(SelectorProvider provider, int fd) {
         super(provider);
-        this.end = new PipeEnd(this, false, this::begin, this::end, ops, fd);
+        this.end = new PipeEnd(this, false, this::begin, this::end, fd);
     }
 
     @Override
@@ -28,7 +27,7 @@ final class SinkChannelImpl extends Pipe.SinkChannel implements SelChannel {
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, srcs.length);
         // a blocking write returns once the first IOV_MAX non-empty buffers are written, as the JDK's
-        return end.io(null, srcs, offset, BufferIO.iovLength(srcs, offset, length, end.ops.iovMax()));
+        return end.io(null, srcs, offset, BufferIO.iovLength(srcs, offset, length, io.edgewise.sys.Platform.byteIo().iovMax()));
     }
 
     @Override

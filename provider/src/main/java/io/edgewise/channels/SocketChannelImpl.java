@@ -330,7 +330,7 @@ public final class SocketChannelImpl extends StreamSocketChannel {
     boolean pollRead(int timeoutMillis) throws IOException {
         int f = fd.acquire();
         try {
-            return ops.poll(f, PollEvents.IN, -1, timeoutMillis) != 0;
+            return Waiter.of(ops).poll(f, PollEvents.IN, -1, timeoutMillis) != 0;
         } finally {
             fd.release();
         }

@@ -1,7 +1,6 @@
 package io.edgewise.channels;
 
 import io.edgewise.backend.Poller;
-import io.edgewise.sys.SocketOps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
@@ -13,9 +12,9 @@ import java.util.Objects;
 final class SourceChannelImpl extends Pipe.SourceChannel implements SelChannel {
     private final PipeEnd end;
 
-    SourceChannelImpl(SelectorProvider provider, SocketOps ops, int fd) {
+    SourceChannelImpl(SelectorProvider provider, int fd) {
         super(provider);
-        this.end = new PipeEnd(this, true, this::begin, this::end, ops, fd);
+        this.end = new PipeEnd(this, true, this::begin, this::end, fd);
     }
 
     @Override

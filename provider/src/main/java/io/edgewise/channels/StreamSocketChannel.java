@@ -1,10 +1,11 @@
 package io.edgewise.channels;
 
-import io.edgewise.sys.PollEvents;
 import io.edgewise.backend.Poller;
 import io.edgewise.observe.ChannelKind;
 import io.edgewise.observe.ChannelTrace;
 import io.edgewise.sys.ByteIo;
+import io.edgewise.sys.Platform;
+import io.edgewise.sys.PollEvents;
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -46,7 +47,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
             ST_CLOSED = 4;
 
     final SocketOps ops;
-    /** The data calls for this socket ({@link SocketOps#streamIo()}). */
+    /** The data calls for this socket ({@link ByteIo#streamIo()}). */
     private final ByteIo io;
     final FdHandle fd;
     final int fdVal;
@@ -71,7 +72,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
     StreamSocketChannel(SelectorProvider provider, SocketOps ops, int fdVal, int optionFamily) {
         super(provider);
         this.ops = ops;
-        this.io = ops.streamIo();
+        this.io = Platform.streamIo();
         this.fdVal = fdVal;
         this.fd = new FdHandle(ops, fdVal);
         this.optionFamily = optionFamily;
@@ -180,7 +181,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
             remoteAddress = target;
             trace.connectStarted(target, blocking, false);
             if (blocking) {
-                readWaiter = Waiter.acquire(ops, true);
+                readWaiter = Waiter.acquire(Waiter.of(ops), true);
             }
         }
     }
@@ -231,7 +232,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
                     if (state != ST_CONNECTIONPENDING) {
                         throw new NoConnectionPendingException();
                     }
-                    if (blocking) readWaiter = Waiter.acquire(ops, true);
+                    if (blocking) readWaiter = Waiter.acquire(Waiter.of(ops), true);
                 }
                 int f = fd.acquire();
                 try {
@@ -324,7 +325,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
             begin();
             synchronized (stateLock) {
                 ensureOpenAndConnected();
-                readWaiter = Waiter.acquire(ops, true);
+                readWaiter = Waiter.acquire(Waiter.of(ops), true);
             }
         } else {
             ensureOpenAndConnected();
@@ -433,7 +434,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
             if (isOutputClosed) {
                 throw new ClosedChannelException();
             }
-            writeWaiter = Waiter.acquire(ops, shutdownWakesWriter());
+            writeWaiter = Waiter.acquire(Waiter.of(ops), shutdownWakesWriter());
         }
     }
 

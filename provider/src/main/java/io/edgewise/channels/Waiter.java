@@ -3,6 +3,8 @@ package io.edgewise.channels;
 import io.edgewise.backend.Backends;
 import io.edgewise.backend.ReadyPoller;
 import io.edgewise.channels.vthread.VirtualThreads;
+import io.edgewise.sys.Platform;
+import io.edgewise.sys.SocketOps;
 import io.edgewise.sys.WaitOps;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
@@ -68,6 +70,14 @@ final class Waiter implements ReadyPoller.Callback {
     private static Waiter freeTop; // guarded by POOL_LOCK
     private static int idle; // guarded by POOL_LOCK: the stack's length
     private Waiter nextFree; // guarded by POOL_LOCK
+
+    /**
+     * The waiting part that goes with a channel's socket ops: the ops themselves where they also wait
+     * (an inherited channel's, which keep wakeup descriptors), else the platform's.
+     */
+    static WaitOps of(SocketOps ops) {
+        return ops instanceof WaitOps ? (WaitOps) ops : Platform.waitOps();
+    }
 
     /** The shared kernel-woken waiter, for the one {@link WaitOps} it was made for. */
     private static volatile Waiter kernelWoken;

@@ -8,10 +8,19 @@ import java.io.IOException;
  * {@link SocketOps}: a count {@code >= 0}, or {@link SocketOps#EOF}, {@link SocketOps#UNAVAILABLE},
  * {@link SocketOps#INTERRUPTED}; every other failure is thrown as the JDK would throw it.
  *
- * <p>{@link SocketOps} itself is the {@code ByteIo} for any descriptor (a pipe's, say). Connected stream
- * sockets use {@link SocketOps#streamIo()}, which a platform may serve with socket-only calls.
+ * <p>The platform's {@code ByteIo} ({@code Platform.byteIo()}) serves any descriptor (a pipe's, say).
+ * Connected stream sockets use its {@link #streamIo()}, which a platform may serve with socket-only calls.
  */
 public interface ByteIo {
+    /**
+     * The data calls for a connected stream socket (TCP or Unix domain): the same results as this
+     * object's own, through whichever calls the platform makes cheapest for sockets. By default this
+     * object itself.
+     */
+    default ByteIo streamIo() {
+        return this;
+    }
+
     int read(int fd, long address, int length) throws IOException;
 
     int write(int fd, long address, int length) throws IOException;

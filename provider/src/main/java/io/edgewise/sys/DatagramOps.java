@@ -48,7 +48,7 @@ public interface DatagramOps {
     /** write(2) on a connected socket: one datagram. */
     int write(int fd, long address, int length) throws IOException;
 
-    /** readv(2) / writev(2) on a connected socket (iovecs as {@link SocketOps#putIovec} writes them). */
+    /** readv(2) / writev(2) on a connected socket (iovecs as {@link ByteIo#putIovec} writes them). */
     long readv(int fd, long iov, int count) throws IOException;
 
     long writev(int fd, long iov, int count) throws IOException;

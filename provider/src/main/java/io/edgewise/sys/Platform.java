@@ -121,9 +121,22 @@ public final class Platform {
         }
     }
 
-    /** The socket bindings, made on the first {@link #ops()}. */
+    /**
+     * The socket bindings, made on the first {@link #ops()} or part: one object per platform serves every
+     * part of the contract (issue #20's split is of what callers see); a test's ops class must implement them all.
+     */
     private static final class Bound {
         static final SocketOps OPS = choose();
+        static final WaitOps WAIT = part(WaitOps.class);
+        static final ByteIo BYTES = part(ByteIo.class);
+        static final PipeOps PIPES = part(PipeOps.class);
+
+        private static <T> T part(Class<T> job) {
+            if (!job.isInstance(OPS)) {
+                throw new UnsupportedOperationException(OPS.getClass().getName() + " does not implement " + job.getName());
+            }
+            return job.cast(OPS);
+        }
     }
 
     private static SocketOps choose() {
@@ -156,6 +169,28 @@ public final class Platform {
 
     public static SocketOps ops() {
         return Bound.OPS;
+    }
+
+    // --- The contract's parts by job: ops() for sockets, these for waiting, bytes and pipes.
+
+    /** Waiting on one descriptor: wakeup descriptors, poll, the shutdown wake. */
+    public static WaitOps waitOps() {
+        return Bound.WAIT;
+    }
+
+    /** The data calls on any descriptor (pipes, wakeup descriptors). */
+    public static ByteIo byteIo() {
+        return Bound.BYTES;
+    }
+
+    /** The data calls on connected stream sockets ({@link ByteIo#streamIo()} of {@link #byteIo()}). */
+    public static ByteIo streamIo() {
+        return Bound.BYTES.streamIo();
+    }
+
+    /** Making pipes. */
+    public static PipeOps pipeOps() {
+        return Bound.PIPES;
     }
 
     private static final class Extra { // made on first datagram or Unix domain channel

@@ -2,7 +2,7 @@ package io.edgewise.sys;
 
 /**
  * Edgewise's event bits, the one set every layer speaks: the selector and its backends
- * ({@code backend.Poller} names them too), a blocked thread's {@link SocketOps#poll}, and the IOCP
+ * ({@code backend.Poller} names them too), a blocked thread's {@link WaitOps#poll}, and the IOCP
  * re-arm reports. Each binding translates them to its system's bits (epoll, kqueue filters, poll(2),
  * AFD); the values happen to equal Linux's {@code poll(2)} bits but nothing relies on that.
  */

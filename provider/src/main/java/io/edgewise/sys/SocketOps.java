@@ -15,10 +15,12 @@ import java.net.SocketOption;
  * caller decides whether to retry). Every other failure is thrown as the exception the JDK throws for
  * it ({@code ConnectException}, {@code BindException}, {@code SocketException("Connection reset")}...).
  *
- * <p>Waiting on one descriptor (wakeup descriptors, poll) is the separate job of {@link WaitOps};
- * every implementation does both, and callers that only wait take a {@link WaitOps}.
+ * <p>This is one job of the contract, the socket's lifecycle, options and addresses. The others are
+ * interfaces of their own, which callers take where they need them ({@code Platform} hands each out):
+ * moving bytes ({@link ByteIo}), waiting on a descriptor ({@link WaitOps}) and pipes ({@link PipeOps}).
+ * One platform object may implement them all; no caller sees more than the part it asked for.
  */
-public interface SocketOps extends ByteIo, WaitOps {
+public interface SocketOps {
     int EOF = -1;
     int UNAVAILABLE = -2;
     int INTERRUPTED = -3;
@@ -31,20 +33,6 @@ public interface SocketOps extends ByteIo, WaitOps {
     /** The native binding in use ("jna" or "ffm"), for diagnostics. */
     default String binding() {
         return "jna";
-    }
-
-    /** The base address of a direct buffer. */
-    default long address(java.nio.ByteBuffer direct) {
-        return NativeMemory.address(direct);
-    }
-
-    /**
-     * The data calls for a connected stream socket (TCP or Unix domain): the results of this interface's
-     * own {@code read}/{@code write}/{@code readv}/{@code writev}, through whichever calls the platform
-     * makes cheapest for sockets. This default is the descriptor-generic calls themselves.
-     */
-    default ByteIo streamIo() {
-        return this;
     }
 
     /** A new non-blocking TCP ({@code stream}) or UDP socket of the family; dual-stack for INET6. */
@@ -108,7 +96,4 @@ public interface SocketOps extends ByteIo, WaitOps {
 
     /** Closes a descriptor; never retried on EINTR. */
     void close(int fd) throws IOException;
-
-    /** A non-blocking pipe: read end in the low 32 bits, write end in the high 32 bits. */
-    long pipe() throws IOException;
 }

@@ -68,7 +68,7 @@ class ConsumedErrorsTest {
 
     @Test
     void closingTheDescriptorDropsWhatWasKept() throws Exception {
-        long rw = Platform.ops().pipe();
+        long rw = Platform.pipeOps().pipe();
         int r = (int) rw, w = (int) (rw >>> 32);
         ConsumedErrors.record(r, ECONNRESET);
         Platform.ops().close(r);

@@ -9,7 +9,7 @@ import io.edgewise.sys.Platform;
 import io.edgewise.sys.SocketOps;
 import io.edgewise.sys.bsd.KqueueConstants;
 import io.edgewise.sys.bsd.KqueueLibrary;
-import io.edgewise.sys.bsd.Posix;
+import io.edgewise.sys.posix.LibC;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -54,7 +54,7 @@ class KqueuePollerTest {
     @AfterEach
     void closeAll() throws IOException {
         for (KqueuePoller p : pollers) p.close();
-        for (int fd : fds) Posix.close(fd);
+        for (int fd : fds) LibC.close(fd);
     }
 
     private KqueuePoller poller() throws IOException {
@@ -65,7 +65,7 @@ class KqueuePollerTest {
 
     /** A non-blocking pipe: {read, write}. */
     private int[] pipe() throws IOException {
-        long rw = Platform.ops().pipe();
+        long rw = Platform.pipeOps().pipe();
         int r = (int) rw, w = (int) (rw >>> 32);
         fds.add(r);
         fds.add(w);
@@ -73,11 +73,11 @@ class KqueuePollerTest {
     }
 
     private static void write(int fd, int n) {
-        assertEquals(n, Posix.write(fd, bufAddr, n));
+        assertEquals(n, LibC.write(fd, bufAddr, n));
     }
 
     private static long read(int fd, int n) {
-        return Posix.read(fd, bufAddr, n);
+        return LibC.read(fd, bufAddr, n);
     }
 
     /** Events of {@code fd} in the batch of one poll, or -1 when absent. */
@@ -150,11 +150,11 @@ class KqueuePollerTest {
         int s = -1;
         for (int i = 0; i < 500 && s < 0; i++) {
             s = ops.accept(l, SocketOps.INET, remote);
-            if (s < 0) ops.poll(l, PollEvents.IN, -1, 10);
+            if (s < 0) Platform.waitOps().poll(l, PollEvents.IN, -1, 10);
         }
         assertTrue(s >= 0, "accepted");
         fds.add(s);
-        for (int i = 0; i < 500 && !ops.finishConnect(c); i++) ops.poll(c, PollEvents.OUT, -1, 10);
+        for (int i = 0; i < 500 && !ops.finishConnect(c); i++) Platform.waitOps().poll(c, PollEvents.OUT, -1, 10);
         return new int[] {c, s};
     }
 
@@ -163,7 +163,7 @@ class KqueuePollerTest {
         KqueuePoller p = poller();
         int[] t = tcpPair();
         write(t[0], 10);
-        Platform.ops().poll(t[1], PollEvents.IN, -1, 5000);
+        Platform.waitOps().poll(t[1], PollEvents.IN, -1, 5000);
         p.update(t[1], 0, IN | OUT);
         assertEquals(IN | OUT, eventsOf(p, t[1], 5000) & (IN | OUT));
     }
@@ -176,7 +176,7 @@ class KqueuePollerTest {
         int ev = eventsOf(p, t[1], 5000);
         assertTrue((ev & OUT) != 0, "writable at once");
         write(t[0], 10);
-        Platform.ops().poll(t[1], PollEvents.IN, -1, 5000);
+        Platform.waitOps().poll(t[1], PollEvents.IN, -1, 5000);
         assertEquals(-1, eventsOf(p, t[1], 100), "neither filter reports until re-armed");
         p.update(t[1], IN | OUT | ONESHOT, IN | OUT | ONESHOT);
         assertEquals(IN | OUT, eventsOf(p, t[1], 5000) & (IN | OUT));
@@ -212,7 +212,7 @@ class KqueuePollerTest {
         fds.remove(Integer.valueOf(t[0]));
         int ev = eventsOf(p, t[1], 5000);
         assertEquals(IN, ev & IN);
-        assertThrows(java.net.SocketException.class, () -> Platform.ops().read(t[1], bufAddr, 10),
+        assertThrows(java.net.SocketException.class, () -> Platform.byteIo().read(t[1], bufAddr, 10),
                 "Connection reset");
     }
 
@@ -251,7 +251,7 @@ class KqueuePollerTest {
         KqueuePoller p = poller();
         int[] pp = pipe();
         p.update(pp[0], 0, IN);
-        Posix.close(pp[1]);
+        LibC.close(pp[1]);
         fds.remove(Integer.valueOf(pp[1]));
         assertEquals(IN, eventsOf(p, pp[0], 5000) & IN);
     }
@@ -263,7 +263,7 @@ class KqueuePollerTest {
         p.update(a[0], 0, IN);
         write(a[1], 1);
         p.update(a[0], IN, 0); // EV_DELETE reaches the kernel here, before the close
-        Posix.close(a[0]);
+        LibC.close(a[0]);
         fds.remove(Integer.valueOf(a[0]));
         int[] b = pipe();
         assertEquals(a[0], b[0], "the kernel reuses the lowest free number");
@@ -293,7 +293,7 @@ class KqueuePollerTest {
     void failedAddIsReportedNotThrown() throws IOException {
         KqueuePoller p = poller();
         int[] pp = pipe();
-        Posix.close(pp[0]);
+        LibC.close(pp[0]);
         fds.remove(Integer.valueOf(pp[0]));
         p.update(pp[0], 0, IN); // a closed descriptor: the kernel refuses the change (EBADF)
         int ev = eventsOf(p, pp[0], 1000);

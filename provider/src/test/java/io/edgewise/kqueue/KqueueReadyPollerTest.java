@@ -9,7 +9,7 @@ import io.edgewise.sys.Platform;
 import io.edgewise.sys.SocketOps;
 import io.edgewise.sys.bsd.KqueueConstants;
 import io.edgewise.sys.bsd.KqueueLibrary;
-import io.edgewise.sys.bsd.Posix;
+import io.edgewise.sys.posix.LibC;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -43,12 +43,12 @@ class KqueueReadyPollerTest {
 
     @AfterEach
     void closeAll() {
-        for (int fd : fds) Posix.close(fd);
+        for (int fd : fds) LibC.close(fd);
     }
 
     /** A non-blocking pipe: {read, write}. */
     private int[] pipe() throws IOException {
-        long rw = Platform.ops().pipe();
+        long rw = Platform.pipeOps().pipe();
         int r = (int) rw, w = (int) (rw >>> 32);
         fds.add(r);
         fds.add(w);
@@ -69,7 +69,7 @@ class KqueueReadyPollerTest {
         long token = p.newToken();
         CompletableFuture<long[]> fired = watch(p, pp[0], PollEvents.IN, token);
         assertThrows(TimeoutException.class, () -> fired.get(100, TimeUnit.MILLISECONDS), "nothing to read yet");
-        assertEquals(1, Posix.write(pp[1], BUF_ADDR, 1));
+        assertEquals(1, LibC.write(pp[1], BUF_ADDR, 1));
         long[] got = fired.get(5, TimeUnit.SECONDS);
         assertEquals(token, got[0]);
         assertNotEquals(0, got[1] & PollEvents.IN);
@@ -101,7 +101,7 @@ class KqueueReadyPollerTest {
         CompletableFuture<long[]> fired = watch(p, pp[0], PollEvents.IN, first);
         assertThrows(IOException.class, () -> watch(p, pp[0], PollEvents.IN, p.newToken()));
         // the refused registration left the first one in place
-        assertEquals(1, Posix.write(pp[1], BUF_ADDR, 1));
+        assertEquals(1, LibC.write(pp[1], BUF_ADDR, 1));
         assertEquals(first, fired.get(5, TimeUnit.SECONDS)[0]);
         p.deregister(pp[0], first);
     }
@@ -115,10 +115,10 @@ class KqueueReadyPollerTest {
         CompletableFuture<long[]> firedA = watch(p, a[0], PollEvents.IN, ta);
         p.deregister(a[0], ta);
         // a later wait on another descriptor proves the poller ran past the moment a's byte arrived
-        assertEquals(1, Posix.write(a[1], BUF_ADDR, 1));
+        assertEquals(1, LibC.write(a[1], BUF_ADDR, 1));
         long tb = p.newToken();
         CompletableFuture<long[]> firedB = watch(p, b[0], PollEvents.IN, tb);
-        assertEquals(1, Posix.write(b[1], BUF_ADDR, 1));
+        assertEquals(1, LibC.write(b[1], BUF_ADDR, 1));
         assertEquals(tb, firedB.get(5, TimeUnit.SECONDS)[0]);
         assertFalse(firedA.isDone(), "a deregistered wait fired");
         p.deregister(b[0], tb);

@@ -28,12 +28,12 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(20)
 class PosixSocketOpsTest {
-    private SocketOps ops;
+    private PosixSocketOps ops;
     private final List<Integer> fds = new ArrayList<>();
     private final ByteBuffer buf = ByteBuffer.allocateDirect(1024);
     private final long addr = Pointer.nativeValue(Native.getDirectBufferPointer(buf));
 
-    private static SocketOps forOs(String os) {
+    private static PosixSocketOps forOs(String os) {
         io.edgewise.sys.posix.PosixNet n = io.edgewise.sys.bsd.BsdPlatforms.forOs(os);
         return n != null ? new PosixSocketOps(n) : null;
     }
@@ -49,8 +49,8 @@ class PosixSocketOpsTest {
 
     /** Whether the descriptor has O_NONBLOCK and FD_CLOEXEC (Linux values: the fcntl paths ran). */
     private static void assertNonBlockingCloexec(int fd) {
-        int fl = io.edgewise.sys.bsd.Posix.fcntl(fd, 3 /* F_GETFL */);
-        int fdfl = io.edgewise.sys.bsd.Posix.fcntl(fd, 1 /* F_GETFD */);
+        int fl = io.edgewise.sys.posix.LibC.fcntl(fd, 3 /* F_GETFL */, 0);
+        int fdfl = io.edgewise.sys.posix.LibC.fcntl(fd, 1 /* F_GETFD */, 0);
         assertTrue(fl >= 0 && fdfl >= 0);
         if (System.getProperty("os.name").toLowerCase().startsWith("linux")) {
             assertNotEquals(0, fl & 0x800, "O_NONBLOCK");

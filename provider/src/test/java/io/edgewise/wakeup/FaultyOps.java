@@ -1,6 +1,9 @@
 package io.edgewise.wakeup;
 
+import io.edgewise.sys.ByteIo;
+import io.edgewise.sys.PipeOps;
 import io.edgewise.sys.SocketOps;
+import io.edgewise.sys.WaitOps;
 import io.edgewise.sys.linux.LinuxSocketOps;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -16,9 +19,9 @@ import java.util.Set;
  * {@code finish-runtime}: finishing a helper attempt's connect throws a RuntimeException on the poller
  * thread. Whatever fails, the connect must end (selected, {@code finishConnect} throws), never stay pending.
  */
-public final class FaultyOps implements SocketOps {
+public final class FaultyOps implements SocketOps, ByteIo, WaitOps, PipeOps {
     static final String FAULT = System.getProperty("edgewise.test.fault", "");
-    private final SocketOps d = LinuxSocketOps.INSTANCE;
+    private final LinuxSocketOps d = LinuxSocketOps.INSTANCE;
     /** Descriptors made by {@code socket} after the first connect started: the helper attempts. */
     private static final Set<Integer> ATTEMPTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static volatile boolean connecting;

@@ -101,7 +101,7 @@ public final class EpollPoller implements Poller {
         int to = timeoutMillis > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) timeoutMillis;
         int n = LibC.epoll_wait(epfd, eventsAddr, EVENTS, to);
         if (n < 0) {
-            int e = LibC.errno();
+            int e = -n;
             if (e == EINTR) { wokenUp = false; return -1; }
             throw new IOException("epoll_wait: " + LibC.strerror(e));
         }
@@ -145,16 +145,18 @@ public final class EpollPoller implements Poller {
     private static final long ONE_ADDR = address(ONE);
 
     private static void signal(int fd) throws IOException {
-        if (LibC.write(fd, ONE_ADDR, 8) < 0) {
-            int e = LibC.errno();
+        long r = LibC.write(fd, ONE_ADDR, 8);
+        if (r < 0) {
+            int e = (int) -r;
             if (e != EAGAIN) throw new IOException("eventfd write: " + LibC.strerror(e));
         }
     }
 
     @Override
     public void clearWakeup() throws IOException {
-        if (LibC.read(eventfd, ctlAddr + 16, 8) < 0) {
-            int e = LibC.errno();
+        long r = LibC.read(eventfd, ctlAddr + 16, 8);
+        if (r < 0) {
+            int e = (int) -r;
             if (e != EAGAIN && e != EINTR) throw new IOException("eventfd read: " + LibC.strerror(e));
         }
     }

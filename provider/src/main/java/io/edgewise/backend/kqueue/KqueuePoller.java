@@ -2,12 +2,12 @@ package io.edgewise.backend.kqueue;
 
 import static io.edgewise.sys.bsd.KqueueConstants.*;
 
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import io.edgewise.backend.Poller;
+import io.edgewise.sys.NativeMemory;
 import io.edgewise.sys.bsd.KqueueConstants;
 import io.edgewise.sys.bsd.KqueueLibrary;
-import io.edgewise.sys.bsd.Posix;
+import io.edgewise.sys.posix.LibC;
+import io.edgewise.sys.posix.PosixErrors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -82,10 +82,10 @@ public final class KqueuePoller implements Poller {
                     + "=/path/to/libkqueue.so.0", e);
         }
         if (q < 0) {
-            throw new IOException("kqueue: " + Posix.message(Posix.errno()));
+            throw new IOException("kqueue: " + PosixErrors.message(-q));
         }
         kq = q;
-        allocateEvents(Poller.batchSize(Posix.fdLimit(k)));   // once: as many as the JDK's epoll selector takes
+        allocateEvents(Poller.batchSize(LibC.fdLimit(k.rlimitNofile())));   // once: as many as the JDK's epoll selector takes
         allocateChanges(KqueueState.INITIAL_EVENTS);
 
         // wakeup: EVFILT_USER where the platform has it, a pipe otherwise
@@ -98,28 +98,28 @@ public final class KqueuePoller implements Poller {
         }
         if (!user) {
             scratch.putLong(0, 0L);
-            if (Posix.pipe(scratchAddr) < 0) {
-                int e = Posix.errno();
-                Posix.close(kq);
-                throw new IOException("pipe: " + Posix.message(e));
+            if (LibC.pipe(scratchAddr) < 0) {
+                int e = LibC.errno();
+                LibC.close(kq);
+                throw new IOException("pipe: " + PosixErrors.message(e));
             }
             in = scratch.getInt(0);
             out = scratch.getInt(4);
-            if (Posix.nonBlockingCloexec(in, k) < 0 || Posix.nonBlockingCloexec(out, k) < 0) {
-                int e = Posix.errno();
-                Posix.close(in);
-                Posix.close(out);
-                Posix.close(kq);
-                throw new IOException("fcntl: " + Posix.message(e));
+            if (nonBlockingCloexec(in, k) < 0 || nonBlockingCloexec(out, k) < 0) {
+                int e = LibC.errno();
+                LibC.close(in);
+                LibC.close(out);
+                LibC.close(kq);
+                throw new IOException("fcntl: " + PosixErrors.message(e));
             }
             k.layout.put(changes, 0, in, k.evfiltRead, EV_ADD | EV_RECEIPT, 0, 0L, 0L);
             int n = KqueueLibrary.kevent(kq, changesAddr, 1, changesAddr, 1, 0L);
             if (n != 1 || k.layout.data(changes, 0) != 0) {
-                int e = n < 0 ? Posix.errno() : (int) k.layout.data(changes, 0);
-                Posix.close(in);
-                Posix.close(out);
-                Posix.close(kq);
-                throw new IOException("kevent (wakeup pipe): " + Posix.message(e));
+                int e = n < 0 ? -n : (int) k.layout.data(changes, 0);
+                LibC.close(in);
+                LibC.close(out);
+                LibC.close(kq);
+                throw new IOException("kevent (wakeup pipe): " + PosixErrors.message(e));
             }
         }
         pipeIn = in;
@@ -135,7 +135,16 @@ public final class KqueuePoller implements Poller {
     }
 
     private static long address(ByteBuffer b) {
-        return Pointer.nativeValue(Native.getDirectBufferPointer(b));
+        return NativeMemory.address(b);
+    }
+
+    /** O_NONBLOCK and FD_CLOEXEC on a wakeup pipe's end; -1 with errno ({@link LibC#errno()}) on failure. */
+    private static int nonBlockingCloexec(int fd, KqueueConstants k) {
+        int fl = LibC.fcntl(fd, k.fGetfl, 0);
+        if (fl < 0 || LibC.fcntl(fd, k.fSetfl, fl | k.oNonblock) < 0) {
+            return -1;
+        }
+        return LibC.fcntl(fd, k.fSetfd, k.fdCloexec);
     }
 
     private void allocateEvents(int n) {
@@ -167,12 +176,12 @@ public final class KqueuePoller implements Poller {
         // the change list doubles as the receipt list: exactly n entries, so nothing is waited for
         int r = KqueueLibrary.kevent(kq, changesAddr, n, changesAddr, n, tsZero());
         if (r < 0) {
-            int e = Posix.errno();
+            int e = -r;
             if (e == k.eintr) {
                 state.applied(n); // a change list interrupted by a signal was applied
                 return;
             }
-            throw new IOException("kevent: " + Posix.message(e));
+            throw new IOException("kevent: " + PosixErrors.message(e));
         }
         state.receipts(changes, r, n);
     }
@@ -215,13 +224,13 @@ public final class KqueuePoller implements Poller {
             }
             int n = KqueueLibrary.kevent(kq, changesAddr, nch, rawAddr, rawCap, tsp);
             if (n < 0) {
-                int e = Posix.errno();
+                int e = -n;
                 state.applied(nch); // EINTR: the change list was applied
                 if (e == k.eintr) {
                     state.interrupted();
                     return -1;
                 }
-                throw new IOException("kevent: " + Posix.message(e));
+                throw new IOException("kevent: " + PosixErrors.message(e));
             }
             int size = state.collect(raw, n, nch);
             if (size == 0 && !state.wokenUp() && state.onlyReceipts() && nch > 0) {
@@ -258,13 +267,15 @@ public final class KqueuePoller implements Poller {
     @Override
     public void wakeup() throws IOException {
         if (pipeOut < 0) {
-            if (KqueueLibrary.kevent(kq, triggerAddr, 1, 0L, 0, 0L) < 0) {
-                int e = Posix.errno();
-                if (e != k.eintr) throw new IOException("kevent (trigger): " + Posix.message(e));
+            int r = KqueueLibrary.kevent(kq, triggerAddr, 1, 0L, 0, 0L);
+            if (r < 0 && -r != k.eintr) {
+                throw new IOException("kevent (trigger): " + PosixErrors.message(-r));
             }
-        } else if (Posix.write(pipeOut, ONE_ADDR, 1) < 0) {
-            int e = Posix.errno();
-            if (e != k.eagain) throw new IOException("wakeup pipe: " + Posix.message(e));
+        } else {
+            long r = LibC.write(pipeOut, ONE_ADDR, 1);
+            if (r < 0 && -r != k.eagain) {
+                throw new IOException("wakeup pipe: " + PosixErrors.message((int) -r));
+            }
         }
     }
 
@@ -277,23 +288,23 @@ public final class KqueuePoller implements Poller {
     public void clearWakeup() throws IOException {
         if (pipeOut < 0) {
             if (state.wokenUp()) return;
-            if (KqueueLibrary.kevent(kq, clearAddr, 2, 0L, 0, 0L) < 0) {
-                int e = Posix.errno();
-                if (e != k.eintr) throw new IOException("kevent (clear wakeup): " + Posix.message(e));
+            int r = KqueueLibrary.kevent(kq, clearAddr, 2, 0L, 0, 0L);
+            if (r < 0 && -r != k.eintr) {
+                throw new IOException("kevent (clear wakeup): " + PosixErrors.message(-r));
             }
             return;
         }
         for (int i = 0; i < 64; i++) {
-            if (Posix.read(pipeIn, scratchAddr, 64) < 64) break;
+            if (LibC.read(pipeIn, scratchAddr, 64) < 64) break;
         }
     }
 
     @Override
     public void close() throws IOException {
-        Posix.close(kq);
+        LibC.close(kq);
         if (pipeIn >= 0) {
-            Posix.close(pipeIn);
-            Posix.close(pipeOut);
+            LibC.close(pipeIn);
+            LibC.close(pipeOut);
         }
         KqueueLibrary.afterClose();
     }

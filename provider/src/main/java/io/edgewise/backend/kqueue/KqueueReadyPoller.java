@@ -3,13 +3,11 @@ package io.edgewise.backend.kqueue;
 import io.edgewise.sys.PollEvents;
 import static io.edgewise.sys.bsd.KqueueConstants.*;
 
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import io.edgewise.backend.ReadyPoller;
 import io.edgewise.sys.SocketOps;
 import io.edgewise.sys.bsd.KqueueConstants;
 import io.edgewise.sys.bsd.KqueueLibrary;
-import io.edgewise.sys.bsd.Posix;
+import io.edgewise.sys.posix.PosixErrors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -72,13 +70,13 @@ public final class KqueueReadyPoller implements ReadyPoller {
     /** One native kevent entry: the change, and its receipt written over it. */
     private final class Change {
         final ByteBuffer buf = ByteBuffer.allocateDirect(k.layout.size).order(ByteOrder.nativeOrder());
-        final long addr = Pointer.nativeValue(Native.getDirectBufferPointer(buf));
+        final long addr = io.edgewise.sys.NativeMemory.address(buf);
     }
 
     private KqueueReadyPoller(boolean input) throws IOException {
         kq = KqueueLibrary.kqueue();
         if (kq < 0) {
-            throw new IOException("kqueue: " + Posix.message(Posix.errno()));
+            throw new IOException("kqueue: " + PosixErrors.message(-kq));
         }
         filter = input ? k.evfiltRead : k.evfiltWrite;
     }
@@ -99,7 +97,7 @@ public final class KqueueReadyPoller implements ReadyPoller {
         if (e != 0) {
             callbacks.remove(token);
             watched.remove(fd, token);
-            throw new IOException("kevent: " + Posix.message(e));
+            throw new IOException("kevent: " + PosixErrors.message(e));
         }
     }
 
@@ -122,7 +120,7 @@ public final class KqueueReadyPoller implements ReadyPoller {
             // the entry doubles as the receipt list: one entry, so the call never waits
             int n = KqueueLibrary.kevent(kq, c.addr, 1, c.addr, 1, 0L);
             if (n < 0) {
-                return Posix.errno();
+                return -n;
             }
             return n == 1 && (k.layout.flags(c.buf, 0) & EV_ERROR) != 0 ? (int) k.layout.data(c.buf, 0) : 0;
         } finally {
@@ -132,7 +130,7 @@ public final class KqueueReadyPoller implements ReadyPoller {
 
     private void loop() {
         ByteBuffer events = ByteBuffer.allocateDirect(BATCH * k.layout.size).order(ByteOrder.nativeOrder());
-        long addr = Pointer.nativeValue(Native.getDirectBufferPointer(events));
+        long addr = io.edgewise.sys.NativeMemory.address(events);
         for (;;) {
             int n = KqueueLibrary.kevent(kq, 0L, 0, addr, BATCH, 0L);
             if (n < 0) {

@@ -61,6 +61,11 @@ public final class KqueueConstants {
         this.pollTakesSocketError = "libkqueue".equals(platform);
     }
 
+    /** {@code RLIMIT_NOFILE}: 7 on Linux (libkqueue), 8 on macOS and the BSDs. */
+    public int rlimitNofile() {
+        return "libkqueue".equals(platform) ? 7 : 8;
+    }
+
     public boolean hasUserFilter() {
         return evfiltUser != NO_FILTER;
     }

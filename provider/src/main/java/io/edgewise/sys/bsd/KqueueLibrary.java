@@ -1,45 +1,50 @@
 package io.edgewise.sys.bsd;
 
-import io.edgewise.sys.Platform;
-import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
+import io.edgewise.sys.posix.Binding;
 
 /**
- * {@code kqueue()} and {@code kevent()} through JNA direct mapping, from the C library or from the
- * library named by {@code -Dio.edgewise.kqueue.library=/path/to/libkqueue.so.0}. Pointers are raw
- * addresses ({@code long}); a negative result means failure, read errno with {@link Posix#errno()}.
+ * The door to {@code kqueue()} and {@code kevent()}, from the C library or from the library named by
+ * {@code -Dio.edgewise.kqueue.library=/path/to/libkqueue.so.0}, through the binding the C library's
+ * door uses ({@link Binding}: FFM on JDK 22+, JNA otherwise), so the backend sees neither. Pointers are
+ * raw addresses ({@code long}); a negative result is {@code -errno} (captured with the call).
  *
  * <p>The entry point and the width of the counts follow {@link KqueueConstants#current()}: NetBSD's
- * {@code __kevent50} takes {@code size_t} counts and is bound in a class of its own, loaded only there.
- * {@link #kevent} branches on a {@code static final}, so the JIT sees one target.
+ * {@code __kevent50} takes {@code size_t} counts. The bindings are made on first use, so asking
+ * {@link #available()} where there is no kqueue costs nothing else.
  */
 public final class KqueueLibrary {
     private KqueueLibrary() { }
 
     public static final KqueueConstants K = KqueueConstants.current();
-    private static final boolean NETBSD = K.sizeTCounts;
 
-    /** The library kqueue comes from: the property's path, else the C library. */
-    static NativeLibrary library() {
-        String path = Platform.current().settings().kqueueLibrary();
-        return NativeLibrary.getInstance(path != null && !path.isEmpty() ? path : "c");
+    private static final String FFM_CLASS = "io.edgewise.sys.bsd.FfmKqueue";
+
+    private static final class Calls {
+        static final KqueueCalls BOUND = bind();
+
+        private static KqueueCalls bind() {
+            if ("ffm".equals(Binding.name())) {
+                try {
+                    return (KqueueCalls) Class.forName(FFM_CLASS).getDeclaredConstructor().newInstance();
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                    Throwable c = e.getCause();
+                    if (c instanceof RuntimeException) throw (RuntimeException) c;
+                    if (c instanceof Error) throw (Error) c;
+                    throw new UnsupportedOperationException("kqueue FFM binding: " + c, c);
+                } catch (ReflectiveOperationException e) {
+                    throw new UnsupportedOperationException("kqueue FFM binding: " + e, e);
+                }
+            }
+            return new JnaKqueue();
+        }
     }
 
     /** Whether the kqueue entry points can be bound here (false: library missing or no kqueue). */
     public static boolean available() {
         try {
-            kqueueCheck();
-            return true;
+            return Calls.BOUND != null;
         } catch (LinkageError | UnsupportedOperationException e) {
             return false;
-        }
-    }
-
-    private static void kqueueCheck() {
-        if (NETBSD) {
-            NetBsdEntry.init();
-        } else {
-            Plain.init();
         }
     }
 
@@ -50,57 +55,21 @@ public final class KqueueLibrary {
      * descriptors, as on a kernel kqueue. A no-op elsewhere.
      */
     public static void afterClose() {
-        com.sun.jna.Function f = Drain.FUNCTION;
-        if (f != null) {
-            f.invokeVoid(new Object[0]);
-        }
+        Calls.BOUND.drainPendingClose();
     }
 
-    private static final class Drain {
-        static final com.sun.jna.Function FUNCTION = lookup();
-
-        private static com.sun.jna.Function lookup() {
-            if (Platform.current().settings().kqueueLibrary() == null) {
-                return null;
-            }
-            try {
-                return library().getFunction("libkqueue_drain_pending_close");
-            } catch (UnsatisfiedLinkError e) {
-                return null;
-            }
-        }
+    /** The binding the kqueue calls go through: "ffm" or "jna", the C library door's ({@link Binding#name()}). */
+    public static String binding() {
+        return Calls.BOUND instanceof JnaKqueue ? "jna" : "ffm";
     }
 
+    /** A new kqueue descriptor, or {@code -errno}. */
     public static int kqueue() {
-        return NETBSD ? NetBsdEntry.kqueue() : Plain.kqueue();
+        return Calls.BOUND.kqueue();
     }
 
+    /** kevent(2): the number of events, or {@code -errno}. */
     public static int kevent(int kq, long changes, int nchanges, long events, int nevents, long timeout) {
-        return NETBSD ? NetBsdEntry.__kevent50(kq, changes, nchanges, events, nevents, timeout)
-                : Plain.kevent(kq, changes, nchanges, events, nevents, timeout);
-    }
-
-    private static final class Plain {
-        static {
-            Native.register(Plain.class, library());
-        }
-
-        static void init() { }
-
-        static native int kqueue();
-
-        static native int kevent(int kq, long changes, int nchanges, long events, int nevents, long timeout);
-    }
-
-    private static final class NetBsdEntry {
-        static {
-            Native.register(NetBsdEntry.class, library());
-        }
-
-        static void init() { }
-
-        static native int kqueue();
-
-        static native int __kevent50(int kq, long changes, long nchanges, long events, long nevents, long timeout);
+        return Calls.BOUND.kevent(kq, changes, nchanges, events, nevents, timeout);
     }
 }

@@ -113,8 +113,9 @@ public final class LinuxSocketOps extends PosixSocketOps {
     public void signal(int wakeFd) throws IOException {
         Scratch s = scratch();
         s.buf.putLong(U64, 1L);
-        if (LibC.write(wakeFd, s.addr + U64, 8) < 0) {
-            int e = LibC.errno();
+        long r = LibC.write(wakeFd, s.addr + U64, 8);
+        if (r < 0) {
+            int e = (int) -r;
             if (e != EAGAIN) { // counter saturated: already signalled
                 throw errors.io(e);
             }
@@ -124,8 +125,9 @@ public final class LinuxSocketOps extends PosixSocketOps {
     @Override
     public void drain(int wakeFd) throws IOException {
         Scratch s = scratch();
-        if (LibC.read(wakeFd, s.addr + U64, 8) < 0) {
-            int e = LibC.errno();
+        long r = LibC.read(wakeFd, s.addr + U64, 8);
+        if (r < 0) {
+            int e = (int) -r;
             if (e != EAGAIN && e != EINTR) {
                 throw errors.io(e);
             }

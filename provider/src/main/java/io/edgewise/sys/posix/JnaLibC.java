@@ -43,6 +43,23 @@ final class JnaLibC {
 
     private JnaLibC() { }
 
+    /**
+     * A data call's result, or {@code -errno} (the value JNA's stub saved for this thread right after
+     * the call; read here, at once, so callers need no second call).
+     */
+    static long result(long r) {
+        return r < 0 ? -Native.getLastError() : r;
+    }
+
+    static int result(int r) {
+        return r < 0 ? -Native.getLastError() : r;
+    }
+
+    /** errno of this thread's last call through JNA (the set-up calls' rule, see {@link LibC#errno()}). */
+    static int errno() {
+        return Native.getLastError();
+    }
+
     // sockets
     static native int socket(int domain, int type, int protocol);
     static native int socketpair(int domain, int type, int protocol, long sv);

@@ -1,6 +1,5 @@
 package io.edgewise.sys.posix;
 
-import com.sun.jna.Native;
 import java.nio.ByteBuffer;
 
 /**
@@ -10,11 +9,21 @@ import java.nio.ByteBuffer;
  * keeps one path and inlines it.
  *
  * <p>Every pointer argument is a raw native address passed as {@code long}; the caller owns the
- * memory. A negative result means failure, and {@link #errno()} then tells why. The errno rule: each
- * binding captures errno together with the call's result (FFM: {@code captureCallState} in the same
- * downcall; JNA: its native stub saves it per thread right after the call), so {@link #errno()} reads
- * the value of this thread's last call through this door, whatever ran in Java in between. Read it
- * before the next call through the door, and from no other source.
+ * memory. The errno rule: each binding captures errno together with the call's result (FFM:
+ * {@code captureCallState} in the same downcall; JNA: its native stub saves it per thread right after
+ * the call), and
+ * <ul>
+ * <li>the data calls, the ones on the paths where failure is routine ({@code EAGAIN}, {@code EINTR}:
+ * read, write, readv, writev, recv, send, sendmsg, sendto, recvfrom and their array forms, accept,
+ * accept4, connect, poll, epoll_wait), return that errno with the result, as the raw system calls do:
+ * a result {@code >= 0}, or {@code -errno}. Callers write {@code if (r < 0) ... -r}; nothing is read
+ * afterwards, so no second call and nothing that Java in between could change;</li>
+ * <li>every other call (set-up, options, addresses, close) returns -1 on failure, and {@link #errno()}
+ * tells why: it reads the value of this thread's last call through this door. Read it before the next
+ * call through the door, and from no other source.</li>
+ * </ul>
+ * A new call on a path where failure is routine belongs to the first group (both bindings return
+ * {@code -errno}: {@code JnaLibC.result}, {@code FfmLibC.result}).
  *
  * <p>Calls only some systems have ({@code accept4}, {@code pipe2}: not macOS; {@code eventfd},
  * {@code dup3}, {@code epoll_*}: Linux) are bound on first use; callers ask the platform's constants
@@ -32,7 +41,7 @@ public final class LibC {
     /** {@code errno} of this thread's last call through this door (meaningful after a failure). */
     public static int errno() {
         NativeCalls f = FFM;
-        return f != null ? f.errno() : Native.getLastError();
+        return f != null ? f.errno() : JnaLibC.errno();
     }
 
     /** The base address of a direct buffer. */
@@ -82,18 +91,18 @@ public final class LibC {
 
     public static int accept(int fd, long addr, long addrlenPtr) {
         NativeCalls f = FFM;
-        return f != null ? f.accept(fd, addr, addrlenPtr) : JnaLibC.accept(fd, addr, addrlenPtr);
+        return f != null ? f.accept(fd, addr, addrlenPtr) : JnaLibC.result(JnaLibC.accept(fd, addr, addrlenPtr));
     }
 
     /** Not on macOS. */
     public static int accept4(int fd, long addr, long addrlenPtr, int flags) {
         NativeCalls f = FFM;
-        return f != null ? f.accept4(fd, addr, addrlenPtr, flags) : JnaLibC.Modern.accept4(fd, addr, addrlenPtr, flags);
+        return f != null ? f.accept4(fd, addr, addrlenPtr, flags) : JnaLibC.result(JnaLibC.Modern.accept4(fd, addr, addrlenPtr, flags));
     }
 
     public static int connect(int fd, long addr, int addrlen) {
         NativeCalls f = FFM;
-        return f != null ? f.connect(fd, addr, addrlen) : JnaLibC.connect(fd, addr, addrlen);
+        return f != null ? f.connect(fd, addr, addrlen) : JnaLibC.result(JnaLibC.connect(fd, addr, addrlen));
     }
 
     public static int getsockname(int fd, long addr, long addrlenPtr) {
@@ -123,37 +132,37 @@ public final class LibC {
 
     public static long send(int fd, long buf, long len, int flags) {
         NativeCalls f = FFM;
-        return f != null ? f.send(fd, buf, len, flags) : JnaLibC.send(fd, buf, len, flags);
+        return f != null ? f.send(fd, buf, len, flags) : JnaLibC.result(JnaLibC.send(fd, buf, len, flags));
     }
 
     public static long recv(int fd, long buf, long len, int flags) {
         NativeCalls f = FFM;
-        return f != null ? f.recv(fd, buf, len, flags) : JnaLibC.recv(fd, buf, len, flags);
+        return f != null ? f.recv(fd, buf, len, flags) : JnaLibC.result(JnaLibC.recv(fd, buf, len, flags));
     }
 
     public static long sendmsg(int fd, long msg, int flags) {
         NativeCalls f = FFM;
-        return f != null ? f.sendmsg(fd, msg, flags) : JnaLibC.sendmsg(fd, msg, flags);
+        return f != null ? f.sendmsg(fd, msg, flags) : JnaLibC.result(JnaLibC.sendmsg(fd, msg, flags));
     }
 
     public static long read(int fd, long buf, long count) {
         NativeCalls f = FFM;
-        return f != null ? f.read(fd, buf, count) : JnaLibC.read(fd, buf, count);
+        return f != null ? f.read(fd, buf, count) : JnaLibC.result(JnaLibC.read(fd, buf, count));
     }
 
     public static long readv(int fd, long iov, int iovcnt) {
         NativeCalls f = FFM;
-        return f != null ? f.readv(fd, iov, iovcnt) : JnaLibC.readv(fd, iov, iovcnt);
+        return f != null ? f.readv(fd, iov, iovcnt) : JnaLibC.result(JnaLibC.readv(fd, iov, iovcnt));
     }
 
     public static long write(int fd, long buf, long count) {
         NativeCalls f = FFM;
-        return f != null ? f.write(fd, buf, count) : JnaLibC.write(fd, buf, count);
+        return f != null ? f.write(fd, buf, count) : JnaLibC.result(JnaLibC.write(fd, buf, count));
     }
 
     public static long writev(int fd, long iov, int iovcnt) {
         NativeCalls f = FFM;
-        return f != null ? f.writev(fd, iov, iovcnt) : JnaLibC.writev(fd, iov, iovcnt);
+        return f != null ? f.writev(fd, iov, iovcnt) : JnaLibC.result(JnaLibC.writev(fd, iov, iovcnt));
     }
 
     public static int close(int fd) {
@@ -180,7 +189,7 @@ public final class LibC {
 
     public static int poll(long fds, long nfds, int timeout) {
         NativeCalls f = FFM;
-        return f != null ? f.poll(fds, nfds, timeout) : JnaLibC.poll(fds, nfds, timeout);
+        return f != null ? f.poll(fds, nfds, timeout) : JnaLibC.result(JnaLibC.poll(fds, nfds, timeout));
     }
 
     public static int fcntl(int fd, int cmd, int arg) {
@@ -205,7 +214,7 @@ public final class LibC {
 
     public static int epoll_wait(int epfd, long events, int maxevents, int timeout) {
         NativeCalls f = FFM;
-        return f != null ? f.epoll_wait(epfd, events, maxevents, timeout) : JnaLibC.LinuxOnly.epoll_wait(epfd, events, maxevents, timeout);
+        return f != null ? f.epoll_wait(epfd, events, maxevents, timeout) : JnaLibC.result(JnaLibC.LinuxOnly.epoll_wait(epfd, events, maxevents, timeout));
     }
 
     public static String strerror(int errnum) {
@@ -214,12 +223,12 @@ public final class LibC {
     }
     public static long sendto(int fd, long buf, long len, int flags, long addr, int addrlen) {
         NativeCalls f = FFM;
-        return f != null ? f.sendto(fd, buf, len, flags, addr, addrlen) : JnaLibC.sendto(fd, buf, len, flags, addr, addrlen);
+        return f != null ? f.sendto(fd, buf, len, flags, addr, addrlen) : JnaLibC.result(JnaLibC.sendto(fd, buf, len, flags, addr, addrlen));
     }
 
     public static long recvfrom(int fd, long buf, long len, int flags, long addr, long addrlenPtr) {
         NativeCalls f = FFM;
-        return f != null ? f.recvfrom(fd, buf, len, flags, addr, addrlenPtr) : JnaLibC.recvfrom(fd, buf, len, flags, addr, addrlenPtr);
+        return f != null ? f.recvfrom(fd, buf, len, flags, addr, addrlenPtr) : JnaLibC.result(JnaLibC.recvfrom(fd, buf, len, flags, addr, addrlenPtr));
     }
 
     public static int dup2(int oldfd, int newfd) {
@@ -250,6 +259,22 @@ public final class LibC {
             return Integer.MAX_VALUE;
         }
         long max = rlim.getLong(8);   // rlim_t is unsigned: RLIM_INFINITY reads as -1
+        return max < 0 || max > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) max;
+    }
+
+    /**
+     * The hard limit on open descriptors ({@code rlim_max} of resource {@code rlimitNofile}: 7 on Linux,
+     * 8 on macOS and the BSDs), capped at {@link Integer#MAX_VALUE}, also when unlimited or unreadable.
+     * Start-up only (the kqueue backend's batch size).
+     */
+    public static int fdLimit(int rlimitNofile) {
+        java.nio.ByteBuffer rlim = java.nio.ByteBuffer.allocateDirect(16).order(java.nio.ByteOrder.nativeOrder());
+        NativeCalls f = FFM;
+        int r = f != null ? f.getrlimit(rlimitNofile, address(rlim)) : JnaLibC.getrlimit(rlimitNofile, address(rlim));
+        if (r < 0) {
+            return Integer.MAX_VALUE;
+        }
+        long max = rlim.getLong(8);   // rlim_t is unsigned 64-bit: RLIM_INFINITY reads as negative
         return max < 0 || max > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) max;
     }
 

@@ -4,7 +4,9 @@ package io.edgewise.sys.posix;
 /**
  * The libc calls of {@link LibC} as an interface, for the bindings that are objects: the FFM one
  * (JDK 22+). The JNA binding is {@link JnaLibC}'s static natives, called without this interface.
- * Results and errno follow {@link LibC}.
+ * Results and errno follow {@link LibC}: the data calls (listed there) return
+ * {@code -errno} on failure, read from the state the call itself captured; the others return -1 and
+ * leave errno to {@link #errno()}.
  */
 interface NativeCalls {
     /** errno of this thread's last call through this binding that failed. */
@@ -57,5 +59,6 @@ interface NativeCalls {
     long recvfrom(int fd, long buf, long len, int flags, long addr, long addrlenPtr);
     int dup2(int oldfd, int newfd);
     int open(String path, int flags);
+    int getrlimit(int resource, long rlim);
     int dup3(int oldfd, int newfd, int flags);
 }

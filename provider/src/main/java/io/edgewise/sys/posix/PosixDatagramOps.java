@@ -120,7 +120,7 @@ public class PosixDatagramOps implements DatagramOps {
         int len = encodeTarget(s, family, target);
         long r = LibC.sendto(fd, address, length, n.msgNosignal, s.addr + TARGET, len);
         if (r >= 0) return (int) r;
-        return failed(LibC.errno(), true);
+        return failed((int) -r, true);
     }
 
     /** errno of a data call: UNAVAILABLE, INTERRUPTED, or the exception the JDK throws. */
@@ -142,7 +142,7 @@ public class PosixDatagramOps implements DatagramOps {
             s.buf.putShort(SRC, (short) 0); // AF_UNSPEC (and sa_len 0) when the kernel names no sender
             long r = LibC.recvfrom(fd, address, length, 0, s.addr + SRC, s.addr + SRCLEN);
             if (r >= 0) return (int) r;
-            int e = LibC.errno();
+            int e = (int) -r;
             if (e == n.econnrefused && !connected) {
                 continue; // the error is consumed by reporting it; the next call sees the next datagram
             }
@@ -176,28 +176,28 @@ public class PosixDatagramOps implements DatagramOps {
     public int read(int fd, long address, int length) throws IOException {
         long r = LibC.recv(fd, address, length, 0);
         if (r >= 0) return (int) r;
-        return failed(LibC.errno(), true);
+        return failed((int) -r, true);
     }
 
     @Override
     public int write(int fd, long address, int length) throws IOException {
         long r = LibC.send(fd, address, length, n.msgNosignal);
         if (r >= 0) return (int) r;
-        return failed(LibC.errno(), true);
+        return failed((int) -r, true);
     }
 
     @Override
     public long readv(int fd, long iov, int count) throws IOException {
         long r = LibC.readv(fd, iov, count);
         if (r >= 0) return r;
-        return failed(LibC.errno(), true);
+        return failed((int) -r, true);
     }
 
     @Override
     public long writev(int fd, long iov, int count) throws IOException {
         long r = LibC.writev(fd, iov, count);
         if (r >= 0) return r;
-        return failed(LibC.errno(), true);
+        return failed((int) -r, true);
     }
 
     @Override
@@ -218,8 +218,9 @@ public class PosixDatagramOps implements DatagramOps {
             }
             unix = af == n.afUnix;
         }
-        if (LibC.connect(fd, s.addr + TARGET, len) < 0) {
-            int e = LibC.errno();
+        int r = LibC.connect(fd, s.addr + TARGET, len);
+        if (r < 0) {
+            int e = -r;
             // EAFNOSUPPORT: AF_UNSPEC on a Unix socket, already dissolved. The BSDs dissolve the
             // association before they look at the new address: EADDRNOTAVAIL for the zero IP address,
             // EINVAL for an empty sockaddr_un

@@ -1,7 +1,10 @@
 package io.edgewise.sys.posix;
 
 import io.edgewise.sys.ConsumedErrors;
+import io.edgewise.sys.ByteIo;
+import io.edgewise.sys.PipeOps;
 import io.edgewise.sys.SocketOps;
+import io.edgewise.sys.WaitOps;
 import io.edgewise.sys.SocketOptionTable;
 import io.edgewise.sys.SystemProps;
 import java.io.IOException;
@@ -28,7 +31,7 @@ import java.util.Set;
  * </ul>
  * Stateless apart from a per-thread native scratch area, so no call allocates native memory.
  */
-public class PosixSocketOps implements SocketOps {
+public class PosixSocketOps implements SocketOps, ByteIo, WaitOps, PipeOps {
     protected final PosixNet n;
     protected final PosixErrors errors;
 
@@ -169,7 +172,7 @@ public class PosixSocketOps implements SocketOps {
     public final int acceptAny(int fd) throws IOException {
         int nfd = n.hasAccept4 ? LibC.accept4(fd, 0L, 0L, n.sockNonblock | n.sockCloexec) : LibC.accept(fd, 0L, 0L);
         if (nfd < 0) {
-            int e = LibC.errno();
+            int e = -nfd;
             if (e == n.eagain) return UNAVAILABLE;
             if (e == n.eintr || e == n.econnaborted) return INTERRUPTED;
             throw errors.socket(e);
@@ -202,7 +205,7 @@ public class PosixSocketOps implements SocketOps {
                 ? LibC.accept4(fd, s.addr + SA, s.addr + SALEN, n.sockNonblock | n.sockCloexec)
                 : LibC.accept(fd, s.addr + SA, s.addr + SALEN);
         if (nfd < 0) {
-            int e = LibC.errno();
+            int e = -nfd;
             if (e == n.eagain) return UNAVAILABLE;
             if (e == n.eintr || e == n.econnaborted) return INTERRUPTED;
             throw errors.socket(e);
@@ -216,10 +219,11 @@ public class PosixSocketOps implements SocketOps {
     public int connect(int fd, int family, InetSocketAddress remote) throws IOException {
         Scratch s = SCRATCH.get();
         int len = n.sockaddr.encode(s.buf, SA, family == INET6, remote);
-        if (LibC.connect(fd, s.addr + SA, len) == 0) {
+        int r = LibC.connect(fd, s.addr + SA, len);
+        if (r == 0) {
             return 1;
         }
-        int e = LibC.errno();
+        int e = -r;
         if (e == n.einprogress) return UNAVAILABLE;
         if (e == n.eintr) return INTERRUPTED;
         throw errors.socket(e);
@@ -273,11 +277,10 @@ public class PosixSocketOps implements SocketOps {
     }
 
     /**
-     * The result of a data call that returned -1: would-block and EINTR become statuses, any other
-     * errno is thrown as the JDK throws it for a read ({@code read}) or a write.
+     * The result of a data call that failed with errno {@code e}: would-block and EINTR become
+     * statuses, any other errno is thrown as the JDK throws it for a read ({@code read}) or a write.
      */
-    public final int failed(boolean read) throws IOException {
-        int e = LibC.errno();
+    public final int failed(int e, boolean read) throws IOException {
         if (e == n.eagain) return UNAVAILABLE;
         if (e == n.eintr) return INTERRUPTED;
         throw read ? errors.read(e) : errors.io(e);
@@ -295,17 +298,17 @@ public class PosixSocketOps implements SocketOps {
 
     /**
      * A read call's result as {@link SocketOps} reports it: a count, {@code EOF} (0 bytes when bytes
-     * were asked for), or a status or exception from errno ({@link #failed}).
+     * were asked for), or a status or exception from {@code -errno} ({@link #failed}).
      */
     public final long readResult(int fd, long r, boolean nothingAsked) throws IOException {
         if (r > 0) return r;
         if (r == 0) return nothingAsked ? 0 : atEof(fd);
-        return failed(true);
+        return failed((int) -r, true);
     }
 
-    /** A write call's result: a count, or a status or exception from errno. */
+    /** A write call's result: a count, or a status or exception from {@code -errno}. */
     public final long writeResult(long r) throws IOException {
-        return r >= 0 ? r : failed(false);
+        return r >= 0 ? r : failed((int) -r, false);
     }
 
     @Override
@@ -361,7 +364,7 @@ public class PosixSocketOps implements SocketOps {
         s.buf.put(OPT, (byte) data);
         long r = LibC.send(fd, s.addr + OPT, 1, n.msgOob | n.msgNosignal);
         if (r >= 0) return (int) r;
-        int e = LibC.errno();
+        int e = (int) -r;
         if (e == n.eagain || e == n.eintr) return 0;
         throw errors.io(e);
     }
@@ -476,8 +479,9 @@ public class PosixSocketOps implements SocketOps {
     public void signal(int wakeFd) throws IOException {
         Scratch s = SCRATCH.get();
         s.buf.put(U64, (byte) 1);
-        if (LibC.send(wakeFd, s.addr + U64, 1, n.msgNosignal) < 0) {
-            int e = LibC.errno();
+        long r = LibC.send(wakeFd, s.addr + U64, 1, n.msgNosignal);
+        if (r < 0) {
+            int e = (int) -r;
             if (e != n.eagain) { // buffer full: signalled already
                 throw errors.io(e);
             }
@@ -488,8 +492,9 @@ public class PosixSocketOps implements SocketOps {
     public void drain(int wakeFd) throws IOException {
         Scratch s = SCRATCH.get();
         for (int i = 0; i < 1024; i++) {
-            if (LibC.recv(wakeFd, s.addr + U64, 8, 0) < 0) {
-                int e = LibC.errno();
+            long r = LibC.recv(wakeFd, s.addr + U64, 8, 0);
+            if (r < 0) {
+                int e = (int) -r;
                 if (e != n.eagain && e != n.eintr) throw errors.io(e);
                 return;
             }
@@ -512,7 +517,7 @@ public class PosixSocketOps implements SocketOps {
         }
         int r = LibC.poll(s.addr + POLLFDS, nfds, timeoutMillis);
         if (r < 0) {
-            int e = LibC.errno();
+            int e = -r;
             if (e == n.eintr) return INTERRUPTED;
             throw errors.io(e);
         }

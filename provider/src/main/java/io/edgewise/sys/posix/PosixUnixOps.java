@@ -68,8 +68,9 @@ public final class PosixUnixOps implements UnixOps {
     public int connect(int fd, SocketAddress remote) throws IOException {
         Scratch s = SCRATCH.get();
         int len = addrs.encode(s.buf, SA, remote);
-        if (LibC.connect(fd, s.addr + SA, len) == 0) return 1;
-        int e = LibC.errno();
+        int r = LibC.connect(fd, s.addr + SA, len);
+        if (r == 0) return 1;
+        int e = -r;
         if (e == n.eagain || e == n.einprogress) return SocketOps.UNAVAILABLE;
         if (e == n.eintr) return SocketOps.INTERRUPTED;
         if (e == n.eisconn) return 1;

@@ -6,7 +6,10 @@ import static io.edgewise.sys.windows.Win64.*;
 
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import io.edgewise.sys.ByteIo;
+import io.edgewise.sys.PipeOps;
 import io.edgewise.sys.SocketOps;
+import io.edgewise.sys.WaitOps;
 import io.edgewise.sys.SocketOptionTable;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -48,7 +51,7 @@ import java.util.Set;
  * Implemented and unit-tested in parts (layouts, errors, addresses, handle table); not yet run on a
  * Windows JVM.
  */
-public final class WindowsSocketOps implements SocketOps {
+public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeOps {
     private static volatile WindowsSocketOps instance;
 
     /** The instance, created (and Winsock started) on first use. */

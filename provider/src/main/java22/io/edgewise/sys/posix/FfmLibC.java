@@ -87,6 +87,7 @@ final class FfmLibC implements NativeCalls {
     private static final MethodHandle DUP2 = h("dup2", true, I, I, I);
     private static final MethodHandle DUP3 = optional("dup3", I, I, I, I);
     private static final MethodHandle OPEN = variadic("open", I, 2, ADDRESS, I);
+    private static final MethodHandle GETRLIMIT = h("getrlimit", true, I, I, L);
     private static final MethodHandle STRERROR = LINKER.downcallHandle(
             LIBC.find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, I));
     private static final MethodHandle READ_ARRAY = LINKER.downcallHandle(LIBC.find("read").orElseThrow(),
@@ -118,31 +119,44 @@ final class FfmLibC implements NativeCalls {
         return st().get(JAVA_INT, ERRNO_OFFSET);
     }
 
+    /** A data call's result, or {@code -errno} from the state this very call captured into {@code s}. */
+    private static long result(MemorySegment s, long r) {
+        return r < 0 ? -s.get(JAVA_INT, ERRNO_OFFSET) : r;
+    }
+
+    private static int result(MemorySegment s, int r) {
+        return r < 0 ? -s.get(JAVA_INT, ERRNO_OFFSET) : r;
+    }
+
     @Override
     public long readArray(int fd, byte[] a, int off, int len) {
+        MemorySegment s = st();
         try {
-            return (long) READ_ARRAY.invokeExact(st(), fd, MemorySegment.ofArray(a).asSlice(off, len), (long) len);
+            return result(s, (long) READ_ARRAY.invokeExact(s, fd, MemorySegment.ofArray(a).asSlice(off, len), (long) len));
         } catch (Throwable t) { throw fail(t); }
     }
 
     @Override
     public long writeArray(int fd, byte[] a, int off, int len) {
+        MemorySegment s = st();
         try {
-            return (long) WRITE_ARRAY.invokeExact(st(), fd, MemorySegment.ofArray(a).asSlice(off, len), (long) len);
+            return result(s, (long) WRITE_ARRAY.invokeExact(s, fd, MemorySegment.ofArray(a).asSlice(off, len), (long) len));
         } catch (Throwable t) { throw fail(t); }
     }
 
     @Override
     public long recvArray(int fd, byte[] a, int off, int len, int flags) {
+        MemorySegment s = st();
         try {
-            return (long) RECV_ARRAY.invokeExact(st(), fd, MemorySegment.ofArray(a).asSlice(off, len), (long) len, flags);
+            return result(s, (long) RECV_ARRAY.invokeExact(s, fd, MemorySegment.ofArray(a).asSlice(off, len), (long) len, flags));
         } catch (Throwable t) { throw fail(t); }
     }
 
     @Override
     public long sendArray(int fd, byte[] a, int off, int len, int flags) {
+        MemorySegment s = st();
         try {
-            return (long) SEND_ARRAY.invokeExact(st(), fd, MemorySegment.ofArray(a).asSlice(off, len), (long) len, flags);
+            return result(s, (long) SEND_ARRAY.invokeExact(s, fd, MemorySegment.ofArray(a).asSlice(off, len), (long) len, flags));
         } catch (Throwable t) { throw fail(t); }
     }
 
@@ -159,13 +173,16 @@ final class FfmLibC implements NativeCalls {
         try { return (int) LISTEN.invokeExact(st(), fd, backlog); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int accept(int fd, long addr, long addrlenPtr) {
-        try { return (int) ACCEPT.invokeExact(st(), fd, addr, addrlenPtr); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (int) ACCEPT.invokeExact(s, fd, addr, addrlenPtr)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int accept4(int fd, long addr, long addrlenPtr, int flags) {
-        try { return (int) ACCEPT4.invokeExact(st(), fd, addr, addrlenPtr, flags); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (int) ACCEPT4.invokeExact(s, fd, addr, addrlenPtr, flags)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int connect(int fd, long addr, int addrlen) {
-        try { return (int) CONNECT.invokeExact(st(), fd, addr, addrlen); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (int) CONNECT.invokeExact(s, fd, addr, addrlen)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int getsockname(int fd, long addr, long addrlenPtr) {
         try { return (int) GETSOCKNAME.invokeExact(st(), fd, addr, addrlenPtr); } catch (Throwable t) { throw fail(t); }
@@ -183,25 +200,32 @@ final class FfmLibC implements NativeCalls {
         try { return (int) GETSOCKOPT.invokeExact(st(), fd, level, optname, optval, optlenPtr); } catch (Throwable t) { throw fail(t); }
     }
     @Override public long send(int fd, long buf, long len, int flags) {
-        try { return (long) SEND.invokeExact(st(), fd, buf, len, flags); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (long) SEND.invokeExact(s, fd, buf, len, flags)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public long recv(int fd, long buf, long len, int flags) {
-        try { return (long) RECV.invokeExact(st(), fd, buf, len, flags); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (long) RECV.invokeExact(s, fd, buf, len, flags)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public long sendmsg(int fd, long msg, int flags) {
-        try { return (long) SENDMSG.invokeExact(st(), fd, msg, flags); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (long) SENDMSG.invokeExact(s, fd, msg, flags)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public long read(int fd, long buf, long count) {
-        try { return (long) READ.invokeExact(st(), fd, buf, count); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (long) READ.invokeExact(s, fd, buf, count)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public long readv(int fd, long iov, int iovcnt) {
-        try { return (long) READV.invokeExact(st(), fd, iov, iovcnt); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (long) READV.invokeExact(s, fd, iov, iovcnt)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public long write(int fd, long buf, long count) {
-        try { return (long) WRITE.invokeExact(st(), fd, buf, count); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (long) WRITE.invokeExact(s, fd, buf, count)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public long writev(int fd, long iov, int iovcnt) {
-        try { return (long) WRITEV.invokeExact(st(), fd, iov, iovcnt); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (long) WRITEV.invokeExact(s, fd, iov, iovcnt)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int close(int fd) {
         try { return (int) CLOSE.invokeExact(st(), fd); } catch (Throwable t) { throw fail(t); }
@@ -216,7 +240,8 @@ final class FfmLibC implements NativeCalls {
         try { return (int) EVENTFD.invokeExact(st(), initval, flags); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int poll(long fds, long nfds, int timeout) {
-        try { return (int) POLL.invokeExact(st(), fds, nfds, timeout); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (int) POLL.invokeExact(s, fds, nfds, timeout)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int fcntl(int fd, int cmd, int arg) {
         try { return (int) FCNTL.invokeExact(st(), fd, cmd, arg); } catch (Throwable t) { throw fail(t); }
@@ -231,10 +256,11 @@ final class FfmLibC implements NativeCalls {
         try { return (int) EPOLL_CTL.invokeExact(st(), epfd, op, fd, event); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int epoll_wait(int epfd, long events, int maxevents, int timeout) {
+        MemorySegment s = st();
         try {
-            return timeout == 0
-                    ? (int) EPOLL_WAIT_NOW.invokeExact(st(), epfd, events, maxevents, timeout)
-                    : (int) EPOLL_WAIT.invokeExact(st(), epfd, events, maxevents, timeout);
+            return result(s, timeout == 0
+                    ? (int) EPOLL_WAIT_NOW.invokeExact(s, epfd, events, maxevents, timeout)
+                    : (int) EPOLL_WAIT.invokeExact(s, epfd, events, maxevents, timeout));
         } catch (Throwable t) {
             throw fail(t);
         }
@@ -246,10 +272,12 @@ final class FfmLibC implements NativeCalls {
         } catch (Throwable t) { throw fail(t); }
     }
     @Override public long sendto(int fd, long buf, long len, int flags, long addr, int addrlen) {
-        try { return (long) SENDTO.invokeExact(st(), fd, buf, len, flags, addr, addrlen); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (long) SENDTO.invokeExact(s, fd, buf, len, flags, addr, addrlen)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public long recvfrom(int fd, long buf, long len, int flags, long addr, long addrlenPtr) {
-        try { return (long) RECVFROM.invokeExact(st(), fd, buf, len, flags, addr, addrlenPtr); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (long) RECVFROM.invokeExact(s, fd, buf, len, flags, addr, addrlenPtr)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int dup2(int oldfd, int newfd) {
         try { return (int) DUP2.invokeExact(st(), oldfd, newfd); } catch (Throwable t) { throw fail(t); }
@@ -258,6 +286,9 @@ final class FfmLibC implements NativeCalls {
         try (Arena a = Arena.ofConfined()) {
             return (int) OPEN.invokeExact(st(), a.allocateFrom(path), flags);
         } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public int getrlimit(int resource, long rlim) {
+        try { return (int) GETRLIMIT.invokeExact(st(), resource, rlim); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int dup3(int oldfd, int newfd, int flags) {
         try { return (int) DUP3.invokeExact(st(), oldfd, newfd, flags); } catch (Throwable t) { throw fail(t); }

@@ -151,8 +151,8 @@ final class EpollAfdPort implements CompletionPort {
         int to = count > 0 ? 0 : (int) Math.min(timeoutMillis, Integer.MAX_VALUE);
         int n = LibC.epoll_wait(epfd, eventsAddr, CAP - count, to);
         if (n < 0) {
-            if (LibC.errno() == EINTR) return count;
-            throw new IOException("epoll_wait: " + LibC.errno());
+            if (-n == EINTR) return count;
+            throw new IOException("epoll_wait: errno " + -n);
         }
         for (int i = 0; i < n; i++) {
             long data = events.getLong(i * EPOLL_EVENT_SIZE + EPOLL_EVENT_DATA);

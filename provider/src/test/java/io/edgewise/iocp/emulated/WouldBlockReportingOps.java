@@ -1,7 +1,10 @@
 package io.edgewise.iocp.emulated;
 
 import io.edgewise.sys.PollEvents;
+import io.edgewise.sys.ByteIo;
+import io.edgewise.sys.PipeOps;
 import io.edgewise.sys.SocketOps;
+import io.edgewise.sys.WaitOps;
 import io.edgewise.sys.linux.LinuxSocketOps;
 import io.edgewise.sys.windows.WouldBlock;
 import java.io.IOException;
@@ -15,8 +18,8 @@ import java.util.Set;
  * so edge-triggered keys re-arm under {@link EmulatedIocpPoller}
  * ({@code -Dio.edgewise.socketops=io.edgewise.iocp.emulated.WouldBlockReportingOps}).
  */
-public final class WouldBlockReportingOps implements SocketOps {
-    private final SocketOps d = LinuxSocketOps.INSTANCE;
+public final class WouldBlockReportingOps implements SocketOps, ByteIo, WaitOps, PipeOps {
+    private final LinuxSocketOps d = LinuxSocketOps.INSTANCE;
 
     private static int in(int fd, int r) { if (r == UNAVAILABLE) WouldBlock.report(fd, PollEvents.IN); return r; }
     private static long in(int fd, long r) { if (r == UNAVAILABLE) WouldBlock.report(fd, PollEvents.IN); return r; }
