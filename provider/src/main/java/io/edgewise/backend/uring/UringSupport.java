@@ -38,6 +38,17 @@ public final class UringSupport {
         return Answer.PROBLEM;
     }
 
+    /**
+     * Prints whether the io_uring backend can run here ({@code io_uring available}, exit 0) or why not
+     * ({@code io_uring unavailable: REASON}, exit 1): for scripts (scripts/test.sh decides its io_uring
+     * stages with it).
+     */
+    public static void main(String[] args) {
+        String p = problem();
+        System.out.println(p == null ? "io_uring available" : "io_uring unavailable: " + p);
+        System.exit(p == null ? 0 : 1);
+    }
+
     private static String probe() {
         String planted = SystemProps.get(TEST_FAILURE_PROPERTY, "");
         if (!planted.isEmpty()) {
