@@ -147,8 +147,12 @@ final class Ring implements AutoCloseable {
         return ((int) U32.getAcquire(ring, sqFlagsOff) & IORING_SQ_CQ_OVERFLOW) != 0;
     }
 
+    /** io_uring_enter calls made (tests: which polls made no system call). */
+    long enters;
+
     /** io_uring_enter: the result, or -1 with errno. */
     long enter(int toSubmit, int minComplete, int flags, long arg, int argSize) {
+        enters++;
         return LibC.syscall(NR_IO_URING_ENTER, fd, toSubmit, minComplete, flags, arg, argSize);
     }
 

@@ -367,6 +367,11 @@ public final class UringPoller implements Poller {
         return n;
     }
 
+    /** io_uring_enter calls so far (tests). */
+    long enters() {
+        return ring.enters;
+    }
+
     @Override
     public int descriptor(int i) {
         return batchFd[i];
