@@ -84,8 +84,8 @@ public final class Backends {
         String os = Platform.Os.NAME;
         String osLower = os.toLowerCase(Locale.ROOT);
         String platform = platformDefault(os);
-        String valid = "valid values: epoll (Linux), io_uring (Linux), kqueue (macOS, FreeBSD, OpenBSD, NetBSD; on Linux with -D"
-                + KqueueConstants.LIBRARY_PROPERTY + "=/path/to/libkqueue.so.0), iocp (Windows)";
+        String valid = "valid values: epoll (Linux), kqueue (macOS, FreeBSD, OpenBSD, NetBSD; on Linux with -D"
+                + KqueueConstants.LIBRARY_PROPERTY + "=/path/to/libkqueue.so.0), iocp (Windows), io_uring (Linux; opt-in)";
         String fix = "remove -D" + PROPERTY + " to use " + platform + ", this platform's backend";
         switch (NAME) {
             case "epoll":
@@ -146,9 +146,9 @@ public final class Backends {
                 return null;
             }
             return "-D" + PROPERTY + "=" + name + ": that class is not an " + Poller.class.getName()
-                    + ". Fix: name epoll, kqueue or iocp, or remove the property.";
+                    + ". Fix: name epoll, io_uring, kqueue or iocp, or remove the property.";
         } catch (ClassNotFoundException | LinkageError e) {
-            return "-D" + PROPERTY + "=" + name + ": no such class on the class path. Fix: name epoll, kqueue or iocp,"
+            return "-D" + PROPERTY + "=" + name + ": no such class on the class path. Fix: name epoll, io_uring, kqueue or iocp,"
                     + " or remove the property.";
         }
     }
