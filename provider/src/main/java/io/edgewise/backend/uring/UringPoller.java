@@ -34,8 +34,10 @@ import java.nio.ByteOrder;
  * <li>user_data = generation (bits 32..62) | descriptor (bits 0..31); each POLL_ADD gets a new
  *     generation, so completions of a replaced or removed request, or of a descriptor number since
  *     reused, are recognised and dropped. Bit 63 marks the poller's own requests (the wakeup, removals).
- * <li>A poll request belongs to the thread that submitted it: if that thread exits, the kernel cancels
- *     it ({@code -ECANCELED}), and the descriptor is simply re-armed by the next poll.
+ * <li>A poll request belongs to the thread that submitted it: the kernel runs its completion work on that
+ *     thread (a parked thread posts it late), and cancels it when that thread exits ({@code -ECANCELED}:
+ *     re-armed by the next poll). So when {@link #poll} runs on another thread than the last one, it first
+ *     moves every armed request to the calling thread (remove + add, submitted with this poll's enter).
  * <li>{@link #poll} makes one {@code io_uring_enter} (submit + wait, a timespec through
  *     {@code IORING_ENTER_EXT_ARG}); {@code poll(0)} with nothing to submit and completions already in
  *     the CQ makes none.
@@ -75,6 +77,9 @@ public final class UringPoller implements Poller {
     private final int[] batchEvents = new int[EVENTS];
     private int stamp;
     private int nextGen;
+
+    /** The thread whose enter submitted the current requests (see the class comment). */
+    private Thread owner;
 
     private final Ring ring;
     private final int eventfd;
@@ -258,6 +263,11 @@ public final class UringPoller implements Poller {
     @Override
     public int poll(long timeoutMillis) throws IOException {
         wokenUp = false;
+        Thread me = Thread.currentThread();
+        if (owner != me) {
+            if (owner != null) adopt();
+            owner = me;
+        }
         for (int i = 0; i < rearmCount; i++) {
             int fd = rearm[i];
             state[fd] &= ~QUEUED;
@@ -314,6 +324,25 @@ public final class UringPoller implements Poller {
         return n;
     }
 
+    /** Re-submits every armed request (and the wakeup's) from the calling thread: a new selecting thread. */
+    private void adopt() throws IOException {
+        for (int fd = 0; fd < interest.length; fd++) {
+            if (interest[fd] != 0 && (state[fd] & ARMED) != 0) {
+                queueRemove(fd);
+                arm(fd);
+            }
+        }
+        if (wakeArmed) {
+            int off = sqe();
+            ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_POLL_REMOVE);
+            ring.sqes.putInt(off + SQE_FD, -1);
+            ring.sqes.putLong(off + SQE_ADDR, INTERNAL | ((long) wakeGen << 32) | WAKEUP_KIND);
+            ring.sqes.putLong(off + SQE_USER_DATA, REMOVE_DATA);
+            ring.publish();
+            wakeArmed = false; // armed again below, under a new generation
+        }
+    }
+
     /** Reads up to a batch of completions; the rest stay in the CQ for the next poll. */
     private int reap() {
         int s = stamp = stamp == Integer.MAX_VALUE ? 1 : stamp + 1;
@@ -327,10 +356,13 @@ public final class UringPoller implements Poller {
             if (data < 0) {
                 if ((int) data == WAKEUP_KIND) {
                     int g = (int) (data >>> 32) & 0x7fffffff;
-                    if (g == wakeGen) wakeArmed = false;
-                    // a completion for a signal clearWakeup already consumed is not a wakeup; the next
-                    // poll re-arms, and the new request completes at once if a later wakeup is pending
-                    if (res > 0 && g != wakeStale) wokenUp = true;
+                    // only the current request counts (an older one was replaced: see adopt); and not
+                    // for a signal clearWakeup already consumed: the next poll re-arms, and the new
+                    // request completes at once if a later wakeup is pending
+                    if (g == wakeGen) {
+                        wakeArmed = false;
+                        if (res > 0 && g != wakeStale) wokenUp = true;
+                    }
                 }
                 continue;
             }

@@ -338,6 +338,41 @@ class UringPollerContractTest {
     }
 
     @Test
+    void aRequestArmedByAnotherThreadIsSeenAtOnce() throws Exception {
+        UringPoller p = poller();
+        Pipe a = pipe();
+        int r = fd(a.source());
+        p.update(r, 0, IN);
+        CountDownLatch armed = new CountDownLatch(1), done = new CountDownLatch(1);
+        Thread t = new Thread(() -> {
+            try {
+                p.poll(0); // this thread submits the request, then waits on a latch (parked, not in the ring)
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+            armed.countDown();
+            try {
+                done.await();
+            } catch (InterruptedException ignore) {
+                // ends the thread
+            }
+        }, "arming-thread");
+        t.start();
+        try {
+            assertTrue(armed.await(10, TimeUnit.SECONDS));
+            send(a);
+            assertEquals(Map.of(r, IN), pollNow(p), "the readiness of a request another (living) thread armed");
+        } finally {
+            done.countDown();
+            t.join(10_000);
+        }
+        // that thread has exited: the kernel cancelled its request; the next poll re-arms it
+        Map<Integer, Integer> m = pollNow(p);
+        if (m.isEmpty()) m = pollNow(p);
+        assertEquals(Map.of(r, IN), m, "re-armed after its thread's exit");
+    }
+
+    @Test
     void aPollWithCompletionsWaitingAndNothingToSubmitMakesNoSystemCall() throws IOException {
         UringPoller p = poller();
         Pipe e = pipe();
