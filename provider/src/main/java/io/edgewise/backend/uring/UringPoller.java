@@ -184,7 +184,7 @@ public final class UringPoller implements Poller {
 
     /** Queues a POLL_ADD for the descriptor's interest under a new generation. */
     private void arm(int fd) throws IOException {
-        int g = nextGen = (nextGen + 1) & 0x7fffffff;
+        int g = nextGen = nextGen == 0x7fffffff ? 1 : nextGen + 1; // 0 marks "no request"
         gen[fd] = g;
         state[fd] |= ARMED;
         int ev = interest[fd];
@@ -213,7 +213,7 @@ public final class UringPoller implements Poller {
         ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_POLL_ADD);
         ring.sqes.putInt(off + SQE_FD, eventfd);
         ring.sqes.putInt(off + SQE_POLL32_EVENTS, POLLIN);
-        wakeGen = (wakeGen + 1) & 0x7fffffff;
+        wakeGen = wakeGen == 0x7fffffff ? 1 : wakeGen + 1;
         ring.sqes.putLong(off + SQE_USER_DATA, INTERNAL | ((long) wakeGen << 32) | WAKEUP_KIND);
         ring.publish();
         wakeArmed = true;
