@@ -7,7 +7,8 @@
 #                a Netty fat jar, a modular application, every configuration error's message
 #   consumer     a Maven project depending on io.edgewise:edgewise-provider, built offline from the local repository
 #   compat       compat-tests (Netty's testsuite + real JDK programs) over Edgewise on each JDK
-#   backends     the kqueue suite (needs libkqueue) and the IOCP C probes under wine (needs mingw + wine)
+#   backends     the kqueue suite (needs libkqueue), the IOCP C probes under wine (needs mingw + wine), and
+#                the provider suite over io_uring on each JDK (needs a kernel with io_uring enabled)
 #   bench        the quick benchmark profile as a smoke test (never fails for slowness)
 # Duration: about 30 min on 2 cores (provider ~4 min per run, compat ~6 min per JDK, bench ~5 min).
 #
@@ -287,6 +288,38 @@ if stage backends; then
       -Dtest='WineAfdPollerTest,Win64HeaderLayoutTest,BsdHeaderLayoutTest' -Dsurefire.failIfNoSpecifiedTests=false
   else
     tail -20 "$ilog"; summary+=("IOCP probes                                  FAILED"); failed=1
+  fi
+fi
+
+# Why the io_uring backend cannot run on this machine (empty when it can): Edgewise's own probe
+# (io.edgewise.backend.uring.UringSupport) from the jar on JDK 25 when there is one, else the kernel's switch.
+uring_problem() {
+  if [ "$built" = 1 ]; then
+    local out
+    out=$("$BUILD_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$jar" io.edgewise.backend.uring.UringSupport 2>&1)
+    [ $? -eq 0 ] || echo "${out#io_uring unavailable: }"
+  elif [ "$(cat /proc/sys/kernel/io_uring_disabled 2>/dev/null || echo 0)" != 0 ]; then
+    echo "kernel.io_uring_disabled is $(cat /proc/sys/kernel/io_uring_disabled)"
+  fi
+}
+
+if stage backends; then
+  # the provider suite over the io_uring backend (level 1) on each JDK, strict so that a fallback to
+  # epoll cannot pass for an io_uring run; SKIPPED with the probe's reason where io_uring is unavailable
+  why=$(uring_problem)
+  if [ -n "$why" ]; then
+    skip "io_uring suite" "$why"
+  else
+    for v in $JDKS; do
+      if [ "$built" = 1 ]; then
+        mvn_run "provider over io_uring JDK $v" "$v" provider/target/surefire-reports -o -pl provider \
+          surefire:test@default-test -Dedgewise.test.classes="$jar" -Dedgewise.test.versioned="$jar" \
+          -Dio.edgewise.backend=io_uring -Dio.edgewise.uring.strict=true
+      else
+        mvn_run "provider over io_uring JDK $v (from sources)" "$v" provider/target/surefire-reports -pl provider test \
+          -Dio.edgewise.backend=io_uring -Dio.edgewise.uring.strict=true
+      fi
+    done
   fi
 fi
 

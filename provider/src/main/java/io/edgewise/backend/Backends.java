@@ -8,6 +8,8 @@ import io.edgewise.backend.epoll.EpollReadyPoller;
 import io.edgewise.backend.iocp.IocpPoller;
 import io.edgewise.backend.kqueue.KqueuePoller;
 import io.edgewise.backend.kqueue.KqueueReadyPoller;
+import io.edgewise.backend.uring.UringPoller;
+import io.edgewise.backend.uring.UringSupport;
 import io.edgewise.sys.bsd.KqueueConstants;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,6 +22,11 @@ import java.util.Locale;
  * backend variants this way), otherwise the platform's own: epoll on Linux, kqueue on macOS, FreeBSD,
  * OpenBSD and NetBSD, iocp on Windows. kqueue on
  * Linux needs a kqueue library: {@code -Dio.edgewise.kqueue.library=/path/to/libkqueue.so.0}.
+ *
+ * <p>{@code io_uring} (Linux, opt-in) is probed once ({@link UringSupport}); where it is unavailable the
+ * reason is logged once at WARNING and epoll runs instead, and {@link #name()} says so. With
+ * {@code -Dio.edgewise.uring.strict=true} an unavailable io_uring is a {@link #configurationProblem()}
+ * instead (the provider refuses to start). See docs/io_uring.md.
  */
 public final class Backends {
     private Backends() { }
@@ -29,6 +36,31 @@ public final class Backends {
 
     /** The backend of this JVM, chosen once when the platform was read ({@link Platform#backend()}). */
     private static final String NAME = Platform.current().backend();
+
+    /** The io_uring backend's name, and the property that makes its absence an error instead of a fallback. */
+    public static final String URING = "io_uring", URING_STRICT_PROPERTY = Settings.URING_STRICT;
+
+    /**
+     * Why the requested io_uring backend is not used (null: it is, or it was not requested). Probed on
+     * first use, never at class initialisation: the probe needs the native binding, which the provider
+     * checks after the properties. A fallback is logged here, once.
+     */
+    private static final class Uring {
+        static final boolean STRICT = Platform.current().settings().uringStrict();
+        static final String UNAVAILABLE = NAME.equals(URING) ? UringSupport.problem() : null;
+        static {
+            if (UNAVAILABLE != null && !STRICT) {
+                System.getLogger("io.edgewise").log(System.Logger.Level.WARNING,
+                        "Edgewise: io_uring unavailable ({0}); using epoll. -D{1}=true makes this an error.",
+                        UNAVAILABLE, URING_STRICT_PROPERTY);
+            }
+        }
+    }
+
+    /** Whether io_uring was asked for and cannot run, so epoll serves. */
+    private static boolean uringFallback() {
+        return NAME.equals(URING) && Uring.UNAVAILABLE != null;
+    }
 
     /** The backend an OS (its {@code os.name}) gets by default. */
     public static String platformDefault(String osName) {
@@ -46,7 +78,7 @@ public final class Backends {
         String osLower = os.toLowerCase(Locale.ROOT);
         String platform = platformDefault(os);
         String valid = "valid values: epoll (Linux), kqueue (macOS, FreeBSD, OpenBSD, NetBSD; on Linux with -D"
-                + KqueueConstants.LIBRARY_PROPERTY + "=/path/to/libkqueue.so.0), iocp (Windows)";
+                + KqueueConstants.LIBRARY_PROPERTY + "=/path/to/libkqueue.so.0), iocp (Windows), io_uring (Linux; opt-in)";
         String fix = "remove -D" + PROPERTY + " to use " + platform + ", this platform's backend";
         switch (NAME) {
             case "epoll":
@@ -60,6 +92,16 @@ public final class Backends {
             case "iocp":
                 return osLower.startsWith("windows") ? null
                         : bad("iocp is the Windows backend and this is " + os, valid, fix);
+            case URING:
+                if (!osLower.startsWith("linux")) {
+                    return bad("io_uring is Linux's and this is " + os, valid, fix);
+                }
+                if (Uring.STRICT && Uring.UNAVAILABLE != null) {
+                    return "-D" + PROPERTY + "=" + URING + " with -D" + URING_STRICT_PROPERTY + "=true: io_uring is"
+                            + " unavailable here (" + Uring.UNAVAILABLE + "). Fix: remove -D" + URING_STRICT_PROPERTY
+                            + " to fall back to epoll, or remove -D" + PROPERTY + " to use epoll.";
+                }
+                return null;
             default:
                 if (NAME.indexOf('.') > 0) {
                     return pollerClassProblem(NAME);
@@ -97,15 +139,21 @@ public final class Backends {
                 return null;
             }
             return "-D" + PROPERTY + "=" + name + ": that class is not an " + Poller.class.getName()
-                    + ". Fix: name epoll, kqueue or iocp, or remove the property.";
+                    + ". Fix: name epoll, io_uring, kqueue or iocp, or remove the property.";
         } catch (ClassNotFoundException | LinkageError e) {
-            return "-D" + PROPERTY + "=" + name + ": no such class on the class path. Fix: name epoll, kqueue or iocp,"
+            return "-D" + PROPERTY + "=" + name + ": no such class on the class path. Fix: name epoll, io_uring, kqueue or iocp,"
                     + " or remove the property.";
         }
     }
 
-    /** The backend in use, for diagnostics. */
+    /**
+     * The backend in use, for diagnostics: what actually runs, e.g. {@code io_uring}, or
+     * {@code epoll (io_uring unavailable: REASON)} after a fallback.
+     */
     public static String name() {
+        if (uringFallback()) {
+            return "epoll (io_uring unavailable: " + Uring.UNAVAILABLE + ")";
+        }
         return NAME;
     }
 
@@ -117,6 +165,8 @@ public final class Backends {
                 return new KqueuePoller();
             case "iocp":
                 return IocpPoller.openNative();
+            case URING:
+                return uringFallback() ? new EpollPoller() : new UringPoller();
             default:
                 if (NAME.indexOf('.') > 0) {
                     return byClassName(NAME);
@@ -137,6 +187,10 @@ public final class Backends {
                 return EpollReadyPoller.forEvents(pollEvents);
             case "kqueue":
                 return KqueueReadyPoller.forEvents(pollEvents);
+            case URING:
+                // epoll's, with or without the fallback: a virtual thread's park or an async connect waits
+                // for one descriptor, where a ring gains nothing over one epoll_ctl + shared epoll_wait
+                return EpollReadyPoller.forEvents(pollEvents);
             default:
                 throw new UnsupportedOperationException("no ready poller for backend " + NAME);
         }
@@ -144,7 +198,7 @@ public final class Backends {
 
     /** Whether {@link #readyPoller} serves this backend (without one, virtual threads wait in the kernel). */
     public static boolean hasReadyPoller() {
-        return NAME.equals("epoll") || NAME.equals("kqueue");
+        return NAME.equals("epoll") || NAME.equals("kqueue") || NAME.equals(URING);
     }
 
     /** A {@link Poller} class with a public no-arg constructor, named in full (tests run backends this way). */

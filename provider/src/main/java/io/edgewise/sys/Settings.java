@@ -30,10 +30,14 @@ import java.util.function.UnaryOperator;
  * @param jfr                  JFR events may be emitted (false only for "false")
  * @param spinThreshold        consecutive spinning selects that make a SelectorSpin event
  * @param agentJna             the JNA jar the agent adds to the class path, or null
+ * @param uringStrict          with the io_uring backend asked for: its absence fails the provider instead of
+ *                             falling back to epoll
+ * @param uringTestProbeFailure tests only: a reason that makes the io_uring probe fail ("" for none)
  */
 public record Settings(String backend, String binding, String socketops, String kqueueLibrary, boolean verbose,
                        long resolveTimeoutMillis, int resolveThreads, long connectStaggerMillis,
-                       boolean virtualThreadParking, String jmx, boolean jfr, long spinThreshold, String agentJna) {
+                       boolean virtualThreadParking, String jmx, boolean jfr, long spinThreshold, String agentJna,
+                       boolean uringStrict, String uringTestProbeFailure) {
 
     public static final String BACKEND = "io.edgewise.backend";
     public static final String BINDING = "io.edgewise.binding";
@@ -50,6 +54,8 @@ public record Settings(String backend, String binding, String socketops, String 
     public static final String ANOMALY_MILLIS = "io.edgewise.anomalyMillis";
     public static final String SPIN_THRESHOLD = "io.edgewise.spinThreshold";
     public static final String AGENT_JNA = "io.edgewise.agent.jna";
+    public static final String URING_STRICT = "io.edgewise.uring.strict";
+    public static final String URING_TEST_PROBE_FAILURE = "io.edgewise.uring.test.probeFailure";
 
     /** The JVM's properties now (privileged reads, see {@link SystemProps}). */
     public static Settings fromSystem() {
@@ -72,7 +78,9 @@ public record Settings(String backend, String binding, String socketops, String 
                 jmx == null ? "auto" : jmx,
                 !"false".equals(props.apply(JFR)),
                 decode(props.apply(SPIN_THRESHOLD), 512L),
-                props.apply(AGENT_JNA));
+                props.apply(AGENT_JNA),
+                Boolean.parseBoolean(props.apply(URING_STRICT)),
+                orElse(props.apply(URING_TEST_PROBE_FAILURE), ""));
     }
 
     /** Whether kqueue selectors opened now wake up through a pipe ("pipe"); read at each open. */

@@ -166,8 +166,10 @@ class SettingsTest {
         p.put(Settings.JFR, "FALSE"); // only "false" turns JFR off
         p.put(Settings.SPIN_THRESHOLD, "3");
         p.put(Settings.AGENT_JNA, "/x/jna.jar");
+        p.put(Settings.URING_STRICT, "True");
+        p.put(Settings.URING_TEST_PROBE_FAILURE, "planted");
         assertEquals(new Settings("kqueue", " JNA ", "posix", "/lib/k.so", true, 16, 4, 100, false, "false", true, 3,
-                "/x/jna.jar"), Settings.read(p::get));
+                "/x/jna.jar", true, "planted"), Settings.read(p::get));
 
         p.put(Settings.ANOMALY_MILLIS, " 25 ");
         p.put(Settings.KQUEUE_WAKEUP, "pipe");

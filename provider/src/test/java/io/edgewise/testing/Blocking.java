@@ -69,7 +69,8 @@ public final class Blocking {
         for (StackTraceElement e : trace) {
             if (e.getClassName().startsWith("io.edgewise.")) {
                 return e.getClassName().equals("io.edgewise.sys.posix.FfmLibC")
-                        && (e.getMethodName().equals("poll") || e.getMethodName().equals("epoll_wait"));
+                        && (e.getMethodName().equals("poll") || e.getMethodName().equals("epoll_wait")
+                        || e.getMethodName().equals("syscall")); // io_uring_enter
             }
         }
         return false;

@@ -145,4 +145,19 @@ final class JnaLibC {
 
     // limits (start-up only)
     static native int getrlimit(int resource, long rlim);
+
+    // ---- io_uring (Linux): one block, kept at the end ----
+
+    /** syscall (fixed arity: see {@link LibC#syscall}), mmap, munmap; registered on first use. */
+    static final class Uring {
+        static {
+            register(Uring.class);
+        }
+
+        private Uring() { }
+
+        static native long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
+        static native long mmap(long addr, long length, int prot, int flags, int fd, long offset);
+        static native int munmap(long addr, long length);
+    }
 }

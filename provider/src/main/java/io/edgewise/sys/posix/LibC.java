@@ -300,4 +300,36 @@ public final class LibC {
         return f != null ? f.dup3(oldfd, newfd, flags) : JnaLibC.LinuxOnly.dup3(oldfd, newfd, flags);
     }
 
+    // ---- io_uring (Linux): raw system calls and ring memory; one block, kept at the end ----
+
+    /**
+     * Linux only. {@code syscall(2)} with six integer arguments (unused ones 0): io_uring has no libc
+     * wrapper. Bound with a fixed arity, which Linux x86_64 and aarch64 pass in the same registers as
+     * the variadic call (the FFM binding declares it variadic all the same).
+     */
+    public static long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6) {
+        NativeCalls f = FFM;
+        return f != null ? f.syscall(number, a1, a2, a3, a4, a5, a6) : JnaLibC.Uring.syscall(number, a1, a2, a3, a4, a5, a6);
+    }
+
+    /** {@code mmap(2)}; the mapping's address, or -1 ({@code MAP_FAILED}) with errno. */
+    public static long mmap(long addr, long length, int prot, int flags, int fd, long offset) {
+        NativeCalls f = FFM;
+        return f != null ? f.mmap(addr, length, prot, flags, fd, offset) : JnaLibC.Uring.mmap(addr, length, prot, flags, fd, offset);
+    }
+
+    public static int munmap(long addr, long length) {
+        NativeCalls f = FFM;
+        return f != null ? f.munmap(addr, length) : JnaLibC.Uring.munmap(addr, length);
+    }
+
+    /**
+     * A direct buffer over {@code length} bytes of native memory the caller owns (a mapping), native
+     * byte order; valid until the caller unmaps it. Allocates: set-up only.
+     */
+    public static ByteBuffer view(long addr, int length) {
+        NativeCalls f = FFM;
+        ByteBuffer b = f != null ? f.view(addr, length) : new com.sun.jna.Pointer(addr).getByteBuffer(0, length);
+        return b.order(java.nio.ByteOrder.nativeOrder());
+    }
 }

@@ -61,4 +61,11 @@ interface NativeCalls {
     int open(String path, int flags);
     int getrlimit(int resource, long rlim);
     int dup3(int oldfd, int newfd, int flags);
+
+    // ---- io_uring (Linux): one block, kept at the end ----
+    long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
+    long mmap(long addr, long length, int prot, int flags, int fd, long offset);
+    int munmap(long addr, long length);
+    /** A direct buffer over native memory the caller owns. */
+    java.nio.ByteBuffer view(long addr, int length);
 }

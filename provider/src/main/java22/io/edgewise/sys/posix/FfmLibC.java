@@ -293,4 +293,24 @@ final class FfmLibC implements NativeCalls {
     @Override public int dup3(int oldfd, int newfd, int flags) {
         try { return (int) DUP3.invokeExact(st(), oldfd, newfd, flags); } catch (Throwable t) { throw fail(t); }
     }
+
+    // ---- io_uring (Linux): one block, kept at the end ----
+    // syscall is variadic in C and declared so; not critical: io_uring_enter may wait
+    private static final MethodHandle SYSCALL = LIBC.find("syscall").isPresent()
+            ? variadic("syscall", L, 1, L, L, L, L, L, L, L) : null;
+    private static final MethodHandle MMAP = h("mmap", true, L, L, L, I, I, I, L);
+    private static final MethodHandle MUNMAP = h("munmap", true, I, L, L);
+
+    @Override public long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6) {
+        try { return (long) SYSCALL.invokeExact(st(), number, a1, a2, a3, a4, a5, a6); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public long mmap(long addr, long length, int prot, int flags, int fd, long offset) {
+        try { return (long) MMAP.invokeExact(st(), addr, length, prot, flags, fd, offset); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public int munmap(long addr, long length) {
+        try { return (int) MUNMAP.invokeExact(st(), addr, length); } catch (Throwable t) { throw fail(t); }
+    }
+    @Override public java.nio.ByteBuffer view(long addr, int length) {
+        return MemorySegment.ofAddress(addr).reinterpret(length).asByteBuffer();
+    }
 }

@@ -1,0 +1,195 @@
+package io.edgewise.backend.uring;
+
+import static io.edgewise.sys.linux.UringLayout.*;
+
+import io.edgewise.sys.posix.LibC;
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * One io_uring instance: its descriptor, the submission and completion rings (one mapping,
+ * {@code IORING_FEAT_SINGLE_MMAP}) and the SQE array (a second mapping), seen through direct buffers.
+ *
+ * <p>Memory order: the kernel and this process share the rings' head and tail words. A tail this side
+ * writes (SQ) and a head this side writes (CQ) are stored with release semantics, after the entries
+ * they publish or release; the kernel's words (SQ head, CQ tail) are loaded with acquire semantics,
+ * before the entries they cover are read. That is {@link VarHandle#setRelease}/{@link VarHandle#getAcquire}
+ * through {@link MethodHandles#byteBufferViewVarHandle} over the mapped memory. One code path for JDK 17
+ * and 25: a ByteBuffer view VarHandle has these access modes from JDK 9 on and the JIT compiles it to
+ * plain loads and stores (plus the fences the modes need), so a MemorySegment variant for 22+ would only
+ * add a second copy of the same logic. Entries themselves are read and written with plain accesses.
+ *
+ * <p>Threads: used only by the thread that holds the selector's selection lock (see the Poller
+ * contract); nothing here is shared otherwise.
+ */
+final class Ring implements AutoCloseable {
+    private static final VarHandle U32 = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
+
+    final int fd;
+    final int sqEntries;
+    final int cqEntries;
+    final int features;
+    private final long ringAddr;
+    private final int ringLen;
+    private final long sqesAddr;
+    private final int sqesLen;
+    /** The SQ and CQ rings (one mapping). */
+    private final ByteBuffer ring;
+    /** The SQE array. */
+    final ByteBuffer sqes;
+    private final int sqHeadOff, sqTailOff, sqFlagsOff, sqMask;
+    private final int cqHeadOff, cqTailOff, cqMask, cqesOff;
+    /** This side's copies of the words only this side writes. */
+    private int sqTail, cqHead;
+
+    /**
+     * Sets up a ring of {@code sqEntries} submissions and {@code cqEntries} completions (both powers of
+     * two; the kernel rounds up). Throws with the errno in the message; {@link #lastSetupErrno} tells
+     * the probe why.
+     */
+    Ring(int sqEntries, int cqEntries, int flags) throws IOException {
+        ByteBuffer p = ByteBuffer.allocateDirect(PARAMS_SIZE).order(ByteOrder.nativeOrder());
+        p.putInt(PARAMS_FLAGS, flags | IORING_SETUP_CQSIZE);
+        p.putInt(PARAMS_CQ_ENTRIES, cqEntries);
+        long r = LibC.syscall(NR_IO_URING_SETUP, sqEntries, LibC.address(p), 0, 0, 0, 0);
+        if (r < 0) {
+            int e = LibC.errno();
+            throw new SetupException(e, "io_uring_setup: " + LibC.strerror(e));
+        }
+        fd = (int) r;
+        this.sqEntries = p.getInt(PARAMS_SQ_ENTRIES);
+        this.cqEntries = p.getInt(PARAMS_CQ_ENTRIES);
+        features = p.getInt(PARAMS_FEATURES);
+        int sq = PARAMS_SQ_OFF, cq = PARAMS_CQ_OFF;
+        if ((features & IORING_FEAT_SINGLE_MMAP) == 0) {
+            LibC.close(fd);
+            throw new SetupException(0, "io_uring without IORING_FEAT_SINGLE_MMAP (Linux 5.4+ needed)");
+        }
+        int sqArray = p.getInt(sq + SQ_OFF_ARRAY);
+        int sqLen = sqArray + this.sqEntries * 4;
+        int cqLen = p.getInt(cq + CQ_OFF_CQES) + this.cqEntries * CQE_SIZE;
+        ringLen = Math.max(sqLen, cqLen);
+        ringAddr = LibC.mmap(0, ringLen, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQ_RING);
+        if (ringAddr == -1) {
+            int e = LibC.errno();
+            LibC.close(fd);
+            throw new IOException("mmap of the io_uring rings: " + LibC.strerror(e));
+        }
+        sqesLen = this.sqEntries * SQE_SIZE;
+        sqesAddr = LibC.mmap(0, sqesLen, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQES);
+        if (sqesAddr == -1) {
+            int e = LibC.errno();
+            LibC.munmap(ringAddr, ringLen);
+            LibC.close(fd);
+            throw new IOException("mmap of the io_uring SQEs: " + LibC.strerror(e));
+        }
+        ring = LibC.view(ringAddr, ringLen);
+        sqes = LibC.view(sqesAddr, sqesLen);
+        sqHeadOff = p.getInt(sq + SQ_OFF_HEAD);
+        sqTailOff = p.getInt(sq + SQ_OFF_TAIL);
+        sqFlagsOff = p.getInt(sq + SQ_OFF_FLAGS);
+        sqMask = ring.getInt(p.getInt(sq + SQ_OFF_RING_MASK));
+        cqHeadOff = p.getInt(cq + CQ_OFF_HEAD);
+        cqTailOff = p.getInt(cq + CQ_OFF_TAIL);
+        cqMask = ring.getInt(p.getInt(cq + CQ_OFF_RING_MASK));
+        cqesOff = p.getInt(cq + CQ_OFF_CQES);
+        // SQE slot i is always submitted from array slot i: the indirection is set once
+        for (int i = 0; i < this.sqEntries; i++) {
+            ring.putInt(sqArray + 4 * i, i);
+        }
+        sqTail = (int) U32.getAcquire(ring, sqTailOff);
+        cqHead = (int) U32.getAcquire(ring, cqHeadOff);
+    }
+
+    /** io_uring_setup failed; {@link #errno} is why (0: a feature is missing). */
+    static final class SetupException extends IOException {
+        private static final long serialVersionUID = 1L;
+        final int errno;
+
+        SetupException(int errno, String message) {
+            super(message);
+            this.errno = errno;
+        }
+    }
+
+    // ---- submission ----
+
+    /** Free SQ slots: the kernel consumes up to its head. */
+    int sqSpace() {
+        return sqEntries - (sqTail - (int) U32.getAcquire(ring, sqHeadOff));
+    }
+
+    /** SQEs published but not yet consumed by the kernel. */
+    int unsubmitted() {
+        return sqTail - (int) U32.getAcquire(ring, sqHeadOff);
+    }
+
+    /** The byte offset in {@link #sqes} of the next SQE, zeroed; the caller checked {@link #sqSpace}. */
+    int nextSqe() {
+        int off = (sqTail & sqMask) * SQE_SIZE;
+        for (int i = 0; i < SQE_SIZE; i += 8) {
+            sqes.putLong(off + i, 0L);
+        }
+        return off;
+    }
+
+    /** Publishes the SQE {@link #nextSqe} returned (release: its bytes are visible before the tail). */
+    void publish() {
+        sqTail++;
+        U32.setRelease(ring, sqTailOff, sqTail);
+    }
+
+    /** Whether completions wait in the kernel's overflow list (the CQ was full). */
+    boolean cqOverflowed() {
+        return ((int) U32.getAcquire(ring, sqFlagsOff) & IORING_SQ_CQ_OVERFLOW) != 0;
+    }
+
+    /** io_uring_enter calls made (tests: which polls made no system call). */
+    long enters;
+
+    /** io_uring_enter: the result, or -1 with errno. */
+    long enter(int toSubmit, int minComplete, int flags, long arg, int argSize) {
+        enters++;
+        return LibC.syscall(NR_IO_URING_ENTER, fd, toSubmit, minComplete, flags, arg, argSize);
+    }
+
+    // ---- completion ----
+
+    /** Completions ready to read. */
+    int cqReady() {
+        return (int) U32.getAcquire(ring, cqTailOff) - cqHead;
+    }
+
+    /** The byte offset in the ring buffer of the {@code i}-th unread CQE. */
+    int cqe(int i) {
+        return cqesOff + ((cqHead + i) & cqMask) * CQE_SIZE;
+    }
+
+    long cqeUserData(int off) {
+        return ring.getLong(off + CQE_USER_DATA);
+    }
+
+    int cqeRes(int off) {
+        return ring.getInt(off + CQE_RES);
+    }
+
+    int cqeFlags(int off) {
+        return ring.getInt(off + CQE_FLAGS);
+    }
+
+    /** Hands {@code n} read CQEs back to the kernel (release: they were read before). */
+    void consume(int n) {
+        cqHead += n;
+        U32.setRelease(ring, cqHeadOff, cqHead);
+    }
+
+    @Override
+    public void close() {
+        LibC.munmap(sqesAddr, sqesLen);
+        LibC.munmap(ringAddr, ringLen);
+        LibC.close(fd);
+    }
+}

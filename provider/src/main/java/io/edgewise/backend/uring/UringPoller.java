@@ -1,0 +1,455 @@
+package io.edgewise.backend.uring;
+
+import static io.edgewise.sys.linux.Linux.EAGAIN;
+import static io.edgewise.sys.linux.Linux.EFD_CLOEXEC;
+import static io.edgewise.sys.linux.Linux.EFD_NONBLOCK;
+import static io.edgewise.sys.linux.Linux.EINTR;
+import static io.edgewise.sys.linux.Linux.POLLERR;
+import static io.edgewise.sys.linux.Linux.POLLHUP;
+import static io.edgewise.sys.linux.Linux.POLLIN;
+import static io.edgewise.sys.linux.Linux.POLLOUT;
+import static io.edgewise.sys.linux.Linux.EPOLLRDHUP;
+import static io.edgewise.sys.linux.UringLayout.*;
+
+import io.edgewise.backend.Poller;
+import io.edgewise.sys.posix.LibC;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The io_uring backend, level 1: readiness through poll requests in a ring, JDK-exact like epoll.
+ *
+ * <ul>
+ * <li>LEVEL and ONESHOT: a single-shot {@code IORING_OP_POLL_ADD}. After its completion a LEVEL
+ *     descriptor is queued for re-arming, and the next {@link #poll} submits the new request; the kernel
+ *     completes it at once while the condition holds, which is level semantics. ONESHOT stays disarmed
+ *     until {@link #update} re-arms it.
+ * <li>EDGE: a multishot poll ({@code IORING_POLL_ADD_MULTI}, edge-triggered in the kernel): every new
+ *     arrival is one completion. When the kernel ends it (a completion without {@code IORING_CQE_F_MORE},
+ *     e.g. after a CQ overflow) it is posted again by the next poll.
+ * <li>Interest changes: remove the old request and add a new one, batched into the SQ and submitted with
+ *     the next {@code io_uring_enter}. A removal ({@code events == 0}) is submitted before {@code update}
+ *     returns: the selector may close the descriptor next, and an armed poll holds the file open.
+ * <li>user_data = generation (bits 32..62) | descriptor (bits 0..31); each POLL_ADD gets a new
+ *     generation, so completions of a replaced or removed request, or of a descriptor number since
+ *     reused, are recognised and dropped. Bit 63 marks the poller's own requests (the wakeup, removals).
+ * <li>A poll request belongs to the thread that submitted it: the kernel runs its completion work on that
+ *     thread (a parked thread posts it late), and cancels it when that thread exits ({@code -ECANCELED}:
+ *     re-armed by the next poll). So when {@link #poll} runs on another thread than the last one, it first
+ *     moves every armed request to the calling thread (remove + add, submitted with this poll's enter).
+ * <li>{@link #poll} makes one {@code io_uring_enter} (submit + wait, a timespec through
+ *     {@code IORING_ENTER_EXT_ARG}); {@code poll(0)} with nothing to submit and completions already in
+ *     the CQ makes none.
+ * </ul>
+ *
+ * <p>Threads: everything but {@link #wakeup()} runs on the thread holding the selection lock (see
+ * {@link Poller}); {@code wakeup} only writes the eventfd, whose descriptor is final and closed last.
+ */
+public final class UringPoller implements Poller {
+    /** Events per poll, the same for every selector of this process. */
+    private static final int EVENTS = Poller.batchSize(LibC.fdLimit());
+    /** Default SQ size: interest changes beyond it in one turn are submitted in several enters. */
+    private static final int SQ_ENTRIES = 256;
+
+    /** user_data of the poller's own requests: bit 63, a kind in bits 0..31, a generation in 32..62. */
+    private static final long INTERNAL = Long.MIN_VALUE;
+    private static final int WAKEUP_KIND = 1;
+    /** user_data of POLL_REMOVE requests: their completions carry nothing the selector needs. */
+    private static final long REMOVE_DATA = INTERNAL | 2;
+
+    // per-descriptor state, indexed by descriptor, grown on demand
+    private static final byte ARMED = 1, QUEUED = 2;
+    /** The registered events with mode flags; 0 = not registered. */
+    private int[] interest = new int[64];
+    /** The generation of the descriptor's current poll request. */
+    private int[] gen = new int[64];
+    private byte[] state = new byte[64];
+    /** The poll stamp at which the descriptor entered the batch, and its index there (coalescing). */
+    private int[] batchStamp = new int[64];
+    private int[] batchIndex = new int[64];
+
+    /** Descriptors whose poll request ended and must be posted again by the next poll. */
+    private int[] rearm = new int[64];
+    private int rearmCount;
+
+    private final int[] batchFd = new int[EVENTS];
+    private final int[] batchEvents = new int[EVENTS];
+    private int stamp;
+    private int nextGen;
+
+    /** The thread whose enter submitted the current requests (see the class comment). */
+    private Thread owner;
+
+    private final Ring ring;
+    private final int eventfd;
+    private boolean wakeArmed;
+    private boolean wokenUp;
+    /** The generation of the latest wakeup poll request, and the latest one a clearWakeup made stale. */
+    private int wakeGen, wakeStale;
+
+    /** io_uring_getevents_arg (0..23), its timespec (24..39), the eventfd's counter (40..47). */
+    private final ByteBuffer scratch = ByteBuffer.allocateDirect(48).order(ByteOrder.nativeOrder());
+    private final long scratchAddr = LibC.address(scratch);
+    private static final int TS = GETEVENTS_ARG_SIZE, COUNTER = TS + TIMESPEC_SIZE;
+
+    public UringPoller() throws IOException {
+        this(SQ_ENTRIES, Integer.highestOneBit(Math.max(2 * EVENTS, 2 * SQ_ENTRIES) - 1) << 1);
+    }
+
+    /** A ring of {@code sqEntries} submissions and {@code cqEntries} completions (tests: a small CQ). */
+    UringPoller(int sqEntries, int cqEntries) throws IOException {
+        String problem = UringSupport.problem();
+        if (problem != null) {
+            throw new IOException("io_uring unavailable: " + problem);
+        }
+        ring = new Ring(sqEntries, cqEntries, UringSupport.SETUP_FLAGS);
+        eventfd = LibC.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (eventfd < 0) {
+            int e = LibC.errno();
+            ring.close();
+            throw new IOException("eventfd: " + LibC.strerror(e));
+        }
+        scratch.putLong(GETEVENTS_ARG_TS, scratchAddr + TS);
+    }
+
+    static int toPoll(int events) {
+        int ev = 0;
+        if ((events & IN) != 0) ev |= POLLIN | EPOLLRDHUP;
+        if ((events & OUT) != 0) ev |= POLLOUT;
+        return ev;
+    }
+
+    static int fromPoll(int ev) {
+        int r = 0;
+        if ((ev & POLLIN) != 0) r |= IN;
+        if ((ev & POLLOUT) != 0) r |= OUT;
+        if ((ev & POLLERR) != 0) r |= ERR;
+        if ((ev & POLLHUP) != 0) r |= HUP;
+        if ((ev & EPOLLRDHUP) != 0) r |= RDHUP | IN;
+        return r;
+    }
+
+    private static long userData(int fd, int generation) {
+        return ((long) generation << 32) | (fd & 0xffffffffL);
+    }
+
+    // ---- interest ----
+
+    @Override
+    public void update(int fd, int registered, int events) throws IOException {
+        if (fd < 0) {
+            throw new IOException("io_uring: bad descriptor " + fd);
+        }
+        int cur = fd < interest.length ? interest[fd] : 0;
+        if (events == 0) {
+            if (registered == 0 || cur == 0) {
+                return; // nothing registered (or dropped with a replaced file: see Poller.update)
+            }
+            interest[fd] = 0;
+            if ((state[fd] & ARMED) != 0) {
+                state[fd] &= ~ARMED;
+                queueRemove(fd);
+                submitNow(); // before the selector may close the descriptor: the request holds the file
+            }
+            return;
+        }
+        if (registered == 0 && cur != 0) {
+            throw new IOException("io_uring: descriptor " + fd + " is already registered");
+        }
+        if (registered != 0 && cur == 0) {
+            throw new IOException("io_uring: descriptor " + fd + " is not registered");
+        }
+        grow(fd);
+        boolean armed = (state[fd] & ARMED) != 0;
+        if (cur == events && (armed || (events & ONESHOT) == 0)) {
+            return; // the same request is in the kernel, or a LEVEL/EDGE one is queued for re-arming
+        }
+        interest[fd] = events;
+        if (armed) {
+            queueRemove(fd);
+        }
+        arm(fd);
+    }
+
+    private void grow(int fd) {
+        if (fd < interest.length) return;
+        int n = Integer.highestOneBit(fd) << 1;
+        interest = java.util.Arrays.copyOf(interest, n);
+        gen = java.util.Arrays.copyOf(gen, n);
+        state = java.util.Arrays.copyOf(state, n);
+        batchStamp = java.util.Arrays.copyOf(batchStamp, n);
+        batchIndex = java.util.Arrays.copyOf(batchIndex, n);
+    }
+
+    /** Queues a POLL_ADD for the descriptor's interest under a new generation. */
+    private void arm(int fd) throws IOException {
+        int g = nextGen = nextGen == 0x7fffffff ? 1 : nextGen + 1; // 0 marks "no request"
+        gen[fd] = g;
+        state[fd] |= ARMED;
+        int ev = interest[fd];
+        int off = sqe();
+        ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_POLL_ADD);
+        ring.sqes.putInt(off + SQE_FD, fd);
+        ring.sqes.putInt(off + SQE_POLL32_EVENTS, toPoll(ev));
+        ring.sqes.putInt(off + SQE_LEN, (ev & EDGE) != 0 ? IORING_POLL_ADD_MULTI : 0);
+        ring.sqes.putLong(off + SQE_USER_DATA, userData(fd, g));
+        ring.publish();
+    }
+
+    /** Queues the removal of the descriptor's current poll request (whatever it became meanwhile). */
+    private void queueRemove(int fd) throws IOException {
+        int off = sqe();
+        ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_POLL_REMOVE);
+        ring.sqes.putInt(off + SQE_FD, -1);
+        ring.sqes.putLong(off + SQE_ADDR, userData(fd, gen[fd]));
+        ring.sqes.putLong(off + SQE_USER_DATA, REMOVE_DATA);
+        ring.publish();
+        gen[fd] = 0; // generation 0 is never armed: late completions of the removed request are dropped
+    }
+
+    private void armWakeup() throws IOException {
+        int off = sqe();
+        ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_POLL_ADD);
+        ring.sqes.putInt(off + SQE_FD, eventfd);
+        ring.sqes.putInt(off + SQE_POLL32_EVENTS, POLLIN);
+        wakeGen = wakeGen == 0x7fffffff ? 1 : wakeGen + 1;
+        ring.sqes.putLong(off + SQE_USER_DATA, INTERNAL | ((long) wakeGen << 32) | WAKEUP_KIND);
+        ring.publish();
+        wakeArmed = true;
+    }
+
+    /** The next free SQE; when the SQ is full, what is queued is submitted first. */
+    private int sqe() throws IOException {
+        if (ring.sqSpace() == 0) {
+            submitNow();
+        }
+        return ring.nextSqe();
+    }
+
+    /** Submits every queued SQE without waiting. */
+    private void submitNow() throws IOException {
+        int n;
+        while ((n = ring.unsubmitted()) > 0) {
+            if (ring.enter(n, 0, 0, 0, 0) < 0) {
+                int e = LibC.errno();
+                if (e == EINTR) continue;
+                if (e == EAGAIN || e == EBUSY) {
+                    // the CQ is full and its overflow cannot be flushed: make room by waiting for nothing
+                    if (ring.enter(0, 0, IORING_ENTER_GETEVENTS, 0, 0) < 0 && LibC.errno() != EINTR) {
+                        throw new IOException("io_uring_enter: " + LibC.strerror(LibC.errno()));
+                    }
+                    if (ring.unsubmitted() == n) {
+                        throw new IOException("io_uring_enter: " + LibC.strerror(e) + " (completion queue full)");
+                    }
+                    continue;
+                }
+                throw new IOException("io_uring_enter: " + LibC.strerror(e));
+            }
+        }
+    }
+
+    private void queueRearm(int fd) {
+        if ((state[fd] & QUEUED) != 0) return;
+        state[fd] |= QUEUED;
+        if (rearmCount == rearm.length) {
+            rearm = java.util.Arrays.copyOf(rearm, rearmCount * 2);
+        }
+        rearm[rearmCount++] = fd;
+    }
+
+    // ---- polling ----
+
+    @Override
+    public int poll(long timeoutMillis) throws IOException {
+        wokenUp = false;
+        Thread me = Thread.currentThread();
+        if (owner != me) {
+            if (owner != null) adopt();
+            owner = me;
+        }
+        for (int i = 0; i < rearmCount; i++) {
+            int fd = rearm[i];
+            state[fd] &= ~QUEUED;
+            if (interest[fd] != 0 && (state[fd] & ARMED) == 0) {
+                arm(fd);
+            }
+        }
+        rearmCount = 0;
+        if (!wakeArmed) {
+            armWakeup();
+        }
+        int toSubmit = ring.unsubmitted();
+        boolean ready = ring.cqReady() > 0;
+        boolean waited = false;
+        long start = 0;
+        if (!ready || toSubmit > 0) {
+            long r;
+            if (ready || timeoutMillis == 0) {
+                // submit; GETEVENTS without a minimum runs pending completion work and flushes an overflow
+                r = ring.enter(toSubmit, 0, IORING_ENTER_GETEVENTS, 0, 0);
+            } else {
+                long arg = 0;
+                if (timeoutMillis > 0) {
+                    scratch.putLong(TS + TIMESPEC_TV_SEC, timeoutMillis / 1000);
+                    scratch.putLong(TS + TIMESPEC_TV_NSEC, (timeoutMillis % 1000) * 1_000_000L);
+                    scratch.putLong(GETEVENTS_ARG_TS, scratchAddr + TS);
+                } else {
+                    scratch.putLong(GETEVENTS_ARG_TS, 0L); // no timespec: wait without limit
+                }
+                arg = scratchAddr;
+                start = timeoutMillis > 0 ? System.nanoTime() : 0;
+                r = ring.enter(toSubmit, 1, IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, arg, GETEVENTS_ARG_SIZE);
+                waited = true;
+            }
+            if (r < 0) {
+                int e = LibC.errno();
+                if (e == EINTR) {
+                    return -1;
+                }
+                if (e == ETIME) {
+                    waited = false; // a timeout: 0, as the contract has it
+                } else if (e != EAGAIN && e != EBUSY) {
+                    throw new IOException("io_uring_enter: " + LibC.strerror(e));
+                }
+            }
+        }
+        int n = reap();
+        if (n == 0 && !wokenUp && waited && ring.cqReady() == 0 && !ring.cqOverflowed()
+                && (timeoutMillis < 0 || System.nanoTime() - start < Math.min(timeoutMillis, Long.MAX_VALUE / 2_000_000) * 1_000_000L)) {
+            // the wait ended early with nothing to report (a signal after something was submitted, which
+            // hides EINTR, or only the poller's own completions): "interrupted", retried with the time left
+            return -1;
+        }
+        return n;
+    }
+
+    /** Re-submits every armed request (and the wakeup's) from the calling thread: a new selecting thread. */
+    private void adopt() throws IOException {
+        for (int fd = 0; fd < interest.length; fd++) {
+            if (interest[fd] != 0 && (state[fd] & ARMED) != 0) {
+                queueRemove(fd);
+                arm(fd);
+            }
+        }
+        if (wakeArmed) {
+            int off = sqe();
+            ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_POLL_REMOVE);
+            ring.sqes.putInt(off + SQE_FD, -1);
+            ring.sqes.putLong(off + SQE_ADDR, INTERNAL | ((long) wakeGen << 32) | WAKEUP_KIND);
+            ring.sqes.putLong(off + SQE_USER_DATA, REMOVE_DATA);
+            ring.publish();
+            wakeArmed = false; // armed again below, under a new generation
+        }
+    }
+
+    /** Reads up to a batch of completions; the rest stay in the CQ for the next poll. */
+    private int reap() {
+        int s = stamp = stamp == Integer.MAX_VALUE ? 1 : stamp + 1;
+        int avail = ring.cqReady();
+        int n = 0;
+        int used = 0;
+        while (used < avail && n < EVENTS) {
+            int off = ring.cqe(used++);
+            long data = ring.cqeUserData(off);
+            int res = ring.cqeRes(off);
+            if (data < 0) {
+                if ((int) data == WAKEUP_KIND) {
+                    int g = (int) (data >>> 32) & 0x7fffffff;
+                    // only the current request counts (an older one was replaced: see adopt); and not
+                    // for a signal clearWakeup already consumed: the next poll re-arms, and the new
+                    // request completes at once if a later wakeup is pending
+                    if (g == wakeGen) {
+                        wakeArmed = false;
+                        if (res > 0 && g != wakeStale) wokenUp = true;
+                    }
+                }
+                continue;
+            }
+            int fd = (int) data;
+            int g = (int) (data >>> 32);
+            if (fd >= interest.length || interest[fd] == 0 || gen[fd] != g) {
+                continue; // a removed or replaced request
+            }
+            int mode = interest[fd];
+            if ((ring.cqeFlags(off) & IORING_CQE_F_MORE) == 0) {
+                state[fd] &= ~ARMED;
+                if (res == -ECANCELED || (res >= 0 && (mode & ONESHOT) == 0)) {
+                    queueRearm(fd); // LEVEL and ended EDGE requests, and any cancelled by a thread's exit
+                }
+            }
+            int ev;
+            if (res >= 0) {
+                ev = fromPoll(res & (toPoll(mode) | POLLERR | POLLHUP));
+            } else {
+                ev = res == -ECANCELED ? 0 : ERR; // the request failed: let the next operation tell why
+            }
+            if (ev == 0) continue;
+            if (batchStamp[fd] == s) {
+                batchEvents[batchIndex[fd]] |= ev; // an EDGE descriptor twice: one entry
+            } else {
+                batchStamp[fd] = s;
+                batchIndex[fd] = n;
+                batchFd[n] = fd;
+                batchEvents[n] = ev;
+                n++;
+            }
+        }
+        ring.consume(used);
+        return n;
+    }
+
+    /** io_uring_enter calls so far (tests). */
+    long enters() {
+        return ring.enters;
+    }
+
+    @Override
+    public int descriptor(int i) {
+        return batchFd[i];
+    }
+
+    @Override
+    public int events(int i) {
+        return batchEvents[i];
+    }
+
+    @Override
+    public boolean wokenUp() {
+        return wokenUp;
+    }
+
+    // ---- wakeup ----
+
+    /** The eventfd increment, 1; never written after construction, so every thread may use it. */
+    private static final ByteBuffer ONE = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder()).putLong(0, 1L);
+    private static final long ONE_ADDR = LibC.address(ONE);
+
+    @Override
+    public void wakeup() throws IOException {
+        long r = LibC.write(eventfd, ONE_ADDR, 8);
+        if (r < 0) {
+            int e = (int) -r; // a data call: -errno with the result (LibC's errno rule)
+            if (e != EAGAIN) throw new IOException("eventfd write: " + LibC.strerror(e));
+        }
+    }
+
+    @Override
+    public void clearWakeup() throws IOException {
+        long r = LibC.read(eventfd, scratchAddr + COUNTER, 8);
+        if (r < 0) {
+            int e = (int) -r;
+            if (e != EAGAIN && e != EINTR) throw new IOException("eventfd read: " + LibC.strerror(e));
+        } else if (wakeArmed) {
+            // the signal is consumed: the current request's completion (already posted, or on its way)
+            // reports it, and must not end another poll
+            wakeStale = wakeGen;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        ring.close(); // the kernel cancels every request with the ring
+        LibC.close(eventfd);
+    }
+}

@@ -1,0 +1,484 @@
+package io.edgewise.backend.uring;
+
+import static io.edgewise.backend.Poller.EDGE;
+import static io.edgewise.backend.Poller.ERR;
+import static io.edgewise.backend.Poller.HUP;
+import static io.edgewise.backend.Poller.IN;
+import static io.edgewise.backend.Poller.ONESHOT;
+import static io.edgewise.backend.Poller.OUT;
+import static io.edgewise.backend.Poller.RDHUP;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgewise.EdgewiseSelectorProvider;
+import io.edgewise.channels.SelChannel;
+import io.edgewise.testing.Blocking;
+import io.edgewise.testing.OpenDescriptors;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channel;
+import java.nio.channels.Pipe;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.spi.SelectorProvider;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The {@link io.edgewise.backend.Poller} contract over the io_uring backend directly (the scenarios of
+ * EpollPollerContractTest, where io_uring must behave as epoll does), plus what only a ring has:
+ * completions of an old request ignored by generation, a CQ smaller than the ready set (overflow), and a
+ * removal that reaches the kernel before {@code update} returns. Skipped where io_uring is unavailable.
+ */
+@Timeout(60)
+class UringPollerContractTest {
+    private final SelectorProvider provider = new EdgewiseSelectorProvider();
+    private final List<Channel> channels = new ArrayList<>();
+    private final List<UringPoller> pollers = new ArrayList<>();
+
+    @BeforeEach
+    void uringOnly() {
+        Assumptions.assumeTrue(System.getProperty("os.name").startsWith("Linux"), "io_uring is Linux only");
+        Assumptions.assumeTrue(UringSupport.problem() == null, () -> "io_uring unavailable: " + UringSupport.problem());
+    }
+
+    @AfterEach
+    void closeAll() throws IOException {
+        for (UringPoller p : pollers) p.close();
+        for (Channel c : channels) c.close();
+    }
+
+    private UringPoller poller() throws IOException {
+        UringPoller p = new UringPoller();
+        pollers.add(p);
+        return p;
+    }
+
+    private Pipe pipe() throws IOException {
+        Pipe p = provider.openPipe();
+        channels.add(p.source());
+        channels.add(p.sink());
+        return p;
+    }
+
+    private static int fd(Channel c) {
+        return ((SelChannel) c).fdVal();
+    }
+
+    private static void send(Pipe p) throws IOException {
+        assertEquals(1, p.sink().write(ByteBuffer.wrap(new byte[] {7})));
+    }
+
+    /** One poll(0): descriptor to events. Fails on a descriptor reported twice. */
+    private static Map<Integer, Integer> pollNow(UringPoller p) throws IOException {
+        int n = p.poll(0);
+        assertTrue(n >= 0, "poll(0) result " + n);
+        Map<Integer, Integer> m = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            Integer old = m.put(p.descriptor(i), p.events(i));
+            assertEquals(null, old, "descriptor " + p.descriptor(i) + " twice in one batch");
+        }
+        return m;
+    }
+
+    @Test
+    void readyDescriptorsAreReportedWithTheirEvents() throws IOException {
+        UringPoller p = poller();
+        Pipe a = pipe(), b = pipe();
+        p.update(fd(a.source()), 0, IN);
+        p.update(fd(b.sink()), 0, OUT);
+        assertEquals(Map.of(fd(b.sink()), OUT), pollNow(p), "only the writable end: no data yet");
+        assertFalse(p.wokenUp());
+        send(a);
+        Map<Integer, Integer> m = pollNow(p);
+        assertEquals(2, m.size(), m.toString());
+        assertEquals(IN, m.get(fd(a.source())), "IN alone: no error, hang-up or peer shutdown");
+        assertEquals(OUT, m.get(fd(b.sink())));
+    }
+
+    @Test
+    void theWakeupIsReportedApartFromTheBatchAndPersistsUntilCleared() throws IOException {
+        UringPoller p = poller();
+        Pipe a = pipe(), b = pipe(), c = pipe();
+        int ar = fd(a.source()), br = fd(b.source()), cw = fd(c.sink());
+        send(a);
+        p.update(ar, 0, IN);
+        p.update(br, 0, IN);
+        p.wakeup();
+        send(b);
+        p.update(cw, 0, OUT);
+        Map<Integer, Integer> m = pollNow(p);
+        assertEquals(Map.of(ar, IN, br, IN, cw, OUT), m, "every ready descriptor once, the wakeup not among them");
+        assertTrue(p.wokenUp(), "the poll was woken up");
+        assertEquals(m, pollNow(p));
+        assertTrue(p.wokenUp(), "not consumed yet");
+        p.clearWakeup();
+        assertEquals(m, pollNow(p));
+        assertFalse(p.wokenUp(), "consumed by clearWakeup");
+    }
+
+    @Test
+    void aWakeupAloneIsAnEmptyBatch() throws IOException {
+        UringPoller p = poller();
+        Pipe a = pipe();
+        p.update(fd(a.source()), 0, IN);
+        p.wakeup();
+        assertEquals(0, p.poll(-1), "returns at once: woken up, nothing ready");
+        assertTrue(p.wokenUp());
+        p.clearWakeup();
+        send(a);
+        assertEquals(Map.of(fd(a.source()), IN), pollNow(p));
+        assertFalse(p.wokenUp());
+    }
+
+    @Test
+    void twoWakeupsAreConsumedByOneClear() throws IOException {
+        UringPoller p = poller();
+        p.clearWakeup();
+        assertEquals(0, p.poll(0));
+        assertFalse(p.wokenUp());
+        p.wakeup();
+        p.wakeup();
+        p.clearWakeup();
+        assertEquals(0, p.poll(0), "two wakeups are consumed by one clearWakeup");
+        assertFalse(p.wokenUp());
+    }
+
+    @Test
+    void wakeupFromAnotherThreadEndsABlockingPoll() throws Exception {
+        UringPoller p = poller();
+        AtomicInteger result = new AtomicInteger(-2);
+        Thread t = new Thread(() -> {
+            try {
+                result.set(p.poll(1L << 32)); // beyond int: must still wait
+            } catch (IOException e) {
+                result.set(-3);
+            }
+        }, "uring-poller");
+        t.start();
+        try {
+            Blocking.assertBlocks(t);
+        } finally {
+            p.wakeup();
+            t.join(10_000); // never close the poller under a polling thread
+        }
+        assertFalse(t.isAlive(), "wakeup ended the poll");
+        assertEquals(0, result.get(), "no descriptor ready");
+        assertTrue(p.wokenUp());
+    }
+
+    @Test
+    void aTimedPollWaitsAndReturnsZero() throws IOException {
+        UringPoller p = poller();
+        Pipe a = pipe();
+        p.update(fd(a.source()), 0, IN);
+        long t0 = System.nanoTime();
+        int n = p.poll(200);
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertTrue(n == 0 || n == -1, "timed out (0) or retry with the time left (-1): " + n);
+        assertTrue(ms >= 190 || n == -1, "waited " + ms + " ms");
+        assertFalse(p.wokenUp());
+    }
+
+    @Test
+    void dataArrivingDuringABlockingPollEndsIt() throws Exception {
+        UringPoller p = poller();
+        Pipe a = pipe();
+        int r = fd(a.source());
+        p.update(r, 0, IN);
+        AtomicInteger result = new AtomicInteger(-2);
+        Thread t = new Thread(() -> {
+            try {
+                int n;
+                do { n = p.poll(-1); } while (n < 0);
+                result.set(n == 1 ? p.descriptor(0) : -4);
+            } catch (IOException e) {
+                result.set(-3);
+            }
+        }, "uring-poller");
+        t.start();
+        try {
+            Blocking.assertBlocks(t);
+            send(a);
+            t.join(10_000);
+        } finally {
+            if (t.isAlive()) {
+                p.wakeup(); // never close the poller under a polling thread
+                t.join(10_000);
+            }
+        }
+        assertFalse(t.isAlive());
+        assertEquals(r, result.get());
+    }
+
+    @Test
+    void updateReplacesRemovesAndRearms() throws IOException {
+        UringPoller p = poller();
+        Pipe a = pipe();
+        int r = fd(a.source());
+        send(a);
+        p.update(r, 0, IN);
+        assertEquals(Map.of(r, IN), pollNow(p));
+        assertEquals(Map.of(r, IN), pollNow(p), "level-triggered: again while the data is there");
+        assertEquals(Map.of(r, IN), pollNow(p), "and again");
+        p.update(r, IN, OUT);
+        assertEquals(Map.of(), pollNow(p), "the read end is never writable: IN replaced by OUT");
+        p.update(r, OUT, 0);
+        p.update(r, 0, IN);
+        assertEquals(Map.of(r, IN), pollNow(p), "removed and added again");
+        p.update(r, IN, 0);
+        assertEquals(Map.of(), pollNow(p), "removed");
+        p.update(r, 0, 0);
+        assertEquals(Map.of(), pollNow(p));
+    }
+
+    @Test
+    void edgeAndOneshotModes() throws IOException {
+        UringPoller p = poller();
+        Pipe e = pipe(), o = pipe();
+        int er = fd(e.source()), or = fd(o.source());
+        send(e);
+        send(o);
+        p.update(er, 0, IN | EDGE);
+        p.update(or, 0, IN | ONESHOT);
+        assertEquals(Map.of(er, IN, or, IN), pollNow(p));
+        assertEquals(Map.of(), pollNow(p), "edge: once per new data; oneshot: disarmed");
+        send(e);
+        assertEquals(Map.of(er, IN), pollNow(p), "new data: a new edge");
+        assertEquals(Map.of(), pollNow(p));
+        p.update(or, IN | ONESHOT, IN | ONESHOT);
+        assertEquals(Map.of(or, IN), pollNow(p), "an update with the same events re-arms a oneshot");
+        assertEquals(Map.of(), pollNow(p));
+    }
+
+    @Test
+    void errorAndHangUpAreReported() throws IOException {
+        UringPoller p = poller();
+        Pipe hup = pipe(), err = pipe();
+        int r = fd(hup.source()), w = fd(err.sink());
+        p.update(r, 0, IN);
+        p.update(w, 0, OUT);
+        hup.sink().close();
+        err.source().close();
+        Map<Integer, Integer> m = pollNow(p);
+        assertEquals(HUP, m.get(r), "the writer of a pipe gone: hang-up, no data");
+        assertEquals(OUT | ERR, m.get(w), "the reader of a pipe gone: an error on the writer");
+    }
+
+    @Test
+    void peerShutdownIsReportedAsReadable() throws IOException {
+        UringPoller p = poller();
+        ServerSocketChannel ssc = provider.openServerSocketChannel().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        channels.add(ssc);
+        SocketChannel client = provider.openSocketChannel();
+        channels.add(client);
+        client.connect(ssc.getLocalAddress());
+        SocketChannel peer = ssc.accept();
+        channels.add(peer);
+        client.configureBlocking(false);
+        int c = fd(client);
+        p.update(c, 0, IN);
+        assertEquals(Map.of(), pollNow(p));
+        peer.shutdownOutput();
+        assertEquals(Map.of(c, IN | RDHUP), pollNow(p), "peer closed its side: readable (EOF) and RDHUP");
+    }
+
+    @Test
+    void aStaleChangeFailsAndARemovalThatFindsNothingIsTolerated() throws IOException {
+        UringPoller p = poller();
+        Pipe a = pipe();
+        int r = fd(a.source()), w = fd(a.sink());
+        p.update(w, 0, OUT);
+        p.update(w, OUT, 0);
+        p.update(w, OUT, 0);
+        assertEquals(Map.of(), pollNow(p), "removed: nothing reported");
+        assertThrows(IOException.class, () -> p.update(r, IN, OUT), "modify of an unknown descriptor");
+        send(a);
+        p.update(r, 0, IN);
+        assertThrows(IOException.class, () -> p.update(r, 0, IN), "add of a known descriptor");
+        assertEquals(Map.of(r, IN), pollNow(p), "the failed add changed nothing");
+    }
+
+    @Test
+    void completionsOfAnOldRequestAreIgnored() throws IOException {
+        UringPoller p = poller();
+        Pipe a = pipe();
+        int r = fd(a.source());
+        p.update(r, 0, IN | EDGE);
+        assertEquals(Map.of(), pollNow(p), "armed, nothing ready");
+        // the multishot request completes while this thread returns from write(): its CQE waits in the CQ
+        send(a);
+        assertEquals(1, a.source().read(ByteBuffer.allocate(8)), "drained: no longer readable");
+        // replace the registration by the same interest: the new request finds nothing ready
+        p.update(r, IN | EDGE, 0);
+        p.update(r, 0, IN);
+        assertEquals(Map.of(), pollNow(p), "the old request's IN belongs to a former generation");
+        send(a);
+        assertEquals(Map.of(r, IN), pollNow(p), "the new request sees new data");
+    }
+
+    @Test
+    void aRequestArmedByAnotherThreadIsSeenAtOnce() throws Exception {
+        UringPoller p = poller();
+        Pipe a = pipe();
+        int r = fd(a.source());
+        p.update(r, 0, IN);
+        // the kernel posts a request's completion on the thread that submitted it; while that thread is
+        // parked this is a race with the poll below, so the scenario is repeated to make a miss visible
+        for (int round = 0; round < 100; round++) {
+            CountDownLatch armed = new CountDownLatch(1), done = new CountDownLatch(1);
+            Thread t = new Thread(() -> {
+                try {
+                    p.poll(0); // this thread submits the request, then parks on a latch
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+                armed.countDown();
+                try {
+                    done.await();
+                } catch (InterruptedException ignore) {
+                    // ends the thread
+                }
+            }, "arming-thread");
+            t.start();
+            try {
+                assertTrue(armed.await(10, TimeUnit.SECONDS));
+                send(a);
+                assertEquals(Map.of(r, IN), pollNow(p), "round " + round + ": a request another (parked) thread armed");
+                assertEquals(1, a.source().read(ByteBuffer.allocate(8)));
+            } finally {
+                done.countDown();
+                t.join(10_000);
+            }
+        }
+        // the last arming thread has exited (its requests cancelled by the kernel): still reported
+        send(a);
+        Map<Integer, Integer> m = pollNow(p);
+        if (m.isEmpty()) m = pollNow(p);
+        assertEquals(Map.of(r, IN), m, "after its thread's exit");
+    }
+
+    @Test
+    void aPollWithCompletionsWaitingAndNothingToSubmitMakesNoSystemCall() throws IOException {
+        UringPoller p = poller();
+        Pipe e = pipe();
+        int r = fd(e.source());
+        p.update(r, 0, IN | EDGE);
+        assertEquals(Map.of(), pollNow(p), "armed (multishot: nothing to re-arm later)");
+        // the request completes while this thread returns from write(): its CQE waits in the CQ
+        send(e);
+        long before = p.enters();
+        assertEquals(Map.of(r, IN), pollNow(p));
+        assertEquals(before, p.enters(), "read from the CQ without io_uring_enter");
+        assertEquals(Map.of(), pollNow(p));
+        assertEquals(before + 1, p.enters(), "an empty CQ: one enter (it runs pending completion work)");
+    }
+
+    @Test
+    void moreReadyDescriptorsThanTheCompletionQueueHoldsAreAllReported() throws IOException {
+        UringPoller p = new UringPoller(4, 8); // the kernel may round up; still far below the 48 ready pipes
+        pollers.add(p);
+        Set<Integer> level = new HashSet<>(), edge = new HashSet<>();
+        for (int i = 0; i < 24; i++) {
+            Pipe l = pipe(), e = pipe();
+            send(l);
+            send(e);
+            p.update(fd(l.source()), 0, IN);
+            p.update(fd(e.source()), 0, IN | EDGE);
+            level.add(fd(l.source()));
+            edge.add(fd(e.source()));
+        }
+        Set<Integer> seenLevel = new HashSet<>(), seenEdge = new HashSet<>();
+        for (int round = 0; round < 50 && (seenLevel.size() < level.size() || seenEdge.size() < edge.size()); round++) {
+            for (Map.Entry<Integer, Integer> en : pollNow(p).entrySet()) {
+                assertEquals(IN, en.getValue());
+                if (level.contains(en.getKey())) seenLevel.add(en.getKey());
+                else if (edge.contains(en.getKey())) seenEdge.add(en.getKey());
+            }
+        }
+        assertEquals(level, seenLevel, "every level descriptor, through the overflowed CQ");
+        assertEquals(edge, seenEdge, "every edge descriptor, through the overflowed CQ");
+    }
+
+    @Test
+    void aClosedRegisteredChannelIsReleasedWithoutAnotherSelect() throws Exception {
+        Assumptions.assumeTrue(io.edgewise.backend.Backends.name().equals("io_uring"),
+                "needs the selector on io_uring: -Dio.edgewise.backend=io_uring (" + io.edgewise.backend.Backends.name() + ")");
+        removedChannelIsClosedWithoutAnotherSelect(provider);
+    }
+
+    /**
+     * A registered channel is closed while its selector waits; the selector wakes, deregisters (update to 0)
+     * and closes the descriptor, and then selects no more. The peer must see the close: an armed poll
+     * request holds the socket's file, so a removal left in the SQ would keep it open until the next
+     * io_uring_enter. SO_LINGER 0 makes only the real close(2) visible (a reset): without it, closing a
+     * registered channel already shuts its output down (FIN) while the selector still holds the descriptor.
+     */
+    static void removedChannelIsClosedWithoutAnotherSelect(SelectorProvider provider) throws Exception {
+        try (ServerSocketChannel ssc = provider.openServerSocketChannel();
+             Selector sel = provider.openSelector()) {
+            ssc.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            try (Socket peer = new Socket()) {
+                peer.connect(ssc.getLocalAddress());
+                SocketChannel ch = ssc.accept();
+                ch.configureBlocking(false);
+                ch.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
+                ch.register(sel, SelectionKey.OP_READ);
+                CountDownLatch selecting = new CountDownLatch(1);
+                CountDownLatch selected = new CountDownLatch(1);
+                Thread t = new Thread(() -> {
+                    try {
+                        sel.selectNow(); // the poll request is armed
+                        selecting.countDown();
+                        sel.select();    // ended by wakeup; deregisters the closed channel on its way out
+                        selected.countDown();
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                }, "selector");
+                t.start();
+                assertTrue(selecting.await(10, TimeUnit.SECONDS));
+                Blocking.assertBlocks(t);
+                ch.close();
+                sel.wakeup();
+                assertTrue(selected.await(10, TimeUnit.SECONDS));
+                t.join(10_000);
+                peer.setSoTimeout(5_000);
+                IOException e = assertThrows(IOException.class, () -> peer.getInputStream().read(),
+                        "the real close(2) resets the connection; no request held the socket open");
+                assertFalse(e instanceof java.net.SocketTimeoutException, "no reset within 5 s: " + e);
+            }
+        }
+    }
+
+    @Test
+    void closeReleasesEveryDescriptor() throws Exception {
+        new UringPoller().close();
+        OpenDescriptors.assertNoLeak("UringPoller open and close", () -> {
+            UringPoller p = new UringPoller();
+            p.wakeup();
+            assertNotEquals(-1, p.poll(0));
+            p.close();
+        });
+    }
+}
