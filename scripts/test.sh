@@ -8,9 +8,10 @@
 #   consumer     a Maven project depending on io.edgewise:edgewise-provider, built offline from the local repository
 #   compat       compat-tests (Netty's testsuite + real JDK programs) over Edgewise on each JDK
 #   backends     the kqueue suite (needs libkqueue), the IOCP C probes under wine (needs mingw + wine), and
-#                the provider suite over io_uring on each JDK (needs a kernel with io_uring enabled)
+#                the provider suite over io_uring on each JDK + compat-tests over io_uring on the last JDK
+#                (needs a kernel with io_uring enabled)
 #   bench        the quick benchmark profile as a smoke test (never fails for slowness)
-# Duration: about 30 min on 2 cores (provider ~4 min per run, compat ~6 min per JDK, bench ~5 min).
+# Duration: about 40 min on 2 cores (provider ~4 min per run, compat ~6 min per JDK, bench ~7 min).
 #
 # Usage: scripts/test.sh                          everything
 #        STAGES="build provider" scripts/test.sh  some stages (a later stage reuses the last build)
@@ -320,6 +321,20 @@ if stage backends; then
           -Dio.edgewise.backend=io_uring -Dio.edgewise.uring.strict=true
       fi
     done
+    # Netty's testsuite and the JDK programs over io_uring once, on the last JDK (FFM): the ring code is the
+    # same on every JDK, and the provider suite above already runs it through JNA on 17
+    if [ "$built" = 1 ]; then
+      v="${JDKS##* }"
+      run_no=$((run_no + 1))
+      echo "=== compat-tests over Edgewise's io_uring backend on JDK $v (about 5 min)"
+      t0=$(date +%s)
+      logged "compat io_uring JDK $v" "$RUNS/$(printf '%02d' "$run_no")-compat-uring-JDK-$v.log" \
+        ./scripts/compat.sh edgewise-uring "$v" -o "${EXTRA[@]}" -Dmaven.main.skip=true -Dmaven.javadoc.skip=true
+      status=$?
+      grep -a -A12 -- '---- surefire totals' "$RUNS/$(printf '%02d' "$run_no")-compat-uring-JDK-$v.log" | sed 's/^/    /'
+      record "compat over io_uring JDK $v" "$status" $(( $(date +%s) - t0 )) \
+        compat-tests/target/compat-results/edgewise-uring-$v/surefire-reports
+    fi
   fi
 fi
 
