@@ -44,7 +44,9 @@ tests() {
     selector) echo "io.edgewise.regression.*,io.edgewise.conformance.SelectorContractTest,io.edgewise.modes.TriggerModesTest,io.edgewise.modes.EdgeReaderTest,io.edgewise.observe.*Test,io.edgewise.wakeup.InternalWakeupTest,io.edgewise.resolve.AsyncConnectTest" ;;
     # channels: run it on JDK 25 (see docs/testing.md): virtual-thread waits and the FFM binding's
     # heap-buffer copies exist only there. (DifferentialTest compares the two providers: not in a one-provider run)
-    channels) echo "io.edgewise.regression.*,io.edgewise.channels.*Test,io.edgewise.conformance.ChannelContractTest,io.edgewise.conformance.AsyncCloseInterruptTest,io.edgewise.EchoSmokeTest,io.edgewise.observe.*Test,io.edgewise.conformance.AdaptorClosedDifferentialTest,io.edgewise.vthread.VirtualThreadBlockingTest" ;;
+    # Datagram, Unix-domain, ASYNC_RESOLVE and descriptor-leak tests: BufferIO's datagram calls, the
+    # stream channel's Unix-domain side and connect hooks, and every FdHandle release (a lost one leaks)
+    channels) echo "io.edgewise.regression.*,io.edgewise.channels.*Test,io.edgewise.conformance.ChannelContractTest,io.edgewise.conformance.AsyncCloseInterruptTest,io.edgewise.EchoSmokeTest,io.edgewise.observe.*Test,io.edgewise.conformance.AdaptorClosedDifferentialTest,io.edgewise.vthread.VirtualThreadBlockingTest,io.edgewise.datagram.DatagramDifferentialTest,io.edgewise.unix.UnixDifferentialTest,io.edgewise.resolve.AsyncConnectTest,io.edgewise.conformance.DescriptorLeakTest" ;;
     epoll)    echo "io.edgewise.regression.*,io.edgewise.conformance.SelectorContractTest,io.edgewise.modes.TriggerModesTest" ;;
   esac
 }

@@ -300,21 +300,28 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
             if (how == 0 ? isInputClosed : isOutputClosed) {
                 return;
             }
+            // the flag before the kernel's shutdown, which wakes a blocked thread at once: a writer must
+            // see it and return the bytes it wrote (as the JDK's), not write again into EPIPE
+            setShutdown(how, true);
             int f = fd.acquire();
             try {
                 ops.shutdown(f, how);
+            } catch (IOException | RuntimeException e) {
+                setShutdown(how, false);
+                throw e;
             } finally {
                 fd.release();
             }
-            Waiter blocked;
-            if (how == 0) {
-                isInputClosed = true;
-                blocked = readWaiter;
-            } else {
-                isOutputClosed = true;
-                blocked = writeWaiter;
-            }
+            Waiter blocked = how == 0 ? readWaiter : writeWaiter;
             if (blocked != null) blocked.signal();
+        }
+    }
+
+    private void setShutdown(int how, boolean closed) {
+        if (how == 0) {
+            isInputClosed = closed;
+        } else {
+            isOutputClosed = closed;
         }
     }
 
@@ -488,6 +495,10 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
                                 if (!BufferIO.hasRemaining(one, many, offset, length)) break;
                             } else if (n == SocketOps.UNAVAILABLE) {
                                 writeWaiter.await(f, PollEvents.OUT, -1);
+                                // woken by shutdownOutput: return what was written, as the JDK's write
+                                // does, instead of writing again into EPIPE (a close goes round: the next
+                                // call reports it as the JDK's does for each kind of thread)
+                                if (isOutputClosed) break;
                             } else if (n == 0) {
                                 break;
                             }
