@@ -47,10 +47,7 @@ public class PosixDatagramOps implements DatagramOps {
     protected static final class Scratch {
         public final ByteBuffer buf = ByteBuffer.allocateDirect(SCRATCH_SIZE).order(ByteOrder.nativeOrder());
         public final long addr = LibC.address(buf);
-        Object lastTarget; // identity of the address encoded at TARGET
-        int lastTargetFamily, lastTargetLen;
-        SocketAddress cachedSender; // decoded form of the CACHED bytes
-        int cachedLen = -1;
+        final io.edgewise.sys.AddressCache addresses = new io.edgewise.sys.AddressCache(); // at TARGET and CACHED
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -102,16 +99,14 @@ public class PosixDatagramOps implements DatagramOps {
     }
 
     private int encodeTarget(Scratch s, int family, SocketAddress target) throws IOException {
-        if (target == s.lastTarget && family == s.lastTargetFamily) {
-            return s.lastTargetLen;
+        int known = s.addresses.targetLength(target, family);
+        if (known >= 0) {
+            return known;
         }
         int len = family == UNIX
                 ? unixAddrs.encode(s.buf, TARGET, target)
                 : n.sockaddr.encode(s.buf, TARGET, family == SocketOps.INET6, (InetSocketAddress) target);
-        s.lastTarget = target;
-        s.lastTargetFamily = family;
-        s.lastTargetLen = len;
-        return len;
+        return s.addresses.rememberTarget(target, family, len);
     }
 
     @Override
@@ -158,18 +153,12 @@ public class PosixDatagramOps implements DatagramOps {
         if (len < 2 && family != UNIX) {
             return null;
         }
-        if (len == s.cachedLen && s.cachedSender != null) {
-            boolean same = true;
-            int i = 0;
-            for (; i + 8 <= len && same; i += 8) same = b.getLong(SRC + i) == b.getLong(CACHED + i);
-            for (; i < len && same; i++) same = b.get(SRC + i) == b.get(CACHED + i);
-            if (same) return s.cachedSender;
+        SocketAddress known = s.addresses.sender(b, SRC, CACHED, len);
+        if (known != null) {
+            return known;
         }
         SocketAddress sa = family == UNIX ? unixAddrs.decode(b, SRC, len) : n.sockaddr.decode(b, SRC);
-        for (int i = 0; i < len; i++) b.put(CACHED + i, b.get(SRC + i));
-        s.cachedLen = len;
-        s.cachedSender = sa;
-        return sa;
+        return s.addresses.rememberSender(b, SRC, CACHED, len, sa);
     }
 
     @Override
@@ -204,7 +193,7 @@ public class PosixDatagramOps implements DatagramOps {
     public void disconnect(int fd) throws IOException {
         Scratch s = SCRATCH.get();
         for (int i = 0; i < 32; i += 8) s.buf.putLong(TARGET + i, 0L);
-        s.lastTarget = null;
+        s.addresses.forgetTarget();
         int len = SockAddrCodec.SOCKADDR_IN6_SIZE;
         boolean unix = false;
         if (!n.disconnectUnspec) { // BSD: the zero address of the socket's own family

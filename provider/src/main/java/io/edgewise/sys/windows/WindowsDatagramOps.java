@@ -63,10 +63,7 @@ public final class WindowsDatagramOps implements DatagramOps {
     private static final class Scratch {
         final ByteBuffer buf = ByteBuffer.allocateDirect(SCRATCH_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         final long addr = io.edgewise.sys.NativeMemory.address(buf);
-        Object lastTarget; // identity of the address encoded at TARGET
-        int lastTargetFamily, lastTargetLen;
-        SocketAddress cachedSender; // decoded form of the CACHED bytes
-        int cachedLen = -1;
+        final io.edgewise.sys.AddressCache addresses = new io.edgewise.sys.AddressCache(); // at TARGET and CACHED
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -92,14 +89,12 @@ public final class WindowsDatagramOps implements DatagramOps {
 
     /** Encodes {@code target} at TARGET unless it is the address encoded there last. */
     private static int encodeTarget(Scratch s, int family, SocketAddress target) {
-        if (target == s.lastTarget && family == s.lastTargetFamily) {
-            return s.lastTargetLen;
+        int known = s.addresses.targetLength(target, family);
+        if (known >= 0) {
+            return known;
         }
         int len = WinSockAddr.encode(s.buf, TARGET, family == SocketOps.INET6, (InetSocketAddress) target);
-        s.lastTarget = target;
-        s.lastTargetFamily = family;
-        s.lastTargetLen = len;
-        return len;
+        return s.addresses.rememberTarget(target, family, len);
     }
 
     @Override
@@ -173,18 +168,12 @@ public final class WindowsDatagramOps implements DatagramOps {
         if (len < 2) {
             return null;
         }
-        if (len == s.cachedLen && s.cachedSender != null) {
-            boolean same = true;
-            int i = 0;
-            for (; i + 8 <= len && same; i += 8) same = b.getLong(SRC + i) == b.getLong(CACHED + i);
-            for (; i < len && same; i++) same = b.get(SRC + i) == b.get(CACHED + i);
-            if (same) return s.cachedSender;
+        SocketAddress known = s.addresses.sender(b, SRC, CACHED, len);
+        if (known != null) {
+            return known;
         }
         InetSocketAddress sa = WinSockAddr.decode(b, SRC);
-        for (int i = 0; i < len; i++) b.put(CACHED + i, b.get(SRC + i));
-        s.cachedLen = len;
-        s.cachedSender = sa;
-        return sa;
+        return s.addresses.rememberSender(b, SRC, CACHED, len, sa);
     }
 
     // ---- connected sockets: the JDK's DatagramDispatcher on Windows
@@ -271,7 +260,7 @@ public final class WindowsDatagramOps implements DatagramOps {
         long h = ops.socketOf(fd);
         Scratch s = SCRATCH.get();
         for (int i = 0; i < 32; i += 8) s.buf.putLong(TARGET + i, 0L);
-        s.lastTarget = null;
+        s.addresses.forgetTarget();
         if (Ws2_32.connect(h, s.addr + TARGET, SOCKADDR_IN6_SIZE) != 0) {
             throw WinErrors.socket(err());
         }
