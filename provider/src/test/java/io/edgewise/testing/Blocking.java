@@ -68,9 +68,15 @@ public final class Blocking {
         // FFM downcalls have no native frame: the innermost Edgewise frame is the binding's waiting call
         for (StackTraceElement e : trace) {
             if (e.getClassName().startsWith("io.edgewise.")) {
-                return e.getClassName().equals("io.edgewise.sys.posix.FfmLibC")
-                        && (e.getMethodName().equals("poll") || e.getMethodName().equals("epoll_wait")
-                        || e.getMethodName().equals("syscall")); // io_uring_enter
+                String m = e.getMethodName();
+                switch (e.getClassName()) {
+                    case "io.edgewise.sys.posix.FfmLibC":
+                        return m.equals("poll") || m.equals("epoll_wait") || m.equals("syscall"); // syscall: io_uring_enter
+                    case "io.edgewise.sys.bsd.FfmKqueue":
+                        return m.equals("kevent");
+                    default:
+                        return false;
+                }
             }
         }
         return false;
