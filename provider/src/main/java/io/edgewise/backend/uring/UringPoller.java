@@ -260,8 +260,35 @@ public final class UringPoller implements Poller {
 
     // ---- polling ----
 
+    /**
+     * Waits as {@link Poller#poll} says. A wait can end with only the poller's own completions (a request
+     * moved to a new selecting thread, a removal, a stale wakeup), which report nothing; that is not the end
+     * of the wait: it goes on, with the time left, until an event, a wakeup, a signal or the timeout.
+     */
     @Override
     public int poll(long timeoutMillis) throws IOException {
+        if (timeoutMillis == 0) {
+            return pollOnce(0);
+        }
+        long deadline = timeoutMillis > 0
+                ? System.nanoTime() + Math.min(timeoutMillis, Long.MAX_VALUE / 2_000_000) * 1_000_000L : 0;
+        long left = timeoutMillis;
+        while (true) {
+            int n = pollOnce(left);
+            if (n != 0 || wokenUp) {
+                return n;
+            }
+            if (timeoutMillis > 0) {
+                long ns = deadline - System.nanoTime();
+                if (ns <= 0) {
+                    return 0;
+                }
+                left = (ns + 999_999) / 1_000_000;
+            }
+        }
+    }
+
+    private int pollOnce(long timeoutMillis) throws IOException {
         wokenUp = false;
         Thread me = Thread.currentThread();
         if (owner != me) {

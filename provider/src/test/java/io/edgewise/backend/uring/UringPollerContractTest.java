@@ -338,6 +338,37 @@ class UringPollerContractTest {
     }
 
     @Test
+    void aTimedPollOnANewThreadLastsItsTimeoutThroughThePollersOwnCompletions() throws Exception {
+        UringPoller p = poller();
+        Pipe a = pipe();
+        int r = fd(a.source());
+        p.update(r, 0, IN);
+        p.poll(0); // armed by this thread
+        // each round polls on a new thread: the poller moves its requests there, and the completions of
+        // that move (cancelled requests, removals) report nothing, so they must not end the wait early
+        for (int round = 0; round < 20; round++) {
+            long[] out = new long[2];
+            Thread t = new Thread(() -> {
+                try {
+                    long t0 = System.nanoTime();
+                    out[0] = p.poll(100);
+                    out[1] = System.nanoTime() - t0;
+                } catch (IOException e) {
+                    out[0] = -100;
+                }
+            }, "poll-round-" + round);
+            t.start();
+            t.join(10_000);
+            assertFalse(t.isAlive());
+            assertTrue(out[0] == 0 || out[0] == -1, "round " + round + ": poll returned " + out[0]);
+            if (out[0] == 0) {
+                assertTrue(out[1] >= TimeUnit.MILLISECONDS.toNanos(100),
+                        "round " + round + ": poll(100) reported nothing after " + out[1] / 1000 + " us");
+            }
+        }
+    }
+
+    @Test
     void aRequestArmedByAnotherThreadIsSeenAtOnce() throws Exception {
         UringPoller p = poller();
         Pipe a = pipe();
