@@ -261,9 +261,10 @@ public final class UringPoller implements Poller {
     // ---- polling ----
 
     /**
-     * Waits as {@link Poller#poll} says. A wait can end with only the poller's own completions (a request
-     * moved to a new selecting thread, a removal, a stale wakeup), which report nothing; that is not the end
-     * of the wait: it goes on, with the time left, until an event, a wakeup, a signal or the timeout.
+     * Waits as {@link Poller#poll} says. A wait can end with nothing to report: only the poller's own
+     * completions (a request moved to a new selecting thread, a removal, a stale wakeup), or a signal after a
+     * submission, which hides EINTR. That is not the end of the wait: it goes on, with the time left, until
+     * an event, a wakeup, EINTR or the timeout.
      */
     @Override
     public int poll(long timeoutMillis) throws IOException {
@@ -308,8 +309,6 @@ public final class UringPoller implements Poller {
         }
         int toSubmit = ring.unsubmitted();
         boolean ready = ring.cqReady() > 0;
-        boolean waited = false;
-        long start = 0;
         if (!ready || toSubmit > 0) {
             long r;
             if (ready || timeoutMillis == 0) {
@@ -325,30 +324,20 @@ public final class UringPoller implements Poller {
                     scratch.putLong(GETEVENTS_ARG_TS, 0L); // no timespec: wait without limit
                 }
                 arg = scratchAddr;
-                start = timeoutMillis > 0 ? System.nanoTime() : 0;
                 r = ring.enter(toSubmit, 1, IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, arg, GETEVENTS_ARG_SIZE);
-                waited = true;
             }
             if (r < 0) {
                 int e = LibC.errno();
                 if (e == EINTR) {
                     return -1;
                 }
-                if (e == ETIME) {
-                    waited = false; // a timeout: 0, as the contract has it
-                } else if (e != EAGAIN && e != EBUSY) {
+                // ETIME (the timeout) reports what is there, usually nothing; poll() decides whether time is left
+                if (e != ETIME && e != EAGAIN && e != EBUSY) {
                     throw new IOException("io_uring_enter: " + LibC.strerror(e));
                 }
             }
         }
-        int n = reap();
-        if (n == 0 && !wokenUp && waited && ring.cqReady() == 0 && !ring.cqOverflowed()
-                && (timeoutMillis < 0 || System.nanoTime() - start < Math.min(timeoutMillis, Long.MAX_VALUE / 2_000_000) * 1_000_000L)) {
-            // the wait ended early with nothing to report (a signal after something was submitted, which
-            // hides EINTR, or only the poller's own completions): "interrupted", retried with the time left
-            return -1;
-        }
-        return n;
+        return reap();
     }
 
     /** Re-submits every armed request (and the wakeup's) from the calling thread: a new selecting thread. */
