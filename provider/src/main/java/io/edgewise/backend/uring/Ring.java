@@ -40,7 +40,7 @@ final class Ring implements AutoCloseable {
     private final ByteBuffer ring;
     /** The SQE array. */
     final ByteBuffer sqes;
-    private final int sqHeadOff, sqTailOff, sqMask;
+    private final int sqHeadOff, sqTailOff, sqFlagsOff, sqMask;
     private final int cqHeadOff, cqTailOff, cqMask, cqesOff;
     /** This side's copies of the words only this side writes. */
     private int sqTail, cqHead;
@@ -90,6 +90,7 @@ final class Ring implements AutoCloseable {
         sqes = LibC.view(sqesAddr, sqesLen);
         sqHeadOff = p.getInt(sq + SQ_OFF_HEAD);
         sqTailOff = p.getInt(sq + SQ_OFF_TAIL);
+        sqFlagsOff = p.getInt(sq + SQ_OFF_FLAGS);
         sqMask = ring.getInt(p.getInt(sq + SQ_OFF_RING_MASK));
         cqHeadOff = p.getInt(cq + CQ_OFF_HEAD);
         cqTailOff = p.getInt(cq + CQ_OFF_TAIL);
@@ -139,6 +140,15 @@ final class Ring implements AutoCloseable {
     void publish() {
         sqTail++;
         U32.setRelease(ring, sqTailOff, sqTail);
+    }
+
+    /**
+     * The SQ ring's flags word, written by the kernel (acquire): {@code IORING_SQ_TASKRUN} while completion
+     * work waits for this thread's next enter, {@code IORING_SQ_CQ_OVERFLOW} while completions wait in the
+     * overflow list.
+     */
+    int sqFlags() {
+        return (int) U32.getAcquire(ring, sqFlagsOff);
     }
 
     /** io_uring_enter calls made (tests: which polls made no system call). */

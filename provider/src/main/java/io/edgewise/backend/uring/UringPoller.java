@@ -39,8 +39,9 @@ import java.nio.ByteOrder;
  *     re-armed by the next poll). So when {@link #poll} runs on another thread than the last one, it first
  *     moves every armed request to the calling thread (remove + add, submitted with this poll's enter).
  * <li>{@link #poll} makes one {@code io_uring_enter} (submit + wait, a timespec through
- *     {@code IORING_ENTER_EXT_ARG}); {@code poll(0)} with nothing to submit and completions already in
- *     the CQ makes none.
+ *     {@code IORING_ENTER_EXT_ARG}); {@code poll(0)} with nothing to submit makes none when completions
+ *     are already in the CQ, nor when the CQ is empty and the kernel's SQ flags say no completion work
+ *     waits for this thread ({@code IORING_SQ_TASKRUN}, {@code IORING_SQ_CQ_OVERFLOW}): nothing is ready.
  * </ul>
  *
  * <p>Threads: everything but {@link #wakeup()} runs on the thread holding the selection lock (see
@@ -309,6 +310,9 @@ public final class UringPoller implements Poller {
         }
         int toSubmit = ring.unsubmitted();
         boolean ready = ring.cqReady() > 0;
+        if (!ready && toSubmit == 0 && timeoutMillis == 0 && (ring.sqFlags() & (IORING_SQ_TASKRUN | IORING_SQ_CQ_OVERFLOW)) == 0) {
+            return 0; // nothing posted, nothing on its way to the CQ: an enter would find nothing either
+        }
         if (!ready || toSubmit > 0) {
             long r;
             if (ready || timeoutMillis == 0) {

@@ -10,8 +10,8 @@ import java.util.Locale;
 
 /**
  * Whether the io_uring backend can run here, asked once per JVM: Linux on x86_64 or aarch64, a ring
- * can be set up with the flags the poller uses ({@code IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL},
- * Linux 5.18+), the features it relies on are there ({@code SINGLE_MMAP}, {@code NODROP},
+ * can be set up with the flags the poller uses ({@code IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL |
+ * IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG}, Linux 5.19+), the features it relies on are there ({@code SINGLE_MMAP}, {@code NODROP},
  * {@code EXT_ARG}), and {@code IORING_REGISTER_PROBE} lists its opcodes (POLL_ADD, POLL_REMOVE).
  * {@link #problem()} is null when it can, else the reason in one phrase.
  *
@@ -26,8 +26,14 @@ public final class UringSupport {
     /** The test-only property that plants a probe failure. */
     public static final String TEST_FAILURE_PROPERTY = io.edgewise.sys.Settings.URING_TEST_PROBE_FAILURE;
 
-    /** The setup flags every ring of the backend uses (CQSIZE is added by {@link Ring}). */
-    static final int SETUP_FLAGS = IORING_SETUP_SUBMIT_ALL;
+    /**
+     * The setup flags every ring of the backend uses (CQSIZE is added by {@link Ring}). COOP_TASKRUN: a
+     * completion for the selecting thread while it runs is not pushed at it by an inter-processor
+     * interrupt; the thread takes it on its next entry into the kernel (a sleeping thread is still woken).
+     * TASKRUN_FLAG: the kernel says in the SQ ring's flags when such work waits, so a poll that finds the
+     * CQ empty and nothing waiting makes no system call.
+     */
+    static final int SETUP_FLAGS = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
 
     private static final class Answer {
         static final String PROBLEM = probe();
@@ -81,7 +87,8 @@ public final class UringSupport {
                     return "io_uring is not permitted (io_uring_setup: EPERM; kernel.io_uring_disabled,"
                             + " or a seccomp profile such as a container's)";
                 case 22: // EINVAL
-                    return "the kernel lacks IORING_SETUP_SUBMIT_ALL or CQSIZE (io_uring_setup: EINVAL; Linux 5.18+ needed)";
+                    return "the kernel lacks IORING_SETUP_SUBMIT_ALL, CQSIZE, COOP_TASKRUN or TASKRUN_FLAG"
+                            + " (io_uring_setup: EINVAL; Linux 5.19+ needed)";
                 default:
                     return e.getMessage();
             }

@@ -15,7 +15,7 @@ public final class UringLayout {
 
     // io_uring_setup flags and features
     public static final int IORING_SETUP_CQSIZE = 1 << 3, IORING_SETUP_CLAMP = 1 << 4,
-            IORING_SETUP_SUBMIT_ALL = 1 << 7;
+            IORING_SETUP_SUBMIT_ALL = 1 << 7, IORING_SETUP_COOP_TASKRUN = 1 << 8, IORING_SETUP_TASKRUN_FLAG = 1 << 9;
     public static final int IORING_FEAT_SINGLE_MMAP = 1, IORING_FEAT_NODROP = 1 << 1,
             IORING_FEAT_EXT_ARG = 1 << 8;
 
@@ -37,6 +37,8 @@ public final class UringLayout {
     public static final int IORING_CQE_F_MORE = 1 << 1;
     /** The sq ring's flags word: completions wait in the kernel's overflow list. */
     public static final int IORING_SQ_CQ_OVERFLOW = 1 << 1;
+    /** The sq ring's flags word ({@code IORING_SETUP_TASKRUN_FLAG}): completion work waits for an enter. */
+    public static final int IORING_SQ_TASKRUN = 1 << 2;
 
     // struct io_uring_params
     public static final int PARAMS_SIZE = 120;
