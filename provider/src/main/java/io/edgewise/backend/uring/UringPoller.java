@@ -310,7 +310,8 @@ public final class UringPoller implements Poller {
         }
         int toSubmit = ring.unsubmitted();
         boolean ready = ring.cqReady() > 0;
-        if (!ready && toSubmit == 0 && timeoutMillis == 0 && (ring.sqFlags() & (IORING_SQ_TASKRUN | IORING_SQ_CQ_OVERFLOW)) == 0) {
+        if (!ready && toSubmit == 0 && timeoutMillis == 0
+                && (ring.sqFlags() & (IORING_SQ_TASKRUN | IORING_SQ_CQ_OVERFLOW)) == 0) {
             return 0; // nothing posted, nothing on its way to the CQ: an enter would find nothing either
         }
         if (!ready || toSubmit > 0) {

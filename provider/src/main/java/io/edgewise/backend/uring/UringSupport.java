@@ -11,8 +11,9 @@ import java.util.Locale;
 /**
  * Whether the io_uring backend can run here, asked once per JVM: Linux on x86_64 or aarch64, a ring
  * can be set up with the flags the poller uses ({@code IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL |
- * IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG}, Linux 5.19+), the features it relies on are there ({@code SINGLE_MMAP}, {@code NODROP},
- * {@code EXT_ARG}), and {@code IORING_REGISTER_PROBE} lists its opcodes (POLL_ADD, POLL_REMOVE).
+ * IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG}, Linux 5.19+), the features it relies on are
+ * there ({@code SINGLE_MMAP}, {@code NODROP}, {@code EXT_ARG}), and {@code IORING_REGISTER_PROBE} lists
+ * its opcodes (POLL_ADD, POLL_REMOVE).
  * {@link #problem()} is null when it can, else the reason in one phrase.
  *
  * <p>For tests only: {@code -Dio.edgewise.uring.test.probeFailure=REASON} makes the probe fail with
