@@ -15,6 +15,11 @@ public final class Binding {
 
     public static final String PROPERTY = Settings.BINDING;
     private static final String FFM_CLASS = "io.edgewise.sys.posix.FfmLibC";
+    /**
+     * The class whose visibility says "JNA is on the class path" ({@code Startup}, the agent): a
+     * compile-time constant, so naming it loads nothing, and JNA's name stays inside the binding packages.
+     */
+    public static final String JNA_PROBE_CLASS = "com.sun.jna.Native";
     private static volatile String chosen;
 
     /** The property's value as given (null when unset). */

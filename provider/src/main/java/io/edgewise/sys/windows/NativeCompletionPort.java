@@ -1,12 +1,9 @@
-package io.edgewise.backend.iocp;
+package io.edgewise.sys.windows;
 
 import static io.edgewise.sys.windows.Win64.*;
 
 import com.sun.jna.Native;
-import com.sun.jna.Pointer;
-import io.edgewise.sys.windows.Kernel32;
-import io.edgewise.sys.windows.Ntdll;
-import io.edgewise.sys.windows.Ws2_32;
+import io.edgewise.backend.iocp.CompletionPort;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -15,7 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@link CompletionPort} on Windows: one I/O completion port, AFD helper handles opened with
+ * {@link CompletionPort} on Windows (the IOCP backend's neutral interface; this binding lives in
+ * {@code sys.windows} with the other Windows calls, so no JNA or FFM type reaches {@code backend}): one I/O completion port, AFD helper handles opened with
  * {@code NtCreateFile("\Device\Afd\Edgewise")}, polls through {@code NtDeviceIoControlFile(IOCTL_AFD_POLL)},
  * completions through {@code GetQueuedCompletionStatusEx}. The same sequence is asserted under wine by
  * {@code provider/src/test/c/iocp/afd_poll.c}.
@@ -63,7 +61,7 @@ public final class NativeCompletionPort implements CompletionPort {
     }
 
     private static long address(ByteBuffer b) {
-        return Pointer.nativeValue(Native.getDirectBufferPointer(b));
+        return io.edgewise.sys.NativeMemory.address(b);
     }
 
     @Override
