@@ -80,6 +80,28 @@ public final class Binding {
         return null;
     }
 
+    /**
+     * The one JNA/FFM choice for the doors other than the C library's (Windows' {@code WinLibrary}; the
+     * C library's is {@link #ffmOrNull}): an instance of {@code ffmClass} (a class of the jar's
+     * {@code META-INF/versions/22} with a no-argument constructor) when the platform's binding is "ffm",
+     * else {@code jna.get()}. Its failures propagate: -Dio.edgewise.binding=jna is the way back to JNA.
+     */
+    public static <T> T choose(Class<T> door, String ffmClass, java.util.function.Supplier<? extends T> jna) {
+        if (!Platform.current().binding().equals("ffm")) {
+            return jna.get();
+        }
+        try {
+            return door.cast(Class.forName(ffmClass).getDeclaredConstructor().newInstance());
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException) throw (RuntimeException) c;
+            if (c instanceof Error) throw (Error) c;
+            throw new UnsupportedOperationException(ffmClass + ": " + c, c);
+        } catch (ReflectiveOperationException e) {
+            throw new UnsupportedOperationException(ffmClass + ": " + e, e);
+        }
+    }
+
     /** Whether the Linux bindings will call through JNA (JNA must then be on the class path). */
     public static boolean usesJna() {
         return Platform.current().binding().equals("jna");
