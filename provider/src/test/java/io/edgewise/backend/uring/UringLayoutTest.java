@@ -53,12 +53,12 @@ class UringLayoutTest {
     }
 
     @Test
-    void syscallReturnsMinusOneAndErrnoForABadCall() {
+    void syscallReturnsMinusErrnoForABadCall() {
         Assumptions.assumeTrue(System.getProperty("os.name").startsWith("Linux"), "Linux values");
         // io_uring_enter on descriptor -1: EBADF (or ENOSYS/EPERM where io_uring is off): never a success
         long r = LibC.syscall(UringLayout.NR_IO_URING_ENTER, -1, 0, 0, 0, 0, 0);
-        assertEquals(-1, r);
-        int e = LibC.errno();
+        assertTrue(r < 0, "a failure: " + r);
+        int e = (int) -r;
         assertTrue(e == 9 || e == UringLayout.ENOSYS || e == 1, "errno " + e);
     }
 }
