@@ -135,7 +135,7 @@ public final class Binding {
     public static String name() {
         String c = chosen;
         if (c == null) {
-            LibC.errno(); // initializes LibC, which makes the choice
+            LibC.load(); // initializes LibC, which makes the choice
             c = chosen;
         }
         return c;

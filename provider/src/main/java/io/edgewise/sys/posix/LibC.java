@@ -43,6 +43,9 @@ public final class LibC {
         return f != null ? f.errno() : JnaLibC.errno();
     }
 
+    /** Nothing: calling it initializes this class, which chooses the binding ({@link Binding#name()}). */
+    static void load() { }
+
     /** The base address of a direct buffer. */
     public static long address(ByteBuffer direct) {
         return io.edgewise.sys.NativeMemory.address(direct);
