@@ -55,10 +55,6 @@ final class JnaLibC {
         return r < 0 ? -Native.getLastError() : r;
     }
 
-    /** errno of this thread's last call through JNA (only {@link LibC#errno()}, for mmap, until io_uring's move). */
-    static int errno() {
-        return Native.getLastError();
-    }
 
     // sockets
     static native int socket(int domain, int type, int protocol);

@@ -17,9 +17,9 @@ import java.nio.ByteBuffer;
  * epoll_wait, ...) and set-up calls (socket, bind, listen, options, addresses, fcntl, ioctl, pipe,
  * eventfd, epoll_create1/ctl, dup2/dup3, open, close, getrlimit, syscall, munmap) alike: callers write
  * {@code if (r < 0) ... -r}, and nothing is read afterwards, so no second call and nothing that Java in
- * between could change. A new call follows the same rule ({@code ErrnoRuleTest} lists them all). Not
- * covered: {@code strerror} (a string), and, until the io_uring package moves to the rule,
- * {@code mmap} ({@code MAP_FAILED} with {@link #errno()}).
+ * between could change; there is no {@code errno()} to read. A new call follows the same rule
+ * ({@code ErrnoRuleTest} lists them all). {@code mmap} too: the mapping's address (user-space addresses
+ * are positive) or {@code -errno}.
  *
  * <p>Calls only some systems have ({@code accept4}, {@code pipe2}: not macOS; {@code eventfd},
  * {@code dup3}, {@code epoll_*}: Linux) are bound on first use; callers ask the platform's constants
@@ -33,15 +33,6 @@ public final class LibC {
 
     /** Whether {@link #readArray}/{@link #writeArray} move bytes to and from Java arrays without a copy. */
     public static final boolean ARRAY_IO = FFM != null;
-
-    /**
-     * {@code errno} of this thread's last call through this door. Only the io_uring package still reads
-     * it (after {@code mmap}); everything else takes {@code -errno} from the result.
-     */
-    public static int errno() {
-        NativeCalls f = FFM;
-        return f != null ? f.errno() : JnaLibC.errno();
-    }
 
     /** Nothing: calling it initializes this class, which chooses the binding ({@link Binding#name()}). */
     static void load() { }
@@ -314,10 +305,10 @@ public final class LibC {
         return f != null ? f.syscall(number, a1, a2, a3, a4, a5, a6) : JnaLibC.result(JnaLibC.Uring.syscall(number, a1, a2, a3, a4, a5, a6));
     }
 
-    /** {@code mmap(2)}; the mapping's address, or -1 ({@code MAP_FAILED}) with errno. */
+    /** {@code mmap(2)}; the mapping's address, or {@code -errno} ({@code MAP_FAILED} is -1). */
     public static long mmap(long addr, long length, int prot, int flags, int fd, long offset) {
         NativeCalls f = FFM;
-        return f != null ? f.mmap(addr, length, prot, flags, fd, offset) : JnaLibC.Uring.mmap(addr, length, prot, flags, fd, offset);
+        return f != null ? f.mmap(addr, length, prot, flags, fd, offset) : JnaLibC.result(JnaLibC.Uring.mmap(addr, length, prot, flags, fd, offset));
     }
 
     public static int munmap(long addr, long length) {

@@ -114,11 +114,6 @@ final class FfmLibC implements NativeCalls {
         return new IllegalStateException(t);
     }
 
-    @Override
-    public int errno() {
-        return st().get(JAVA_INT, ERRNO_OFFSET);
-    }
-
     /** A call's result, or {@code -errno} from the state this very call captured into {@code s}. */
     private static long result(MemorySegment s, long r) {
         return r < 0 ? -s.get(JAVA_INT, ERRNO_OFFSET) : r;
@@ -327,7 +322,8 @@ final class FfmLibC implements NativeCalls {
         try { return result(s, (long) SYSCALL.invokeExact(s, number, a1, a2, a3, a4, a5, a6)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public long mmap(long addr, long length, int prot, int flags, int fd, long offset) {
-        try { return (long) MMAP.invokeExact(st(), addr, length, prot, flags, fd, offset); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (long) MMAP.invokeExact(s, addr, length, prot, flags, fd, offset)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int munmap(long addr, long length) {
         MemorySegment s = st();

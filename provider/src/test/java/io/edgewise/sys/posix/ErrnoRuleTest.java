@@ -33,7 +33,7 @@ class ErrnoRuleTest {
 
     /** Door methods that return no errno: addresses, strings, views, limits, the array-I/O flag's calls. */
     private static final Set<String> NOT_CALLS = Set.of("address", "strerror", "view", "fdLimit", "fdLimitFromProc",
-            "errno", "mmap");
+            "load");
 
     @Test
     void dataCallsReturnMinusErrno() {
@@ -79,6 +79,7 @@ class ErrnoRuleTest {
         m.put("dup3", () -> LibC.dup3(-1, 1000, 0));
         m.put("open", () -> LibC.open("/nonexistent-edgewise/x", 0));
         m.put("munmap", () -> LibC.munmap(1L, 4096));
+        m.put("mmap", () -> LibC.mmap(0L, 0L, 1 /* PROT_READ */, 0x22 /* PRIVATE|ANONYMOUS */, -1, 0L));
         m.put("syscall", () -> LibC.syscall(426 /* io_uring_enter */, -1, 0, 0, 0, 0, 0));
         return m;
     }
@@ -90,7 +91,8 @@ class ErrnoRuleTest {
             Map.entry("close", EBADF), Map.entry("pipe", EFAULT), Map.entry("pipe2", EINVAL),
             Map.entry("eventfd", EINVAL), Map.entry("fcntl", EBADF), Map.entry("ioctl", EBADF),
             Map.entry("epoll_create1", EINVAL), Map.entry("epoll_ctl", EBADF), Map.entry("dup2", EBADF),
-            Map.entry("dup3", EBADF), Map.entry("open", ENOENT), Map.entry("munmap", EINVAL));
+            Map.entry("dup3", EBADF), Map.entry("open", ENOENT), Map.entry("munmap", EINVAL),
+            Map.entry("mmap", EINVAL));
 
     @Test
     void setUpCallsReturnMinusErrnoToo() {
