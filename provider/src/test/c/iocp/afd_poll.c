@@ -1,4 +1,4 @@
-/* The call sequence of io.edgewise.backend.iocp.NativeCompletionPort / IocpPoller, asserted:
+/* The call sequence of io.edgewise.sys.windows.NativeCompletionPort / IocpPoller, asserted:
  * completion port + AFD helper (NtCreateFile "\Device\Afd\Edgewise"), SIO_BASE_HANDLE, IOCTL_AFD_POLL
  * submitted with NtDeviceIoControlFile (IO_STATUS_BLOCK as APC context), completions taken with
  * GetQueuedCompletionStatusEx, cancel with NtCancelIoFileEx, resubmit, wakeup with

@@ -107,7 +107,7 @@ final class Startup {
 
     private static boolean jnaVisible() {
         try {
-            Class.forName("com.sun.jna.Native", false, Startup.class.getClassLoader());
+            Class.forName(io.edgewise.sys.posix.Binding.JNA_PROBE_CLASS, false, Startup.class.getClassLoader());
             return true;
         } catch (ClassNotFoundException | LinkageError e) {
             return false;

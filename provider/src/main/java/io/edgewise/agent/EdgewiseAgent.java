@@ -95,7 +95,7 @@ public final class EdgewiseAgent {
 
     /** Puts a JNA jar on the system class path when JNA is not visible and one is found. */
     private static void addJna(Instrumentation inst, String named, boolean verbose) {
-        if (visible("com.sun.jna.Native")) {
+        if (visible(io.edgewise.sys.posix.Binding.JNA_PROBE_CLASS)) {
             return;
         }
         File jar = findJna(named);

@@ -19,6 +19,9 @@ public final class NativeMemory {
     /** Where a base address comes from (not {@code ToLongFunction}: its bridge method is one more call level). */
     interface Source {
         long base(ByteBuffer direct);
+
+        /** The 32-bit value at a native address (native byte order). */
+        int getInt(long address);
     }
 
     /** {@code SegmentAddress} on JDK 22+ when the jar has it, else null. */
@@ -81,8 +84,27 @@ public final class NativeMemory {
         return Jna.address(direct);
     }
 
+    /**
+     * The 32-bit value (native order) at a native address the caller owns: for binding code that reads
+     * back a structure it wrote by address only (Winsock's WSABUF array). Off the hot path.
+     */
+    public static int getInt(long address) {
+        Source s = SEGMENTS;
+        if (s != null) {
+            return s.getInt(address);
+        }
+        if (UNSAFE != null) {
+            return UNSAFE.getInt(address);
+        }
+        return Jna.getInt(address);
+    }
+
     /** JDK 24+ without the JDK 22 classes: JNA's lookup (allocates a {@code Pointer}; loaded only then). */
     private static final class Jna {
+        static int getInt(long address) {
+            return new com.sun.jna.Pointer(address).getInt(0);
+        }
+
         static long address(ByteBuffer direct) {
             return com.sun.jna.Pointer.nativeValue(com.sun.jna.Native.getDirectBufferPointer(direct));
         }

@@ -33,11 +33,13 @@ import java.util.function.UnaryOperator;
  * @param uringStrict          with the io_uring backend asked for: its absence fails the provider instead of
  *                             falling back to epoll
  * @param uringTestProbeFailure tests only: a reason that makes the io_uring probe fail ("" for none)
+ * @param windowsTestLibrary   tests only: one library that stands in for ws2_32, kernel32 and ntdll in the
+ *                             Windows FFM binding (a stub with their symbols), or null
  */
 public record Settings(String backend, String binding, String socketops, String kqueueLibrary, boolean verbose,
                        long resolveTimeoutMillis, int resolveThreads, long connectStaggerMillis,
                        boolean virtualThreadParking, String jmx, boolean jfr, long spinThreshold, String agentJna,
-                       boolean uringStrict, String uringTestProbeFailure) {
+                       boolean uringStrict, String uringTestProbeFailure, String windowsTestLibrary) {
 
     public static final String BACKEND = "io.edgewise.backend";
     public static final String BINDING = "io.edgewise.binding";
@@ -56,6 +58,7 @@ public record Settings(String backend, String binding, String socketops, String 
     public static final String AGENT_JNA = "io.edgewise.agent.jna";
     public static final String URING_STRICT = "io.edgewise.uring.strict";
     public static final String URING_TEST_PROBE_FAILURE = "io.edgewise.uring.test.probeFailure";
+    public static final String WINDOWS_TEST_LIBRARY = "io.edgewise.windows.test.library";
 
     /** The JVM's properties now (privileged reads, see {@link SystemProps}). */
     public static Settings fromSystem() {
@@ -80,7 +83,8 @@ public record Settings(String backend, String binding, String socketops, String 
                 decode(props.apply(SPIN_THRESHOLD), 512L),
                 props.apply(AGENT_JNA),
                 Boolean.parseBoolean(props.apply(URING_STRICT)),
-                orElse(props.apply(URING_TEST_PROBE_FAILURE), ""));
+                orElse(props.apply(URING_TEST_PROBE_FAILURE), ""),
+                props.apply(WINDOWS_TEST_LIBRARY));
     }
 
     /** Whether kqueue selectors opened now wake up through a pipe ("pipe"); read at each open. */

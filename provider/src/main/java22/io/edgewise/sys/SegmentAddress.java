@@ -26,4 +26,9 @@ final class SegmentAddress implements NativeMemory.Source {
         }
         return s.address() - direct.position();
     }
+
+    @Override
+    public int getInt(long address) {
+        return MemorySegment.ofAddress(address).reinterpret(4).get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, 0);
+    }
 }

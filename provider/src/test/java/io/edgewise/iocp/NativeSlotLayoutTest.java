@@ -1,10 +1,10 @@
 package io.edgewise.iocp;
 
-import static io.edgewise.backend.iocp.NativeCompletionPort.*;
+import static io.edgewise.sys.windows.NativeCompletionPort.*;
 import static io.edgewise.sys.windows.Win64.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.edgewise.backend.iocp.NativeCompletionPort;
+import io.edgewise.sys.windows.NativeCompletionPort;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

@@ -76,9 +76,13 @@ class Win64LayoutTest {
             Class<?> c = assertDoesNotThrow(() -> Class.forName(name, true, cl), name + " initializes here");
             assertEquals(name, c.getName());
         }
-        // ...and the check has teeth: a binding class, initialized, does try to load its library here
+        // ...nor do the doors (Ws2_32, Kernel32, Ntdll): the binding is made on their first call...
+        for (String door : new String[] {"Ws2_32", "Kernel32", "Ntdll"}) {
+            assertDoesNotThrow(() -> Class.forName("io.edgewise.sys.windows." + door, true, cl), door);
+        }
+        // ...and the check has teeth: the binding's choice (JNA or FFM), made, does load the DLLs here
         LinkageError e = assertThrows(LinkageError.class,
-                () -> Class.forName("io.edgewise.sys.windows.Ws2_32", true, cl));
+                () -> Class.forName("io.edgewise.sys.windows.WinLibrary", true, cl));
         assertTrue(e instanceof UnsatisfiedLinkError || e instanceof NoClassDefFoundError, e.toString());
     }
 

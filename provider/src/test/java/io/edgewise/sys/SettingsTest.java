@@ -168,8 +168,9 @@ class SettingsTest {
         p.put(Settings.AGENT_JNA, "/x/jna.jar");
         p.put(Settings.URING_STRICT, "True");
         p.put(Settings.URING_TEST_PROBE_FAILURE, "planted");
+        p.put(Settings.WINDOWS_TEST_LIBRARY, "/t/stub.so");
         assertEquals(new Settings("kqueue", " JNA ", "posix", "/lib/k.so", true, 16, 4, 100, false, "false", true, 3,
-                "/x/jna.jar", true, "planted"), Settings.read(p::get));
+                "/x/jna.jar", true, "planted", "/t/stub.so"), Settings.read(p::get));
 
         p.put(Settings.ANOMALY_MILLIS, " 25 ");
         p.put(Settings.KQUEUE_WAKEUP, "pipe");

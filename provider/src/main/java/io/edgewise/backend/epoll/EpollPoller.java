@@ -33,16 +33,17 @@ public final class EpollPoller implements Poller {
     public EpollPoller() throws IOException {
         epfd = LibC.epoll_create1(EPOLL_CLOEXEC);
         if (epfd < 0) {
-            throw new IOException("epoll_create1: " + LibC.strerror(LibC.errno()));
+            throw new IOException("epoll_create1: " + LibC.strerror(-epfd));
         }
         eventfd = LibC.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         if (eventfd < 0) {
-            int e = LibC.errno();
+            int e = -eventfd;
             LibC.close(epfd);
             throw new IOException("eventfd: " + LibC.strerror(e));
         }
-        if (ctl(EPOLL_CTL_ADD, eventfd, EPOLLIN, WAKEUP_TOKEN) < 0) {
-            int e = LibC.errno();
+        int rc = ctl(EPOLL_CTL_ADD, eventfd, EPOLLIN, WAKEUP_TOKEN);
+        if (rc < 0) {
+            int e = -rc;
             LibC.close(eventfd);
             LibC.close(epfd);
             throw new IOException("epoll_ctl: " + LibC.strerror(e));
@@ -87,8 +88,9 @@ public final class EpollPoller implements Poller {
         } else {
             op = registered == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
         }
-        if (ctl(op, fd, toEpoll(events), fd) < 0) {
-            int e = LibC.errno();
+        int rc = ctl(op, fd, toEpoll(events), fd);
+        if (rc < 0) {
+            int e = -rc;
             if (e == ENOENT && op == EPOLL_CTL_DEL) {
                 return; // the kernel dropped it with the file the number had before (see Poller.update)
             }

@@ -71,7 +71,7 @@ public final class EpollReadyPoller implements ReadyPoller {
     private EpollReadyPoller() throws IOException {
         epfd = LibC.epoll_create1(EPOLL_CLOEXEC);
         if (epfd < 0) {
-            throw new IOException("epoll_create1: " + LibC.strerror(LibC.errno()));
+            throw new IOException("epoll_create1: " + LibC.strerror(-epfd));
         }
     }
 
@@ -90,8 +90,9 @@ public final class EpollReadyPoller implements ReadyPoller {
         int ev = EPOLLONESHOT;
         if ((pollEvents & POLLIN) != 0) ev |= EPOLLIN | EPOLLRDHUP;
         if ((pollEvents & POLLOUT) != 0) ev |= EPOLLOUT;
-        if (ctl(EPOLL_CTL_ADD, fd, ev, token) < 0) {
-            int e = LibC.errno();
+        int rc = ctl(EPOLL_CTL_ADD, fd, ev, token);
+        if (rc < 0) {
+            int e = -rc;
             callbacks.remove(token);
             throw new IOException("epoll_ctl: " + LibC.strerror(e));
         }

@@ -181,7 +181,7 @@ public final class IocpPoller implements Poller {
      */
     public static IocpPoller openNative() throws IOException {
         WindowsSocketOps ops = WindowsSocketOps.get();
-        return new IocpPoller(new NativeCompletionPort(), ops::handle, true);
+        return new IocpPoller(new io.edgewise.sys.windows.NativeCompletionPort(), ops::handle, true);
     }
 
     // ---- registration

@@ -9,7 +9,7 @@
  * <li>{@link io.edgewise.backend.iocp.CompletionPort}: one method per Win32/NT call
  *     ({@code NtDeviceIoControlFile(IOCTL_AFD_POLL)}, {@code NtCancelIoFileEx},
  *     {@code GetQueuedCompletionStatusEx}, {@code PostQueuedCompletionStatus}, {@code SIO_BASE_HANDLE}),
- *     implemented natively by {@link io.edgewise.backend.iocp.NativeCompletionPort} and by a replaying
+ *     implemented natively by {@link io.edgewise.sys.windows.NativeCompletionPort} and by a replaying
  *     fake in the tests.
  * <li>{@link io.edgewise.backend.iocp.AfdEvents}: AFD poll events ↔ Poller events.
  * </ul>

@@ -98,15 +98,18 @@ public final class KqueuePoller implements Poller {
         }
         if (!user) {
             scratch.putLong(0, 0L);
-            if (LibC.pipe(scratchAddr) < 0) {
-                int e = LibC.errno();
+            int rc = LibC.pipe(scratchAddr);
+            if (rc < 0) {
+                int e = -rc;
                 LibC.close(kq);
                 throw new IOException("pipe: " + PosixErrors.message(e));
             }
             in = scratch.getInt(0);
             out = scratch.getInt(4);
-            if (nonBlockingCloexec(in, k) < 0 || nonBlockingCloexec(out, k) < 0) {
-                int e = LibC.errno();
+            int flags = nonBlockingCloexec(in, k);
+            if (flags >= 0) flags = nonBlockingCloexec(out, k);
+            if (flags < 0) {
+                int e = -flags;
                 LibC.close(in);
                 LibC.close(out);
                 LibC.close(kq);
@@ -138,13 +141,12 @@ public final class KqueuePoller implements Poller {
         return NativeMemory.address(b);
     }
 
-    /** O_NONBLOCK and FD_CLOEXEC on a wakeup pipe's end; -1 with errno ({@link LibC#errno()}) on failure. */
+    /** O_NONBLOCK and FD_CLOEXEC on a wakeup pipe's end: {@code >= 0}, or the first failure's {@code -errno}. */
     private static int nonBlockingCloexec(int fd, KqueueConstants k) {
         int fl = LibC.fcntl(fd, k.fGetfl, 0);
-        if (fl < 0 || LibC.fcntl(fd, k.fSetfl, fl | k.oNonblock) < 0) {
-            return -1;
-        }
-        return LibC.fcntl(fd, k.fSetfd, k.fdCloexec);
+        if (fl < 0) return fl;
+        int r = LibC.fcntl(fd, k.fSetfl, fl | k.oNonblock);
+        return r < 0 ? r : LibC.fcntl(fd, k.fSetfd, k.fdCloexec);
     }
 
     private void allocateEvents(int n) {

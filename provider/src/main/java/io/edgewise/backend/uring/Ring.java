@@ -56,7 +56,7 @@ final class Ring implements AutoCloseable {
         p.putInt(PARAMS_CQ_ENTRIES, cqEntries);
         long r = LibC.syscall(NR_IO_URING_SETUP, sqEntries, LibC.address(p), 0, 0, 0, 0);
         if (r < 0) {
-            int e = LibC.errno();
+            int e = (int) -r;
             throw new SetupException(e, "io_uring_setup: " + LibC.strerror(e));
         }
         fd = (int) r;
@@ -73,15 +73,15 @@ final class Ring implements AutoCloseable {
         int cqLen = p.getInt(cq + CQ_OFF_CQES) + this.cqEntries * CQE_SIZE;
         ringLen = Math.max(sqLen, cqLen);
         ringAddr = LibC.mmap(0, ringLen, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQ_RING);
-        if (ringAddr == -1) {
-            int e = LibC.errno();
+        if (ringAddr < 0) {
+            int e = (int) -ringAddr;
             LibC.close(fd);
             throw new IOException("mmap of the io_uring rings: " + LibC.strerror(e));
         }
         sqesLen = this.sqEntries * SQE_SIZE;
         sqesAddr = LibC.mmap(0, sqesLen, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQES);
-        if (sqesAddr == -1) {
-            int e = LibC.errno();
+        if (sqesAddr < 0) {
+            int e = (int) -sqesAddr;
             LibC.munmap(ringAddr, ringLen);
             LibC.close(fd);
             throw new IOException("mmap of the io_uring SQEs: " + LibC.strerror(e));
@@ -154,7 +154,7 @@ final class Ring implements AutoCloseable {
     /** io_uring_enter calls made (tests: which polls made no system call). */
     long enters;
 
-    /** io_uring_enter: the result, or -1 with errno. */
+    /** io_uring_enter: the result, or {@code -errno}. */
     long enter(int toSubmit, int minComplete, int flags, long arg, int argSize) {
         enters++;
         return LibC.syscall(NR_IO_URING_ENTER, fd, toSubmit, minComplete, flags, arg, argSize);

@@ -107,7 +107,7 @@ public final class UringPoller implements Poller {
         ring = new Ring(sqEntries, cqEntries, UringSupport.SETUP_FLAGS);
         eventfd = LibC.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         if (eventfd < 0) {
-            int e = LibC.errno();
+            int e = -eventfd;
             ring.close();
             throw new IOException("eventfd: " + LibC.strerror(e));
         }
@@ -232,13 +232,15 @@ public final class UringPoller implements Poller {
     private void submitNow() throws IOException {
         int n;
         while ((n = ring.unsubmitted()) > 0) {
-            if (ring.enter(n, 0, 0, 0, 0) < 0) {
-                int e = LibC.errno();
+            long entered = ring.enter(n, 0, 0, 0, 0);
+            if (entered < 0) {
+                int e = (int) -entered;
                 if (e == EINTR) continue;
                 if (e == EAGAIN || e == EBUSY) {
                     // the CQ is full and its overflow cannot be flushed: make room by waiting for nothing
-                    if (ring.enter(0, 0, IORING_ENTER_GETEVENTS, 0, 0) < 0 && LibC.errno() != EINTR) {
-                        throw new IOException("io_uring_enter: " + LibC.strerror(LibC.errno()));
+                    long waited = ring.enter(0, 0, IORING_ENTER_GETEVENTS, 0, 0);
+                    if (waited < 0 && waited != -EINTR) {
+                        throw new IOException("io_uring_enter: " + LibC.strerror((int) -waited));
                     }
                     if (ring.unsubmitted() == n) {
                         throw new IOException("io_uring_enter: " + LibC.strerror(e) + " (completion queue full)");
@@ -332,7 +334,7 @@ public final class UringPoller implements Poller {
                 r = ring.enter(toSubmit, 1, IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, arg, GETEVENTS_ARG_SIZE);
             }
             if (r < 0) {
-                int e = LibC.errno();
+                int e = (int) -r;
                 if (e == EINTR) {
                     return -1;
                 }

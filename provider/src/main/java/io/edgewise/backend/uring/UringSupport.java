@@ -110,8 +110,9 @@ public final class UringSupport {
     private static String opcodesProblem(int ringFd) {
         int ops = 256;
         ByteBuffer probe = ByteBuffer.allocateDirect(PROBE_SIZE + ops * PROBE_OP_SIZE).order(ByteOrder.nativeOrder());
-        if (LibC.syscall(NR_IO_URING_REGISTER, ringFd, IORING_REGISTER_PROBE, LibC.address(probe), ops, 0, 0) < 0) {
-            return "IORING_REGISTER_PROBE failed: " + LibC.strerror(LibC.errno());
+        long r = LibC.syscall(NR_IO_URING_REGISTER, ringFd, IORING_REGISTER_PROBE, LibC.address(probe), ops, 0, 0);
+        if (r < 0) {
+            return "IORING_REGISTER_PROBE failed: " + LibC.strerror((int) -r);
         }
         int len = probe.get(PROBE_OPS_LEN) & 0xff;
         for (int op : new int[] {IORING_OP_POLL_ADD, IORING_OP_POLL_REMOVE}) {

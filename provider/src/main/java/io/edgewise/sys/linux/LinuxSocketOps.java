@@ -62,8 +62,9 @@ public final class LinuxSocketOps extends PosixSocketOps {
 
     @Override
     public void replace(int source, int target) throws IOException {
-        if (LibC.dup3(source, target, O_CLOEXEC) < 0) {
-            throw errors.io(LibC.errno());
+        int rc = LibC.dup3(source, target, O_CLOEXEC);
+        if (rc < 0) {
+            throw errors.io(-rc);
         }
         ConsumedErrors.forget(target);
     }
@@ -104,7 +105,7 @@ public final class LinuxSocketOps extends PosixSocketOps {
     public int wakeupDescriptor() throws IOException {
         int fd = LibC.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         if (fd < 0) {
-            throw errors.io(LibC.errno());
+            throw errors.io((int) -fd);
         }
         return fd;
     }

@@ -15,6 +15,11 @@ public final class Binding {
 
     public static final String PROPERTY = Settings.BINDING;
     private static final String FFM_CLASS = "io.edgewise.sys.posix.FfmLibC";
+    /**
+     * The class whose visibility says "JNA is on the class path" ({@code Startup}, the agent): a
+     * compile-time constant, so naming it loads nothing, and JNA's name stays inside the binding packages.
+     */
+    public static final String JNA_PROBE_CLASS = "com.sun.jna.Native";
     private static volatile String chosen;
 
     /** The property's value as given (null when unset). */
@@ -75,6 +80,28 @@ public final class Binding {
         return null;
     }
 
+    /**
+     * The one JNA/FFM choice for the doors other than the C library's (Windows' {@code WinLibrary}; the
+     * C library's is {@link #ffmOrNull}): an instance of {@code ffmClass} (a class of the jar's
+     * {@code META-INF/versions/22} with a no-argument constructor) when the platform's binding is "ffm",
+     * else {@code jna.get()}. Its failures propagate: -Dio.edgewise.binding=jna is the way back to JNA.
+     */
+    public static <T> T choose(Class<T> door, String ffmClass, java.util.function.Supplier<? extends T> jna) {
+        if (!Platform.current().binding().equals("ffm")) {
+            return jna.get();
+        }
+        try {
+            return door.cast(Class.forName(ffmClass).getDeclaredConstructor().newInstance());
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException) throw (RuntimeException) c;
+            if (c instanceof Error) throw (Error) c;
+            throw new UnsupportedOperationException(ffmClass + ": " + c, c);
+        } catch (ReflectiveOperationException e) {
+            throw new UnsupportedOperationException(ffmClass + ": " + e, e);
+        }
+    }
+
     /** Whether the Linux bindings will call through JNA (JNA must then be on the class path). */
     public static boolean usesJna() {
         return Platform.current().binding().equals("jna");
@@ -108,7 +135,7 @@ public final class Binding {
     public static String name() {
         String c = chosen;
         if (c == null) {
-            LibC.errno(); // initializes LibC, which makes the choice
+            LibC.load(); // initializes LibC, which makes the choice
             c = chosen;
         }
         return c;

@@ -10,8 +10,8 @@ import com.sun.jna.Pointer;
  * ({@link Native#register}): static natives, no interface proxy, no per-call allocation.
  *
  * <p>Every pointer argument is a raw native address passed as {@code long}; the caller owns the
- * memory. JNA's native stub saves {@code errno} per thread right after every call, so
- * {@link LibC#errno()} reads the errno of that very call; never {@code LastErrorException}, which
+ * memory. JNA's native stub saves {@code errno} per thread right after every call, and {@link #result}
+ * reads it at once into the call's result ({@code -errno}); never {@code LastErrorException}, which
  * costs ten times the call itself on a path where {@code EAGAIN} is normal.
  *
  * <p>The calls every Unix has are registered here; the ones only some have are in nested classes
@@ -44,7 +44,7 @@ final class JnaLibC {
     private JnaLibC() { }
 
     /**
-     * A data call's result, or {@code -errno} (the value JNA's stub saved for this thread right after
+     * A call's result, or {@code -errno} (the value JNA's stub saved for this thread right after
      * the call; read here, at once, so callers need no second call).
      */
     static long result(long r) {
@@ -55,10 +55,6 @@ final class JnaLibC {
         return r < 0 ? -Native.getLastError() : r;
     }
 
-    /** errno of this thread's last call through JNA (the set-up calls' rule, see {@link LibC#errno()}). */
-    static int errno() {
-        return Native.getLastError();
-    }
 
     // sockets
     static native int socket(int domain, int type, int protocol);

@@ -9,21 +9,17 @@ import java.nio.ByteBuffer;
  * keeps one path and inlines it.
  *
  * <p>Every pointer argument is a raw native address passed as {@code long}; the caller owns the
- * memory. The errno rule: each binding captures errno together with the call's result (FFM:
- * {@code captureCallState} in the same downcall; JNA: its native stub saves it per thread right after
- * the call), and
- * <ul>
- * <li>the data calls, the ones on the paths where failure is routine ({@code EAGAIN}, {@code EINTR}:
- * read, write, readv, writev, recv, send, sendmsg, sendto, recvfrom and their array forms, accept,
- * accept4, connect, poll, epoll_wait), return that errno with the result, as the raw system calls do:
- * a result {@code >= 0}, or {@code -errno}. Callers write {@code if (r < 0) ... -r}; nothing is read
- * afterwards, so no second call and nothing that Java in between could change;</li>
- * <li>every other call (set-up, options, addresses, close) returns -1 on failure, and {@link #errno()}
- * tells why: it reads the value of this thread's last call through this door. Read it before the next
- * call through the door, and from no other source.</li>
- * </ul>
- * A new call on a path where failure is routine belongs to the first group (both bindings return
- * {@code -errno}: {@code JnaLibC.result}, {@code FfmLibC.result}).
+ * memory. The errno rule, one for every call (in the spirit of mio's {@code syscall!}): each binding
+ * captures errno together with the call's result (FFM: {@code captureCallState} in the same downcall;
+ * JNA: its native stub saves it per thread right after the call) and returns it with the result, as the
+ * raw system calls do: a result {@code >= 0}, or {@code -errno}, computed by the binding at once
+ * ({@code JnaLibC.result}, {@code FfmLibC.result}). Data calls (read, write, recv, send, accept, poll,
+ * epoll_wait, ...) and set-up calls (socket, bind, listen, options, addresses, fcntl, ioctl, pipe,
+ * eventfd, epoll_create1/ctl, dup2/dup3, open, close, getrlimit, syscall, munmap) alike: callers write
+ * {@code if (r < 0) ... -r}, and nothing is read afterwards, so no second call and nothing that Java in
+ * between could change; there is no {@code errno()} to read. A new call follows the same rule
+ * ({@code ErrnoRuleTest} lists them all). {@code mmap} too: the mapping's address (user-space addresses
+ * are positive) or {@code -errno}.
  *
  * <p>Calls only some systems have ({@code accept4}, {@code pipe2}: not macOS; {@code eventfd},
  * {@code dup3}, {@code epoll_*}: Linux) are bound on first use; callers ask the platform's constants
@@ -38,11 +34,8 @@ public final class LibC {
     /** Whether {@link #readArray}/{@link #writeArray} move bytes to and from Java arrays without a copy. */
     public static final boolean ARRAY_IO = FFM != null;
 
-    /** {@code errno} of this thread's last call through this door (meaningful after a failure). */
-    public static int errno() {
-        NativeCalls f = FFM;
-        return f != null ? f.errno() : JnaLibC.errno();
-    }
+    /** Nothing: calling it initializes this class, which chooses the binding ({@link Binding#name()}). */
+    static void load() { }
 
     /** The base address of a direct buffer. */
     public static long address(ByteBuffer direct) {
@@ -71,22 +64,22 @@ public final class LibC {
 
     public static int socket(int domain, int type, int protocol) {
         NativeCalls f = FFM;
-        return f != null ? f.socket(domain, type, protocol) : JnaLibC.socket(domain, type, protocol);
+        return f != null ? f.socket(domain, type, protocol) : JnaLibC.result(JnaLibC.socket(domain, type, protocol));
     }
 
     public static int socketpair(int domain, int type, int protocol, long sv) {
         NativeCalls f = FFM;
-        return f != null ? f.socketpair(domain, type, protocol, sv) : JnaLibC.socketpair(domain, type, protocol, sv);
+        return f != null ? f.socketpair(domain, type, protocol, sv) : JnaLibC.result(JnaLibC.socketpair(domain, type, protocol, sv));
     }
 
     public static int bind(int fd, long addr, int addrlen) {
         NativeCalls f = FFM;
-        return f != null ? f.bind(fd, addr, addrlen) : JnaLibC.bind(fd, addr, addrlen);
+        return f != null ? f.bind(fd, addr, addrlen) : JnaLibC.result(JnaLibC.bind(fd, addr, addrlen));
     }
 
     public static int listen(int fd, int backlog) {
         NativeCalls f = FFM;
-        return f != null ? f.listen(fd, backlog) : JnaLibC.listen(fd, backlog);
+        return f != null ? f.listen(fd, backlog) : JnaLibC.result(JnaLibC.listen(fd, backlog));
     }
 
     public static int accept(int fd, long addr, long addrlenPtr) {
@@ -107,27 +100,27 @@ public final class LibC {
 
     public static int getsockname(int fd, long addr, long addrlenPtr) {
         NativeCalls f = FFM;
-        return f != null ? f.getsockname(fd, addr, addrlenPtr) : JnaLibC.getsockname(fd, addr, addrlenPtr);
+        return f != null ? f.getsockname(fd, addr, addrlenPtr) : JnaLibC.result(JnaLibC.getsockname(fd, addr, addrlenPtr));
     }
 
     public static int getpeername(int fd, long addr, long addrlenPtr) {
         NativeCalls f = FFM;
-        return f != null ? f.getpeername(fd, addr, addrlenPtr) : JnaLibC.getpeername(fd, addr, addrlenPtr);
+        return f != null ? f.getpeername(fd, addr, addrlenPtr) : JnaLibC.result(JnaLibC.getpeername(fd, addr, addrlenPtr));
     }
 
     public static int shutdown(int fd, int how) {
         NativeCalls f = FFM;
-        return f != null ? f.shutdown(fd, how) : JnaLibC.shutdown(fd, how);
+        return f != null ? f.shutdown(fd, how) : JnaLibC.result(JnaLibC.shutdown(fd, how));
     }
 
     public static int setsockopt(int fd, int level, int optname, long optval, int optlen) {
         NativeCalls f = FFM;
-        return f != null ? f.setsockopt(fd, level, optname, optval, optlen) : JnaLibC.setsockopt(fd, level, optname, optval, optlen);
+        return f != null ? f.setsockopt(fd, level, optname, optval, optlen) : JnaLibC.result(JnaLibC.setsockopt(fd, level, optname, optval, optlen));
     }
 
     public static int getsockopt(int fd, int level, int optname, long optval, long optlenPtr) {
         NativeCalls f = FFM;
-        return f != null ? f.getsockopt(fd, level, optname, optval, optlenPtr) : JnaLibC.getsockopt(fd, level, optname, optval, optlenPtr);
+        return f != null ? f.getsockopt(fd, level, optname, optval, optlenPtr) : JnaLibC.result(JnaLibC.getsockopt(fd, level, optname, optval, optlenPtr));
     }
 
     public static long send(int fd, long buf, long len, int flags) {
@@ -167,24 +160,24 @@ public final class LibC {
 
     public static int close(int fd) {
         NativeCalls f = FFM;
-        return f != null ? f.close(fd) : JnaLibC.close(fd);
+        return f != null ? f.close(fd) : JnaLibC.result(JnaLibC.close(fd));
     }
 
     public static int pipe(long pipefd) {
         NativeCalls f = FFM;
-        return f != null ? f.pipe(pipefd) : JnaLibC.pipe(pipefd);
+        return f != null ? f.pipe(pipefd) : JnaLibC.result(JnaLibC.pipe(pipefd));
     }
 
     /** Not on macOS. */
     public static int pipe2(long pipefd, int flags) {
         NativeCalls f = FFM;
-        return f != null ? f.pipe2(pipefd, flags) : JnaLibC.Modern.pipe2(pipefd, flags);
+        return f != null ? f.pipe2(pipefd, flags) : JnaLibC.result(JnaLibC.Modern.pipe2(pipefd, flags));
     }
 
     /** Linux only. */
     public static int eventfd(int initval, int flags) {
         NativeCalls f = FFM;
-        return f != null ? f.eventfd(initval, flags) : JnaLibC.LinuxOnly.eventfd(initval, flags);
+        return f != null ? f.eventfd(initval, flags) : JnaLibC.result(JnaLibC.LinuxOnly.eventfd(initval, flags));
     }
 
     public static int poll(long fds, long nfds, int timeout) {
@@ -194,22 +187,22 @@ public final class LibC {
 
     public static int fcntl(int fd, int cmd, int arg) {
         NativeCalls f = FFM;
-        return f != null ? f.fcntl(fd, cmd, arg) : JnaLibC.fcntlCall(fd, cmd, arg);
+        return f != null ? f.fcntl(fd, cmd, arg) : JnaLibC.result(JnaLibC.fcntlCall(fd, cmd, arg));
     }
 
     public static int ioctl(int fd, long request, long argp) {
         NativeCalls f = FFM;
-        return f != null ? f.ioctl(fd, request, argp) : JnaLibC.ioctlCall(fd, request, argp);
+        return f != null ? f.ioctl(fd, request, argp) : JnaLibC.result(JnaLibC.ioctlCall(fd, request, argp));
     }
 
     public static int epoll_create1(int flags) {
         NativeCalls f = FFM;
-        return f != null ? f.epoll_create1(flags) : JnaLibC.LinuxOnly.epoll_create1(flags);
+        return f != null ? f.epoll_create1(flags) : JnaLibC.result(JnaLibC.LinuxOnly.epoll_create1(flags));
     }
 
     public static int epoll_ctl(int epfd, int op, int fd, long event) {
         NativeCalls f = FFM;
-        return f != null ? f.epoll_ctl(epfd, op, fd, event) : JnaLibC.LinuxOnly.epoll_ctl(epfd, op, fd, event);
+        return f != null ? f.epoll_ctl(epfd, op, fd, event) : JnaLibC.result(JnaLibC.LinuxOnly.epoll_ctl(epfd, op, fd, event));
     }
 
     public static int epoll_wait(int epfd, long events, int maxevents, int timeout) {
@@ -233,12 +226,12 @@ public final class LibC {
 
     public static int dup2(int oldfd, int newfd) {
         NativeCalls f = FFM;
-        return f != null ? f.dup2(oldfd, newfd) : JnaLibC.dup2(oldfd, newfd);
+        return f != null ? f.dup2(oldfd, newfd) : JnaLibC.result(JnaLibC.dup2(oldfd, newfd));
     }
 
     public static int open(String path, int flags) {
         NativeCalls f = FFM;
-        return f != null ? f.open(path, flags) : JnaLibC.open(path, flags);
+        return f != null ? f.open(path, flags) : JnaLibC.result(JnaLibC.open(path, flags));
     }
 
     /** {@code RLIMIT_NOFILE} on Linux (8 on macOS and the BSDs). */
@@ -270,7 +263,7 @@ public final class LibC {
     public static int fdLimit(int rlimitNofile) {
         java.nio.ByteBuffer rlim = java.nio.ByteBuffer.allocateDirect(16).order(java.nio.ByteOrder.nativeOrder());
         NativeCalls f = FFM;
-        int r = f != null ? f.getrlimit(rlimitNofile, address(rlim)) : JnaLibC.getrlimit(rlimitNofile, address(rlim));
+        int r = f != null ? f.getrlimit(rlimitNofile, address(rlim)) : JnaLibC.result(JnaLibC.getrlimit(rlimitNofile, address(rlim)));
         if (r < 0) {
             return Integer.MAX_VALUE;
         }
@@ -297,7 +290,7 @@ public final class LibC {
     /** Linux only. */
     public static int dup3(int oldfd, int newfd, int flags) {
         NativeCalls f = FFM;
-        return f != null ? f.dup3(oldfd, newfd, flags) : JnaLibC.LinuxOnly.dup3(oldfd, newfd, flags);
+        return f != null ? f.dup3(oldfd, newfd, flags) : JnaLibC.result(JnaLibC.LinuxOnly.dup3(oldfd, newfd, flags));
     }
 
     // ---- io_uring (Linux): raw system calls and ring memory; one block, kept at the end ----
@@ -309,18 +302,18 @@ public final class LibC {
      */
     public static long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6) {
         NativeCalls f = FFM;
-        return f != null ? f.syscall(number, a1, a2, a3, a4, a5, a6) : JnaLibC.Uring.syscall(number, a1, a2, a3, a4, a5, a6);
+        return f != null ? f.syscall(number, a1, a2, a3, a4, a5, a6) : JnaLibC.result(JnaLibC.Uring.syscall(number, a1, a2, a3, a4, a5, a6));
     }
 
-    /** {@code mmap(2)}; the mapping's address, or -1 ({@code MAP_FAILED}) with errno. */
+    /** {@code mmap(2)}; the mapping's address, or {@code -errno} ({@code MAP_FAILED} is -1). */
     public static long mmap(long addr, long length, int prot, int flags, int fd, long offset) {
         NativeCalls f = FFM;
-        return f != null ? f.mmap(addr, length, prot, flags, fd, offset) : JnaLibC.Uring.mmap(addr, length, prot, flags, fd, offset);
+        return f != null ? f.mmap(addr, length, prot, flags, fd, offset) : JnaLibC.result(JnaLibC.Uring.mmap(addr, length, prot, flags, fd, offset));
     }
 
     public static int munmap(long addr, long length) {
         NativeCalls f = FFM;
-        return f != null ? f.munmap(addr, length) : JnaLibC.Uring.munmap(addr, length);
+        return f != null ? f.munmap(addr, length) : JnaLibC.result(JnaLibC.Uring.munmap(addr, length));
     }
 
     /**

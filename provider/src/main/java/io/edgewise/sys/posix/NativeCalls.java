@@ -4,14 +4,10 @@ package io.edgewise.sys.posix;
 /**
  * The libc calls of {@link LibC} as an interface, for the bindings that are objects: the FFM one
  * (JDK 22+). The JNA binding is {@link JnaLibC}'s static natives, called without this interface.
- * Results and errno follow {@link LibC}: the data calls (listed there) return
- * {@code -errno} on failure, read from the state the call itself captured; the others return -1 and
- * leave errno to {@link #errno()}.
+ * Results and errno follow {@link LibC}: every call but {@code strerror} and {@code view} returns
+ * {@code -errno} on failure, read from the state the call itself captured.
  */
 interface NativeCalls {
-    /** errno of this thread's last call through this binding that failed. */
-    int errno();
-
 
     /** read(2) into a Java array, without copying (a heap-access "critical" downcall). */
     long readArray(int fd, byte[] a, int off, int len);

@@ -198,8 +198,9 @@ public class PosixDatagramOps implements DatagramOps {
         boolean unix = false;
         if (!n.disconnectUnspec) { // BSD: the zero address of the socket's own family
             s.buf.putInt(SRCLEN, SockAddrCodec.SOCKADDR_STORAGE_SIZE);
-            if (LibC.getsockname(fd, s.addr + SRC, s.addr + SRCLEN) < 0) {
-                throw errors.socket(LibC.errno());
+            int rc = LibC.getsockname(fd, s.addr + SRC, s.addr + SRCLEN);
+            if (rc < 0) {
+                throw errors.socket(-rc);
             }
             int af = s.buf.get(SRC + 1) & 0xff;
             if (af == n.afInet || af == n.afInet6) {
@@ -257,8 +258,9 @@ public class PosixDatagramOps implements DatagramOps {
     }
 
     private void membershipCall(Scratch s, int fd, int level, int name, int len) throws IOException {
-        if (LibC.setsockopt(fd, level, name, s.addr + GREQ, len) < 0) {
-            int e = LibC.errno();
+        int rc = LibC.setsockopt(fd, level, name, s.addr + GREQ, len);
+        if (rc < 0) {
+            int e = -rc;
             if (e == n.enoprotoopt || e == n.eopnotsupp) throw new UnsupportedOperationException();
             throw errors.socket(e);
         }
@@ -322,8 +324,9 @@ public class PosixDatagramOps implements DatagramOps {
     }
 
     protected final void set(Scratch s, int fd, int level, int name, int len, boolean bestEffort) throws IOException {
-        if (LibC.setsockopt(fd, level, name, s.addr + OPT, len) < 0 && !bestEffort) {
-            throw errors.socket(LibC.errno());
+        int rc = LibC.setsockopt(fd, level, name, s.addr + OPT, len);
+        if (rc < 0 && !bestEffort) {
+            throw errors.socket(-rc);
         }
     }
 
@@ -422,8 +425,9 @@ public class PosixDatagramOps implements DatagramOps {
         ByteBuffer b = s.buf;
         b.putLong(OPT, 0L);
         b.putInt(OPTLEN, 4);
-        if (LibC.getsockopt(fd, level, optname, s.addr + OPT, s.addr + OPTLEN) < 0) {
-            throw errors.socket(LibC.errno());
+        int rc = LibC.getsockopt(fd, level, optname, s.addr + OPT, s.addr + OPTLEN);
+        if (rc < 0) {
+            throw errors.socket(-rc);
         }
         return b.getInt(OPTLEN) == 1 ? b.get(OPT) & 0xff : b.getInt(OPT);
     }

@@ -109,10 +109,10 @@ public class PosixSocketOps implements SocketOps, ByteIo, WaitOps, PipeOps {
 
     /** O_NONBLOCK, FD_CLOEXEC and SO_NOSIGPIPE on a new socket, where the creating call could not. */
     private void prepare(int fd, boolean flagsDone, Scratch s) throws IOException {
-        if (!flagsDone && (nonBlockingCloexec(fd) < 0)) {
-            int e = LibC.errno();
+        int rc = flagsDone ? 0 : nonBlockingCloexec(fd);
+        if (rc < 0) {
             LibC.close(fd);
-            throw errors.socket(e);
+            throw errors.socket(-rc);
         }
         if (n.soNosigpipe != 0) {
             s.buf.putInt(OPT, 1);
@@ -120,10 +120,12 @@ public class PosixSocketOps implements SocketOps, ByteIo, WaitOps, PipeOps {
         }
     }
 
+    /** O_NONBLOCK and FD_CLOEXEC: {@code >= 0}, or the first failure's {@code -errno}. */
     private int nonBlockingCloexec(int fd) {
         int fl = LibC.fcntl(fd, n.fGetfl, 0);
-        if (fl < 0 || LibC.fcntl(fd, n.fSetfl, fl | n.oNonblock) < 0) return -1;
-        return LibC.fcntl(fd, n.fSetfd, n.fdCloexec);
+        if (fl < 0) return fl;
+        int r = LibC.fcntl(fd, n.fSetfl, fl | n.oNonblock);
+        return r < 0 ? r : LibC.fcntl(fd, n.fSetfd, n.fdCloexec);
     }
 
     // ---- SocketOps
@@ -143,7 +145,7 @@ public class PosixSocketOps implements SocketOps, ByteIo, WaitOps, PipeOps {
         boolean atomic = n.sockNonblock != 0;
         int fd = LibC.socket(domain(family), atomic ? type | n.sockNonblock | n.sockCloexec : type, 0);
         if (fd < 0) {
-            throw errors.socket(LibC.errno());
+            throw errors.socket(-fd);
         }
         Scratch s = SCRATCH.get();
         prepare(fd, atomic, s);
@@ -162,7 +164,7 @@ public class PosixSocketOps implements SocketOps, ByteIo, WaitOps, PipeOps {
         boolean atomic = n.sockNonblock != 0;
         int fd = LibC.socket(domain, atomic ? type | n.sockNonblock | n.sockCloexec : type, 0);
         if (fd < 0) {
-            throw errors.socket(LibC.errno());
+            throw errors.socket(-fd);
         }
         prepare(fd, atomic, SCRATCH.get());
         return fd;
@@ -185,15 +187,17 @@ public class PosixSocketOps implements SocketOps, ByteIo, WaitOps, PipeOps {
     public void bind(int fd, int family, InetSocketAddress local) throws IOException {
         Scratch s = SCRATCH.get();
         int len = n.sockaddr.encode(s.buf, SA, family == INET6, local);
-        if (LibC.bind(fd, s.addr + SA, len) < 0) {
-            throw errors.socket(LibC.errno());
+        int rc = LibC.bind(fd, s.addr + SA, len);
+        if (rc < 0) {
+            throw errors.socket(-rc);
         }
     }
 
     @Override
     public void listen(int fd, int backlog) throws IOException {
-        if (LibC.listen(fd, backlog) < 0) {
-            throw errors.socket(LibC.errno());
+        int rc = LibC.listen(fd, backlog);
+        if (rc < 0) {
+            throw errors.socket(-rc);
         }
     }
 
@@ -234,8 +238,9 @@ public class PosixSocketOps implements SocketOps, ByteIo, WaitOps, PipeOps {
         Scratch s = SCRATCH.get();
         s.buf.putInt(OPT, 0);
         s.buf.putInt(OPTLEN, 4);
-        if (LibC.getsockopt(fd, n.solSocket, n.soError, s.addr + OPT, s.addr + OPTLEN) < 0) {
-            throw errors.socket(LibC.errno());
+        int rc = LibC.getsockopt(fd, n.solSocket, n.soError, s.addr + OPT, s.addr + OPTLEN);
+        if (rc < 0) {
+            throw errors.socket(-rc);
         }
         int err = s.buf.getInt(OPT);
         if (err == 0) {
@@ -246,10 +251,11 @@ public class PosixSocketOps implements SocketOps, ByteIo, WaitOps, PipeOps {
         }
         // SO_ERROR is 0 both when connected and while still in progress: ask for the peer
         s.buf.putInt(SALEN, SockAddrCodec.SOCKADDR_STORAGE_SIZE);
-        if (LibC.getpeername(fd, s.addr + SA, s.addr + SALEN) == 0) {
+        rc = LibC.getpeername(fd, s.addr + SA, s.addr + SALEN);
+        if (rc == 0) {
             return true;
         }
-        int e = LibC.errno();
+        int e = -rc;
         if (e == n.enotconn) {
             return false;
         }
@@ -260,8 +266,9 @@ public class PosixSocketOps implements SocketOps, ByteIo, WaitOps, PipeOps {
     public InetSocketAddress localAddress(int fd) throws IOException {
         Scratch s = SCRATCH.get();
         s.buf.putInt(SALEN, SockAddrCodec.SOCKADDR_STORAGE_SIZE);
-        if (LibC.getsockname(fd, s.addr + SA, s.addr + SALEN) < 0) {
-            throw errors.socket(LibC.errno());
+        int rc = LibC.getsockname(fd, s.addr + SA, s.addr + SALEN);
+        if (rc < 0) {
+            throw errors.socket(-rc);
         }
         return n.sockaddr.decode(s.buf, SA);
     }
@@ -270,8 +277,9 @@ public class PosixSocketOps implements SocketOps, ByteIo, WaitOps, PipeOps {
     public InetSocketAddress remoteAddress(int fd) throws IOException {
         Scratch s = SCRATCH.get();
         s.buf.putInt(SALEN, SockAddrCodec.SOCKADDR_STORAGE_SIZE);
-        if (LibC.getpeername(fd, s.addr + SA, s.addr + SALEN) < 0) {
-            throw errors.socket(LibC.errno());
+        int rc = LibC.getpeername(fd, s.addr + SA, s.addr + SALEN);
+        if (rc < 0) {
+            throw errors.socket(-rc);
         }
         return n.sockaddr.decode(s.buf, SA);
     }
@@ -352,8 +360,9 @@ public class PosixSocketOps implements SocketOps, ByteIo, WaitOps, PipeOps {
     public int available(int fd) throws IOException {
         Scratch s = SCRATCH.get();
         s.buf.putInt(OPT, 0);
-        if (LibC.ioctl(fd, n.fionread, s.addr + OPT) < 0) {
-            throw errors.io(LibC.errno());
+        int rc = LibC.ioctl(fd, n.fionread, s.addr + OPT);
+        if (rc < 0) {
+            throw errors.io(-rc);
         }
         return s.buf.getInt(OPT);
     }
@@ -371,8 +380,9 @@ public class PosixSocketOps implements SocketOps, ByteIo, WaitOps, PipeOps {
 
     @Override
     public void shutdown(int fd, int how) throws IOException {
-        if (LibC.shutdown(fd, how == 0 ? 0 /* SHUT_RD */ : 1 /* SHUT_WR */) < 0) {
-            int e = LibC.errno();
+        int rc = LibC.shutdown(fd, how == 0 ? 0 /* SHUT_RD */ : 1 /* SHUT_WR */);
+        if (rc < 0) {
+            int e = -rc;
             if (e != n.enotconn) {
                 throw errors.socket(e);
             }
@@ -384,8 +394,9 @@ public class PosixSocketOps implements SocketOps, ByteIo, WaitOps, PipeOps {
         SocketOptionTable.Opt o = opts.get(name);
         Scratch s = SCRATCH.get();
         int len = opts.encode(s.buf, OPT, o, name, value);
-        if (LibC.setsockopt(fd, o.level(family), o.name(family), s.addr + OPT, len) < 0) {
-            throw errors.socket(LibC.errno());
+        int rc = LibC.setsockopt(fd, o.level(family), o.name(family), s.addr + OPT, len);
+        if (rc < 0) {
+            throw errors.socket(-rc);
         }
         if (o.alsoIpv4(family)) { // IPv4 traffic of a dual-stack socket; failure there is not the caller's
             LibC.setsockopt(fd, o.level, o.name, s.addr + OPT, len);
@@ -399,8 +410,9 @@ public class PosixSocketOps implements SocketOps, ByteIo, WaitOps, PipeOps {
         Scratch s = SCRATCH.get();
         s.buf.putLong(OPT, 0L);
         s.buf.putInt(OPTLEN, opts.length(o));
-        if (LibC.getsockopt(fd, o.level(family), o.name(family), s.addr + OPT, s.addr + OPTLEN) < 0) {
-            throw errors.socket(LibC.errno());
+        int rc = LibC.getsockopt(fd, o.level(family), o.name(family), s.addr + OPT, s.addr + OPTLEN);
+        if (rc < 0) {
+            throw errors.socket(-rc);
         }
         Object v = opts.decode(s.buf, OPT, o);
         if (n.doubledBuffers && o.level == n.solSocket && (o.name == n.soSndbuf || o.name == n.soRcvbuf)) {
@@ -417,11 +429,13 @@ public class PosixSocketOps implements SocketOps, ByteIo, WaitOps, PipeOps {
     @Override
     public void replace(int source, int target) throws IOException {
         if (source == target) throw new IllegalArgumentException("descriptor moved onto itself");
-        if (LibC.dup2(source, target) < 0) {
-            throw errors.io(LibC.errno());
+        int rc = LibC.dup2(source, target);
+        if (rc < 0) {
+            throw errors.io(-rc);
         }
-        if (LibC.fcntl(target, n.fSetfd, n.fdCloexec) < 0) {
-            throw errors.io(LibC.errno());
+        rc = LibC.fcntl(target, n.fSetfd, n.fdCloexec);
+        if (rc < 0) {
+            throw errors.io(-rc);
         }
         ConsumedErrors.forget(target);
     }
@@ -429,8 +443,9 @@ public class PosixSocketOps implements SocketOps, ByteIo, WaitOps, PipeOps {
     @Override
     public void close(int fd) throws IOException {
         ConsumedErrors.forget(fd); // before the number can be reused
-        if (LibC.close(fd) < 0) {
-            int e = LibC.errno();
+        int rc = LibC.close(fd);
+        if (rc < 0) {
+            int e = -rc;
             if (e != n.eintr) { // never retried: the descriptor is gone either way
                 throw errors.io(e);
             }
@@ -441,16 +456,20 @@ public class PosixSocketOps implements SocketOps, ByteIo, WaitOps, PipeOps {
     public long pipe() throws IOException {
         Scratch s = SCRATCH.get();
         if (n.hasPipe2) {
-            if (LibC.pipe2(s.addr + PIPEFDS, n.oNonblock | n.oCloexec) < 0) {
-                throw errors.io(LibC.errno());
+            int rc = LibC.pipe2(s.addr + PIPEFDS, n.oNonblock | n.oCloexec);
+            if (rc < 0) {
+                throw errors.io(-rc);
             }
         } else {
-            if (LibC.pipe(s.addr + PIPEFDS) < 0) {
-                throw errors.io(LibC.errno());
+            int rc = LibC.pipe(s.addr + PIPEFDS);
+            if (rc < 0) {
+                throw errors.io(-rc);
             }
             int r = s.buf.getInt(PIPEFDS), w = s.buf.getInt(PIPEFDS + 4);
-            if (nonBlockingCloexec(r) < 0 || nonBlockingCloexec(w) < 0) {
-                int e = LibC.errno();
+            int flags = nonBlockingCloexec(r);
+            if (flags >= 0) flags = nonBlockingCloexec(w);
+            if (flags < 0) {
+                int e = -flags;
                 LibC.close(r);
                 LibC.close(w);
                 throw errors.io(e);

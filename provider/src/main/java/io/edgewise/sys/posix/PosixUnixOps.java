@@ -59,8 +59,9 @@ public final class PosixUnixOps implements UnixOps {
     public void bind(int fd, SocketAddress local) throws IOException {
         Scratch s = SCRATCH.get();
         int len = addrs.encode(s.buf, SA, local);
-        if (LibC.bind(fd, s.addr + SA, len) < 0) {
-            throw errors.socket(LibC.errno());
+        int rc = LibC.bind(fd, s.addr + SA, len);
+        if (rc < 0) {
+            throw errors.socket(-rc);
         }
     }
 
@@ -98,7 +99,7 @@ public final class PosixUnixOps implements UnixOps {
         s.buf.putInt(SALEN, addrs.size);
         int r = peer ? LibC.getpeername(fd, s.addr + SA, s.addr + SALEN) : LibC.getsockname(fd, s.addr + SA, s.addr + SALEN);
         if (r < 0) {
-            throw errors.socket(LibC.errno());
+            throw errors.socket(-r);
         }
         return addrs.decode(s.buf, SA, s.buf.getInt(SALEN));
     }
@@ -112,8 +113,9 @@ public final class PosixUnixOps implements UnixOps {
         Scratch s = SCRATCH.get();
         for (int i = 0; i < n.peerCredLen; i++) s.buf.put(OPT + i, (byte) 0);
         s.buf.putInt(OPTLEN, n.peerCredLen);
-        if (LibC.getsockopt(fd, n.peerCredLevel, n.peerCredName, s.addr + OPT, s.addr + OPTLEN) < 0) {
-            throw errors.socket(LibC.errno());
+        int rc = LibC.getsockopt(fd, n.peerCredLevel, n.peerCredName, s.addr + OPT, s.addr + OPTLEN);
+        if (rc < 0) {
+            throw errors.socket(-rc);
         }
         return new PeerCredentials(field(s, n.peerPidOff), field(s, n.peerUidOff), field(s, n.peerGidOff));
     }
@@ -164,12 +166,12 @@ public final class PosixUnixOps implements UnixOps {
             kind = intOption(s, fd, n.solSocket, n.soAcceptconn) > 0 ? KIND_LISTENER : KIND_STREAM;
         }
         int dup = LibC.fcntl(fd, n.fDupfdCloexec, 3);
-        if (dup < 0) throw errors.io(LibC.errno());
+        if (dup < 0) throw errors.io(-dup);
         int fl = LibC.fcntl(dup, n.fGetfl, 0);
-        if (fl < 0 || LibC.fcntl(dup, n.fSetfl, fl | n.oNonblock) < 0) {
-            int e = LibC.errno();
+        int rc = fl < 0 ? fl : LibC.fcntl(dup, n.fSetfl, fl | n.oNonblock);
+        if (rc < 0) {
             LibC.close(dup);
-            throw errors.io(e);
+            throw errors.io(-rc);
         }
         return (dup & 0xffffffffL) | ((long) kind << 32) | ((long) family << 40);
     }
@@ -179,11 +181,12 @@ public final class PosixUnixOps implements UnixOps {
         synchronized (PosixUnixOps.class) {
             if (devNull < 0) {
                 int fd = LibC.open("/dev/null", n.oRdwr | n.oCloexec);
-                if (fd < 0) throw errors.io(LibC.errno());
+                if (fd < 0) throw errors.io(-fd);
                 devNull = fd;
             }
             for (int i = 0; i <= 2; i++) {
-                if (LibC.dup2(devNull, i) < 0) throw errors.io(LibC.errno());
+                int rc = LibC.dup2(devNull, i);
+                if (rc < 0) throw errors.io(-rc);
             }
         }
     }

@@ -1,31 +1,35 @@
 package io.edgewise.sys.windows;
 
-import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
-
 /**
- * The kernel32 functions of the IOCP backend, JNA direct mapping with raw {@code long} handles and
- * addresses. Loaded on first use only (this class is touched only on Windows). {@code BOOL} results are
- * {@code int}; read {@code GetLastError} with {@link com.sun.jna.Native#getLastError()} after a failure.
+ * The door to the kernel32 functions of the IOCP backend and the socket layer, through the binding
+ * {@link WinLibrary} chose: raw {@code long} handles and addresses. {@code BOOL} calls return 1 or
+ * {@code -GetLastError()}, {@code CreateIoCompletionPort} the handle or {@code -GetLastError()}
+ * ({@link WinCalls}' rule), the error captured with the call.
  */
 public final class Kernel32 {
-    static {
-        Native.register(Kernel32.class, NativeLibrary.getInstance("kernel32"));
-    }
-
     private Kernel32() { }
 
-    public static native long CreateIoCompletionPort(long fileHandle, long existingPort, long completionKey,
-            int concurrentThreads);
+    public static long CreateIoCompletionPort(long fileHandle, long existingPort, long completionKey, int concurrentThreads) {
+        return WinLibrary.CALLS.CreateIoCompletionPort(fileHandle, existingPort, completionKey, concurrentThreads);
+    }
 
-    public static native int GetQueuedCompletionStatusEx(long port, long entries, int count, long numRemoved,
-            int millis, int alertable);
+    public static int GetQueuedCompletionStatusEx(long port, long entries, int count, long numRemoved, int millis, int alertable) {
+        return WinLibrary.CALLS.GetQueuedCompletionStatusEx(port, entries, count, numRemoved, millis, alertable);
+    }
 
-    public static native int PostQueuedCompletionStatus(long port, int bytes, long completionKey, long overlapped);
+    public static int PostQueuedCompletionStatus(long port, int bytes, long completionKey, long overlapped) {
+        return WinLibrary.CALLS.PostQueuedCompletionStatus(port, bytes, completionKey, overlapped);
+    }
 
-    public static native int CloseHandle(long handle);
+    public static int CloseHandle(long handle) {
+        return WinLibrary.CALLS.CloseHandle(handle);
+    }
 
-    public static native int SetFileCompletionNotificationModes(long handle, byte flags);
+    public static int SetFileCompletionNotificationModes(long handle, byte flags) {
+        return WinLibrary.CALLS.SetFileCompletionNotificationModes(handle, flags);
+    }
 
-    public static native int SetHandleInformation(long handle, int mask, int flags);
+    public static int SetHandleInformation(long handle, int mask, int flags) {
+        return WinLibrary.CALLS.SetHandleInformation(handle, mask, flags);
+    }
 }

@@ -1,28 +1,25 @@
 package io.edgewise.sys.windows;
 
-import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
-
 /**
- * The ntdll functions that reach the AFD driver (the wepoll technique), JNA direct mapping. They return
- * an NTSTATUS and do not set the thread's last error. Loaded on first use only.
+ * The door to the ntdll functions that reach the AFD driver (the wepoll technique), through the binding
+ * {@link WinLibrary} chose. They return an NTSTATUS and set no last error.
  */
 public final class Ntdll {
-    static {
-        Native.register(Ntdll.class, NativeLibrary.getInstance("ntdll"));
-    }
-
     private Ntdll() { }
 
-    public static native int NtCreateFile(long fileHandlePtr, int desiredAccess, long objectAttributes,
-            long ioStatusBlock, long allocationSize, int fileAttributes, int shareAccess, int createDisposition,
-            int createOptions, long eaBuffer, int eaLength);
+    public static int NtCreateFile(long fileHandlePtr, int desiredAccess, long objectAttributes, long ioStatusBlock, long allocationSize, int fileAttributes, int shareAccess, int createDisposition, int createOptions, long eaBuffer, int eaLength) {
+        return WinLibrary.CALLS.NtCreateFile(fileHandlePtr, desiredAccess, objectAttributes, ioStatusBlock, allocationSize, fileAttributes, shareAccess, createDisposition, createOptions, eaBuffer, eaLength);
+    }
 
-    public static native int NtDeviceIoControlFile(long file, long event, long apcRoutine, long apcContext,
-            long ioStatusBlock, int ioControlCode, long inputBuffer, int inputLength, long outputBuffer,
-            int outputLength);
+    public static int NtDeviceIoControlFile(long file, long event, long apcRoutine, long apcContext, long ioStatusBlock, int ioControlCode, long inputBuffer, int inputLength, long outputBuffer, int outputLength) {
+        return WinLibrary.CALLS.NtDeviceIoControlFile(file, event, apcRoutine, apcContext, ioStatusBlock, ioControlCode, inputBuffer, inputLength, outputBuffer, outputLength);
+    }
 
-    public static native int NtCancelIoFileEx(long file, long ioRequestToCancel, long ioStatusBlock);
+    public static int NtCancelIoFileEx(long file, long ioRequestToCancel, long ioStatusBlock) {
+        return WinLibrary.CALLS.NtCancelIoFileEx(file, ioRequestToCancel, ioStatusBlock);
+    }
 
-    public static native int RtlNtStatusToDosError(int status);
+    public static int RtlNtStatusToDosError(int status) {
+        return WinLibrary.CALLS.RtlNtStatusToDosError(status);
+    }
 }

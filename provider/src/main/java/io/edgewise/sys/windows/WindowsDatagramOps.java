@@ -3,8 +3,6 @@ package io.edgewise.sys.windows;
 import static io.edgewise.sys.windows.Win64.*;
 import static io.edgewise.sys.windows.Win64Net.*;
 
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import io.edgewise.sys.DatagramOps;
 import io.edgewise.sys.PollEvents;
 import io.edgewise.sys.SocketOps;
@@ -72,10 +70,6 @@ public final class WindowsDatagramOps implements DatagramOps {
         this.ops = ops;
     }
 
-    private static int err() {
-        return Native.getLastError();
-    }
-
     /** UDP (SIO_UDP_CONNRESET off, IPv6 dual-stack: WindowsSocketOps sets both up). */
     @Override
     public int socket(int family) throws IOException {
@@ -104,7 +98,7 @@ public final class WindowsDatagramOps implements DatagramOps {
         int len = encodeTarget(s, family, target);
         int r = Ws2_32.sendto(h, address, length, 0, s.addr + TARGET, len);
         if (r >= 0) return r;
-        int e = err();
+        int e = -r;
         int n = transientResult(fd, e, PollEvents.OUT);
         if (n != 0) return n;
         throw WinErrors.socket(e);
@@ -128,7 +122,7 @@ public final class WindowsDatagramOps implements DatagramOps {
             s.buf.putShort(SRC, (short) 0); // AF_UNSPEC when Winsock names no sender
             int r = Ws2_32.recvfrom(h, address, length, 0, s.addr + SRC, s.addr + SRCLEN);
             if (r >= 0) return r;
-            int e = err();
+            int e = -r;
             if (e == WSAEMSGSIZE) {
                 return length; // the buffer holds the datagram's head; the rest is gone
             }
@@ -150,8 +144,7 @@ public final class WindowsDatagramOps implements DatagramOps {
     private static void purgeIcmp(long h, Scratch s) {
         for (int i = 0; i < 64; i++) {
             s.buf.putInt(SRCLEN, SOCKADDR_STORAGE_SIZE);
-            if (Ws2_32.recvfrom(h, s.addr + PEEK, 1, MSG_PEEK, s.addr + SRC, s.addr + SRCLEN) != SOCKET_ERROR
-                    || err() != WSAECONNRESET) {
+            if (Ws2_32.recvfrom(h, s.addr + PEEK, 1, MSG_PEEK, s.addr + SRC, s.addr + SRCLEN) != -WSAECONNRESET) {
                 return;
             }
             s.buf.putInt(SRCLEN, SOCKADDR_STORAGE_SIZE);
@@ -194,7 +187,7 @@ public final class WindowsDatagramOps implements DatagramOps {
         long h = ops.socketOf(fd);
         int r = Ws2_32.recv(h, address, length, 0);
         if (r >= 0) return r;
-        int e = err();
+        int e = -r;
         if (e == WSAEMSGSIZE) return length;
         return (int) connectedError(fd, h, e, PollEvents.IN);
     }
@@ -204,7 +197,7 @@ public final class WindowsDatagramOps implements DatagramOps {
         long h = ops.socketOf(fd);
         int r = Ws2_32.send(h, address, length, 0);
         if (r >= 0) return r;
-        return (int) connectedError(fd, h, err(), PollEvents.OUT);
+        return (int) connectedError(fd, h, -r, PollEvents.OUT);
     }
 
     @Override
@@ -213,10 +206,11 @@ public final class WindowsDatagramOps implements DatagramOps {
         Scratch s = SCRATCH.get();
         s.buf.putInt(BYTES, 0);
         s.buf.putInt(FLAGS, 0);
-        if (Ws2_32.WSARecv(h, iov, count, s.addr + BYTES, s.addr + FLAGS, 0L, 0L) == 0) {
+        int rc = Ws2_32.WSARecv(h, iov, count, s.addr + BYTES, s.addr + FLAGS, 0L, 0L);
+        if (rc == 0) {
             return s.buf.getInt(BYTES) & 0xffffffffL;
         }
-        int e = err();
+        int e = -rc;
         if (e == WSAEMSGSIZE) return total(iov, count); // every buffer filled
         return connectedError(fd, h, e, PollEvents.IN);
     }
@@ -226,17 +220,19 @@ public final class WindowsDatagramOps implements DatagramOps {
         long h = ops.socketOf(fd);
         Scratch s = SCRATCH.get();
         s.buf.putInt(BYTES, 0);
-        if (Ws2_32.WSASend(h, iov, count, s.addr + BYTES, 0, 0L, 0L) == 0) {
+        int rc = Ws2_32.WSASend(h, iov, count, s.addr + BYTES, 0, 0L, 0L);
+        if (rc == 0) {
             return s.buf.getInt(BYTES) & 0xffffffffL;
         }
-        return connectedError(fd, h, err(), PollEvents.OUT);
+        return connectedError(fd, h, -rc, PollEvents.OUT);
     }
 
     /** Sum of the lengths of {@code count} WSABUFs (only after a truncation: allocation is fine there). */
     private static long total(long iov, int count) {
-        Pointer p = new Pointer(iov);
         long t = 0;
-        for (int i = 0; i < count; i++) t += p.getInt((long) i * WSABUF_SIZE + WSABUF_LEN) & 0xffffffffL;
+        for (int i = 0; i < count; i++) {
+            t += io.edgewise.sys.NativeMemory.getInt(iov + (long) i * WSABUF_SIZE + WSABUF_LEN) & 0xffffffffL;
+        }
         return t;
     }
 
@@ -261,8 +257,9 @@ public final class WindowsDatagramOps implements DatagramOps {
         Scratch s = SCRATCH.get();
         for (int i = 0; i < 32; i += 8) s.buf.putLong(TARGET + i, 0L);
         s.addresses.forgetTarget();
-        if (Ws2_32.connect(h, s.addr + TARGET, SOCKADDR_IN6_SIZE) != 0) {
-            throw WinErrors.socket(err());
+        int rc = Ws2_32.connect(h, s.addr + TARGET, SOCKADDR_IN6_SIZE);
+        if (rc != 0) {
+            throw WinErrors.socket(-rc);
         }
         connReset(h, false);
     }
@@ -277,8 +274,9 @@ public final class WindowsDatagramOps implements DatagramOps {
         byte[] ifaddr = group instanceof Inet4Address ? interfaceAddress(ifindex) : null;
         long req = membershipRequest(s.buf, GREQ, op, group, ifaddr, ifindex, source);
         int level = (int) (req >>> 48), name = (int) (req >>> 32) & 0xffff, len = (int) req;
-        if (Ws2_32.setsockopt(h, level, name, s.addr + GREQ, len) != 0) {
-            int e = err();
+        int rc = Ws2_32.setsockopt(h, level, name, s.addr + GREQ, len);
+        if (rc != 0) {
+            int e = -rc;
             if (e == WSAENOPROTOOPT && (op == JOIN || op == BLOCK)) throw new UnsupportedOperationException();
             throw WinErrors.socket(e);
         }
@@ -399,8 +397,9 @@ public final class WindowsDatagramOps implements DatagramOps {
 
     private static void setInt(Scratch s, long h, int level, int name, int v, boolean bestEffort) throws IOException {
         s.buf.putInt(OPT, v);
-        if (Ws2_32.setsockopt(h, level, name, s.addr + OPT, DWORD_SIZE) != 0 && !bestEffort) {
-            throw WinErrors.socket(err());
+        int rc = Ws2_32.setsockopt(h, level, name, s.addr + OPT, DWORD_SIZE);
+        if (rc != 0 && !bestEffort) {
+            throw WinErrors.socket(-rc);
         }
     }
 
@@ -429,8 +428,9 @@ public final class WindowsDatagramOps implements DatagramOps {
             }
             s.buf.putInt(OPT, 0);
             put(s.buf, OPT, target.getAddress());
-            if (Ws2_32.setsockopt(h, IPPROTO_IP, IP_MULTICAST_IF, s.addr + OPT, 4) != 0 && !v6) {
-                throw WinErrors.socket(err());
+            int rc = Ws2_32.setsockopt(h, IPPROTO_IP, IP_MULTICAST_IF, s.addr + OPT, 4);
+            if (rc != 0 && !v6) {
+                throw WinErrors.socket(-rc);
             }
             return;
         }
@@ -484,8 +484,9 @@ public final class WindowsDatagramOps implements DatagramOps {
         }
         s.buf.putLong(OPT, 0L);
         s.buf.putInt(OPTLEN, DWORD_SIZE);
-        if (Ws2_32.getsockopt(h, level, optname, s.addr + OPT, s.addr + OPTLEN) != 0) {
-            throw WinErrors.socket(err());
+        int rc = Ws2_32.getsockopt(h, level, optname, s.addr + OPT, s.addr + OPTLEN);
+        if (rc != 0) {
+            throw WinErrors.socket(-rc);
         }
         int v = s.buf.getInt(OPT);
         if (name == StandardSocketOptions.IP_MULTICAST_IF) {

@@ -4,8 +4,6 @@ import io.edgewise.sys.PollEvents;
 import io.edgewise.sys.SystemProps;
 import static io.edgewise.sys.windows.Win64.*;
 
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import io.edgewise.sys.ByteIo;
 import io.edgewise.sys.PipeOps;
 import io.edgewise.sys.SocketOps;
@@ -116,7 +114,7 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
         if (!SystemProps.getBoolean("java.net.preferIPv4Stack")) {
             long s = Ws2_32.WSASocketW(AF_INET6, SOCK_STREAM, IPPROTO_TCP, 0L, 0,
                     WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
-            if (s != INVALID_SOCKET) {
+            if (s >= 0) {
                 v6 = true;
                 Ws2_32.closesocket(s);
             }
@@ -137,10 +135,6 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
         return s;
     }
 
-    private static int err() {
-        return Native.getLastError();
-    }
-
     @Override
     public boolean ipv6Available() {
         return ipv6;
@@ -150,13 +144,13 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
 
     private static long newSocket(int af, int type, int proto) throws IOException {
         long s = Ws2_32.WSASocketW(af, type, proto, 0L, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
-        if (s == INVALID_SOCKET && err() == WSAEINVAL) {
+        if (s == -WSAEINVAL) {
             // before Windows 7 SP1 there is no WSA_FLAG_NO_HANDLE_INHERIT
             s = Ws2_32.WSASocketW(af, type, proto, 0L, 0, WSA_FLAG_OVERLAPPED);
-            if (s != INVALID_SOCKET) Kernel32.SetHandleInformation(s, HANDLE_FLAG_INHERIT, 0);
+            if (s >= 0) Kernel32.SetHandleInformation(s, HANDLE_FLAG_INHERIT, 0);
         }
-        if (s == INVALID_SOCKET) {
-            throw WinErrors.socket(err());
+        if (s < 0) {
+            throw WinErrors.socket((int) -s);
         }
         return s;
     }
@@ -164,8 +158,9 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
     private static void nonBlocking(long s, boolean on) throws IOException {
         Scratch sc = SCRATCH.get();
         sc.buf.putInt(OPT, on ? 1 : 0);
-        if (Ws2_32.ioctlsocket(s, FIONBIO, sc.addr + OPT) != 0) {
-            throw WinErrors.socket(err());
+        int rc = Ws2_32.ioctlsocket(s, FIONBIO, sc.addr + OPT);
+        if (rc != 0) {
+            throw WinErrors.socket(-rc);
         }
     }
 
@@ -204,15 +199,17 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
             Ws2_32.setsockopt(s, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, sc.addr + OPT, 4); // best effort, as the JDK
         }
         int len = WinSockAddr.encode(sc.buf, SA, family == INET6, local);
-        if (Ws2_32.bind(s, sc.addr + SA, len) != 0) {
-            throw WinErrors.socket(err());
+        int rc = Ws2_32.bind(s, sc.addr + SA, len);
+        if (rc != 0) {
+            throw WinErrors.socket(-rc);
         }
     }
 
     @Override
     public void listen(int fd, int backlog) throws IOException {
-        if (Ws2_32.listen(h(fd), backlog) != 0) {
-            throw WinErrors.socket(err());
+        int rc = Ws2_32.listen(h(fd), backlog);
+        if (rc != 0) {
+            throw WinErrors.socket(-rc);
         }
     }
 
@@ -221,8 +218,8 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
         Scratch sc = SCRATCH.get();
         sc.buf.putInt(SALEN, SOCKADDR_STORAGE_SIZE);
         long ns = Ws2_32.accept(h(fd), sc.addr + SA, sc.addr + SALEN);
-        if (ns == INVALID_SOCKET) {
-            int e = err();
+        if (ns < 0) {
+            int e = (int) -ns;
             if (e == WSAEWOULDBLOCK) {
                 WouldBlock.report(fd, PollEvents.IN);
                 return UNAVAILABLE;
@@ -245,10 +242,11 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
     public int connect(int fd, int family, InetSocketAddress remote) throws IOException {
         Scratch sc = SCRATCH.get();
         int len = WinSockAddr.encode(sc.buf, SA, family == INET6, remote);
-        if (Ws2_32.connect(h(fd), sc.addr + SA, len) == 0) {
+        int rc = Ws2_32.connect(h(fd), sc.addr + SA, len);
+        if (rc == 0) {
             return 1;
         }
-        int e = err();
+        int e = -rc;
         if (e == WSAEWOULDBLOCK || e == WSAEINPROGRESS) {
             WouldBlock.report(fd, PollEvents.OUT);
             return UNAVAILABLE;
@@ -286,8 +284,8 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
         b.putInt(TV, 0);
         b.putInt(TV + 4, 0);
         int n = Ws2_32.select(0, 0L, sc.addr + WSET, sc.addr + ESET, sc.addr + TV);
-        if (n == SOCKET_ERROR) {
-            throw WinErrors.socket(err());
+        if (n < 0) {
+            throw WinErrors.socket(-n);
         }
         if (n == 0) {
             return false;
@@ -309,7 +307,7 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
         int r = peer ? Ws2_32.getpeername(s, sc.addr + SA, sc.addr + SALEN)
                 : Ws2_32.getsockname(s, sc.addr + SA, sc.addr + SALEN);
         if (r != 0) {
-            int e = err();
+            int e = -r;
             if (!peer && e == WSAEINVAL) {
                 return new InetSocketAddress(0); // not bound yet: Winsock refuses where POSIX answers 0.0.0.0:0
             }
@@ -357,7 +355,7 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
             return n;
         }
         if (n == 0) return length == 0 ? 0 : EOF;
-        return readError(fd, err());
+        return readError(fd, -n);
     }
 
     @Override
@@ -367,7 +365,7 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
             if (n < length) WouldBlock.report(fd, PollEvents.OUT); // send buffer full: as good as would-block
             return n;
         }
-        return writeError(fd, err());
+        return writeError(fd, -n);
     }
 
     @Override
@@ -375,32 +373,35 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
         Scratch sc = SCRATCH.get();
         sc.buf.putInt(BYTES, 0);
         sc.buf.putInt(FLAGS, 0);
-        if (Ws2_32.WSARecv(h(fd), iov, count, sc.addr + BYTES, sc.addr + FLAGS, 0L, 0L) == 0) {
+        int rc = Ws2_32.WSARecv(h(fd), iov, count, sc.addr + BYTES, sc.addr + FLAGS, 0L, 0L);
+        if (rc == 0) {
             long n = sc.buf.getInt(BYTES) & 0xffffffffL;
             if (n == 0) return EOF;
             if (n < total(iov, count)) WouldBlock.report(fd, PollEvents.IN);
             return n;
         }
-        return readError(fd, err());
+        return readError(fd, -rc);
     }
 
     @Override
     public long writev(int fd, long iov, int count) throws IOException {
         Scratch sc = SCRATCH.get();
         sc.buf.putInt(BYTES, 0);
-        if (Ws2_32.WSASend(h(fd), iov, count, sc.addr + BYTES, 0, 0L, 0L) == 0) {
+        int rc = Ws2_32.WSASend(h(fd), iov, count, sc.addr + BYTES, 0, 0L, 0L);
+        if (rc == 0) {
             long n = sc.buf.getInt(BYTES) & 0xffffffffL;
             if (n < total(iov, count)) WouldBlock.report(fd, PollEvents.OUT);
             return n;
         }
-        return writeError(fd, err());
+        return writeError(fd, -rc);
     }
 
     /** Sum of the lengths of {@code count} WSABUF entries at {@code iov}. */
     private static long total(long iov, int count) {
-        Pointer p = new Pointer(iov);
         long t = 0;
-        for (int i = 0; i < count; i++) t += p.getInt((long) i * WSABUF_SIZE + WSABUF_LEN) & 0xffffffffL;
+        for (int i = 0; i < count; i++) {
+            t += io.edgewise.sys.NativeMemory.getInt(iov + (long) i * WSABUF_SIZE + WSABUF_LEN) & 0xffffffffL;
+        }
         return t;
     }
 
@@ -432,8 +433,9 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
     public int available(int fd) throws IOException {
         Scratch sc = SCRATCH.get();
         sc.buf.putInt(OPT, 0);
-        if (Ws2_32.ioctlsocket(h(fd), FIONREAD, sc.addr + OPT) != 0) {
-            throw WinErrors.io(err());
+        int rc = Ws2_32.ioctlsocket(h(fd), FIONREAD, sc.addr + OPT);
+        if (rc != 0) {
+            throw WinErrors.io(-rc);
         }
         return sc.buf.getInt(OPT);
     }
@@ -444,15 +446,16 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
         sc.buf.put(OPT, (byte) data);
         int n = Ws2_32.send(h(fd), sc.addr + OPT, 1, MSG_OOB);
         if (n >= 0) return n;
-        int e = err();
+        int e = -n;
         if (e == WSAEWOULDBLOCK || e == WSAEINTR) return 0;
         throw WinErrors.io(e);
     }
 
     @Override
     public void shutdown(int fd, int how) throws IOException {
-        if (Ws2_32.shutdown(h(fd), how == 0 ? SD_RECEIVE : SD_SEND) != 0) {
-            int e = err();
+        int rc = Ws2_32.shutdown(h(fd), how == 0 ? SD_RECEIVE : SD_SEND);
+        if (rc != 0) {
+            int e = -rc;
             if (e != WSAENOTCONN) throw WinErrors.socket(e);
         }
     }
@@ -474,8 +477,9 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
         }
         Scratch sc = SCRATCH.get();
         int len = OPTS.encode(sc.buf, OPT, o, name, value);
-        if (Ws2_32.setsockopt(s, o.level(family), o.name(family), sc.addr + OPT, len) != 0) {
-            throw WinErrors.socket(err());
+        int rc = Ws2_32.setsockopt(s, o.level(family), o.name(family), sc.addr + OPT, len);
+        if (rc != 0) {
+            throw WinErrors.socket(-rc);
         }
         if (o.alsoIpv4(family)) { // IPv4 traffic of a dual-stack socket
             Ws2_32.setsockopt(s, o.level, o.name, sc.addr + OPT, len);
@@ -493,8 +497,9 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
         Scratch sc = SCRATCH.get();
         sc.buf.putLong(OPT, 0L);
         sc.buf.putInt(OPTLEN, OPTS.length(o));
-        if (Ws2_32.getsockopt(s, o.level(family), o.name(family), sc.addr + OPT, sc.addr + OPTLEN) != 0) {
-            throw WinErrors.socket(err());
+        int rc = Ws2_32.getsockopt(s, o.level(family), o.name(family), sc.addr + OPT, sc.addr + OPTLEN);
+        if (rc != 0) {
+            throw WinErrors.socket(-rc);
         }
         return (T) OPTS.decode(sc.buf, OPT, o); // Windows reports buffer sizes as set
     }
@@ -506,7 +511,7 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
         long s = table.get(fd);
         if (s == INVALID_SOCKET) return;
         int r = Ws2_32.closesocket(s);
-        int e = r != 0 ? err() : 0;
+        int e = -r;
         reuseAddr.remove(fd);
         table.remove(fd); // the handle is gone either way; never retried
         if (r != 0 && e != WSAEINTR) {
@@ -521,12 +526,15 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
         try {
             Scratch sc = SCRATCH.get();
             int len = WinSockAddr.encode(sc.buf, SA, false, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            if (Ws2_32.bind(listener, sc.addr + SA, len) != 0 || Ws2_32.listen(listener, 1) != 0) {
-                throw WinErrors.socket(err());
+            int rc = Ws2_32.bind(listener, sc.addr + SA, len);
+            if (rc == 0) rc = Ws2_32.listen(listener, 1);
+            if (rc != 0) {
+                throw WinErrors.socket(-rc);
             }
             sc.buf.putInt(SALEN, SOCKADDR_STORAGE_SIZE);
-            if (Ws2_32.getsockname(listener, sc.addr + SA, sc.addr + SALEN) != 0) {
-                throw WinErrors.socket(err());
+            rc = Ws2_32.getsockname(listener, sc.addr + SA, sc.addr + SALEN);
+            if (rc != 0) {
+                throw WinErrors.socket(-rc);
             }
             int addrLen = sc.buf.getInt(SALEN);
             byte[] token = new byte[16];
@@ -535,17 +543,19 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
             long tAddr = io.edgewise.sys.NativeMemory.address(t);
             t.put(0, token);
             sink = newSocket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-            if (Ws2_32.connect(sink, sc.addr + SA, addrLen) != 0) {
-                throw WinErrors.socket(err());
+            rc = Ws2_32.connect(sink, sc.addr + SA, addrLen);
+            if (rc != 0) {
+                throw WinErrors.socket(-rc);
             }
-            if (Ws2_32.send(sink, tAddr, 16, 0) != 16) {
-                throw WinErrors.io(err());
+            int sent = Ws2_32.send(sink, tAddr, 16, 0);
+            if (sent != 16) {
+                throw sent < 0 ? WinErrors.io(-sent) : new IOException("pipe: short send of the token");
             }
             // accept until the peer that sent our token connects (another local process may race us)
             for (int attempt = 0; attempt < 8 && source == INVALID_SOCKET; attempt++) {
                 long a = Ws2_32.accept(listener, 0L, 0L);
-                if (a == INVALID_SOCKET) {
-                    throw WinErrors.socket(err());
+                if (a < 0) {
+                    throw WinErrors.socket((int) -a);
                 }
                 int got = 0;
                 while (got < 16) {
@@ -587,10 +597,13 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
         try {
             Scratch sc = SCRATCH.get();
             int len = WinSockAddr.encode(sc.buf, SA, false, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            if (Ws2_32.bind(s, sc.addr + SA, len) != 0) throw WinErrors.socket(err());
+            int rc1 = Ws2_32.bind(s, sc.addr + SA, len);
+            if (rc1 != 0) throw WinErrors.socket(-rc1);
             sc.buf.putInt(SALEN, SOCKADDR_STORAGE_SIZE);
-            if (Ws2_32.getsockname(s, sc.addr + SA, sc.addr + SALEN) != 0) throw WinErrors.socket(err());
-            if (Ws2_32.connect(s, sc.addr + SA, sc.buf.getInt(SALEN)) != 0) throw WinErrors.socket(err());
+            int rc2 = Ws2_32.getsockname(s, sc.addr + SA, sc.addr + SALEN);
+            if (rc2 != 0) throw WinErrors.socket(-rc2);
+            int rc3 = Ws2_32.connect(s, sc.addr + SA, sc.buf.getInt(SALEN));
+            if (rc3 != 0) throw WinErrors.socket(-rc3);
             nonBlocking(s, true);
             sc.buf.putInt(OPT, 0);
             Ws2_32.WSAIoctl(s, SIO_UDP_CONNRESET, sc.addr + OPT, 4, 0L, 0, sc.addr + BYTES, 0L, 0L);
@@ -605,8 +618,9 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
     public void signal(int wakeFd) throws IOException {
         Scratch sc = SCRATCH.get();
         sc.buf.put(OPT, (byte) 1);
-        if (Ws2_32.send(h(wakeFd), sc.addr + OPT, 1, 0) < 0) {
-            int e = err();
+        int n = Ws2_32.send(h(wakeFd), sc.addr + OPT, 1, 0);
+        if (n < 0) {
+            int e = -n;
             if (e != WSAEWOULDBLOCK) throw WinErrors.io(e); // buffer full: already signalled
         }
     }
@@ -646,8 +660,8 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
             tv = sc.addr + TV;
         }
         int n = Ws2_32.select(0, sc.addr + RSET, sc.addr + WSET, sc.addr + ESET, tv);
-        if (n == SOCKET_ERROR) {
-            int e = err();
+        if (n < 0) {
+            int e = -n;
             if (e == WSAEINTR) return INTERRUPTED;
             throw WinErrors.io(e);
         }

@@ -3,7 +3,6 @@ package io.edgewise.sys.windows;
 import static io.edgewise.sys.windows.Win64.*;
 import static io.edgewise.sys.windows.Win64Net.*;
 
-import com.sun.jna.Native;
 import io.edgewise.PeerCredentials;
 import io.edgewise.sys.PollEvents;
 import io.edgewise.sys.SocketOps;
@@ -99,8 +98,9 @@ public final class WindowsUnixOps implements UnixOps {
         long h = ops.socketOf(fd);
         Scratch s = SCRATCH.get();
         int len = ADDRESSES.encode(s.buf, SA, local);
-        if (Ws2_32.bind(h, s.addr + SA, len) != 0) {
-            throw WinErrors.socket(Native.getLastError()); // an existing path: WSAEADDRINUSE, a BindException
+        int rc = Ws2_32.bind(h, s.addr + SA, len);
+        if (rc != 0) {
+            throw WinErrors.socket(-rc); // an existing path: WSAEADDRINUSE, a BindException
         }
     }
 
@@ -109,11 +109,11 @@ public final class WindowsUnixOps implements UnixOps {
         long h = ops.socketOf(fd);
         Scratch s = SCRATCH.get();
         int len = ADDRESSES.encode(s.buf, SA, remote);
-        if (Ws2_32.connect(h, s.addr + SA, len) == 0) {
+        int rc = Ws2_32.connect(h, s.addr + SA, len);
+        if (rc == 0) {
             return 1;
         }
-        int e = Native.getLastError();
-        return connectResult(fd, e);
+        return connectResult(fd, -rc);
     }
 
     /** What a failed connect's error means; a pending connect's outcome comes from finishConnect. */
@@ -159,7 +159,7 @@ public final class WindowsUnixOps implements UnixOps {
         int r = peer ? Ws2_32.getpeername(h, s.addr + SA, s.addr + SALEN)
                 : Ws2_32.getsockname(h, s.addr + SA, s.addr + SALEN);
         if (r != 0) {
-            throw WinErrors.io(Native.getLastError());
+            throw WinErrors.io(-r);
         }
         return ADDRESSES.decode(s.buf, SA, s.buf.getInt(SALEN));
     }

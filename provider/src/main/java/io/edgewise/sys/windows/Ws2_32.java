@@ -1,68 +1,96 @@
 package io.edgewise.sys.windows;
 
-import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
-
 /**
- * The Winsock functions Edgewise calls, JNA direct mapping: {@code SOCKET}s and addresses are raw
- * {@code long}s, {@code int} lengths. On failure ({@code SOCKET_ERROR}/{@code INVALID_SOCKET}) read the
- * error with {@link com.sun.jna.Native#getLastError()} (JNA saves {@code GetLastError}, which is what
- * {@code WSAGetLastError} returns, right after the call) — never through {@code LastErrorException}.
- * Loaded on first use only.
+ * The door to the Winsock functions Edgewise calls ({@code ws2_32.dll}), through the binding
+ * {@link WinLibrary} chose (FFM on JDK 22+, JNA otherwise): {@code SOCKET}s and addresses are raw
+ * {@code long}s, {@code int} lengths. The error comes back with the result ({@link WinCalls}' rule): an
+ * {@code int} call returns {@code >= 0} or {@code -WSAGetLastError()}, a {@code SOCKET} call the socket or
+ * {@code -error}; {@code WSAStartup} returns its error code. Nothing is read after the call.
  */
 public final class Ws2_32 {
-    static {
-        Native.register(Ws2_32.class, NativeLibrary.getInstance("ws2_32"));
-    }
-
     private Ws2_32() { }
 
-    public static native int WSAStartup(short version, long wsaData);
+    public static int WSAStartup(short version, long wsaData) {
+        return WinLibrary.CALLS.WSAStartup(version, wsaData);
+    }
 
-    public static native long WSASocketW(int af, int type, int protocol, long protocolInfo, int group, int flags);
+    public static long WSASocketW(int af, int type, int protocol, long protocolInfo, int group, int flags) {
+        return WinLibrary.CALLS.WSASocketW(af, type, protocol, protocolInfo, group, flags);
+    }
 
-    public static native int closesocket(long s);
+    public static int closesocket(long s) {
+        return WinLibrary.CALLS.closesocket(s);
+    }
 
-    public static native int bind(long s, long addr, int addrlen);
+    public static int bind(long s, long addr, int addrlen) {
+        return WinLibrary.CALLS.bind(s, addr, addrlen);
+    }
 
-    public static native int listen(long s, int backlog);
+    public static int listen(long s, int backlog) {
+        return WinLibrary.CALLS.listen(s, backlog);
+    }
 
-    public static native long accept(long s, long addr, long addrlenPtr);
+    public static long accept(long s, long addr, long addrlenPtr) {
+        return WinLibrary.CALLS.accept(s, addr, addrlenPtr);
+    }
 
-    public static native int connect(long s, long addr, int addrlen);
+    public static int connect(long s, long addr, int addrlen) {
+        return WinLibrary.CALLS.connect(s, addr, addrlen);
+    }
 
-    public static native int getsockname(long s, long addr, long addrlenPtr);
+    public static int getsockname(long s, long addr, long addrlenPtr) {
+        return WinLibrary.CALLS.getsockname(s, addr, addrlenPtr);
+    }
 
-    public static native int getpeername(long s, long addr, long addrlenPtr);
+    public static int getpeername(long s, long addr, long addrlenPtr) {
+        return WinLibrary.CALLS.getpeername(s, addr, addrlenPtr);
+    }
 
-    public static native int ioctlsocket(long s, int cmd, long argp);
+    public static int ioctlsocket(long s, int cmd, long argp) {
+        return WinLibrary.CALLS.ioctlsocket(s, cmd, argp);
+    }
 
-    public static native int WSAIoctl(long s, int code, long in, int inLen, long out, int outLen, long bytesReturned,
-            long overlapped, long completionRoutine);
+    public static int WSAIoctl(long s, int code, long in, int inLen, long out, int outLen, long bytesReturned, long overlapped, long completionRoutine) {
+        return WinLibrary.CALLS.WSAIoctl(s, code, in, inLen, out, outLen, bytesReturned, overlapped, completionRoutine);
+    }
 
-    public static native int recv(long s, long buf, int len, int flags);
+    public static int recv(long s, long buf, int len, int flags) {
+        return WinLibrary.CALLS.recv(s, buf, len, flags);
+    }
 
-    public static native int send(long s, long buf, int len, int flags);
+    public static int send(long s, long buf, int len, int flags) {
+        return WinLibrary.CALLS.send(s, buf, len, flags);
+    }
 
-    public static native int WSARecv(long s, long buffers, int count, long bytesPtr, long flagsPtr, long overlapped,
-            long completionRoutine);
+    public static int WSARecv(long s, long buffers, int count, long bytesPtr, long flagsPtr, long overlapped, long completionRoutine) {
+        return WinLibrary.CALLS.WSARecv(s, buffers, count, bytesPtr, flagsPtr, overlapped, completionRoutine);
+    }
 
-    public static native int WSASend(long s, long buffers, int count, long bytesPtr, int flags, long overlapped,
-            long completionRoutine);
+    public static int WSASend(long s, long buffers, int count, long bytesPtr, int flags, long overlapped, long completionRoutine) {
+        return WinLibrary.CALLS.WSASend(s, buffers, count, bytesPtr, flags, overlapped, completionRoutine);
+    }
 
-    public static native int shutdown(long s, int how);
+    public static int shutdown(long s, int how) {
+        return WinLibrary.CALLS.shutdown(s, how);
+    }
 
-    public static native int setsockopt(long s, int level, int name, long value, int len);
+    public static int setsockopt(long s, int level, int name, long value, int len) {
+        return WinLibrary.CALLS.setsockopt(s, level, name, value, len);
+    }
 
-    public static native int getsockopt(long s, int level, int name, long value, long lenPtr);
+    public static int getsockopt(long s, int level, int name, long value, long lenPtr) {
+        return WinLibrary.CALLS.getsockopt(s, level, name, value, lenPtr);
+    }
 
-    public static native int select(int nfds, long readfds, long writefds, long exceptfds, long timeout);
+    public static int select(int nfds, long readfds, long writefds, long exceptfds, long timeout) {
+        return WinLibrary.CALLS.select(nfds, readfds, writefds, exceptfds, timeout);
+    }
 
-    public static native int WSAGetLastError();
+    public static int sendto(long s, long buf, int len, int flags, long to, int tolen) {
+        return WinLibrary.CALLS.sendto(s, buf, len, flags, to, tolen);
+    }
 
-    // ---- datagrams (WindowsDatagramOps, issue #20)
-
-    public static native int sendto(long s, long buf, int len, int flags, long to, int tolen);
-
-    public static native int recvfrom(long s, long buf, int len, int flags, long from, long fromlenPtr);
+    public static int recvfrom(long s, long buf, int len, int flags, long from, long fromlenPtr) {
+        return WinLibrary.CALLS.recvfrom(s, buf, len, flags, from, fromlenPtr);
+    }
 }

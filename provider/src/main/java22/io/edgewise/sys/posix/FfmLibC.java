@@ -114,12 +114,7 @@ final class FfmLibC implements NativeCalls {
         return new IllegalStateException(t);
     }
 
-    @Override
-    public int errno() {
-        return st().get(JAVA_INT, ERRNO_OFFSET);
-    }
-
-    /** A data call's result, or {@code -errno} from the state this very call captured into {@code s}. */
+    /** A call's result, or {@code -errno} from the state this very call captured into {@code s}. */
     private static long result(MemorySegment s, long r) {
         return r < 0 ? -s.get(JAVA_INT, ERRNO_OFFSET) : r;
     }
@@ -161,16 +156,20 @@ final class FfmLibC implements NativeCalls {
     }
 
     @Override public int socket(int domain, int type, int protocol) {
-        try { return (int) SOCKET.invokeExact(st(), domain, type, protocol); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (int) SOCKET.invokeExact(s, domain, type, protocol)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int socketpair(int domain, int type, int protocol, long sv) {
-        try { return (int) SOCKETPAIR.invokeExact(st(), domain, type, protocol, sv); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (int) SOCKETPAIR.invokeExact(s, domain, type, protocol, sv)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int bind(int fd, long addr, int addrlen) {
-        try { return (int) BIND.invokeExact(st(), fd, addr, addrlen); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (int) BIND.invokeExact(s, fd, addr, addrlen)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int listen(int fd, int backlog) {
-        try { return (int) LISTEN.invokeExact(st(), fd, backlog); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (int) LISTEN.invokeExact(s, fd, backlog)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int accept(int fd, long addr, long addrlenPtr) {
         MemorySegment s = st();
@@ -185,19 +184,24 @@ final class FfmLibC implements NativeCalls {
         try { return result(s, (int) CONNECT.invokeExact(s, fd, addr, addrlen)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int getsockname(int fd, long addr, long addrlenPtr) {
-        try { return (int) GETSOCKNAME.invokeExact(st(), fd, addr, addrlenPtr); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (int) GETSOCKNAME.invokeExact(s, fd, addr, addrlenPtr)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int getpeername(int fd, long addr, long addrlenPtr) {
-        try { return (int) GETPEERNAME.invokeExact(st(), fd, addr, addrlenPtr); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (int) GETPEERNAME.invokeExact(s, fd, addr, addrlenPtr)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int shutdown(int fd, int how) {
-        try { return (int) SHUTDOWN.invokeExact(st(), fd, how); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (int) SHUTDOWN.invokeExact(s, fd, how)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int setsockopt(int fd, int level, int optname, long optval, int optlen) {
-        try { return (int) SETSOCKOPT.invokeExact(st(), fd, level, optname, optval, optlen); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (int) SETSOCKOPT.invokeExact(s, fd, level, optname, optval, optlen)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int getsockopt(int fd, int level, int optname, long optval, long optlenPtr) {
-        try { return (int) GETSOCKOPT.invokeExact(st(), fd, level, optname, optval, optlenPtr); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (int) GETSOCKOPT.invokeExact(s, fd, level, optname, optval, optlenPtr)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public long send(int fd, long buf, long len, int flags) {
         MemorySegment s = st();
@@ -228,32 +232,40 @@ final class FfmLibC implements NativeCalls {
         try { return result(s, (long) WRITEV.invokeExact(s, fd, iov, iovcnt)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int close(int fd) {
-        try { return (int) CLOSE.invokeExact(st(), fd); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (int) CLOSE.invokeExact(s, fd)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int pipe(long pipefd) {
-        try { return (int) PIPE.invokeExact(st(), pipefd); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (int) PIPE.invokeExact(s, pipefd)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int pipe2(long pipefd, int flags) {
-        try { return (int) PIPE2.invokeExact(st(), pipefd, flags); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (int) PIPE2.invokeExact(s, pipefd, flags)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int eventfd(int initval, int flags) {
-        try { return (int) EVENTFD.invokeExact(st(), initval, flags); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (int) EVENTFD.invokeExact(s, initval, flags)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int poll(long fds, long nfds, int timeout) {
         MemorySegment s = st();
         try { return result(s, (int) POLL.invokeExact(s, fds, nfds, timeout)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int fcntl(int fd, int cmd, int arg) {
-        try { return (int) FCNTL.invokeExact(st(), fd, cmd, arg); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (int) FCNTL.invokeExact(s, fd, cmd, arg)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int ioctl(int fd, long request, long argp) {
-        try { return (int) IOCTL.invokeExact(st(), fd, request, argp); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (int) IOCTL.invokeExact(s, fd, request, argp)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int epoll_create1(int flags) {
-        try { return (int) EPOLL_CREATE1.invokeExact(st(), flags); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (int) EPOLL_CREATE1.invokeExact(s, flags)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int epoll_ctl(int epfd, int op, int fd, long event) {
-        try { return (int) EPOLL_CTL.invokeExact(st(), epfd, op, fd, event); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (int) EPOLL_CTL.invokeExact(s, epfd, op, fd, event)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int epoll_wait(int epfd, long events, int maxevents, int timeout) {
         MemorySegment s = st();
@@ -280,18 +292,22 @@ final class FfmLibC implements NativeCalls {
         try { return result(s, (long) RECVFROM.invokeExact(s, fd, buf, len, flags, addr, addrlenPtr)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int dup2(int oldfd, int newfd) {
-        try { return (int) DUP2.invokeExact(st(), oldfd, newfd); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (int) DUP2.invokeExact(s, oldfd, newfd)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int open(String path, int flags) {
+        MemorySegment s = st();
         try (Arena a = Arena.ofConfined()) {
-            return (int) OPEN.invokeExact(st(), a.allocateFrom(path), flags);
+            return result(s, (int) OPEN.invokeExact(s, a.allocateFrom(path), flags));
         } catch (Throwable t) { throw fail(t); }
     }
     @Override public int getrlimit(int resource, long rlim) {
-        try { return (int) GETRLIMIT.invokeExact(st(), resource, rlim); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (int) GETRLIMIT.invokeExact(s, resource, rlim)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int dup3(int oldfd, int newfd, int flags) {
-        try { return (int) DUP3.invokeExact(st(), oldfd, newfd, flags); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (int) DUP3.invokeExact(s, oldfd, newfd, flags)); } catch (Throwable t) { throw fail(t); }
     }
 
     // ---- io_uring (Linux): one block, kept at the end ----
@@ -302,13 +318,16 @@ final class FfmLibC implements NativeCalls {
     private static final MethodHandle MUNMAP = h("munmap", true, I, L, L);
 
     @Override public long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6) {
-        try { return (long) SYSCALL.invokeExact(st(), number, a1, a2, a3, a4, a5, a6); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (long) SYSCALL.invokeExact(s, number, a1, a2, a3, a4, a5, a6)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public long mmap(long addr, long length, int prot, int flags, int fd, long offset) {
-        try { return (long) MMAP.invokeExact(st(), addr, length, prot, flags, fd, offset); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (long) MMAP.invokeExact(s, addr, length, prot, flags, fd, offset)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public int munmap(long addr, long length) {
-        try { return (int) MUNMAP.invokeExact(st(), addr, length); } catch (Throwable t) { throw fail(t); }
+        MemorySegment s = st();
+        try { return result(s, (int) MUNMAP.invokeExact(s, addr, length)); } catch (Throwable t) { throw fail(t); }
     }
     @Override public java.nio.ByteBuffer view(long addr, int length) {
         return MemorySegment.ofAddress(addr).reinterpret(length).asByteBuffer();

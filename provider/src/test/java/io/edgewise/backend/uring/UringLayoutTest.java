@@ -45,7 +45,7 @@ class UringLayoutTest {
         Assumptions.assumeTrue(System.getProperty("os.name").startsWith("Linux"), "Linux values");
         int len = 4096;
         long a = LibC.mmap(0, len, UringLayout.PROT_READ | UringLayout.PROT_WRITE, 0x02 | 0x20 /* PRIVATE|ANONYMOUS */, -1, 0);
-        assertTrue(a != -1, "mmap: " + LibC.strerror(LibC.errno()));
+        assertTrue(a > 0, "mmap: " + (a < 0 ? LibC.strerror((int) -a) : "0"));
         ByteBuffer one = LibC.view(a, len), two = LibC.view(a, len);
         one.putLong(8, 0x1122334455667788L);
         assertEquals(0x1122334455667788L, two.getLong(8), "two views of one mapping");
@@ -53,12 +53,12 @@ class UringLayoutTest {
     }
 
     @Test
-    void syscallReturnsMinusOneAndErrnoForABadCall() {
+    void syscallReturnsMinusErrnoForABadCall() {
         Assumptions.assumeTrue(System.getProperty("os.name").startsWith("Linux"), "Linux values");
         // io_uring_enter on descriptor -1: EBADF (or ENOSYS/EPERM where io_uring is off): never a success
         long r = LibC.syscall(UringLayout.NR_IO_URING_ENTER, -1, 0, 0, 0, 0, 0);
-        assertEquals(-1, r);
-        int e = LibC.errno();
+        assertTrue(r < 0, "a failure: " + r);
+        int e = (int) -r;
         assertTrue(e == 9 || e == UringLayout.ENOSYS || e == 1, "errno " + e);
     }
 }

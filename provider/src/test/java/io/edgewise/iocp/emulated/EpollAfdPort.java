@@ -56,7 +56,7 @@ final class EpollAfdPort implements CompletionPort {
     EpollAfdPort() throws IOException {
         epfd = LibC.epoll_create1(EPOLL_CLOEXEC);
         evfd = LibC.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-        if (epfd < 0 || evfd < 0) throw new IOException("epoll/eventfd: " + LibC.errno());
+        if (epfd < 0 || evfd < 0) throw new IOException("epoll/eventfd: errno " + -Math.min(epfd, evfd));
         ctl(EPOLL_CTL_ADD, evfd, EPOLLIN, WAKE);
     }
 
@@ -110,7 +110,7 @@ final class EpollAfdPort implements CompletionPort {
         if (fd >= inSet.length) inSet = Arrays.copyOf(inSet, Math.max(fd + 1, inSet.length * 2));
         int r = ctl(inSet[fd] ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, ev, slot);
         if (r < 0) {
-            int e = LibC.errno();
+            int e = -r;
             r = ctl(e == ENOENT ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, ev, slot); // the fd was closed and reused
             if (r < 0) return 0xC0000008; // STATUS_INVALID_HANDLE
         }

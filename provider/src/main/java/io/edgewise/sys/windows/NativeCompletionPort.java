@@ -1,12 +1,8 @@
-package io.edgewise.backend.iocp;
+package io.edgewise.sys.windows;
 
 import static io.edgewise.sys.windows.Win64.*;
 
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
-import io.edgewise.sys.windows.Kernel32;
-import io.edgewise.sys.windows.Ntdll;
-import io.edgewise.sys.windows.Ws2_32;
+import io.edgewise.backend.iocp.CompletionPort;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -15,7 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@link CompletionPort} on Windows: one I/O completion port, AFD helper handles opened with
+ * {@link CompletionPort} on Windows (the IOCP backend's neutral interface; this binding lives in
+ * {@code sys.windows} with the other Windows calls, so no JNA or FFM type reaches {@code backend}): one I/O completion port, AFD helper handles opened with
  * {@code NtCreateFile("\Device\Afd\Edgewise")}, polls through {@code NtDeviceIoControlFile(IOCTL_AFD_POLL)},
  * completions through {@code GetQueuedCompletionStatusEx}. The same sequence is asserted under wine by
  * {@code provider/src/test/c/iocp/afd_poll.c}.
@@ -52,8 +49,8 @@ public final class NativeCompletionPort implements CompletionPort {
 
     public NativeCompletionPort() throws IOException {
         long p = Kernel32.CreateIoCompletionPort(INVALID_HANDLE_VALUE, 0L, 0L, 1);
-        if (p == 0) {
-            throw new IOException("CreateIoCompletionPort failed: error " + Native.getLastError());
+        if (p < 0) {
+            throw new IOException("CreateIoCompletionPort failed: error " + -p);
         }
         port = p;
     }
@@ -63,7 +60,7 @@ public final class NativeCompletionPort implements CompletionPort {
     }
 
     private static long address(ByteBuffer b) {
-        return Pointer.nativeValue(Native.getDirectBufferPointer(b));
+        return io.edgewise.sys.NativeMemory.address(b);
     }
 
     @Override
@@ -76,15 +73,15 @@ public final class NativeCompletionPort implements CompletionPort {
             throw new IOException("NtCreateFile(" + AFD_HELPER_NAME + ") failed: NTSTATUS 0x" + Integer.toHexString(st));
         }
         long afd = s.getLong(0);
-        if (Kernel32.CreateIoCompletionPort(afd, port, AFD_KEY, 0) == 0) {
-            int e = Native.getLastError();
+        long assoc = Kernel32.CreateIoCompletionPort(afd, port, AFD_KEY, 0);
+        if (assoc < 0) {
             Kernel32.CloseHandle(afd);
-            throw new IOException("CreateIoCompletionPort(afd) failed: error " + e);
+            throw new IOException("CreateIoCompletionPort(afd) failed: error " + -assoc);
         }
-        if (Kernel32.SetFileCompletionNotificationModes(afd, (byte) FILE_SKIP_SET_EVENT_ON_HANDLE) == 0) {
-            int e = Native.getLastError();
+        int modes = Kernel32.SetFileCompletionNotificationModes(afd, (byte) FILE_SKIP_SET_EVENT_ON_HANDLE);
+        if (modes < 0) {
             Kernel32.CloseHandle(afd);
-            throw new IOException("SetFileCompletionNotificationModes failed: error " + e);
+            throw new IOException("SetFileCompletionNotificationModes failed: error " + -modes);
         }
         afds.add(afd);
         return afd;
@@ -99,8 +96,9 @@ public final class NativeCompletionPort implements CompletionPort {
     @Override
     public long baseSocket(long socket) throws IOException {
         scratch.putLong(0, INVALID_SOCKET);
-        if (Ws2_32.WSAIoctl(socket, SIO_BASE_HANDLE, 0L, 0, scratchAddr, 8, scratchAddr + 8, 0L, 0L) != 0) {
-            throw new IOException("WSAIoctl(SIO_BASE_HANDLE) failed: error " + Native.getLastError());
+        int r = Ws2_32.WSAIoctl(socket, SIO_BASE_HANDLE, 0L, 0, scratchAddr, 8, scratchAddr + 8, 0L, 0L);
+        if (r != 0) {
+            throw new IOException("WSAIoctl(SIO_BASE_HANDLE) failed: error " + -r);
         }
         return scratch.getLong(0);
     }
@@ -189,8 +187,9 @@ public final class NativeCompletionPort implements CompletionPort {
     public int dequeue(long timeoutMillis) throws IOException {
         int ms = timeoutMillis < 0 ? INFINITE : (int) Math.min(timeoutMillis, 0xFFFFFFFEL);
         scratch.putInt(0, 0);
-        if (Kernel32.GetQueuedCompletionStatusEx(port, entriesAddr, ENTRIES, scratchAddr, ms, 0) == 0) {
-            int e = Native.getLastError();
+        int r = Kernel32.GetQueuedCompletionStatusEx(port, entriesAddr, ENTRIES, scratchAddr, ms, 0);
+        if (r < 0) {
+            int e = -r;
             if (e == WAIT_TIMEOUT) {
                 count = 0;
                 return 0;
@@ -230,8 +229,9 @@ public final class NativeCompletionPort implements CompletionPort {
 
     @Override
     public void post(long key) throws IOException {
-        if (Kernel32.PostQueuedCompletionStatus(port, 0, key, 0L) == 0) {
-            throw new IOException("PostQueuedCompletionStatus failed: error " + Native.getLastError());
+        int r = Kernel32.PostQueuedCompletionStatus(port, 0, key, 0L);
+        if (r < 0) {
+            throw new IOException("PostQueuedCompletionStatus failed: error " + -r);
         }
     }
 
