@@ -106,8 +106,7 @@ public final class InheritedChannels {
         @Override public int accept(int fd, int family, InetSocketAddress[] remote) throws IOException { return d.accept(fd, family, remote); }
         @Override public int connect(int fd, int family, InetSocketAddress remote) throws IOException { return d.connect(fd, family, remote); }
         @Override public boolean finishConnect(int fd) throws IOException { return d.finishConnect(fd); }
-        @Override public InetSocketAddress localAddress(int fd) throws IOException { return d.localAddress(fd); }
-        @Override public InetSocketAddress remoteAddress(int fd) throws IOException { return d.remoteAddress(fd); }
+        @Override public InetSocketAddress address(int fd, boolean peer) throws IOException { return d.address(fd, peer); }
         @Override public int available(int fd) throws IOException { return d.available(fd); }
         @Override public int sendUrgent(int fd, int data) throws IOException { return d.sendUrgent(fd, data); }
         @Override public void shutdown(int fd, int how) throws IOException { d.shutdown(fd, how); }

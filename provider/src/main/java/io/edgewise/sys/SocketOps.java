@@ -54,9 +54,16 @@ public interface SocketOps {
     /** Completes a pending connect: true when connected, false while still pending; throws its error. */
     boolean finishConnect(int fd) throws IOException;
 
-    InetSocketAddress localAddress(int fd) throws IOException;
+    /** The peer's address ({@code peer}) or the socket's own ({@code 0.0.0.0:0} while unbound). */
+    InetSocketAddress address(int fd, boolean peer) throws IOException;
 
-    InetSocketAddress remoteAddress(int fd) throws IOException;
+    default InetSocketAddress localAddress(int fd) throws IOException {
+        return address(fd, false);
+    }
+
+    default InetSocketAddress remoteAddress(int fd) throws IOException {
+        return address(fd, true);
+    }
 
     /** Bytes that can be read without blocking (FIONREAD). */
     int available(int fd) throws IOException;

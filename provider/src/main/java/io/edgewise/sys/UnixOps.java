@@ -30,11 +30,19 @@ public interface UnixOps {
     /** Accepts one connection (non-blocking descriptor), or UNAVAILABLE / INTERRUPTED. */
     int accept(int fd) throws IOException;
 
-    /** The socket's own address: the unnamed address when unbound. */
-    SocketAddress localAddress(int fd) throws IOException;
+    /**
+     * The peer's address ({@code peer}; the unnamed address for an unbound peer) or the socket's own
+     * (the unnamed address when unbound).
+     */
+    SocketAddress address(int fd, boolean peer) throws IOException;
 
-    /** The peer's address (the unnamed address for an unbound peer). */
-    SocketAddress remoteAddress(int fd) throws IOException;
+    default SocketAddress localAddress(int fd) throws IOException {
+        return address(fd, false);
+    }
+
+    default SocketAddress remoteAddress(int fd) throws IOException {
+        return address(fd, true);
+    }
 
     PeerCredentials peerCredentials(int fd) throws IOException;
 

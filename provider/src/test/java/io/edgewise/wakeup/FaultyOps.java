@@ -56,8 +56,7 @@ public final class FaultyOps implements SocketOps, ByteIo, WaitOps, PipeOps {
         if (FAULT.equals("finish-runtime") && attempt(fd)) throw new IllegalStateException("planted: finishConnect of an attempt failed");
         return d.finishConnect(fd);
     }
-    @Override public InetSocketAddress localAddress(int fd) throws IOException { return d.localAddress(fd); }
-    @Override public InetSocketAddress remoteAddress(int fd) throws IOException { return d.remoteAddress(fd); }
+    @Override public InetSocketAddress address(int fd, boolean peer) throws IOException { return d.address(fd, peer); }
     @Override public int read(int fd, long address, int length) throws IOException { return d.read(fd, address, length); }
     @Override public int write(int fd, long address, int length) throws IOException { return d.write(fd, address, length); }
     @Override public long readv(int fd, long iov, int count) throws IOException { return d.readv(fd, iov, count); }

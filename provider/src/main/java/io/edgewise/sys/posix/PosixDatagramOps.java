@@ -1,5 +1,6 @@
 package io.edgewise.sys.posix;
 
+import io.edgewise.sys.SocketOptionTable;
 import io.edgewise.sys.DatagramOps;
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;
@@ -299,15 +300,7 @@ public class PosixDatagramOps implements DatagramOps {
         return n.ipDontfrag != 0 ? IP_DONTFRAGMENT : null;
     }
 
-    private static final SocketOption<?> IP_DONTFRAGMENT = lookupExtended("IP_DONTFRAGMENT");
-
-    private static SocketOption<?> lookupExtended(String name) {
-        try {
-            return (SocketOption<?>) Class.forName("jdk.net.ExtendedSocketOptions").getField(name).get(null);
-        } catch (ReflectiveOperationException | LinkageError e) {
-            return null; // an older JDK, or jdk.net absent
-        }
-    }
+    private static final SocketOption<?> IP_DONTFRAGMENT = SocketOptionTable.extendedOption("IP_DONTFRAGMENT");
 
     @Override
     public boolean handlesOption(SocketOption<?> name) {

@@ -263,21 +263,10 @@ public class PosixSocketOps implements SocketOps, ByteIo, WaitOps, PipeOps {
     }
 
     @Override
-    public InetSocketAddress localAddress(int fd) throws IOException {
+    public InetSocketAddress address(int fd, boolean peer) throws IOException {
         Scratch s = SCRATCH.get();
         s.buf.putInt(SALEN, SockAddrCodec.SOCKADDR_STORAGE_SIZE);
-        int rc = LibC.getsockname(fd, s.addr + SA, s.addr + SALEN);
-        if (rc < 0) {
-            throw errors.socket(-rc);
-        }
-        return n.sockaddr.decode(s.buf, SA);
-    }
-
-    @Override
-    public InetSocketAddress remoteAddress(int fd) throws IOException {
-        Scratch s = SCRATCH.get();
-        s.buf.putInt(SALEN, SockAddrCodec.SOCKADDR_STORAGE_SIZE);
-        int rc = LibC.getpeername(fd, s.addr + SA, s.addr + SALEN);
+        int rc = peer ? LibC.getpeername(fd, s.addr + SA, s.addr + SALEN) : LibC.getsockname(fd, s.addr + SA, s.addr + SALEN);
         if (rc < 0) {
             throw errors.socket(-rc);
         }

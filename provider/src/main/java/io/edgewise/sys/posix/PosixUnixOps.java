@@ -83,18 +83,9 @@ public final class PosixUnixOps implements UnixOps {
         return ops.acceptAny(fd);
     }
 
-    @Override
-    public SocketAddress localAddress(int fd) throws IOException {
-        return address(fd, false);
-    }
-
-    @Override
-    public SocketAddress remoteAddress(int fd) throws IOException {
-        return address(fd, true);
-    }
-
     /** getpeername or getsockname, decoded. */
-    private SocketAddress address(int fd, boolean peer) throws IOException {
+    @Override
+    public SocketAddress address(int fd, boolean peer) throws IOException {
         Scratch s = SCRATCH.get();
         s.buf.putInt(SALEN, addrs.size);
         int r = peer ? LibC.getpeername(fd, s.addr + SA, s.addr + SALEN) : LibC.getsockname(fd, s.addr + SA, s.addr + SALEN);

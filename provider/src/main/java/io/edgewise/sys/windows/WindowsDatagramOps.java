@@ -1,5 +1,6 @@
 package io.edgewise.sys.windows;
 
+import io.edgewise.sys.SocketOptionTable;
 import static io.edgewise.sys.windows.Win64.*;
 import static io.edgewise.sys.windows.Win64Net.*;
 
@@ -341,15 +342,7 @@ public final class WindowsDatagramOps implements DatagramOps {
     // ---- multicast options
 
     /** jdk.net.ExtendedSocketOptions.IP_DONTFRAGMENT (JDK 19+), which the JDK offers on Windows. */
-    private static final SocketOption<?> IP_DONTFRAGMENT_OPTION = lookupExtended("IP_DONTFRAGMENT");
-
-    private static SocketOption<?> lookupExtended(String name) {
-        try {
-            return (SocketOption<?>) Class.forName("jdk.net.ExtendedSocketOptions").getField(name).get(null);
-        } catch (ReflectiveOperationException | LinkageError e) {
-            return null; // an older JDK, or jdk.net absent
-        }
-    }
+    private static final SocketOption<?> IP_DONTFRAGMENT_OPTION = SocketOptionTable.extendedOption("IP_DONTFRAGMENT");
 
     private static boolean isDontFragment(SocketOption<?> name) {
         return name != null && name == IP_DONTFRAGMENT_OPTION;

@@ -300,7 +300,8 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
         return isSet(b, WSET, s);
     }
 
-    private InetSocketAddress name(int fd, boolean peer) throws IOException {
+    @Override
+    public InetSocketAddress address(int fd, boolean peer) throws IOException {
         Scratch sc = SCRATCH.get();
         sc.buf.putInt(SALEN, SOCKADDR_STORAGE_SIZE);
         long s = h(fd);
@@ -314,16 +315,6 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
             throw WinErrors.socket(e);
         }
         return WinSockAddr.decode(sc.buf, SA);
-    }
-
-    @Override
-    public InetSocketAddress localAddress(int fd) throws IOException {
-        return name(fd, false);
-    }
-
-    @Override
-    public InetSocketAddress remoteAddress(int fd) throws IOException {
-        return name(fd, true);
     }
 
     // ---- data

@@ -140,18 +140,9 @@ public final class WindowsUnixOps implements UnixOps {
         return ops.accept(fd, SocketOps.INET, new InetSocketAddress[1]);
     }
 
-    @Override
-    public SocketAddress localAddress(int fd) throws IOException {
-        return address(fd, false);
-    }
-
-    @Override
-    public SocketAddress remoteAddress(int fd) throws IOException {
-        return address(fd, true);
-    }
-
     /** getsockname / getpeername, decoded; an error is an IOException, as the JDK's on Windows. */
-    private SocketAddress address(int fd, boolean peer) throws IOException {
+    @Override
+    public SocketAddress address(int fd, boolean peer) throws IOException {
         long h = ops.socketOf(fd);
         Scratch s = SCRATCH.get();
         s.buf.putInt(SALEN, ADDRESSES.size);

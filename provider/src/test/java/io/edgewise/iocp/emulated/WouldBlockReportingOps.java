@@ -33,8 +33,7 @@ public final class WouldBlockReportingOps implements SocketOps, ByteIo, WaitOps,
     @Override public int accept(int fd, int family, InetSocketAddress[] remote) throws IOException { return in(fd, d.accept(fd, family, remote)); }
     @Override public int connect(int fd, int family, InetSocketAddress remote) throws IOException { return out(fd, d.connect(fd, family, remote)); }
     @Override public boolean finishConnect(int fd) throws IOException { return d.finishConnect(fd); }
-    @Override public InetSocketAddress localAddress(int fd) throws IOException { return d.localAddress(fd); }
-    @Override public InetSocketAddress remoteAddress(int fd) throws IOException { return d.remoteAddress(fd); }
+    @Override public InetSocketAddress address(int fd, boolean peer) throws IOException { return d.address(fd, peer); }
     @Override public int read(int fd, long address, int length) throws IOException {
         int n = d.read(fd, address, length);
         if (n > 0 && n < length) WouldBlock.report(fd, PollEvents.IN); // as WindowsSocketOps: short read
