@@ -2,7 +2,7 @@ package io.edgewise.iocp;
 
 import static io.edgewise.sys.windows.Win64.*;
 
-import io.edgewise.backend.iocp.CompletionPort;
+import io.edgewise.sys.windows.CompletionPort;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -3,6 +3,7 @@ package io.edgewise.backend.iocp;
 import static io.edgewise.sys.windows.Win64.*;
 
 import io.edgewise.backend.Poller;
+import io.edgewise.sys.windows.CompletionPort;
 import io.edgewise.sys.windows.WindowsSocketOps;
 import io.edgewise.sys.windows.WouldBlock;
 import java.io.IOException;

@@ -6,7 +6,7 @@
  * <ul>
  * <li>{@link io.edgewise.backend.iocp.IocpPoller}: the per-socket state machine (idle → poll pending →
  *     cancel pending → …), trigger modes, poll groups, wakeup. Pure Java over
- * <li>{@link io.edgewise.backend.iocp.CompletionPort}: one method per Win32/NT call
+ * <li>{@link io.edgewise.sys.windows.CompletionPort}: one method per Win32/NT call
  *     ({@code NtDeviceIoControlFile(IOCTL_AFD_POLL)}, {@code NtCancelIoFileEx},
  *     {@code GetQueuedCompletionStatusEx}, {@code PostQueuedCompletionStatus}, {@code SIO_BASE_HANDLE}),
  *     implemented natively by {@link io.edgewise.sys.windows.NativeCompletionPort} and by a replaying

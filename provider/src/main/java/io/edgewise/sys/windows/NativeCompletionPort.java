@@ -2,7 +2,6 @@ package io.edgewise.sys.windows;
 
 import static io.edgewise.sys.windows.Win64.*;
 
-import io.edgewise.backend.iocp.CompletionPort;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -14,7 +14,7 @@ import static io.edgewise.sys.windows.Win64.STATUS_SUCCESS;
 
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
-import io.edgewise.backend.iocp.CompletionPort;
+import io.edgewise.sys.windows.CompletionPort;
 import io.edgewise.sys.posix.LibC;
 import java.io.IOException;
 import java.nio.ByteBuffer;

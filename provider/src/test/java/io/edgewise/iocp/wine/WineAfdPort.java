@@ -1,6 +1,6 @@
 package io.edgewise.iocp.wine;
 
-import io.edgewise.backend.iocp.CompletionPort;
+import io.edgewise.sys.windows.CompletionPort;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;

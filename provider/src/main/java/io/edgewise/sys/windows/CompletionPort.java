@@ -1,11 +1,11 @@
-package io.edgewise.backend.iocp;
+package io.edgewise.sys.windows;
 
 import java.io.IOException;
 
 /**
  * The few completion-port and AFD operations the IOCP backend needs, one method per Win32/NT call,
- * so that the readiness state machine in {@link IocpPoller} is pure Java: the native implementation is
- * {@link io.edgewise.sys.windows.NativeCompletionPort}; tests replay completion sequences through a fake.
+ * so that the readiness state machine in {@link io.edgewise.backend.iocp.IocpPoller} is pure Java: the native implementation is
+ * {@link NativeCompletionPort}; tests replay completion sequences through a fake.
  *
  * <h2>Slots</h2>
  * Each socket registered with the backend owns one <em>slot</em>: a small block of native memory holding
