@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgewise.conformance.ProviderTest;
 import io.edgewise.testing.Blocking;
+import io.edgewise.testing.OpenDescriptors;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.AsynchronousCloseException;
@@ -70,6 +72,40 @@ class ListenerAcceptStatesTest {
                 sel.selectNow();
             }
         }
+    }
+
+    @ProviderTest
+    void aClosedListenerASelectorStillHoldsKeepsListeningUntilDeregistered(SelectorProvider p) throws Exception {
+        try (Selector sel = p.openSelector()) {
+            ServerSocketChannel ssc = p.openServerSocketChannel().bind(loopback());
+            java.net.SocketAddress addr = ssc.getLocalAddress();
+            try (SocketChannel c1 = p.openSocketChannel()) {
+                c1.connect(addr);
+                ssc.accept().close(); // a blocking accept, over
+            }
+            ssc.configureBlocking(false).register(sel, OP_ACCEPT);
+            ssc.close(); // deferred: nobody is blocked in it, nothing is shut down
+            try (SocketChannel c2 = p.openSocketChannel()) {
+                c2.connect(addr); // still listening: the connection is queued
+                assertTrue(c2.isConnected());
+            }
+            sel.selectNow();
+        }
+    }
+
+    @ProviderTest
+    void acceptsLeaveNoDescriptorAfterClose(SelectorProvider p) throws Exception {
+        p.openServerSocketChannel().close(); // warm-up
+        OpenDescriptors.assertNoLeak("listener with accepts", () -> {
+            ServerSocketChannel ssc = p.openServerSocketChannel().bind(loopback());
+            try (SocketChannel c = p.openSocketChannel()) {
+                c.connect(ssc.getLocalAddress());
+                ssc.accept().close(); // blocking
+                ssc.configureBlocking(false);
+                assertEquals(null, ssc.accept()); // non-blocking, nothing queued
+            }
+            ssc.close();
+        });
     }
 
     @ProviderTest
