@@ -109,6 +109,29 @@ class ListenerAcceptStatesTest {
     }
 
     @ProviderTest
+    void aBlockedAcceptEndedByCloseLeavesNoDescriptor(SelectorProvider p) throws Exception {
+        p.openServerSocketChannel().close(); // warm-up
+        OpenDescriptors.assertNoLeak("accept ended by close", () -> {
+            ServerSocketChannel ssc = p.openServerSocketChannel().bind(loopback());
+            CompletableFuture<SocketChannel> accepted = new CompletableFuture<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    accepted.complete(ssc.accept());
+                } catch (Throwable e) {
+                    accepted.completeExceptionally(e);
+                }
+            }, "accept-then-close");
+            acceptor.start();
+            Blocking.assertBlocks(acceptor);
+            ssc.close(); // wakes the accept; the descriptor is closed by whoever leaves last
+            acceptor.join(10_000);
+            assertFalse(acceptor.isAlive(), "accept not woken by close");
+            assertEquals(AsynchronousCloseException.class,
+                    assertThrows(java.util.concurrent.ExecutionException.class, accepted::get).getCause().getClass());
+        });
+    }
+
+    @ProviderTest
     void configureBlockingWaitsForAnAcceptInProgress(SelectorProvider p) throws Exception {
         try (ServerSocketChannel ssc = p.openServerSocketChannel().bind(loopback())) {
             CompletableFuture<SocketChannel> accepted = new CompletableFuture<>();
