@@ -296,6 +296,10 @@ class WaiterWaitTest {
             assertEquals(0, r.get(10, TimeUnit.SECONDS));
             long took = millisSince(start);
             assertTrue(took >= 145, "returned after " + took + " ms of a 150 ms wait");
+            // a zero timeout: a look, not an untimed wait
+            CompletableFuture<Integer> now = new CompletableFuture<>();
+            virtual(now, () -> Waiter.acquire(OPS, true).await(fdB(), PollEvents.IN, 0));
+            assertEquals(0, now.get(10, TimeUnit.SECONDS));
             return null;
         });
     }
