@@ -19,6 +19,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 
@@ -61,6 +62,7 @@ class ListenerAcceptStatesTest {
         unbound.close();
         assertEquals(ClosedChannelException.class, assertThrows(Exception.class, unbound::accept).getClass(),
                 "closed comes before not yet bound");
+        assertEquals(ClosedChannelException.class, assertThrows(Exception.class, unbound::getLocalAddress).getClass());
 
         try (Selector sel = p.openSelector()) {
             ServerSocketChannel ssc = p.openServerSocketChannel().bind(loopback());
@@ -129,6 +131,30 @@ class ListenerAcceptStatesTest {
             assertEquals(AsynchronousCloseException.class,
                     assertThrows(java.util.concurrent.ExecutionException.class, accepted::get).getCause().getClass());
         });
+    }
+
+    @ProviderTest
+    void anInterruptAfterABlockingAcceptLeavesTheListenerOpen(SelectorProvider p) throws Exception {
+        try (ServerSocketChannel ssc = p.openServerSocketChannel().bind(loopback())) {
+            CountDownLatch accepted = new CountDownLatch(1);
+            CountDownLatch never = new CountDownLatch(1);
+            Thread t = new Thread(() -> {
+                try (SocketChannel c = p.openSocketChannel()) {
+                    c.connect(ssc.getLocalAddress());
+                    ssc.accept().close(); // blocking, over: its interrupt hook must be gone
+                    accepted.countDown();
+                    never.await(); // until interrupted
+                } catch (Exception e) {
+                    // the interrupt ends the wait
+                }
+            }, "accept-then-interrupted");
+            t.start();
+            assertTrue(accepted.await(10, TimeUnit.SECONDS), "accept did not complete");
+            t.interrupt(); // from another thread: what would close a channel the thread is blocked in
+            t.join(10_000);
+            assertFalse(t.isAlive());
+            assertTrue(ssc.isOpen(), "an interrupt after the accept closed the listener");
+        }
     }
 
     @ProviderTest
