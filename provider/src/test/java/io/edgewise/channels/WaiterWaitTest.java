@@ -185,11 +185,12 @@ class WaiterWaitTest {
         assumeParking();
         CompletableFuture<Integer> r = new CompletableFuture<>();
         long start = System.nanoTime();
-        Thread t = virtual(r, () -> Waiter.acquire(OPS, true).await(fdB(), PollEvents.IN, 400));
+        // long enough that a loaded machine still samples the thread inside the wait
+        Thread t = virtual(r, () -> Waiter.acquire(OPS, true).await(fdB(), PollEvents.IN, 2_000));
         assertTrue(eventually(() -> t.getState() == Thread.State.TIMED_WAITING || r.isDone()));
         assertEquals(Thread.State.TIMED_WAITING, t.getState(), "parked while it waits, not spinning");
         assertEquals(0, r.get(10, TimeUnit.SECONDS));
-        assertTrue(millisSince(start) >= 395, "returned after " + millisSince(start) + " ms of a 400 ms wait");
+        assertTrue(millisSince(start) >= 1_995, "returned after " + millisSince(start) + " ms of a 2 s wait");
         // a zero timeout: a look, not an untimed wait
         CompletableFuture<Integer> now = new CompletableFuture<>();
         virtual(now, () -> Waiter.acquire(OPS, true).await(fdB(), PollEvents.IN, 0));
@@ -245,14 +246,14 @@ class WaiterWaitTest {
             synchronized (w) {
                 w[0] = Waiter.acquire(OPS, true);
             }
-            return w[0].await(fdB(), PollEvents.IN, 300);
+            return w[0].await(fdB(), PollEvents.IN, 2_000); // outlasts a loaded machine's sampling
         });
         assertTrue(eventually(() -> t.getState() == Thread.State.TIMED_WAITING && inMethod(t, "awaitParked")));
         synchronized (w) {
             w[0].ready(0, PollEvents.IN); // 0 is never a registration's token
         }
         assertEquals(0, r.get(10, TimeUnit.SECONDS), "a callback for another registration is ignored");
-        assertTrue(millisSince(start) >= 295);
+        assertTrue(millisSince(start) >= 1_995);
     }
 
     // ---- virtual threads: the fallback when the ready poller already watches the descriptor
