@@ -48,6 +48,8 @@ class BufferIOArithmeticTest {
         final ByteArrayOutputStream output = new ByteArrayOutputStream();
         /** Lengths the calls were asked to move, in order. */
         final List<Integer> asked = new ArrayList<>();
+        /** iovec counts of the readv/writev calls, in order. */
+        final List<Integer> iovecs = new ArrayList<>();
 
         MemoryIo(boolean arrays, int iovMax) {
             this.arrays = arrays;
@@ -94,6 +96,7 @@ class BufferIOArithmeticTest {
 
         @Override
         public long readv(int fd, long iov, int count) {
+            iovecs.add(count);
             int want = 0;
             for (int i = 0; i < count; i++) want += (int) new Pointer(iov).getLong(16L * i + 8);
             int n = take(want);
@@ -111,6 +114,7 @@ class BufferIOArithmeticTest {
 
         @Override
         public long writev(int fd, long iov, int count) {
+            iovecs.add(count);
             int want = 0;
             for (int i = 0; i < count; i++) want += (int) new Pointer(iov).getLong(16L * i + 8);
             int n = give(want);
@@ -147,6 +151,7 @@ class BufferIOArithmeticTest {
 
         @Override
         public int readArray(int fd, byte[] a, int off, int len) {
+            if (!arrays) throw new UnsupportedOperationException("no array calls");
             int n = take(len);
             if (n > 0) {
                 System.arraycopy(input, inputPos, a, off, n);
@@ -157,6 +162,7 @@ class BufferIOArithmeticTest {
 
         @Override
         public int writeArray(int fd, byte[] a, int off, int len) {
+            if (!arrays) throw new UnsupportedOperationException("no array calls");
             int n = give(len);
             if (n > 0) output.write(a, off, n);
             return n;
@@ -403,5 +409,85 @@ class BufferIOArithmeticTest {
             assertEquals(0, none.position());
             d.unavailable = false;
         }
+    }
+
+    @Test
+    void aDirectBufferMovesBytesAtItsPosition() throws Exception {
+        MemoryIo io = new MemoryIo(false, 1024);
+        io.feed("abc");
+        ByteBuffer dst = ByteBuffer.allocateDirect(6).position(2);
+        assertEquals(3, BufferIO.read(io, 0, dst));
+        assertEquals(5, dst.position());
+        assertEquals("\0\0abc\0", content(dst, 0, 6));
+        ByteBuffer src = direct("##xyz").position(2);
+        assertEquals(3, BufferIO.write(io, 0, src));
+        assertEquals(5, src.position());
+        assertEquals("xyz", io.written());
+    }
+
+    @Test
+    void emptyBuffersTakeNoIovecAndTheCapStopsAtTheLastBufferItTook() throws Exception {
+        MemoryIo io = new MemoryIo(false, 2);
+        ByteBuffer[] srcs = {direct("a"), direct(""), direct("b"), direct("c")};
+        assertEquals(2, BufferIO.write(io, 0, srcs, 0, 4));
+        assertEquals("ab", io.written());
+        io.feed("xyz");
+        ByteBuffer[] dsts = {ByteBuffer.allocateDirect(0), ByteBuffer.allocateDirect(1), ByteBuffer.allocateDirect(0),
+                ByteBuffer.allocateDirect(1), ByteBuffer.allocateDirect(1)};
+        assertEquals(2, BufferIO.read(io, 0, dsts, 0, 5));
+        assertEquals(List.of(2, 2), io.iovecs, "one iovec per buffer with bytes, at most iovMax");
+        assertEquals(0, dsts[4].position());
+    }
+
+    @Test
+    void aReadOnlyBufferInAScatteringReadIsRejectedBeforeReading() {
+        MemoryIo io = new MemoryIo(false, 1024);
+        io.feed("abc");
+        for (ByteBuffer ro : new ByteBuffer[] {ByteBuffer.allocate(2).asReadOnlyBuffer(),
+                ByteBuffer.allocateDirect(2).asReadOnlyBuffer()}) {
+            ByteBuffer[] dsts = {ByteBuffer.allocateDirect(2), ro};
+            assertThrows(IllegalArgumentException.class, () -> BufferIO.read(io, 0, dsts, 0, 2));
+            assertThrows(IllegalArgumentException.class, () -> BufferIO.read(io, 0, ro));
+        }
+        assertEquals(List.of(), io.asked, "nothing read");
+    }
+
+    @Test
+    void everyHeapPathGivesItsTemporaryBufferBack() throws Exception {
+        // a thread holds a few temporary buffers: one kept per call would exhaust them within a few calls
+        MemoryIo io = new MemoryIo(false, 1024);
+        MemoryDatagrams d = new MemoryDatagrams();
+        d.datagram = new byte[] {1, 2};
+        for (int i = 0; i < 12; i++) {
+            io.feed("abcd");
+            assertEquals(2, BufferIO.read(io, 0, ByteBuffer.allocate(2)));
+            assertEquals(2, BufferIO.write(io, 0, ByteBuffer.allocate(2)));
+            assertEquals(2, BufferIO.read(io, 0, new ByteBuffer[] {ByteBuffer.allocate(2)}, 0, 1));
+            assertEquals(2, BufferIO.write(io, 0, new ByteBuffer[] {ByteBuffer.allocate(2)}, 0, 1));
+            assertEquals(2, BufferIO.writeDatagram(io, 0, new ByteBuffer[] {ByteBuffer.allocate(2)}, 0, 1));
+            assertEquals(2, BufferIO.sendDatagram(d.ops, 0, 0, ByteBuffer.allocate(2), null));
+            assertEquals(2, BufferIO.receiveDatagram(d.ops, 0, ByteBuffer.allocate(2), true));
+        }
+    }
+
+    @Test
+    void aClosedArenaBufferAmongHeapBuffersFailsBeforeAnyRead() throws Throwable {
+        Class<?> arenaClass;
+        try {
+            arenaClass = Class.forName("java.lang.foreign.Arena");
+        } catch (ClassNotFoundException e) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, "no arenas before JDK 22");
+            return;
+        }
+        Object arena = arenaClass.getMethod("ofShared").invoke(null);
+        Object segment = arenaClass.getMethod("allocate", long.class).invoke(arena, 8L);
+        ByteBuffer gone = (ByteBuffer) Class.forName("java.lang.foreign.MemorySegment").getMethod("asByteBuffer").invoke(segment);
+        ((AutoCloseable) arena).close();
+        MemoryIo io = new MemoryIo(false, 1024);
+        io.feed("abcdefgh");
+        ByteBuffer[] dsts = {ByteBuffer.allocate(4), gone};
+        assertThrows(IllegalStateException.class, () -> BufferIO.read(io, 0, dsts, 0, 2));
+        assertEquals(List.of(), io.asked, "nothing read");
+        assertEquals(0, dsts[0].position());
     }
 }
