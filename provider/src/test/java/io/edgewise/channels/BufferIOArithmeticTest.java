@@ -469,25 +469,4 @@ class BufferIOArithmeticTest {
             assertEquals(2, BufferIO.receiveDatagram(d.ops, 0, ByteBuffer.allocate(2), true));
         }
     }
-
-    @Test
-    void aClosedArenaBufferAmongHeapBuffersFailsBeforeAnyRead() throws Throwable {
-        Class<?> arenaClass;
-        try {
-            arenaClass = Class.forName("java.lang.foreign.Arena");
-        } catch (ClassNotFoundException e) {
-            org.junit.jupiter.api.Assumptions.assumeTrue(false, "no arenas before JDK 22");
-            return;
-        }
-        Object arena = arenaClass.getMethod("ofShared").invoke(null);
-        Object segment = arenaClass.getMethod("allocate", long.class).invoke(arena, 8L);
-        ByteBuffer gone = (ByteBuffer) Class.forName("java.lang.foreign.MemorySegment").getMethod("asByteBuffer").invoke(segment);
-        ((AutoCloseable) arena).close();
-        MemoryIo io = new MemoryIo(false, 1024);
-        io.feed("abcdefgh");
-        ByteBuffer[] dsts = {ByteBuffer.allocate(4), gone};
-        assertThrows(IllegalStateException.class, () -> BufferIO.read(io, 0, dsts, 0, 2));
-        assertEquals(List.of(), io.asked, "nothing read");
-        assertEquals(0, dsts[0].position());
-    }
 }
