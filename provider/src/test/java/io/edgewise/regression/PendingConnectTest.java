@@ -123,4 +123,20 @@ class PendingConnectTest {
             assertTrue(sel.selectedKeys().isEmpty());
         }
     }
+
+    @ProviderTest
+    void aKeyAskingForWriteWhileTheConnectIsPendingHasNothingReady(SelectorProvider p) throws Exception {
+        try (ServerSocketChannel ssc = Pair.listen(p); SocketChannel c = p.openSocketChannel(); Selector sel = p.openSelector()) {
+            c.configureBlocking(false);
+            if (c.connect(ssc.getLocalAddress())) return; // connected at once: nothing pending to look at
+            // the kernel has connected (loopback), the channel is pending until finishConnect: the socket
+            // is writable, but neither OP_WRITE (not connected) nor OP_CONNECT (not asked for) is ready
+            SelectionKey k = c.register(sel, SelectionKey.OP_WRITE);
+            for (int i = 0; i < 3; i++) {
+                assertEquals(0, sel.select(20));
+                assertEquals(0, k.readyOps());
+            }
+            assertTrue(c.isConnectionPending());
+        }
+    }
 }
