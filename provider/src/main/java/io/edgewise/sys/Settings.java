@@ -33,11 +33,15 @@ import java.util.function.UnaryOperator;
  * @param uringStrict          with the io_uring backend asked for: its absence fails the provider instead of
  *                             falling back to epoll
  * @param uringTestProbeFailure tests only: a reason that makes the io_uring probe fail ("" for none)
+ * @param uringIo              io_uring level 2: connected stream sockets registered with a ring selector
+ *                             receive and send through the ring (off: level 1 only)
+ * @param uringTestBufferRing  tests only: the provided-buffer ring as "ENTRIESxSIZE" ("" for the default)
  */
 public record Settings(String backend, String binding, String socketops, String kqueueLibrary, boolean verbose,
                        long resolveTimeoutMillis, int resolveThreads, long connectStaggerMillis,
                        boolean virtualThreadParking, String jmx, boolean jfr, long spinThreshold, String agentJna,
-                       boolean uringStrict, String uringTestProbeFailure) {
+                       boolean uringStrict, String uringTestProbeFailure, boolean uringIo,
+                       String uringTestBufferRing) {
 
     public static final String BACKEND = "io.edgewise.backend";
     public static final String BINDING = "io.edgewise.binding";
@@ -56,6 +60,8 @@ public record Settings(String backend, String binding, String socketops, String 
     public static final String AGENT_JNA = "io.edgewise.agent.jna";
     public static final String URING_STRICT = "io.edgewise.uring.strict";
     public static final String URING_TEST_PROBE_FAILURE = "io.edgewise.uring.test.probeFailure";
+    public static final String URING_IO = "io.edgewise.uring.io";
+    public static final String URING_TEST_BUFFER_RING = "io.edgewise.uring.test.bufferRing";
 
     /** The JVM's properties now (privileged reads, see {@link SystemProps}). */
     public static Settings fromSystem() {
@@ -80,7 +86,9 @@ public record Settings(String backend, String binding, String socketops, String 
                 decode(props.apply(SPIN_THRESHOLD), 512L),
                 props.apply(AGENT_JNA),
                 Boolean.parseBoolean(props.apply(URING_STRICT)),
-                orElse(props.apply(URING_TEST_PROBE_FAILURE), ""));
+                orElse(props.apply(URING_TEST_PROBE_FAILURE), ""),
+                Boolean.parseBoolean(props.apply(URING_IO)),
+                orElse(props.apply(URING_TEST_BUFFER_RING), ""));
     }
 
     /** Whether kqueue selectors opened now wake up through a pipe ("pipe"); read at each open. */

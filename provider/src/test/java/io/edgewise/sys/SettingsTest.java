@@ -168,8 +168,10 @@ class SettingsTest {
         p.put(Settings.AGENT_JNA, "/x/jna.jar");
         p.put(Settings.URING_STRICT, "True");
         p.put(Settings.URING_TEST_PROBE_FAILURE, "planted");
+        p.put(Settings.URING_IO, "TRUE");
+        p.put(Settings.URING_TEST_BUFFER_RING, "4x512");
         assertEquals(new Settings("kqueue", " JNA ", "posix", "/lib/k.so", true, 16, 4, 100, false, "false", true, 3,
-                "/x/jna.jar", true, "planted"), Settings.read(p::get));
+                "/x/jna.jar", true, "planted", true, "4x512"), Settings.read(p::get));
 
         p.put(Settings.ANOMALY_MILLIS, " 25 ");
         p.put(Settings.KQUEUE_WAKEUP, "pipe");
