@@ -74,10 +74,18 @@ final class BufferRing implements AutoCloseable {
         }
     }
 
+    /** Buffers handed back so far (wraps): a starved recv is re-armed once this moved. */
+    private volatile int returned;
+
     /** Hands buffer {@code bid} back to the kernel. */
     synchronized void recycle(int bid) {
         put(bid);
         publish();
+        returned++;
+    }
+
+    int returned() {
+        return returned;
     }
 
     private void put(int bid) {
