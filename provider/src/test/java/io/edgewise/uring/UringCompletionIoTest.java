@@ -215,4 +215,218 @@ class UringCompletionIoTest {
             }
         }
     }
+
+    /** A counter of the selector's level-2 streams (CompletionStreams' starvations or throttles). */
+    static long counter(Selector sel, String name) throws Exception {
+        java.lang.reflect.Field pf = sel.getClass().getDeclaredField("poller");
+        pf.setAccessible(true);
+        Object poller = pf.get(sel);
+        java.lang.reflect.Field sf = poller.getClass().getDeclaredField("streams");
+        sf.setAccessible(true);
+        Object streams = sf.get(poller);
+        java.lang.reflect.Field cf = streams.getClass().getDeclaredField(name);
+        cf.setAccessible(true);
+        return cf.getLong(streams);
+    }
+
+    @Test
+    void aRingOfTwoTinyBuffersRunsOutAndEveryReceiveResumes() throws Exception {
+        String before = System.getProperty("io.edgewise.uring.test.bufferRing");
+        System.setProperty("io.edgewise.uring.test.bufferRing", "2x256");
+        EchoServer srv;
+        try {
+            srv = new EchoServer();
+            byte[] first = random(1000, 1);
+            assertArrayEquals(first, echo(srv.address(), first)); // makes the selector's (tiny) ring
+        } finally {
+            if (before == null) System.clearProperty("io.edgewise.uring.test.bufferRing");
+            else System.setProperty("io.edgewise.uring.test.bufferRing", before);
+        }
+        try (EchoServer s = srv) {
+            List<CompletableFuture<Void>> all = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                int seed = 100 + i;
+                all.add(CompletableFuture.runAsync(() -> {
+                    try {
+                        byte[] data = random(300_000, seed);
+                        assertArrayEquals(data, echo(s.address(), data));
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                }, r -> new Thread(r).start()));
+            }
+            CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).get(100, TimeUnit.SECONDS);
+            assertTrue(counter(s.sel, "starvations") > 0, "the receives ran out of buffers (ENOBUFS) and resumed");
+        }
+    }
+
+    @Test
+    void aReaderThatStopsClosesTheWindowWithoutStarvingTheOthers() throws Exception {
+        try (Selector sel = P.openSelector(); ServerSocketChannel server = P.openServerSocketChannel()) {
+            ((io.edgewise.EdgewiseSelector) sel).defaultOneshot(true); // reported once: the test does not spin
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            SocketChannel slowClient = Providers.jdk().openSocketChannel(); // the JDK's channels
+            slowClient.connect(server.getLocalAddress());
+            SocketChannel slow = server.accept();
+            SocketChannel fastClient = Providers.jdk().openSocketChannel();
+            fastClient.connect(server.getLocalAddress());
+            SocketChannel fast = server.accept();
+            slow.configureBlocking(false);
+            fast.configureBlocking(false);
+            SelectionKey slowKey = slow.register(sel, SelectionKey.OP_READ);
+            SelectionKey fastKey = fast.register(sel, SelectionKey.OP_READ);
+            sel.selectNow(); // binds both: their recvs are armed
+            assertTrue(served(slow) && served(fast));
+
+            // the server keeps selecting; it echoes the fast connection and never reads the slow one
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            CompletableFuture<Void> loop = CompletableFuture.runAsync(() -> {
+                ByteBuffer b = ByteBuffer.allocate(65536);
+                try {
+                    while (!stop.get()) {
+                        sel.select(50);
+                        for (SelectionKey k : sel.selectedKeys()) {
+                            if (k == fastKey) {
+                                b.clear();
+                                fast.read(b);
+                                b.flip();
+                                while (b.hasRemaining()) fast.write(b);
+                                fastKey.interestOps(SelectionKey.OP_READ);
+                            }
+                        }
+                        sel.selectedKeys().clear();
+                    }
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }, r -> new Thread(r).start());
+
+            // the slow connection's writer fills everything until its write returns 0
+            slowClient.configureBlocking(false);
+            ByteBuffer chunk = ByteBuffer.allocateDirect(65536);
+            long written = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            int zeros = 0;
+            while (zeros < 20 && System.nanoTime() < deadline) {
+                chunk.clear();
+                int n = slowClient.write(chunk);
+                written += n;
+                if (n == 0) {
+                    zeros++;
+                    Thread.onSpinWait();
+                } else {
+                    zeros = 0;
+                }
+            }
+            assertEquals(20, zeros, "the slow connection's window closed: write returned 0 (" + written + " bytes)");
+            try (Selector jdk = Providers.jdk().openSelector()) {
+                SocketChannel probe = slowClient;
+                probe.register(jdk, SelectionKey.OP_WRITE);
+                assertEquals(0, jdk.selectNow(), "OP_WRITE is not ready while the reader stops");
+                probe.keyFor(jdk).cancel();
+                jdk.selectNow();
+            }
+            assertTrue(counter(sel, "throttles") > 0, "the slow reader's recv was stopped at its bound");
+
+            // the fast connection still echoes: the slow one holds at most its bound of ring buffers
+            byte[] data = random(300_000, 5);
+            fastClient.configureBlocking(true);
+            CompletableFuture<Void> w = CompletableFuture.runAsync(() -> {
+                try {
+                    fastClient.write(ByteBuffer.wrap(data));
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            ByteBuffer back = ByteBuffer.allocate(data.length);
+            fastClient.socket().setSoTimeout(30_000);
+            java.io.InputStream in = fastClient.socket().getInputStream();
+            byte[] a = back.array();
+            int got = 0;
+            while (got < a.length) {
+                int n = in.read(a, got, a.length - got);
+                assertTrue(n > 0, "echo of the fast connection");
+                got += n;
+            }
+            w.get(30, TimeUnit.SECONDS);
+            assertArrayEquals(data, a);
+            stop.set(true);
+            sel.wakeup();
+            loop.get(30, TimeUnit.SECONDS);
+
+            // the slow reader reads again: every byte arrives (its recv re-armed after the stop)
+            slowKey.interestOps(SelectionKey.OP_READ);
+            ByteBuffer sink = ByteBuffer.allocateDirect(65536);
+            long read = 0;
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (read < written && System.nanoTime() < deadline) {
+                sel.select(1000);
+                sel.selectedKeys().clear();
+                int n;
+                while ((n = slow.read(sink)) > 0) {
+                    read += n;
+                    sink.clear();
+                }
+                slowKey.interestOps(SelectionKey.OP_READ);
+            }
+            assertEquals(written, read, "every byte of the slow connection");
+            slowClient.close();
+            fastClient.close();
+            slow.close();
+            fast.close();
+        }
+    }
+
+    @Test
+    void bytesReceivedBeforeDeregistrationAreReadFirst() throws Exception {
+        try (Selector sel = P.openSelector(); ServerSocketChannel server = P.openServerSocketChannel();
+             Socket client = new Socket()) {
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            client.connect(server.getLocalAddress());
+            SocketChannel c = server.accept();
+            c.configureBlocking(false);
+            SelectionKey k = c.register(sel, SelectionKey.OP_READ);
+            client.getOutputStream().write("hello".getBytes());
+            assertEquals(1, sel.select(10_000), "readable");
+            assertTrue(served(c));
+            k.cancel();
+            sel.selectNow(); // deregistered: the ring no longer serves the channel, "hello" is held for it
+            client.getOutputStream().write(" world".getBytes());
+            c.configureBlocking(true);
+            ByteBuffer b = ByteBuffer.allocate(11);
+            while (b.hasRemaining()) {
+                assertTrue(c.read(b) > 0);
+            }
+            assertEquals("hello world", new String(b.array()));
+            c.close();
+        }
+    }
+
+    @Test
+    void bytesHeldAfterDeregistrationComeFirstAfterARegistration() throws Exception {
+        try (Selector sel = P.openSelector(); ServerSocketChannel server = P.openServerSocketChannel();
+             Socket client = new Socket()) {
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            client.connect(server.getLocalAddress());
+            SocketChannel c = server.accept();
+            c.configureBlocking(false);
+            SelectionKey k = c.register(sel, SelectionKey.OP_READ);
+            client.getOutputStream().write("abc".getBytes());
+            assertEquals(1, sel.select(10_000));
+            k.interestOps(0);
+            sel.selectNow(); // interest 0: unbound, "abc" held by the channel
+            client.getOutputStream().write("def".getBytes());
+            k.interestOps(SelectionKey.OP_READ);
+            ByteBuffer b = ByteBuffer.allocate(6);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (b.hasRemaining() && System.nanoTime() < deadline) {
+                sel.select(1000);
+                sel.selectedKeys().clear();
+                c.read(b);
+            }
+            assertEquals("abcdef", new String(b.array()));
+            assertTrue(served(c), "served by the ring again");
+            c.close();
+        }
+    }
 }

@@ -58,6 +58,8 @@ final class CompletionStreams {
     private UringStream[] starved = new UringStream[16];
     private int starvedAt;
     private volatile int starvedCount;
+    /** Receives ended by ENOBUFS, and recvs stopped by the bound (tests; poller thread). */
+    long starvations, throttles;
 
     private final Object pendingLock = new Object();
     private UringStream[] pending = new UringStream[16];
@@ -300,6 +302,7 @@ final class CompletionStreams {
                 return;
             }
             if (res == -ENOBUFS) {
+                starvations++;
                 s.starved = true;
                 int sc = starvedCount;
                 if (sc == starved.length) starved = java.util.Arrays.copyOf(starved, sc * 2);
@@ -311,6 +314,7 @@ final class CompletionStreams {
             synchronized (s) {
                 if (s.queued() >= bound) {
                     s.throttled = true; // the reader re-arms it (UringStream.wantsArm)
+                    throttles++;
                     return;
                 }
             }
