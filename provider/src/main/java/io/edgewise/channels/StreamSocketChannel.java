@@ -54,9 +54,9 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
     /**
      * io_uring level 2: the received bytes a backend queued for this channel, read before the descriptor
      * (null: none). Installed by a selecting thread ({@link #adoptInput}) and cleared when drained, both
-     * under readLock.
+     * under readLock; volatile for {@link #queuedInput} (available()), which reads it without.
      */
-    private CompletionInput input;
+    private volatile CompletionInput input;
     final FdHandle fd;
     final int fdVal;
     /** The family {@link SocketOps} option calls take for this channel. */
@@ -429,6 +429,12 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
             input = null;
         }
         return BufferIO.read(io, f, one, many, offset, length);
+    }
+
+    /** Bytes received for this channel and held by a backend (level 2), which the kernel no longer counts. */
+    final int queuedInput() {
+        CompletionInput in = input; // a racy read, as any available() is
+        return in == null ? 0 : in.available();
     }
 
     @Override

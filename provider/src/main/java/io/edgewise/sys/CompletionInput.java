@@ -18,6 +18,9 @@ public interface CompletionInput {
 
     long read(ByteBuffer[] dsts, int offset, int length) throws IOException;
 
+    /** Bytes queued and not yet read (the adaptor's {@code available()} adds them to the kernel's count). */
+    int available();
+
     /**
      * The bytes a detached input still holds, now owned by the caller (an input that replaces it reads them
      * first); this input is drained afterwards. Null when it is still fed by a backend.

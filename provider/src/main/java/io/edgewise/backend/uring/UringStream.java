@@ -249,6 +249,15 @@ final class UringStream implements CompletionInput {
     }
 
     @Override
+    public synchronized int available() {
+        long total = leftover == null ? 0 : leftover.length - leftoverPos;
+        for (int i = 0; i < count; i++) {
+            total += lens[(head + i) % bids.length];
+        }
+        return (int) Math.min(Integer.MAX_VALUE, total - headOff);
+    }
+
+    @Override
     public synchronized byte[] takeLeftover() {
         if (!detached || eof || error != 0) {
             return null; // still fed, or its end must be reported by it
