@@ -351,6 +351,7 @@ public final class SocketChannelImpl extends StreamSocketChannel {
 
     @Override
     public void keyRegistered(SelectionKey k) {
+        super.keyRegistered(k);
         AsyncConnect.Keys ks;
         synchronized (stateLock) {
             if (state >= ST_CONNECTED) {

@@ -57,6 +57,8 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
      * under readLock; volatile for {@link #queuedInput} (available()), which reads it without.
      */
     private volatile CompletionInput input;
+    /** The keys Edgewise selectors made for this channel: level 2 serves a channel with one only (stateLock). */
+    private final java.util.List<SelectionKey> selectorKeys = new java.util.ArrayList<>(1);
     final FdHandle fd;
     final int fdVal;
     /** The family {@link SocketOps} option calls take for this channel. */
@@ -442,8 +444,10 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
         readLock.lock();
         try {
             synchronized (stateLock) {
-                if (state != ST_CONNECTED || isBlocking() || isInputClosed || connectionReset) {
-                    return null;
+                selectorKeys.removeIf(k -> !k.isValid());
+                if (state != ST_CONNECTED || isBlocking() || isInputClosed || connectionReset
+                        || selectorKeys.size() > 1) {
+                    return null; // on several selectors: each sees the kernel's readiness (level 1)
                 }
                 byte[] left = new byte[0];
                 if (input != null) {
@@ -657,6 +661,15 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
     }
 
     // ---- selector support
+
+    /** Subclasses that override this call it first. */
+    @Override
+    public void keyRegistered(SelectionKey k) {
+        synchronized (stateLock) {
+            selectorKeys.removeIf(x -> !x.isValid());
+            selectorKeys.add(k);
+        }
+    }
 
     @Override
     public final int fdVal() {

@@ -120,7 +120,7 @@ final class CompletionStreams {
             return false;
         }
         int g = nextGen = (nextGen + 1) & 0x0fffffff;
-        UringStream s = new UringStream(this, fd, g);
+        UringStream s = new UringStream(this, fd, g, host);
         byte[] left = host.adoptInput(s);
         if (left == null) {
             return false;
@@ -151,6 +151,7 @@ final class CompletionStreams {
 
     /** Unbinds the descriptor (see the class comment); returns when its recv has ended. */
     void unbind(int fd) throws IOException {
+        forgetDemoted(fd);
         UringStream s = fd < byFd.length ? byFd[fd] : null;
         if (s == null) return;
         s.unbinding = true;
@@ -166,6 +167,29 @@ final class CompletionStreams {
         byFd[fd] = null;
         bound0--;
         s.detach();
+    }
+
+    /**
+     * A new selecting thread: a recv belongs to the thread that submitted it (its completion work runs
+     * there, and it is cancelled when that thread exits), so every armed recv is cancelled and its end
+     * awaited — two recvs on one socket would split its bytes — and the next {@link #beforeEnter} arms it
+     * again from the calling thread.
+     */
+    void adopt() throws IOException {
+        boolean any = false;
+        for (UringStream s : byFd) {
+            if (s != null && s.recvArmed) {
+                if (!s.cancelling) cancel(s);
+                any = true;
+            }
+        }
+        if (!any) return;
+        poller.submitPending();
+        for (UringStream s : byFd) {
+            while (s != null && s.recvArmed) {
+                poller.awaitCompletions();
+            }
+        }
     }
 
     // ---- requests
@@ -218,6 +242,7 @@ final class CompletionStreams {
      * must not wait).
      */
     boolean beforeEnter() throws IOException {
+        promoteDemoted();
         if (bound0 == 0 && pendingCount == 0 && rearmCount == 0) {
             return false;
         }
@@ -303,6 +328,10 @@ final class CompletionStreams {
             }
             if (res == -ENOBUFS) {
                 starvations++;
+                if (s.queued() == 0) {
+                    demote(s); // it holds nothing: others hold the ring; readiness serves it meanwhile
+                    return;
+                }
                 s.starved = true;
                 int sc = starvedCount;
                 if (sc == starved.length) starved = java.util.Arrays.copyOf(starved, sc * 2);
@@ -319,6 +348,57 @@ final class CompletionStreams {
                 }
             }
             queueRearm(s);
+        }
+    }
+
+    /** Descriptors demoted to readiness (level 1) until buffers come back, with their channels. */
+    private int[] demotedFd = new int[16];
+    private InputHost[] demotedHost = new InputHost[16];
+    private int demotedCount, demotedAt;
+    long demotions;
+
+    /**
+     * A stream whose recv found the ring empty while it held nothing is a victim of others' unread buffers:
+     * it is detached (its reader goes back to the descriptor) and its descriptor watched for IN by a poll
+     * request, until a buffer comes back ({@link #beforeEnter} serves it again). Without this, a reader that
+     * stops could starve every other connection of the selector.
+     */
+    private void demote(UringStream s) throws IOException {
+        demotions++;
+        byFd[s.fd] = null;
+        bound0--;
+        s.detach();
+        if (demotedCount == demotedFd.length) {
+            demotedFd = java.util.Arrays.copyOf(demotedFd, demotedCount * 2);
+            demotedHost = java.util.Arrays.copyOf(demotedHost, demotedCount * 2);
+        }
+        demotedFd[demotedCount] = s.fd;
+        demotedHost[demotedCount++] = s.host;
+        demotedAt = buffers.returned();
+        poller.watchAgain(s.fd);
+    }
+
+    private void forgetDemoted(int fd) {
+        for (int i = 0; i < demotedCount; i++) {
+            if (demotedFd[i] == fd) {
+                demotedFd[i] = demotedFd[--demotedCount];
+                demotedHost[i] = demotedHost[demotedCount];
+                demotedHost[demotedCount] = null;
+                return;
+            }
+        }
+    }
+
+    private void promoteDemoted() throws IOException {
+        if (demotedCount == 0 || buffers.returned() == demotedAt) return;
+        int n = demotedCount;
+        demotedCount = 0;
+        for (int i = 0; i < n; i++) {
+            InputHost h = demotedHost[i];
+            demotedHost[i] = null;
+            if ((poller.interestOf(demotedFd[i]) & Poller.IN) != 0) {
+                poller.offer(demotedFd[i], h);
+            }
         }
     }
 

@@ -337,9 +337,6 @@ public final class UringPoller implements Poller {
                 arg = scratchAddr;
                 r = ring.enter(toSubmit, 1, IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, arg, GETEVENTS_ARG_SIZE);
             }
-            if (streams != null) {
-                streams.afterEnter();
-            }
             if (r < 0) {
                 int e = LibC.errno();
                 if (e == EINTR) {
@@ -356,6 +353,9 @@ public final class UringPoller implements Poller {
 
     /** Re-submits every armed request (and the wakeup's) from the calling thread: a new selecting thread. */
     private void adopt() throws IOException {
+        if (streams != null) {
+            streams.adopt(); // level 2: every recv ends here and is armed again by this poll, from this thread
+        }
         for (int fd = 0; fd < interest.length; fd++) {
             if (interest[fd] != 0 && (state[fd] & ARMED) != 0) {
                 queueRemove(fd);
@@ -375,6 +375,9 @@ public final class UringPoller implements Poller {
 
     /** Reads up to a batch of completions; the rest stay in the CQ for the next poll. */
     private int reap() throws IOException {
+        if (streams != null) {
+            streams.afterEnter();
+        }
         int s = stamp = stamp == Integer.MAX_VALUE ? 1 : stamp + 1;
         int n = replayDeferred(s);
         int avail = ring.cqReady();
@@ -525,6 +528,16 @@ public final class UringPoller implements Poller {
             state[fd] &= ~ARMED;
             arm(fd);
         }
+    }
+
+    /** Level 2 no longer serves {@code fd}: its poll request watches every registered event again. */
+    void watchAgain(int fd) throws IOException {
+        if (fd >= interest.length || interest[fd] == 0) return;
+        if ((state[fd] & ARMED) != 0) {
+            queueRemove(fd);
+            state[fd] &= ~ARMED;
+        }
+        arm(fd);
     }
 
     /** The registered events of {@code fd} with mode flags (0: none). */

@@ -25,6 +25,8 @@ final class UringStream implements CompletionInput {
     final int fd;
     /** This binding's generation (28 bits): in every user_data of its requests. */
     final int gen;
+    /** The channel it serves (to serve it again after a demotion, see CompletionStreams). */
+    final io.edgewise.sys.InputHost host;
 
     // guarded by this
     private int[] bids = new int[16];
@@ -45,7 +47,8 @@ final class UringStream implements CompletionInput {
     // poller thread only
     boolean recvArmed, cancelling, inReady, starved, fresh, oneshotArmed = true, unbinding;
 
-    UringStream(CompletionStreams owner, int fd, int gen) {
+    UringStream(CompletionStreams owner, int fd, int gen, io.edgewise.sys.InputHost host) {
+        this.host = host;
         this.owner = owner;
         this.fd = fd;
         this.gen = gen;
