@@ -57,8 +57,11 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
      * under readLock; volatile for {@link #queuedInput} (available()), which reads it without.
      */
     private volatile CompletionInput input;
-    /** The keys Edgewise selectors made for this channel: level 2 serves a channel with one only (stateLock). */
-    private final java.util.List<SelectionKey> selectorKeys = new java.util.ArrayList<>(1);
+    /**
+     * The keys Edgewise selectors made for this channel — null, one {@link SelectionKey}, or an array for
+     * several (no allocation for the usual one) — since level 2 serves a channel with one only (stateLock).
+     */
+    private Object selectorKeys;
     final FdHandle fd;
     final int fdVal;
     /** The family {@link SocketOps} option calls take for this channel. */
@@ -444,9 +447,8 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
         readLock.lock();
         try {
             synchronized (stateLock) {
-                selectorKeys.removeIf(k -> !k.isValid());
                 if (state != ST_CONNECTED || isBlocking() || isInputClosed || connectionReset
-                        || selectorKeys.size() > 1) {
+                        || validKeys() > 1) {
                     return null; // on several selectors: each sees the kernel's readiness (level 1)
                 }
                 byte[] left = new byte[0];
@@ -666,9 +668,32 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
     @Override
     public void keyRegistered(SelectionKey k) {
         synchronized (stateLock) {
-            selectorKeys.removeIf(x -> !x.isValid());
-            selectorKeys.add(k);
+            if (validKeys() == 0) {
+                selectorKeys = k;
+                return;
+            }
+            SelectionKey[] old = selectorKeys instanceof SelectionKey
+                    ? new SelectionKey[] {(SelectionKey) selectorKeys} : (SelectionKey[]) selectorKeys;
+            SelectionKey[] now = new SelectionKey[old.length + 1];
+            int n = 0;
+            for (SelectionKey x : old) {
+                if (x != null && x.isValid()) now[n++] = x;
+            }
+            now[n++] = k;
+            selectorKeys = java.util.Arrays.copyOf(now, n);
         }
+    }
+
+    /** How many of the recorded keys are valid (stateLock). */
+    private int validKeys() {
+        Object ks = selectorKeys;
+        if (ks == null) return 0;
+        if (ks instanceof SelectionKey) return ((SelectionKey) ks).isValid() ? 1 : 0;
+        int n = 0;
+        for (SelectionKey x : (SelectionKey[]) ks) {
+            if (x.isValid()) n++;
+        }
+        return n;
     }
 
     @Override
