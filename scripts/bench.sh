@@ -5,7 +5,8 @@
 #   scripts/bench.sh [quick|long] [--sections probe,echo,syscalls,scale,jmh] [--variants jdk,edgewise,...]
 #
 # Variants (each its own JVMs): jdk, edgewise, epoll (Netty native epoll), io_uring (Netty native io_uring),
-# edgewise_uring (Edgewise with -Dio.edgewise.backend=io_uring). Default: all five. A variant
+# edgewise_uring (Edgewise with -Dio.edgewise.backend=io_uring); opt-in: edgewise_uring_io (the same plus
+# -Dio.edgewise.uring.io=true, level 2). Default: all five but the opt-in one. A variant
 # this machine cannot run (no io_uring in the kernel) is reported as not measured, not as a failure.
 #
 # --sections observe (not in the default run) measures what a JFR recording costs Edgewise: three Edgewise

@@ -66,7 +66,17 @@ int main(void) {
     V("PROBE_OP_SIZE", sizeof(struct io_uring_probe_op));
     O(PROBE_OP_OP, io_uring_probe_op, op); O(PROBE_OP_FLAGS, io_uring_probe_op, flags);
 
-    C(ENOSYS); C(ETIME); C(ECANCELED); C(EBUSY);
+    C(IORING_OP_ASYNC_CANCEL); C(IORING_OP_SEND); C(IORING_OP_RECV);
+    C(IOSQE_BUFFER_SELECT); C(IORING_RECV_MULTISHOT); C(IORING_CQE_F_BUFFER); C(IORING_CQE_BUFFER_SHIFT);
+    C(IORING_REGISTER_PBUF_RING); C(IORING_UNREGISTER_PBUF_RING); C(MAP_PRIVATE); C(MAP_ANONYMOUS);
+    V("BUF_SIZE", sizeof(struct io_uring_buf));
+    O(BUF_ADDR, io_uring_buf, addr); O(BUF_LEN, io_uring_buf, len); O(BUF_BID, io_uring_buf, bid);
+    O(BUF_RING_TAIL, io_uring_buf_ring, tail);
+    V("BUF_REG_SIZE", sizeof(struct io_uring_buf_reg));
+    O(BUF_REG_RING_ADDR, io_uring_buf_reg, ring_addr); O(BUF_REG_RING_ENTRIES, io_uring_buf_reg, ring_entries);
+    O(BUF_REG_BGID, io_uring_buf_reg, bgid);
+
+    C(ENOSYS); C(ETIME); C(ECANCELED); C(EBUSY); C(ENOBUFS); C(ENOENT); C(EALREADY);
     printf("END\n");
     return 0;
 }

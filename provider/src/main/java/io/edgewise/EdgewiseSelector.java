@@ -413,6 +413,9 @@ public final class EdgewiseSelector extends AbstractSelector {
             }
             int fd = k.selChannel().fdVal();
             stats.countControl();
+            if (events != 0 && k.channel() instanceof io.edgewise.sys.InputHost) {
+                poller.offer(fd, (io.edgewise.sys.InputHost) k.channel()); // a backend may serve its reads
+            }
             poller.update(fd, registered, events);
             k.registeredEvents = events;
             k.disarmed = false;

@@ -78,7 +78,7 @@ public final class Harness {
     }
 
     /** The variants this run measures ({@code --variants}), in rotation order. */
-    private Variant[] variants = Variant.values();
+    private Variant[] variants = Variant.defaults();
     private final Profile p;
     private final Path out;
     private final Path logs;

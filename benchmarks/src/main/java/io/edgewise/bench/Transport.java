@@ -62,8 +62,8 @@ final class Transport {
                         System.out.println("BINDING " + edgewiseBinding());
                         String backend = edgewiseBackend();
                         System.out.println("BACKEND " + backend);
-                        if (variant == Variant.EDGEWISE_URING && !backend.equals("io_uring")) {
-                            unavailable("Edgewise io_uring: the backend in use is " + backend);
+                        if (variant.wantsUring() && !backend.equals("io_uring")) {
+                            unavailable(variant.title + ": the backend in use is " + backend);
                         }
                     }
                     System.out.println("TRANSPORT netty-nio");

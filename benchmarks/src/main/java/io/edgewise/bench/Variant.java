@@ -17,7 +17,10 @@ public enum Variant {
     EPOLL("Netty epoll", "ep", "sun.nio.ch.EPollSelectorProvider", Kind.NETTY_EPOLL),
     IO_URING("Netty io_uring", "iu", "sun.nio.ch.EPollSelectorProvider", Kind.NETTY_IO_URING),
     EDGEWISE_URING("Edgewise io_uring", "Eu", "io.edgewise.EdgewiseSelectorProvider", Kind.NIO,
-            "-Dio.edgewise.backend=io_uring");
+            "-Dio.edgewise.backend=io_uring"),
+    /** io_uring level 2 (completion I/O); measured only when named in {@code --variants}. */
+    EDGEWISE_URING_IO("Edgewise io_uring L2", "Eu2", "io.edgewise.EdgewiseSelectorProvider", Kind.NIO,
+            "-Dio.edgewise.backend=io_uring", "-Dio.edgewise.uring.io=true");
 
     /** Which Netty transport a variant's JVMs use. */
     enum Kind { NIO, NETTY_EPOLL, NETTY_IO_URING }
@@ -45,6 +48,16 @@ public enum Variant {
         l.add("-Djava.nio.channels.spi.SelectorProvider=" + providerClass);
         l.addAll(extraFlags);
         return l;
+    }
+
+    /** The variants a run measures when {@code --variants} names none: all but the opt-in level 2. */
+    public static Variant[] defaults() {
+        return java.util.Arrays.stream(values()).filter(v -> v != EDGEWISE_URING_IO).toArray(Variant[]::new);
+    }
+
+    /** Whether this variant asks for Edgewise's io_uring backend (a fallback to epoll makes it unavailable). */
+    public boolean wantsUring() {
+        return extraFlags.contains("-Dio.edgewise.backend=io_uring");
     }
 
     /** Whether Netty's NIO transport (over {@link java.nio.channels.spi.SelectorProvider#provider()}) is used. */

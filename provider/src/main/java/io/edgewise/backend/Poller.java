@@ -85,4 +85,12 @@ public interface Poller extends Closeable {
 
     /** Consumes the wakeup signal so the next poll blocks again. */
     void clearWakeup() throws IOException;
+
+    /**
+     * Called by the selector before an {@link #update} that makes {@code fd} watched: a backend that can serve
+     * the channel's reads itself (io_uring level 2) may install a {@link io.edgewise.sys.CompletionInput} in
+     * it, and then reports its readiness for {@link #IN} from what it received; served until {@code fd} is
+     * updated to 0. Default: nothing.
+     */
+    default void offer(int fd, io.edgewise.sys.InputHost host) throws IOException { }
 }

@@ -300,7 +300,9 @@ public final class SocketChannelImpl extends StreamSocketChannel {
     int available() throws IOException {
         int f = fd.acquire();
         try {
-            return ops.available(f);
+            int held = queuedInput(); // level 2: received into the ring, no longer in the kernel's queue
+            int kernel = ops.available(f);
+            return (int) Math.min(Integer.MAX_VALUE, (long) held + kernel);
         } finally {
             fd.release();
         }
@@ -349,6 +351,7 @@ public final class SocketChannelImpl extends StreamSocketChannel {
 
     @Override
     public void keyRegistered(SelectionKey k) {
+        super.keyRegistered(k);
         AsyncConnect.Keys ks;
         synchronized (stateLock) {
             if (state >= ST_CONNECTED) {

@@ -4,6 +4,8 @@ import io.edgewise.backend.Poller;
 import io.edgewise.observe.ChannelKind;
 import io.edgewise.observe.ChannelTrace;
 import io.edgewise.sys.ByteIo;
+import io.edgewise.sys.CompletionInput;
+import io.edgewise.sys.InputHost;
 import io.edgewise.sys.Platform;
 import io.edgewise.sys.PollEvents;
 import io.edgewise.sys.SocketOps;
@@ -37,18 +39,29 @@ import java.util.concurrent.locks.ReentrantLock;
  * finishConnect, bind and configureBlocking); {@code stateLock} guards {@code state},
  * {@code localAddress}, {@code remoteAddress}, {@code isInputClosed}, {@code isOutputClosed},
  * {@code readWaiter} and {@code writeWaiter} (plus the subclass fields they name). Order:
- * readLock → writeLock → stateLock. {@code connectionReset} is written under readLock.
+ * readLock → writeLock → stateLock. {@code connectionReset} and {@code input} are written under readLock.
  * {@code close} does not wait for blocking operations in progress (see
  * {@link #implCloseSelectableChannel}); {@link FdHandle} defers the real {@code close(2)} until the
  * last call on the descriptor has left.
  */
-abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
+abstract class StreamSocketChannel extends SocketChannel implements SelChannel, InputHost {
     static final int ST_UNCONNECTED = 0, ST_CONNECTIONPENDING = 1, ST_CONNECTED = 2, ST_CLOSING = 3,
             ST_CLOSED = 4;
 
     final SocketOps ops;
     /** The data calls for this socket ({@link ByteIo#streamIo()}). */
     private final ByteIo io;
+    /**
+     * io_uring level 2: the received bytes a backend queued for this channel, read before the descriptor
+     * (null: none). Installed by a selecting thread ({@link #adoptInput}) and cleared when drained, both
+     * under readLock; volatile for {@link #queuedInput} (available()), which reads it without.
+     */
+    private volatile CompletionInput input;
+    /**
+     * The keys Edgewise selectors made for this channel — null, one {@link SelectionKey}, or an array for
+     * several (no allocation for the usual one) — since level 2 serves a channel with one only (stateLock).
+     */
+    private Object selectorKeys;
     final FdHandle fd;
     final int fdVal;
     /** The family {@link SocketOps} option calls take for this channel. */
@@ -384,13 +397,13 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
                 if (isInputClosed) return -1;
                 int f = fd.acquire();
                 try {
-                    n = BufferIO.read(io, f, one, many, offset, length);
+                    n = readData(f, one, many, offset, length);
                     if (blocking) {
                         long deadline = deadline(timeoutMillis);
                         while (retry(n)) {
                             if (!isOpen() || isInputClosed) break;
                             BlockingSide.await(readWaiter, f, PollEvents.IN, deadline, "Read timed out");
-                            n = BufferIO.read(io, f, one, many, offset, length);
+                            n = readData(f, one, many, offset, length);
                         }
                     }
                 } finally {
@@ -405,6 +418,49 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
                 if (n <= 0 && isInputClosed) return -1;
             }
             return normalize(n);
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /** One read: from the queued input first (level 2), else the descriptor. */
+    private long readData(int f, ByteBuffer one, ByteBuffer[] many, int offset, int length) throws IOException {
+        CompletionInput in = input;
+        if (in != null) {
+            long n = one != null ? in.read(one) : in.read(many, offset, length);
+            if (n != CompletionInput.DRAINED) {
+                return n;
+            }
+            input = null;
+        }
+        return BufferIO.read(io, f, one, many, offset, length);
+    }
+
+    /** Bytes received for this channel and held by a backend (level 2), which the kernel no longer counts. */
+    final int queuedInput() {
+        CompletionInput in = input; // a racy read, as any available() is
+        return in == null ? 0 : in.available();
+    }
+
+    @Override
+    public final byte[] adoptInput(CompletionInput in) {
+        readLock.lock();
+        try {
+            synchronized (stateLock) {
+                if (state != ST_CONNECTED || isBlocking() || isInputClosed || connectionReset
+                        || validKeys() > 1) {
+                    return null; // on several selectors: each sees the kernel's readiness (level 1)
+                }
+                byte[] left = new byte[0];
+                if (input != null) {
+                    left = input.takeLeftover();
+                    if (left == null) {
+                        return null; // fed by another selector's backend
+                    }
+                }
+                input = in;
+                return left;
+            }
         } finally {
             readLock.unlock();
         }
@@ -607,6 +663,38 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel {
     }
 
     // ---- selector support
+
+    /** Subclasses that override this call it first. */
+    @Override
+    public void keyRegistered(SelectionKey k) {
+        synchronized (stateLock) {
+            if (validKeys() == 0) {
+                selectorKeys = k;
+                return;
+            }
+            SelectionKey[] old = selectorKeys instanceof SelectionKey
+                    ? new SelectionKey[] {(SelectionKey) selectorKeys} : (SelectionKey[]) selectorKeys;
+            SelectionKey[] now = new SelectionKey[old.length + 1];
+            int n = 0;
+            for (SelectionKey x : old) {
+                if (x != null && x.isValid()) now[n++] = x;
+            }
+            now[n++] = k;
+            selectorKeys = java.util.Arrays.copyOf(now, n);
+        }
+    }
+
+    /** How many of the recorded keys are valid (stateLock). */
+    private int validKeys() {
+        Object ks = selectorKeys;
+        if (ks == null) return 0;
+        if (ks instanceof SelectionKey) return ((SelectionKey) ks).isValid() ? 1 : 0;
+        int n = 0;
+        for (SelectionKey x : (SelectionKey[]) ks) {
+            if (x.isValid()) n++;
+        }
+        return n;
+    }
 
     @Override
     public final int fdVal() {

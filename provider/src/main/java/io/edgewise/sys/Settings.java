@@ -7,9 +7,10 @@ import java.util.function.UnaryOperator;
  * another class names one; docs/configuration.md lists them, and a test checks that table against this).
  *
  * <p>Most are read once, when the provider starts: {@link Platform#current()} holds that snapshot, and the
- * parts built with it take their values from there. Two are read again at each use, because each use may
+ * parts built with it take their values from there. Three are read again at each use, because each use may
  * want another value in the same JVM (tests do): {@link #kqueueWakeup()} when a kqueue selector opens, and
- * {@link #anomalyMillis()} at each JFR scan. The Java agent reads its two ({@link #agentJna}, {@link #verbose})
+ * {@link #anomalyMillis()} at each JFR scan, {@link #uringTestBufferRing()} (tests) when a ring selector makes its
+ * buffer ring. The Java agent reads its two ({@link #agentJna}, {@link #verbose})
  * with {@link #fromSystem()} before {@code main}, ahead of the provider.
  *
  * <p>A component's name is its property's name after {@code io.edgewise.} with the dots dropped and the
@@ -35,11 +36,14 @@ import java.util.function.UnaryOperator;
  * @param uringTestProbeFailure tests only: a reason that makes the io_uring probe fail ("" for none)
  * @param windowsTestLibrary   tests only: one library that stands in for ws2_32, kernel32 and ntdll in the
  *                             Windows FFM binding (a stub with their symbols), or null
+ * @param uringIo              io_uring level 2: connected stream sockets registered with a ring selector
+ *                             receive and send through the ring (off: level 1 only)
  */
 public record Settings(String backend, String binding, String socketops, String kqueueLibrary, boolean verbose,
                        long resolveTimeoutMillis, int resolveThreads, long connectStaggerMillis,
                        boolean virtualThreadParking, String jmx, boolean jfr, long spinThreshold, String agentJna,
-                       boolean uringStrict, String uringTestProbeFailure, String windowsTestLibrary) {
+                       boolean uringStrict, String uringTestProbeFailure, String windowsTestLibrary,
+                       boolean uringIo) {
 
     public static final String BACKEND = "io.edgewise.backend";
     public static final String BINDING = "io.edgewise.binding";
@@ -59,6 +63,8 @@ public record Settings(String backend, String binding, String socketops, String 
     public static final String URING_STRICT = "io.edgewise.uring.strict";
     public static final String URING_TEST_PROBE_FAILURE = "io.edgewise.uring.test.probeFailure";
     public static final String WINDOWS_TEST_LIBRARY = "io.edgewise.windows.test.library";
+    public static final String URING_IO = "io.edgewise.uring.io";
+    public static final String URING_TEST_BUFFER_RING = "io.edgewise.uring.test.bufferRing";
 
     /** The JVM's properties now (privileged reads, see {@link SystemProps}). */
     public static Settings fromSystem() {
@@ -84,7 +90,8 @@ public record Settings(String backend, String binding, String socketops, String 
                 props.apply(AGENT_JNA),
                 Boolean.parseBoolean(props.apply(URING_STRICT)),
                 orElse(props.apply(URING_TEST_PROBE_FAILURE), ""),
-                props.apply(WINDOWS_TEST_LIBRARY));
+                props.apply(WINDOWS_TEST_LIBRARY),
+                Boolean.parseBoolean(props.apply(URING_IO)));
     }
 
     /** Whether kqueue selectors opened now wake up through a pipe ("pipe"); read at each open. */
@@ -94,6 +101,18 @@ public record Settings(String backend, String binding, String socketops, String 
 
     static String kqueueWakeup(UnaryOperator<String> props) {
         return props.apply(KQUEUE_WAKEUP);
+    }
+
+    /**
+     * Tests only: the io_uring level-2 provided-buffer ring as "ENTRIESxSIZE" ("" for the default); read when
+     * a ring selector makes its buffer ring (a test can shrink one selector's ring).
+     */
+    public static String uringTestBufferRing() {
+        return uringTestBufferRing(SystemProps::get);
+    }
+
+    static String uringTestBufferRing(UnaryOperator<String> props) {
+        return orElse(props.apply(URING_TEST_BUFFER_RING), "");
     }
 
     /** How long a condition lasts before a JFR scan reports it; read at each scan. */

@@ -132,7 +132,7 @@ class SettingsTest {
         Settings defaults = Settings.read(name -> null);
         Map<String, RecordComponent> components = new HashMap<>();
         for (RecordComponent c : Settings.class.getRecordComponents()) components.put(c.getName(), c);
-        assertEquals(names.size() - 2, components.size(), "two properties are read at each use, the rest at start");
+        assertEquals(names.size() - 3, components.size(), "three properties are read at each use, the rest at start");
         for (String name : names) {
             String[] row = table.get(name);
             RecordComponent c = components.get(member(name));
@@ -169,13 +169,17 @@ class SettingsTest {
         p.put(Settings.URING_STRICT, "True");
         p.put(Settings.URING_TEST_PROBE_FAILURE, "planted");
         p.put(Settings.WINDOWS_TEST_LIBRARY, "/t/stub.so");
+        p.put(Settings.URING_IO, "TRUE");
         assertEquals(new Settings("kqueue", " JNA ", "posix", "/lib/k.so", true, 16, 4, 100, false, "false", true, 3,
-                "/x/jna.jar", true, "planted", "/t/stub.so"), Settings.read(p::get));
+                "/x/jna.jar", true, "planted", "/t/stub.so", true), Settings.read(p::get));
 
         p.put(Settings.ANOMALY_MILLIS, " 25 ");
         p.put(Settings.KQUEUE_WAKEUP, "pipe");
         assertEquals(25, Settings.anomalyMillis(p::get));
         assertEquals("pipe", Settings.kqueueWakeup(p::get));
+        assertEquals("", Settings.uringTestBufferRing(p::get));
+        p.put(Settings.URING_TEST_BUFFER_RING, "4x512");
+        assertEquals("4x512", Settings.uringTestBufferRing(p::get));
         p.put(Settings.ANOMALY_MILLIS, "0x10"); // parsed as a plain decimal, as before
         assertEquals(1000, Settings.anomalyMillis(p::get));
     }

@@ -112,6 +112,7 @@ public final class UringPoller implements Poller {
             throw new IOException("eventfd: " + LibC.strerror(e));
         }
         scratch.putLong(GETEVENTS_ARG_TS, scratchAddr + TS);
+        streamsOn = UringSupport.ioEnabled();
     }
 
     static int toPoll(int events) {
@@ -148,6 +149,9 @@ public final class UringPoller implements Poller {
                 return; // nothing registered (or dropped with a replaced file: see Poller.update)
             }
             interest[fd] = 0;
+            if (streams != null) {
+                streams.unbind(fd); // level 2: its recv ends before the selector may close the descriptor
+            }
             if ((state[fd] & ARMED) != 0) {
                 state[fd] &= ~ARMED;
                 queueRemove(fd);
@@ -167,6 +171,9 @@ public final class UringPoller implements Poller {
             return; // the same request is in the kernel, or a LEVEL/EDGE one is queued for re-arming
         }
         interest[fd] = events;
+        if (streams != null) {
+            streams.interestChanged(fd, events);
+        }
         if (armed) {
             queueRemove(fd);
         }
@@ -185,10 +192,13 @@ public final class UringPoller implements Poller {
 
     /** Queues a POLL_ADD for the descriptor's interest under a new generation. */
     private void arm(int fd) throws IOException {
+        int ev = streams == null ? interest[fd] : streams.pollInterest(fd, interest[fd]);
+        if ((ev & (IN | OUT)) == 0) {
+            return; // level 2 serves IN and nothing else is asked: no poll request
+        }
         int g = nextGen = nextGen == 0x7fffffff ? 1 : nextGen + 1; // 0 marks "no request"
         gen[fd] = g;
         state[fd] |= ARMED;
-        int ev = interest[fd];
         int off = sqe();
         ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_POLL_ADD);
         ring.sqes.putInt(off + SQE_FD, fd);
@@ -214,14 +224,14 @@ public final class UringPoller implements Poller {
         ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_POLL_ADD);
         ring.sqes.putInt(off + SQE_FD, eventfd);
         ring.sqes.putInt(off + SQE_POLL32_EVENTS, POLLIN);
-        wakeGen = wakeGen == 0x7fffffff ? 1 : wakeGen + 1;
+        wakeGen = wakeGen == 0x3fffffff ? 1 : wakeGen + 1; // bit 62 tags level 2's requests
         ring.sqes.putLong(off + SQE_USER_DATA, INTERNAL | ((long) wakeGen << 32) | WAKEUP_KIND);
         ring.publish();
         wakeArmed = true;
     }
 
     /** The next free SQE; when the SQ is full, what is queued is submitted first. */
-    private int sqe() throws IOException {
+    int sqe() throws IOException {
         if (ring.sqSpace() == 0) {
             submitNow();
         }
@@ -310,8 +320,9 @@ public final class UringPoller implements Poller {
         if (!wakeArmed) {
             armWakeup();
         }
+        boolean streamsReady = streams != null && streams.beforeEnter();
         int toSubmit = ring.unsubmitted();
-        boolean ready = ring.cqReady() > 0;
+        boolean ready = ring.cqReady() > 0 || streamsReady;
         if (!ready && toSubmit == 0 && timeoutMillis == 0
                 && (ring.sqFlags() & (IORING_SQ_TASKRUN | IORING_SQ_CQ_OVERFLOW)) == 0) {
             return 0; // nothing posted, nothing on its way to the CQ: an enter would find nothing either
@@ -349,6 +360,9 @@ public final class UringPoller implements Poller {
 
     /** Re-submits every armed request (and the wakeup's) from the calling thread: a new selecting thread. */
     private void adopt() throws IOException {
+        if (streams != null) {
+            streams.adopt(); // level 2: every recv ends here and is armed again by this poll, from this thread
+        }
         for (int fd = 0; fd < interest.length; fd++) {
             if (interest[fd] != 0 && (state[fd] & ARMED) != 0) {
                 queueRemove(fd);
@@ -367,59 +381,77 @@ public final class UringPoller implements Poller {
     }
 
     /** Reads up to a batch of completions; the rest stay in the CQ for the next poll. */
-    private int reap() {
+    private int reap() throws IOException {
+        if (streams != null) {
+            streams.afterEnter();
+        }
         int s = stamp = stamp == Integer.MAX_VALUE ? 1 : stamp + 1;
+        int n = replayDeferred(s);
         int avail = ring.cqReady();
-        int n = 0;
         int used = 0;
         while (used < avail && n < EVENTS) {
             int off = ring.cqe(used++);
-            long data = ring.cqeUserData(off);
-            int res = ring.cqeRes(off);
-            if (data < 0) {
-                if ((int) data == WAKEUP_KIND) {
-                    int g = (int) (data >>> 32) & 0x7fffffff;
-                    // only the current request counts (an older one was replaced: see adopt); and not
-                    // for a signal clearWakeup already consumed: the next poll re-arms, and the new
-                    // request completes at once if a later wakeup is pending
-                    if (g == wakeGen) {
-                        wakeArmed = false;
-                        if (res > 0 && g != wakeStale) wokenUp = true;
-                    }
-                }
-                continue;
-            }
-            int fd = (int) data;
-            int g = (int) (data >>> 32);
-            if (fd >= interest.length || interest[fd] == 0 || gen[fd] != g) {
-                continue; // a removed or replaced request
-            }
-            int mode = interest[fd];
-            if ((ring.cqeFlags(off) & IORING_CQE_F_MORE) == 0) {
-                state[fd] &= ~ARMED;
-                if (res == -ECANCELED || (res >= 0 && (mode & ONESHOT) == 0)) {
-                    queueRearm(fd); // LEVEL and ended EDGE requests, and any cancelled by a thread's exit
-                }
-            }
-            int ev;
-            if (res >= 0) {
-                ev = fromPoll(res & (toPoll(mode) | POLLERR | POLLHUP));
-            } else {
-                ev = res == -ECANCELED ? 0 : ERR; // the request failed: let the next operation tell why
-            }
-            if (ev == 0) continue;
-            if (batchStamp[fd] == s) {
-                batchEvents[batchIndex[fd]] |= ev; // an EDGE descriptor twice: one entry
-            } else {
-                batchStamp[fd] = s;
-                batchIndex[fd] = n;
-                batchFd[n] = fd;
-                batchEvents[n] = ev;
-                n++;
-            }
+            n = handle(ring.cqeUserData(off), ring.cqeRes(off), ring.cqeFlags(off), s, n);
         }
         ring.consume(used);
+        if (streams != null) {
+            n = streams.report(s, n, EVENTS);
+        }
         return n;
+    }
+
+    /** One completion: the batch grows by at most one entry; returns its size. */
+    private int handle(long data, int res, int flags, int s, int n) throws IOException {
+        if (data < 0) {
+            if (CompletionStreams.isStream(data)) {
+                if (streams != null) streams.complete(data, res, flags);
+                return n;
+            }
+            if ((int) data == WAKEUP_KIND) {
+                int g = (int) (data >>> 32) & 0x7fffffff;
+                // only the current request counts (an older one was replaced: see adopt); and not
+                // for a signal clearWakeup already consumed: the next poll re-arms, and the new
+                // request completes at once if a later wakeup is pending
+                if (g == wakeGen) {
+                    wakeArmed = false;
+                    if (res > 0 && g != wakeStale) wokenUp = true;
+                }
+            }
+            return n;
+        }
+        int fd = (int) data;
+        int g = (int) (data >>> 32);
+        if (fd >= interest.length || interest[fd] == 0 || gen[fd] != g) {
+            return n; // a removed or replaced request
+        }
+        int mode = interest[fd];
+        if ((flags & IORING_CQE_F_MORE) == 0) {
+            state[fd] &= ~ARMED;
+            if (res == -ECANCELED || (res >= 0 && (mode & ONESHOT) == 0)) {
+                queueRearm(fd); // LEVEL and ended EDGE requests, and any cancelled by a thread's exit
+            }
+        }
+        int ev;
+        if (res >= 0) {
+            ev = fromPoll(res & (toPoll(mode) | POLLERR | POLLHUP));
+        } else {
+            ev = res == -ECANCELED ? 0 : ERR; // the request failed: let the next operation tell why
+        }
+        if (ev == 0) return n;
+        return emit(fd, ev, s, n);
+    }
+
+    /** Adds (or merges) a batch entry; returns the batch size. */
+    int emit(int fd, int ev, int s, int n) {
+        if (batchStamp[fd] == s) {
+            batchEvents[batchIndex[fd]] |= ev; // an EDGE descriptor twice: one entry
+            return n;
+        }
+        batchStamp[fd] = s;
+        batchIndex[fd] = n;
+        batchFd[n] = fd;
+        batchEvents[n] = ev;
+        return n + 1;
     }
 
     /** io_uring_enter calls so far (tests). */
@@ -472,7 +504,106 @@ public final class UringPoller implements Poller {
 
     @Override
     public void close() throws IOException {
+        if (streams != null) {
+            streams.close(); // level 2: every recv ends and its stream keeps what it received
+        }
         ring.close(); // the kernel cancels every request with the ring
         LibC.close(eventfd);
+    }
+
+    // ---- level 2 (completion I/O, CompletionStreams): hooks
+
+    /** Whether level 2 runs on this poller ({@link UringSupport#ioEnabled()}); its state made at first use. */
+    private final boolean streamsOn;
+    private CompletionStreams streams;
+    /** Completions read while waiting for a level-2 unbind, handled by the next reap (data, res, flags). */
+    private long[] deferredData = new long[16];
+    private int[] deferredRes = new int[16], deferredFlags = new int[16];
+    private int deferredHead, deferredCount;
+
+    @Override
+    public void offer(int fd, io.edgewise.sys.InputHost host) throws IOException {
+        if (!streamsOn || fd < 0) {
+            return;
+        }
+        if (streams == null) {
+            streams = new CompletionStreams(this, ring,
+                    io.edgewise.sys.Settings.uringTestBufferRing());
+        }
+        if (streams.offer(fd, host) && fd < interest.length && (state[fd] & ARMED) != 0) {
+            queueRemove(fd); // its poll watched IN, which the stream serves now
+            state[fd] &= ~ARMED;
+            arm(fd);
+        }
+    }
+
+    /** Level 2 no longer serves {@code fd}: its poll request watches every registered event again. */
+    void watchAgain(int fd) throws IOException {
+        if (fd >= interest.length || interest[fd] == 0) return;
+        if ((state[fd] & ARMED) != 0) {
+            queueRemove(fd);
+            state[fd] &= ~ARMED;
+        }
+        arm(fd);
+    }
+
+    /** The registered events of {@code fd} with mode flags (0: none). */
+    int interestOf(int fd) {
+        return fd < interest.length ? interest[fd] : 0;
+    }
+
+    /** Submits what is queued, without waiting. */
+    void submitPending() throws IOException {
+        submitNow();
+    }
+
+    /**
+     * Waits for at least one completion and handles level 2's; the others are kept for the next reap
+     * (a removal runs between a poll and the selector's reading of its batch).
+     */
+    void awaitCompletions() throws IOException {
+        long entered = ring.cqReady() == 0 ? ring.enter(0, 1, IORING_ENTER_GETEVENTS, 0, 0) : 0;
+        if (entered < 0) {
+            int e = (int) -entered;
+            if (e != EINTR && e != EAGAIN && e != EBUSY) throw new IOException("io_uring_enter: " + LibC.strerror(e));
+        }
+        int avail = ring.cqReady();
+        for (int i = 0; i < avail; i++) {
+            int off = ring.cqe(i);
+            long data = ring.cqeUserData(off);
+            if (CompletionStreams.isStream(data)) {
+                streams.complete(data, ring.cqeRes(off), ring.cqeFlags(off));
+            } else {
+                defer(data, ring.cqeRes(off), ring.cqeFlags(off));
+            }
+        }
+        ring.consume(avail);
+    }
+
+    private void defer(long data, int res, int flags) {
+        if (deferredHead + deferredCount == deferredData.length) {
+            int cap = Math.max(16, deferredCount * 2);
+            deferredData = java.util.Arrays.copyOfRange(deferredData, deferredHead, deferredHead + cap);
+            deferredRes = java.util.Arrays.copyOfRange(deferredRes, deferredHead, deferredHead + cap);
+            deferredFlags = java.util.Arrays.copyOfRange(deferredFlags, deferredHead, deferredHead + cap);
+            deferredHead = 0;
+        }
+        int at = deferredHead + deferredCount++;
+        deferredData[at] = data;
+        deferredRes[at] = res;
+        deferredFlags[at] = flags;
+    }
+
+    private int replayDeferred(int s) throws IOException {
+        int n = 0;
+        while (deferredCount > 0 && n < EVENTS) {
+            int at = deferredHead++;
+            deferredCount--;
+            n = handle(deferredData[at], deferredRes[at], deferredFlags[at], s, n);
+        }
+        if (deferredCount == 0) {
+            deferredHead = 0;
+        }
+        return n;
     }
 }

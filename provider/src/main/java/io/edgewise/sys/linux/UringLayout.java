@@ -72,6 +72,22 @@ public final class UringLayout {
     public static final int PROBE_SIZE = 16, PROBE_LAST_OP = 0, PROBE_OPS_LEN = 1, PROBE_OPS = 16;
     public static final int PROBE_OP_SIZE = 8, PROBE_OP_OP = 0, PROBE_OP_FLAGS = 2;
 
+    // level 2 (completion I/O): receive into a provided-buffer ring, send, cancel
+    public static final int IORING_OP_ASYNC_CANCEL = 14, IORING_OP_SEND = 26, IORING_OP_RECV = 27;
+    public static final int IOSQE_BUFFER_SELECT = 1 << 5;
+    /** In the SQE's ioprio of a RECV: the request stays armed and completes once per arrival. */
+    public static final int IORING_RECV_MULTISHOT = 1 << 1;
+    /** In a CQE's flags: a provided buffer was used; its id is in the upper 16 bits. */
+    public static final int IORING_CQE_F_BUFFER = 1, IORING_CQE_BUFFER_SHIFT = 16;
+    public static final int IORING_REGISTER_PBUF_RING = 22, IORING_UNREGISTER_PBUF_RING = 23;
+    public static final int MAP_PRIVATE = 2, MAP_ANONYMOUS = 0x20;
+
+    // struct io_uring_buf (one entry of a provided-buffer ring; entry 0's resv is the ring's tail)
+    public static final int BUF_SIZE = 16, BUF_ADDR = 0, BUF_LEN = 8, BUF_BID = 12, BUF_RING_TAIL = 14;
+
+    // struct io_uring_buf_reg
+    public static final int BUF_REG_SIZE = 40, BUF_REG_RING_ADDR = 0, BUF_REG_RING_ENTRIES = 8, BUF_REG_BGID = 12;
+
     // errno values io_uring returns besides Linux's usual ones
-    public static final int ENOSYS = 38, ETIME = 62, ECANCELED = 125, EBUSY = 16;
+    public static final int ENOSYS = 38, ETIME = 62, ECANCELED = 125, EBUSY = 16, ENOBUFS = 105, ENOENT = 2, EALREADY = 114;
 }

@@ -1,0 +1,487 @@
+package io.edgewise.backend.uring;
+
+import static io.edgewise.sys.linux.Linux.EFD_CLOEXEC;
+import static io.edgewise.sys.linux.Linux.EFD_NONBLOCK;
+import static io.edgewise.sys.linux.Linux.POLLIN;
+import static io.edgewise.sys.linux.UringLayout.*;
+
+import io.edgewise.backend.Poller;
+import io.edgewise.sys.InputHost;
+import io.edgewise.sys.posix.LibC;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * io_uring level 2 for one {@link UringPoller}: the descriptors whose reads the ring serves, each a
+ * {@link UringStream} fed by a multishot {@code recv} into the shared {@link BufferRing}.
+ *
+ * <ul>
+ * <li>Binding: when the selector offers a channel ({@link #offer}) the poller installs a stream in it; from
+ *     then on readiness for IN comes from the stream (queued bytes, EOF or an error), and the poll request,
+ *     if any, watches only OUT. {@code update(fd, …, 0)} unbinds: the recv is cancelled and its last
+ *     completion awaited before {@code update} returns (the selector may close the descriptor next, and
+ *     no byte may be received after the reader went back to the descriptor), then the stream is detached.
+ * <li>{@code ENOBUFS} (the ring had no free buffer): the recv ended; re-armed by the first poll after a
+ *     buffer came back. Backpressure: a stream holding {@link #bound} unread buffers has its recv
+ *     cancelled ({@code throttled}), so the socket's receive queue fills and the kernel closes the window;
+ *     the reader re-arms it once it has read down to half the bound.
+ * <li>A reader on another thread asks for a re-arm through {@code pending}; when the poller may be blocked
+ *     in the kernel, a write to {@code nudgeFd} (watched by the ring) makes its poll go round without
+ *     returning.
+ * </ul>
+ *
+ * <p>Threads: everything runs on the poller's thread except {@link #requestArm} and
+ * {@link #buffersReturned}, called by readers: {@code pending}/{@code pendingCount} are guarded by
+ * {@code pendingLock}; {@code blocked} and {@code starvedCount} are volatile. Lock order: a stream's
+ * monitor → the BufferRing → {@code pendingLock}.
+ */
+final class CompletionStreams {
+    /** user_data: bit 63 (the poller's own), bit 62 (level 2), the kind in 60..61, a generation in 32..59. */
+    static final long STREAM = 1L << 62;
+    static final int RECV = 0, CANCEL = 1, NUDGE = 2;
+    static final int DEFAULT_ENTRIES = 256, DEFAULT_SIZE = 8192;
+
+    private final UringPoller poller;
+    private final Ring ring;
+    final BufferRing buffers;
+    /** Unread buffers a stream may hold before its recv is stopped. */
+    final int bound;
+    private UringStream[] byFd = new UringStream[64];
+    private int bound0;
+    private int nextGen;
+
+    /** Streams with something to report (poller thread). */
+    private UringStream[] ready = new UringStream[16];
+    private int readyCount;
+    /** Streams whose recv ENOBUFS ended (poller thread). */
+    private UringStream[] starved = new UringStream[16];
+    private int starvedAt;
+    private volatile int starvedCount;
+    /** Receives ended by ENOBUFS, and recvs stopped by the bound (tests; poller thread). */
+    long starvations, throttles;
+
+    private final Object pendingLock = new Object();
+    private UringStream[] pending = new UringStream[16];
+    private int pendingCount;
+    /** Re-arms decided on the poller's thread, done before the next enter. */
+    private UringStream[] rearm = new UringStream[16];
+    private int rearmCount;
+
+    /** The poller may be (or is about to be) waiting in the kernel: readers must nudge it. */
+    private volatile boolean blocked;
+    private final int nudgeFd;
+    private boolean nudgeArmed;
+    private final ByteBuffer scratch = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
+    private static final ByteBuffer ONE = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder()).putLong(0, 1L);
+    private static final long ONE_ADDR = LibC.address(ONE);
+
+    CompletionStreams(UringPoller poller, Ring ring, String testRing) throws IOException {
+        this.poller = poller;
+        this.ring = ring;
+        int entries = DEFAULT_ENTRIES, size = DEFAULT_SIZE;
+        if (!testRing.isEmpty()) {
+            String[] p = testRing.split("x");
+            entries = Integer.parseInt(p[0].trim());
+            size = Integer.parseInt(p[1].trim());
+        }
+        buffers = new BufferRing(ring.fd, entries, size);
+        bound = Math.max(2, entries / 8);
+        nudgeFd = LibC.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (nudgeFd < 0) {
+            int e = -nudgeFd;
+            buffers.close();
+            throw new IOException("eventfd: " + LibC.strerror(e));
+        }
+    }
+
+    static boolean isStream(long data) {
+        return data < 0 && (data & STREAM) != 0;
+    }
+
+    private static long userData(int kind, int gen, int fd) {
+        return Long.MIN_VALUE | STREAM | ((long) kind << 60) | ((long) (gen & 0x0fffffff) << 32) | (fd & 0xffffffffL);
+    }
+
+    boolean bound(int fd) {
+        return fd < byFd.length && byFd[fd] != null;
+    }
+
+    /** The poll events the descriptor still needs from a poll request: IN comes from its stream. */
+    int pollInterest(int fd, int interest) {
+        return bound(fd) ? interest & ~Poller.IN : interest;
+    }
+
+    // ---- binding
+
+    /** Installs a stream in the channel unless one serves it already; true when a new one was bound. */
+    boolean offer(int fd, InputHost host) {
+        if (bound(fd)) {
+            return false;
+        }
+        int g = nextGen = (nextGen + 1) & 0x0fffffff;
+        UringStream s = new UringStream(this, fd, g, host);
+        byte[] left = host.adoptInput(s);
+        if (left == null) {
+            return false;
+        }
+        s.inherit(left); // before its recv is armed: these bytes come first
+        if (fd >= byFd.length) {
+            byFd = java.util.Arrays.copyOf(byFd, Math.max(fd + 1, byFd.length * 2));
+        }
+        byFd[fd] = s;
+        bound0++;
+        queueRearm(s);
+        if (s.readable()) {
+            s.fresh = true;
+            markReady(s);
+        }
+        return true;
+    }
+
+    /** The selector's interest changed (not to 0): a ONESHOT stream is armed again. */
+    void interestChanged(int fd, int events) {
+        UringStream s = fd < byFd.length ? byFd[fd] : null;
+        if (s == null) return;
+        s.oneshotArmed = true;
+        if ((events & Poller.IN) != 0 && s.readable()) {
+            markReady(s);
+        }
+    }
+
+    /** Unbinds the descriptor (see the class comment); returns when its recv has ended. */
+    void unbind(int fd) throws IOException {
+        forgetDemoted(fd);
+        UringStream s = fd < byFd.length ? byFd[fd] : null;
+        if (s == null) return;
+        s.unbinding = true;
+        if (s.recvArmed && !s.cancelling) {
+            cancel(s);
+        }
+        if (s.recvArmed) {
+            poller.submitPending();
+            while (s.recvArmed) {
+                poller.awaitCompletions();
+            }
+        }
+        byFd[fd] = null;
+        bound0--;
+        s.detach();
+    }
+
+    /**
+     * A new selecting thread: a recv belongs to the thread that submitted it (its completion work runs
+     * there, and it is cancelled when that thread exits), so every armed recv is cancelled and its end
+     * awaited — two recvs on one socket would split its bytes — and the next {@link #beforeEnter} arms it
+     * again from the calling thread.
+     */
+    void adopt() throws IOException {
+        boolean any = false;
+        for (UringStream s : byFd) {
+            if (s != null && s.recvArmed) {
+                if (!s.cancelling) cancel(s);
+                any = true;
+            }
+        }
+        if (!any) return;
+        poller.submitPending();
+        for (UringStream s : byFd) {
+            while (s != null && s.recvArmed) {
+                poller.awaitCompletions();
+            }
+        }
+    }
+
+    // ---- requests
+
+    private void armRecv(UringStream s) throws IOException {
+        int off = poller.sqe();
+        ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_RECV);
+        ring.sqes.put(off + SQE_FLAGS, (byte) IOSQE_BUFFER_SELECT);
+        ring.sqes.putShort(off + SQE_IOPRIO, (short) IORING_RECV_MULTISHOT);
+        ring.sqes.putInt(off + SQE_FD, s.fd);
+        ring.sqes.putShort(off + SQE_BUF_INDEX, (short) BufferRing.GROUP);
+        ring.sqes.putLong(off + SQE_USER_DATA, userData(RECV, s.gen, s.fd));
+        ring.publish();
+        s.recvArmed = true;
+        s.cancelling = false;
+    }
+
+    private void cancel(UringStream s) throws IOException {
+        int off = poller.sqe();
+        ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_ASYNC_CANCEL);
+        ring.sqes.putInt(off + SQE_FD, -1);
+        ring.sqes.putLong(off + SQE_ADDR, userData(RECV, s.gen, s.fd));
+        ring.sqes.putLong(off + SQE_USER_DATA, userData(CANCEL, s.gen, s.fd));
+        ring.publish();
+        s.cancelling = true;
+    }
+
+    private void armNudge() throws IOException {
+        int off = poller.sqe();
+        ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_POLL_ADD);
+        ring.sqes.putInt(off + SQE_FD, nudgeFd);
+        ring.sqes.putInt(off + SQE_POLL32_EVENTS, POLLIN);
+        ring.sqes.putLong(off + SQE_USER_DATA, userData(NUDGE, 0, 0));
+        ring.publish();
+        nudgeArmed = true;
+    }
+
+    private void queueRearm(UringStream s) {
+        if (rearmCount == rearm.length) rearm = java.util.Arrays.copyOf(rearm, rearmCount * 2);
+        rearm[rearmCount++] = s;
+    }
+
+    private boolean current(UringStream s) {
+        return s.fd < byFd.length && byFd[s.fd] == s && !s.unbinding;
+    }
+
+    /**
+     * Before the poller's enter: queues the re-arms readers asked for, those decided here, and those of
+     * starved streams once buffers came back. Returns whether a stream has something to report (the enter
+     * must not wait).
+     */
+    boolean beforeEnter() throws IOException {
+        promoteDemoted();
+        if (bound0 == 0 && pendingCount == 0 && rearmCount == 0) {
+            return false;
+        }
+        if (!nudgeArmed) {
+            armNudge();
+        }
+        blocked = true; // before taking the pending requests: a request added after this nudges
+        synchronized (pendingLock) {
+            for (int i = 0; i < pendingCount; i++) {
+                UringStream s = pending[i];
+                pending[i] = null;
+                synchronized (s) {
+                    s.armRequested = false;
+                    s.throttled = false;
+                }
+                queueRearm(s);
+            }
+            pendingCount = 0;
+        }
+        int sc = starvedCount;
+        if (sc > 0 && buffers.returned() != starvedAt) {
+            for (int i = 0; i < sc; i++) {
+                starved[i].starved = false;
+                queueRearm(starved[i]);
+                starved[i] = null;
+            }
+            starvedCount = 0;
+        }
+        for (int i = 0; i < rearmCount; i++) {
+            UringStream s = rearm[i];
+            rearm[i] = null;
+            if (current(s) && !s.recvArmed && !s.starved && !s.ended()) {
+                armRecv(s);
+            }
+        }
+        rearmCount = 0;
+        return readyCount > 0;
+    }
+
+    /** After the enter: readers need not nudge until the next one. */
+    void afterEnter() {
+        blocked = false;
+    }
+
+    /** A completion of a level-2 request. */
+    void complete(long data, int res, int flags) throws IOException {
+        int kind = (int) (data >>> 60) & 3;
+        if (kind == NUDGE) {
+            nudgeArmed = false;
+            LibC.read(nudgeFd, LibC.address(scratch), 8);
+            return;
+        }
+        if (kind != RECV) {
+            return; // a cancel's own completion: the recv's tells
+        }
+        int fd = (int) data;
+        int g = (int) (data >>> 32) & 0x0fffffff;
+        UringStream s = fd < byFd.length ? byFd[fd] : null;
+        if (s == null || s.gen != g) {
+            if (res > 0 && (flags & IORING_CQE_F_BUFFER) != 0) {
+                buffers.recycle(flags >>> IORING_CQE_BUFFER_SHIFT); // no reader left: give it back
+            }
+            return;
+        }
+        boolean more = (flags & IORING_CQE_F_MORE) != 0;
+        if (res > 0) {
+            int queued = s.enqueue(flags >>> IORING_CQE_BUFFER_SHIFT, res);
+            s.fresh = true;
+            markReady(s);
+            if (more && queued >= bound && !s.cancelling) {
+                cancel(s);
+            }
+        } else if (res == 0 || (res != -ENOBUFS && res != -ECANCELED)) {
+            s.end(-res);
+            s.fresh = true;
+            markReady(s);
+        }
+        if (!more) {
+            s.recvArmed = false;
+            s.cancelling = false;
+            if (s.unbinding || s.ended()) {
+                return;
+            }
+            if (res == -ENOBUFS) {
+                starvations++;
+                if (s.queued() == 0) {
+                    demote(s); // it holds nothing: others hold the ring; readiness serves it meanwhile
+                    return;
+                }
+                s.starved = true;
+                int sc = starvedCount;
+                if (sc == starved.length) starved = java.util.Arrays.copyOf(starved, sc * 2);
+                starved[sc] = s;
+                starvedAt = buffers.returned();
+                starvedCount = sc + 1;
+                return;
+            }
+            synchronized (s) {
+                if (s.queued() >= bound) {
+                    s.throttled = true; // the reader re-arms it (UringStream.wantsArm)
+                    throttles++;
+                    return;
+                }
+            }
+            queueRearm(s);
+        }
+    }
+
+    /** Descriptors demoted to readiness (level 1) until buffers come back, with their channels. */
+    private int[] demotedFd = new int[16];
+    private InputHost[] demotedHost = new InputHost[16];
+    private int demotedCount, demotedAt;
+    long demotions;
+
+    /**
+     * A stream whose recv found the ring empty while it held nothing is a victim of others' unread buffers:
+     * it is detached (its reader goes back to the descriptor) and its descriptor watched for IN by a poll
+     * request, until a buffer comes back ({@link #beforeEnter} serves it again). Without this, a reader that
+     * stops could starve every other connection of the selector.
+     */
+    private void demote(UringStream s) throws IOException {
+        demotions++;
+        byFd[s.fd] = null;
+        bound0--;
+        s.detach();
+        if (demotedCount == demotedFd.length) {
+            demotedFd = java.util.Arrays.copyOf(demotedFd, demotedCount * 2);
+            demotedHost = java.util.Arrays.copyOf(demotedHost, demotedCount * 2);
+        }
+        demotedFd[demotedCount] = s.fd;
+        demotedHost[demotedCount++] = s.host;
+        demotedAt = buffers.returned();
+        poller.watchAgain(s.fd);
+    }
+
+    private void forgetDemoted(int fd) {
+        for (int i = 0; i < demotedCount; i++) {
+            if (demotedFd[i] == fd) {
+                demotedFd[i] = demotedFd[--demotedCount];
+                demotedHost[i] = demotedHost[demotedCount];
+                demotedHost[demotedCount] = null;
+                return;
+            }
+        }
+    }
+
+    private void promoteDemoted() throws IOException {
+        if (demotedCount == 0 || buffers.returned() == demotedAt) return;
+        int n = demotedCount;
+        demotedCount = 0;
+        for (int i = 0; i < n; i++) {
+            InputHost h = demotedHost[i];
+            demotedHost[i] = null;
+            if ((poller.interestOf(demotedFd[i]) & Poller.IN) != 0) {
+                poller.offer(demotedFd[i], h);
+            }
+        }
+    }
+
+    private void markReady(UringStream s) {
+        if (s.inReady) return;
+        s.inReady = true;
+        if (readyCount == ready.length) ready = java.util.Arrays.copyOf(ready, readyCount * 2);
+        ready[readyCount++] = s;
+    }
+
+    /**
+     * Appends to the poller's batch the streams whose state answers their interest: LEVEL while readable,
+     * EDGE once per arrival, ONESHOT once until re-armed. Returns the new batch size.
+     */
+    int report(int stamp, int n, int max) {
+        int keep = 0;
+        for (int i = 0; i < readyCount; i++) {
+            UringStream s = ready[i];
+            ready[i] = null;
+            boolean stay = false;
+            if (current(s) && n < max) {
+                int mode = poller.interestOf(s.fd);
+                if ((mode & Poller.IN) != 0 && s.readable()) {
+                    boolean report;
+                    if ((mode & Poller.EDGE) != 0) {
+                        report = s.fresh;
+                    } else if ((mode & Poller.ONESHOT) != 0) {
+                        report = s.oneshotArmed;
+                    } else {
+                        report = true;
+                        stay = true;
+                    }
+                    if (report) {
+                        s.fresh = false;
+                        if ((mode & Poller.ONESHOT) != 0) s.oneshotArmed = false;
+                        n = poller.emit(s.fd, Poller.IN, stamp, n);
+                    }
+                }
+            } else if (current(s)) {
+                stay = true; // the batch is full: next time
+            }
+            if (stay) {
+                ready[keep++] = s;
+            } else {
+                s.inReady = false;
+            }
+        }
+        readyCount = keep;
+        return n;
+    }
+
+    // ---- readers
+
+    /** A reader took a throttled stream down to half its bound: the poller re-arms its recv. */
+    void requestArm(UringStream s) {
+        synchronized (pendingLock) {
+            if (pendingCount == pending.length) pending = java.util.Arrays.copyOf(pending, pendingCount * 2);
+            pending[pendingCount++] = s;
+        }
+        nudge();
+    }
+
+    /** A reader gave buffers back: starved streams can receive again. */
+    void buffersReturned() {
+        if (starvedCount > 0) {
+            nudge();
+        }
+    }
+
+    private void nudge() {
+        if (blocked) {
+            LibC.write(nudgeFd, ONE_ADDR, 8);
+        }
+    }
+
+    /** Detaches every stream (their recvs end with the ring) and gives the buffer ring back. */
+    void close() throws IOException {
+        for (int fd = 0; fd < byFd.length; fd++) {
+            if (byFd[fd] != null) {
+                unbind(fd);
+            }
+        }
+        buffers.close();
+        LibC.close(nudgeFd);
+    }
+}

@@ -1,0 +1,278 @@
+package io.edgewise.backend.uring;
+
+import io.edgewise.sys.CompletionInput;
+import io.edgewise.sys.ConnectionResetException;
+import io.edgewise.sys.SocketOps;
+import io.edgewise.sys.posix.LibC;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * One connected stream socket served by io_uring level 2: the provided buffers its multishot {@code recv}
+ * filled, in arrival order, then an end (EOF or an error). A read copies from them and hands each emptied
+ * buffer back to the {@link BufferRing} (a store, no system call). Once detached (the selector removed the
+ * descriptor), what is left is copied out of the ring and read first; then {@link #DRAINED}.
+ *
+ * <p>Threads: the queue, the end, {@code detached}, {@code leftover}, {@code throttled} and
+ * {@code armRequested} are guarded by this object's monitor (the poller's thread appends, any reading
+ * thread takes). The fields marked "poller" are the poller thread's alone. Lock order: this → the
+ * BufferRing's monitor → the streams' pending lock.
+ */
+final class UringStream implements CompletionInput {
+    private static final int ECONNRESET = 104;
+
+    final CompletionStreams owner;
+    final int fd;
+    /** This binding's generation (28 bits): in every user_data of its requests. */
+    final int gen;
+    /** The channel it serves (to serve it again after a demotion, see CompletionStreams). */
+    final io.edgewise.sys.InputHost host;
+
+    // guarded by this
+    private int[] bids = new int[16];
+    private int[] lens = new int[16];
+    private int head, count;
+    /** Bytes of the head buffer already read. */
+    private int headOff;
+    private boolean eof;
+    private int error;
+    private boolean detached;
+    private byte[] leftover;
+    private int leftoverPos;
+    /** The recv was stopped because too many buffers wait unread; re-armed when the reader catches up. */
+    boolean throttled;
+    /** A re-arm was asked for and not yet done by the poller. */
+    boolean armRequested;
+
+    // poller thread only
+    boolean recvArmed, cancelling, inReady, starved, fresh, oneshotArmed = true, unbinding;
+
+    UringStream(CompletionStreams owner, int fd, int gen, io.edgewise.sys.InputHost host) {
+        this.host = host;
+        this.owner = owner;
+        this.fd = fd;
+        this.gen = gen;
+    }
+
+    /** The bytes a previous, detached input of the channel still held: read first. */
+    synchronized void inherit(byte[] left) {
+        if (left.length > 0) {
+            leftover = left;
+            leftoverPos = 0;
+        }
+    }
+
+    // ---- the poller's side
+
+    /** Appends a filled buffer; returns the buffers now queued. */
+    synchronized int enqueue(int bid, int len) {
+        if (detached) {
+            owner.buffers.recycle(bid); // cannot happen: the recv ended before detach; keep the ring whole
+            return count;
+        }
+        if (count == bids.length) {
+            int[] nb = new int[count * 2], nl = new int[count * 2];
+            for (int i = 0; i < count; i++) {
+                nb[i] = bids[(head + i) % bids.length];
+                nl[i] = lens[(head + i) % bids.length];
+            }
+            bids = nb;
+            lens = nl;
+            head = 0;
+        }
+        int at = (head + count) % bids.length;
+        bids[at] = bid;
+        lens[at] = len;
+        return ++count;
+    }
+
+    /** The receive ended: {@code errno} 0 for EOF. */
+    synchronized void end(int errno) {
+        if (errno == 0) {
+            eof = true;
+        } else if (!eof && error == 0) {
+            error = errno;
+        }
+    }
+
+    synchronized int queued() {
+        return count;
+    }
+
+    /** Whether a read would return something other than "nothing yet". */
+    synchronized boolean readable() {
+        return count > 0 || leftover != null || eof || error != 0;
+    }
+
+    /** Whether the receive is over (EOF or an error): never re-armed. */
+    synchronized boolean ended() {
+        return eof || error != 0;
+    }
+
+    /**
+     * The descriptor is no longer served (its recv has ended): the queued bytes are copied out of the
+     * ring, whose buffers go back, and are read before the descriptor.
+     */
+    synchronized void detach() {
+        if (count > 0) {
+            int total = 0;
+            for (int i = 0; i < count; i++) {
+                total += lens[(head + i) % bids.length];
+            }
+            total -= headOff;
+            int lp = leftover == null ? 0 : leftover.length - leftoverPos;
+            byte[] all = new byte[lp + total];
+            if (lp > 0) System.arraycopy(leftover, leftoverPos, all, 0, lp);
+            int at = lp;
+            while (count > 0) {
+                int bid = bids[head], len = lens[head] - headOff;
+                owner.buffers.data.get(bid * owner.buffers.size + headOff, all, at, len);
+                at += len;
+                popHead();
+            }
+            leftover = all;
+            leftoverPos = 0;
+        }
+        detached = true;
+    }
+
+    private void popHead() {
+        owner.buffers.recycle(bids[head]);
+        head = (head + 1) % bids.length;
+        count--;
+        headOff = 0;
+    }
+
+    // ---- the reader's side
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("Read-only buffer");
+        }
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        int n;
+        boolean arm;
+        synchronized (this) {
+            n = take(dst);
+            if (n == 0) {
+                return ending();
+            }
+            arm = wantsArm();
+        }
+        afterTake(arm);
+        return n;
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        for (int i = offset; i < offset + length; i++) {
+            if (dsts[i].isReadOnly()) throw new IllegalArgumentException("Read-only buffer");
+        }
+        long n = 0;
+        boolean arm;
+        synchronized (this) {
+            boolean room = false;
+            for (int i = offset; i < offset + length; i++) {
+                if (dsts[i].hasRemaining()) {
+                    room = true;
+                    n += take(dsts[i]);
+                    if (dsts[i].hasRemaining()) break; // nothing more queued
+                }
+            }
+            if (n == 0) {
+                return room ? ending() : 0;
+            }
+            arm = wantsArm();
+        }
+        afterTake(arm);
+        return n;
+    }
+
+    private void afterTake(boolean arm) {
+        if (arm) {
+            owner.requestArm(this);
+        } else {
+            owner.buffersReturned();
+        }
+    }
+
+    /** Copies what is queued into {@code dst}, up to its room; returns the bytes copied. */
+    private int take(ByteBuffer dst) {
+        int pos = dst.position(), room = dst.limit() - pos, n = 0;
+        if (leftover != null) {
+            int len = Math.min(room, leftover.length - leftoverPos);
+            dst.put(pos, leftover, leftoverPos, len);
+            leftoverPos += len;
+            n = len;
+            if (leftoverPos == leftover.length) {
+                leftover = null;
+                leftoverPos = 0;
+            }
+        }
+        ByteBuffer data = owner.buffers.data;
+        int size = owner.buffers.size;
+        while (n < room && count > 0) {
+            int bid = bids[head];
+            int len = Math.min(room - n, lens[head] - headOff);
+            dst.put(pos + n, data, bid * size + headOff, len);
+            n += len;
+            headOff += len;
+            if (headOff == lens[head]) {
+                popHead();
+            }
+        }
+        dst.position(pos + n);
+        return n;
+    }
+
+    /** Nothing queued: the end (once for an error, then EOF), or "nothing yet", or drained. */
+    private int ending() throws IOException {
+        if (error != 0) {
+            int e = error;
+            error = 0;
+            eof = true;
+            throw e == ECONNRESET ? new ConnectionResetException() : new IOException(LibC.strerror(e));
+        }
+        if (eof) {
+            return SocketOps.EOF;
+        }
+        return detached ? DRAINED : SocketOps.UNAVAILABLE;
+    }
+
+    /** A throttled recv is re-armed once the reader took it to half the bound (asked once). */
+    private boolean wantsArm() {
+        if (throttled && !armRequested && !detached && count <= owner.bound / 2) {
+            armRequested = true;
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public synchronized int available() {
+        long total = leftover == null ? 0 : leftover.length - leftoverPos;
+        for (int i = 0; i < count; i++) {
+            total += lens[(head + i) % bids.length];
+        }
+        return (int) Math.min(Integer.MAX_VALUE, total - headOff);
+    }
+
+    @Override
+    public synchronized byte[] takeLeftover() {
+        if (!detached || eof || error != 0) {
+            return null; // still fed, or its end must be reported by it
+        }
+        byte[] b;
+        if (leftover == null) {
+            b = new byte[0];
+        } else {
+            b = java.util.Arrays.copyOfRange(leftover, leftoverPos, leftover.length);
+        }
+        leftover = null;
+        leftoverPos = 0;
+        return b;
+    }
+}
