@@ -2,10 +2,11 @@
 # Runs compat-tests (Netty's testsuite + real JDK programs) over one SelectorProvider on one JDK and
 # prints the surefire totals.
 #
-#   scripts/compat.sh [edgewise|edgewise-uring|jdk] [17|25]      (defaults: edgewise 17)
+#   scripts/compat.sh [edgewise|edgewise-uring|edgewise-uring-io|jdk] [17|25]      (defaults: edgewise 17)
 #
 # edgewise: -Djava.nio.channels.spi.SelectorProvider=io.edgewise.EdgewiseSelectorProvider
 # edgewise-uring: the same with -Dio.edgewise.backend=io_uring -Dio.edgewise.uring.strict=true (no fallback)
+# edgewise-uring-io: io_uring level 2 (-Dio.edgewise.uring.io=true: stream sockets receive through the ring)
 # jdk:      -Djava.nio.channels.spi.SelectorProvider=sun.nio.ch.EPollSelectorProvider (reference run)
 # The reports of each run are kept in compat-tests/target/compat-results/<provider>-<jdk>/.
 # Extra arguments after the first two go to Maven (e.g. -o). Exit status: Maven's.
@@ -19,12 +20,13 @@ backend=()
 case "$provider" in
   edgewise|jdk) ;;
   edgewise-uring) backend=("-Dcompat.backend.argLine=-Dio.edgewise.backend=io_uring -Dio.edgewise.uring.strict=true") ;;
-  *) echo "usage: $0 [edgewise|edgewise-uring|jdk] [17|25] [maven args...]" >&2; exit 2 ;;
+  edgewise-uring-io) backend=("-Dcompat.backend.argLine=-Dio.edgewise.backend=io_uring -Dio.edgewise.uring.strict=true -Dio.edgewise.uring.io=true") ;;
+  *) echo "usage: $0 [edgewise|edgewise-uring|edgewise-uring-io|jdk] [17|25] [maven args...]" >&2; exit 2 ;;
 esac
 case "$jdk" in
   17) export JAVA_HOME=${JDK17_HOME:-/usr/lib/jvm/java-17-openjdk-amd64} ;;
   25) export JAVA_HOME=${JDK25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64} ;;
-  *) echo "usage: $0 [edgewise|edgewise-uring|jdk] [17|25] [maven args...]" >&2; exit 2 ;;
+  *) echo "usage: $0 [edgewise|edgewise-uring|edgewise-uring-io|jdk] [17|25] [maven args...]" >&2; exit 2 ;;
 esac
 [ -x "$JAVA_HOME/bin/java" ] || { echo "no JDK at $JAVA_HOME" >&2; exit 2; }
 
@@ -38,7 +40,7 @@ mkdir -p compat-tests/target
 echo "compat-tests: provider=$provider JAVA_HOME=$JAVA_HOME"
 start=$(date +%s)
 # -DskipTests skips the provider module's unit tests only; compat-tests' surefire obeys -Pcompat.
-mvn -B -ntp -pl compat-tests -am -Pcompat -DskipTests -Dcompat.provider="${provider%-uring}" "${backend[@]}" "$@" verify \
+mvn -B -ntp -pl compat-tests -am -Pcompat -DskipTests -Dcompat.provider="${provider%%-uring*}" "${backend[@]}" "$@" verify \
   > compat-tests/target/compat-maven.log 2>&1
 status=$?
 end=$(date +%s)

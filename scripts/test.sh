@@ -8,8 +8,8 @@
 #   consumer     a Maven project depending on io.edgewise:edgewise-provider, built offline from the local repository
 #   compat       compat-tests (Netty's testsuite + real JDK programs) over Edgewise on each JDK
 #   backends     the kqueue suite (needs libkqueue), the IOCP C probes under wine (needs mingw + wine), and
-#                the provider suite over io_uring on each JDK + compat-tests over io_uring on the last JDK
-#                (needs a kernel with io_uring enabled)
+#                the provider suite over io_uring on each JDK, and over io_uring level 2 + compat-tests over
+#                io_uring levels 1 and 2 on the last JDK (needs a kernel with io_uring enabled)
 #   bench        the quick benchmark profile as a smoke test (never fails for slowness)
 # Duration: about 30 min on 2 cores (provider ~4 min per run, compat ~6 min per JDK, bench ~7 min).
 #
@@ -321,19 +321,31 @@ if stage backends; then
           -Dio.edgewise.backend=io_uring -Dio.edgewise.uring.strict=true
       fi
     done
-    # Netty's testsuite and the JDK programs over io_uring once, on the last JDK (FFM): the ring code is the
-    # same on every JDK, and the provider suite above already runs it through JNA on 17
+    # level 2 (completion I/O: stream sockets receive through the ring) on the last JDK only: its code is
+    # the same on every JDK, and level 1's JDK 17 run above already takes the ring through JNA
     if [ "$built" = 1 ]; then
       v="${JDKS##* }"
-      run_no=$((run_no + 1))
-      echo "=== compat-tests over Edgewise's io_uring backend on JDK $v (about 5 min)"
-      t0=$(date +%s)
-      logged "compat io_uring JDK $v" "$RUNS/$(printf '%02d' "$run_no")-compat-uring-JDK-$v.log" \
-        ./scripts/compat.sh edgewise-uring "$v" -o "${EXTRA[@]}" -Dmaven.main.skip=true -Dmaven.javadoc.skip=true
-      status=$?
-      grep -a -A12 -- '---- surefire totals' "$RUNS/$(printf '%02d' "$run_no")-compat-uring-JDK-$v.log" | sed 's/^/    /'
-      record "compat over io_uring JDK $v" "$status" $(( $(date +%s) - t0 )) \
-        compat-tests/target/compat-results/edgewise-uring-$v/surefire-reports
+      mvn_run "provider over io_uring level 2 JDK $v" "$v" provider/target/surefire-reports -o -pl provider \
+        surefire:test@default-test -Dedgewise.test.classes="$jar" -Dedgewise.test.versioned="$jar" \
+        -Dio.edgewise.backend=io_uring -Dio.edgewise.uring.strict=true -Dio.edgewise.uring.io=true
+    fi
+    # Netty's testsuite and the JDK programs over io_uring levels 1 and 2 once each, on the last JDK (FFM):
+    # the ring code is the same on every JDK, and the provider suite above already runs it through JNA on 17
+    if [ "$built" = 1 ]; then
+      v="${JDKS##* }"
+      for mode in edgewise-uring edgewise-uring-io; do
+        label="io_uring"; [ "$mode" = edgewise-uring-io ] && label="io_uring level 2"
+        run_no=$((run_no + 1))
+        echo "=== compat-tests over Edgewise's $label backend on JDK $v (about 5 min)"
+        t0=$(date +%s)
+        clog="$RUNS/$(printf '%02d' "$run_no")-compat-$mode-JDK-$v.log"
+        logged "compat $label JDK $v" "$clog" \
+          ./scripts/compat.sh "$mode" "$v" -o "${EXTRA[@]}" -Dmaven.main.skip=true -Dmaven.javadoc.skip=true
+        status=$?
+        grep -a -A12 -- '---- surefire totals' "$clog" | sed 's/^/    /'
+        record "compat over $label JDK $v" "$status" $(( $(date +%s) - t0 )) \
+          compat-tests/target/compat-results/$mode-$v/surefire-reports
+      done
     fi
   fi
 fi

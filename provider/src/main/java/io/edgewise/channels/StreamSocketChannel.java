@@ -402,7 +402,11 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
                         long deadline = deadline(timeoutMillis);
                         while (retry(n)) {
                             if (!isOpen() || isInputClosed) break;
-                            BlockingSide.await(readWaiter, f, PollEvents.IN, deadline, "Read timed out");
+                            if (input != null) {
+                                awaitFedInput(f, deadline);
+                            } else {
+                                BlockingSide.await(readWaiter, f, PollEvents.IN, deadline, "Read timed out");
+                            }
                             n = readData(f, one, many, offset, length);
                         }
                     }
@@ -422,6 +426,21 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
             readLock.unlock();
         }
     }
+
+    /**
+     * The wait step of a blocking read while a backend still feeds this channel (level 2: its key was
+     * cancelled and configureBlocking(true) came before the selector's next selection deregistered it).
+     * The backend may take the next bytes off the descriptor into the queue, where no descriptor event
+     * announces them, so the wait is cut into slices that look at the queue again.
+     */
+    private void awaitFedInput(int f, long deadline) throws IOException {
+        int wait = remainingMillis(deadline);
+        if (wait == 0) throw new java.net.SocketTimeoutException("Read timed out");
+        readWaiter.await(f, PollEvents.IN, wait < 0 ? FED_INPUT_SLICE_MILLIS : Math.min(wait, FED_INPUT_SLICE_MILLIS));
+    }
+
+    /** How long a blocking read waits on the descriptor before it looks at a fed queue again. */
+    private static final int FED_INPUT_SLICE_MILLIS = 10;
 
     /** One read: from the queued input first (level 2), else the descriptor. */
     private long readData(int f, ByteBuffer one, ByteBuffer[] many, int offset, int length) throws IOException {

@@ -401,6 +401,46 @@ class UringCompletionIoTest {
         }
     }
 
+    /**
+     * The JDK's HttpServer pattern: cancel the key, go blocking, read in another thread; the selector
+     * deregisters at its next selection. Bytes that arrive in between may be taken by the ring's receive
+     * (its completion work runs on the selecting thread), so no descriptor event announces them to the
+     * blocked reader; the reader must still get them once the selection has queued them.
+     */
+    @Test
+    void aBlockingReadAfterCancelGetsBytesTheRingTookBeforeDeregistration() throws Exception {
+        try (Selector sel = P.openSelector(); ServerSocketChannel server = P.openServerSocketChannel();
+             Socket client = new Socket()) {
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            client.connect(server.getLocalAddress());
+            SocketChannel c = server.accept();
+            c.configureBlocking(false);
+            SelectionKey k = c.register(sel, SelectionKey.OP_READ);
+            assertEquals(0, sel.selectNow());
+            assertTrue(served(c), "the ring serves the channel");
+            k.cancel();
+            c.configureBlocking(true);
+            java.util.concurrent.CompletableFuture<String> got = new java.util.concurrent.CompletableFuture<>();
+            Thread reader = new Thread(() -> {
+                try {
+                    ByteBuffer b = ByteBuffer.allocate(5);
+                    while (b.hasRemaining() && c.read(b) > 0) { }
+                    got.complete(new String(b.array(), 0, b.position()));
+                } catch (Throwable t) {
+                    got.completeExceptionally(t);
+                }
+            });
+            reader.start();
+            io.edgewise.testing.Blocking.assertBlocks(reader);
+            client.getOutputStream().write("hello".getBytes());
+            // this thread submitted the receive: its next system call runs the receive's completion work,
+            // which takes the bytes off the socket into the ring; the selection queues them and deregisters
+            sel.selectNow();
+            assertEquals("hello", got.get(10, java.util.concurrent.TimeUnit.SECONDS));
+            c.close();
+        }
+    }
+
     @Test
     void bytesHeldAfterDeregistrationComeFirstAfterARegistration() throws Exception {
         try (Selector sel = P.openSelector(); ServerSocketChannel server = P.openServerSocketChannel();
