@@ -328,16 +328,6 @@ public final class SocketChannelImpl extends StreamSocketChannel {
         }
     }
 
-    /** Waits up to {@code timeoutMillis} for input; true when readable (or in error/EOF). */
-    boolean pollRead(int timeoutMillis) throws IOException {
-        int f = fd.acquire();
-        try {
-            return Waiter.of(ops).poll(f, PollEvents.IN, -1, timeoutMillis) != 0;
-        } finally {
-            fd.release();
-        }
-    }
-
     // ---- ASYNC_RESOLVE hook (io.edgewise.EdgewiseSocketOptions; the mechanics are in AsyncConnect)
 
     FdHandle fdHandle() {

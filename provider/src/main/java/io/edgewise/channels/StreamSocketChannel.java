@@ -785,10 +785,6 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
         return BlockingSide.retry(n);
     }
 
-    static int normalize(int n) {
-        return retry(n) ? 0 : n;
-    }
-
     static long normalize(long n) {
         return BlockingSide.normalize(n);
     }
