@@ -11,7 +11,7 @@
 #                the provider suite over io_uring on each JDK, and over io_uring level 2 + compat-tests over
 #                io_uring levels 1 and 2 on the last JDK (needs a kernel with io_uring enabled)
 #   bench        the quick benchmark profile as a smoke test (never fails for slowness)
-# Duration: about 30 min on 2 cores (provider ~4 min per run, compat ~6 min per JDK, bench ~7 min).
+# Duration: about 35 min on 2 cores (provider ~2 min per run, compat ~3 min per run, bench ~5 min).
 #
 # Usage: scripts/test.sh                          everything
 #        STAGES="build provider" scripts/test.sh  some stages (a later stage reuses the last build)
