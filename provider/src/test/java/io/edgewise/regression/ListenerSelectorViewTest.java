@@ -1,5 +1,6 @@
 package io.edgewise.regression;
 
+import io.edgewise.testing.SelectorBeans;
 import static java.nio.channels.SelectionKey.OP_ACCEPT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -12,7 +13,7 @@ import io.edgewise.backend.Poller;
 import io.edgewise.channels.SelChannel;
 import io.edgewise.observe.KeyInfo;
 import io.edgewise.observe.SelectorMXBean;
-import java.lang.management.ManagementFactory;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.SelectionKey;
@@ -20,12 +21,11 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
-import java.util.HashSet;
+
 import java.util.List;
 import java.util.Set;
 import javax.management.JMX;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -40,24 +40,14 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class ListenerSelectorViewTest {
     private static final EdgewiseSelectorProvider P = new EdgewiseSelectorProvider();
-    private static final MBeanServer SERVER = ManagementFactory.getPlatformMBeanServer();
 
     private static InetSocketAddress loopback() {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     }
 
-    private static Set<ObjectName> selectorNames() throws Exception {
-        return new HashSet<>(SERVER.queryNames(new ObjectName("io.edgewise:type=Selector,*"), null));
-    }
-
-    /** Opens a selector and finds its MXBean: the one name that appeared (tests of a class run one at a time). */
+    /** Opens a selector and finds its MXBean ({@link SelectorBeans#open}). */
     private static SelectorMXBean open(Selector[] out) throws Exception {
-        Set<ObjectName> before = selectorNames();
-        out[0] = P.openSelector();
-        Set<ObjectName> added = selectorNames();
-        added.removeAll(before);
-        assertEquals(1, added.size(), "one new selector MXBean: " + added);
-        return JMX.newMXBeanProxy(SERVER, added.iterator().next(), SelectorMXBean.class);
+        return SelectorBeans.open(P, out);
     }
 
     @Test

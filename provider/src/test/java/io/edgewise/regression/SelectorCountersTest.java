@@ -1,5 +1,6 @@
 package io.edgewise.regression;
 
+import io.edgewise.testing.SelectorBeans;
 import static java.nio.channels.SelectionKey.OP_READ;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,17 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.edgewise.EdgewiseSelectorProvider;
 import io.edgewise.observe.SelectorMXBean;
 import io.edgewise.testing.Blocking;
-import java.lang.management.ManagementFactory;
+
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.util.HashSet;
+
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.management.JMX;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -33,20 +33,10 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class SelectorCountersTest {
     private static final EdgewiseSelectorProvider P = new EdgewiseSelectorProvider();
-    private static final MBeanServer SERVER = ManagementFactory.getPlatformMBeanServer();
 
-    private static Set<ObjectName> selectorNames() throws Exception {
-        return new HashSet<>(SERVER.queryNames(new ObjectName("io.edgewise:type=Selector,*"), null));
-    }
-
-    /** Opens a selector and finds its MXBean: the one name that appeared (tests of a class run one at a time). */
+    /** Opens a selector and finds its MXBean ({@link SelectorBeans#open}). */
     private static SelectorMXBean open(Selector[] out) throws Exception {
-        Set<ObjectName> before = selectorNames();
-        out[0] = P.openSelector();
-        Set<ObjectName> added = selectorNames();
-        added.removeAll(before);
-        assertEquals(1, added.size(), "one new selector MXBean: " + added);
-        return JMX.newMXBeanProxy(SERVER, added.iterator().next(), SelectorMXBean.class);
+        return SelectorBeans.open(P, out);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.edgewise.regression;
 
+import io.edgewise.testing.SelectorBeans;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -12,7 +13,7 @@ import io.edgewise.backend.Backends;
 import io.edgewise.observe.SelectorMXBean;
 import io.edgewise.resolve.AsyncResolver;
 import io.edgewise.testing.Blocking;
-import java.lang.management.ManagementFactory;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -21,14 +22,12 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.HashSet;
+
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import javax.management.JMX;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,7 +46,6 @@ import org.junit.jupiter.api.Timeout;
 class UntimedSelectInternalWakeupTest {
     private static final long BOUND_MS = 10_000;
     private static final EdgewiseSelectorProvider P = new EdgewiseSelectorProvider();
-    private static final MBeanServer SERVER = ManagementFactory.getPlatformMBeanServer();
 
     private final CountDownLatch gate = new CountDownLatch(1);
     private AsyncResolver previous;
@@ -164,17 +162,8 @@ class UntimedSelectInternalWakeupTest {
         }
     }
 
-    private static Set<ObjectName> selectorNames() throws Exception {
-        return new HashSet<>(SERVER.queryNames(new ObjectName("io.edgewise:type=Selector,*"), null));
-    }
-
-    /** Opens a selector and finds its MXBean: the one name that appeared (tests of a class run one at a time). */
+    /** Opens a selector and finds its MXBean ({@link SelectorBeans#open}). */
     private static SelectorMXBean open(Selector[] out) throws Exception {
-        Set<ObjectName> before = selectorNames();
-        out[0] = P.openSelector();
-        Set<ObjectName> added = selectorNames();
-        added.removeAll(before);
-        assertEquals(1, added.size(), "one new selector MXBean: " + added);
-        return JMX.newMXBeanProxy(SERVER, added.iterator().next(), SelectorMXBean.class);
+        return SelectorBeans.open(P, out);
     }
 }
