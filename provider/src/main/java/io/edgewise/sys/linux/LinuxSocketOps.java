@@ -1,5 +1,6 @@
 package io.edgewise.sys.linux;
 
+import io.edgewise.sys.Scratch;
 import static io.edgewise.sys.linux.Linux.*;
 
 import io.edgewise.sys.ByteIo;

@@ -1,5 +1,6 @@
 package io.edgewise.sys.posix;
 
+import io.edgewise.sys.Scratch;
 import io.edgewise.sys.SocketOptionTable;
 import io.edgewise.sys.DatagramOps;
 import io.edgewise.sys.SocketOps;
@@ -44,14 +45,7 @@ public class PosixDatagramOps implements DatagramOps {
     protected static final int TARGET = 0, SRC = 128, SRCLEN = 256, OPT = 264, OPTLEN = 272, GREQ = 288,
             CACHED = 560, SCRATCH_SIZE = 688;
 
-    /** Per-thread native scratch; thread-confined like the ThreadLocal that holds it. */
-    protected static final class Scratch {
-        public final ByteBuffer buf = ByteBuffer.allocateDirect(SCRATCH_SIZE).order(ByteOrder.nativeOrder());
-        public final long addr = LibC.address(buf);
-        final io.edgewise.sys.AddressCache addresses = new io.edgewise.sys.AddressCache(); // at TARGET and CACHED
-    }
-
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    private static final ThreadLocal<Scratch> SCRATCH = Scratch.perThread(SCRATCH_SIZE);
 
     protected static Scratch scratch() {
         return SCRATCH.get();
@@ -100,14 +94,14 @@ public class PosixDatagramOps implements DatagramOps {
     }
 
     private int encodeTarget(Scratch s, int family, SocketAddress target) throws IOException {
-        int known = s.addresses.targetLength(target, family);
+        int known = s.addresses().targetLength(target, family);
         if (known >= 0) {
             return known;
         }
         int len = family == UNIX
                 ? unixAddrs.encode(s.buf, TARGET, target)
                 : n.sockaddr.encode(s.buf, TARGET, family == SocketOps.INET6, (InetSocketAddress) target);
-        return s.addresses.rememberTarget(target, family, len);
+        return s.addresses().rememberTarget(target, family, len);
     }
 
     @Override
@@ -154,12 +148,12 @@ public class PosixDatagramOps implements DatagramOps {
         if (len < 2 && family != UNIX) {
             return null;
         }
-        SocketAddress known = s.addresses.sender(b, SRC, CACHED, len);
+        SocketAddress known = s.addresses().sender(b, SRC, CACHED, len);
         if (known != null) {
             return known;
         }
         SocketAddress sa = family == UNIX ? unixAddrs.decode(b, SRC, len) : n.sockaddr.decode(b, SRC);
-        return s.addresses.rememberSender(b, SRC, CACHED, len, sa);
+        return s.addresses().rememberSender(b, SRC, CACHED, len, sa);
     }
 
     @Override
@@ -194,7 +188,7 @@ public class PosixDatagramOps implements DatagramOps {
     public void disconnect(int fd) throws IOException {
         Scratch s = SCRATCH.get();
         for (int i = 0; i < 32; i += 8) s.buf.putLong(TARGET + i, 0L);
-        s.addresses.forgetTarget();
+        s.addresses().forgetTarget();
         int len = SockAddrCodec.SOCKADDR_IN6_SIZE;
         boolean unix = false;
         if (!n.disconnectUnspec) { // BSD: the zero address of the socket's own family

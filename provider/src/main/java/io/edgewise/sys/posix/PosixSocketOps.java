@@ -1,5 +1,6 @@
 package io.edgewise.sys.posix;
 
+import io.edgewise.sys.Scratch;
 import io.edgewise.sys.ConsumedErrors;
 import io.edgewise.sys.ByteIo;
 import io.edgewise.sys.PipeOps;
@@ -43,13 +44,7 @@ public class PosixSocketOps implements SocketOps, ByteIo, WaitOps, PipeOps {
     private static final int POLLFD_SIZE = 8, POLLFD_EVENTS = 4, POLLFD_REVENTS = 6, POLLIN = 1;
     private static final int IOVEC_SIZE = 16;
 
-    /** Per-thread native scratch memory; each call uses it only between entry and return. */
-    protected static final class Scratch {
-        public final ByteBuffer buf = ByteBuffer.allocateDirect(SCRATCH_SIZE).order(ByteOrder.nativeOrder());
-        public final long addr = LibC.address(buf);
-    }
-
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    private static final ThreadLocal<Scratch> SCRATCH = Scratch.perThread(SCRATCH_SIZE);
 
     protected static Scratch scratch() {
         return SCRATCH.get();
@@ -348,19 +343,14 @@ public class PosixSocketOps implements SocketOps, ByteIo, WaitOps, PipeOps {
     @Override
     public int available(int fd) throws IOException {
         Scratch s = SCRATCH.get();
-        s.buf.putInt(OPT, 0);
-        int rc = LibC.ioctl(fd, n.fionread, s.addr + OPT);
-        if (rc < 0) {
-            throw errors.io(-rc);
-        }
-        return s.buf.getInt(OPT);
+        int rc = LibC.ioctl(fd, n.fionread, s.zeroedInt(OPT));
+        if (rc < 0) throw errors.io(-rc);
+        return s.intAt(OPT);
     }
 
     @Override
     public int sendUrgent(int fd, int data) throws IOException {
-        Scratch s = SCRATCH.get();
-        s.buf.put(OPT, (byte) data);
-        long r = LibC.send(fd, s.addr + OPT, 1, n.msgOob | n.msgNosignal);
+        long r = LibC.send(fd, SCRATCH.get().byteCell(OPT, data), 1, n.msgOob | n.msgNosignal);
         if (r >= 0) return (int) r;
         int e = (int) -r;
         if (e == n.eagain || e == n.eintr) return 0;

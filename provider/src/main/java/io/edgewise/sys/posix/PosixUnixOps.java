@@ -1,5 +1,6 @@
 package io.edgewise.sys.posix;
 
+import io.edgewise.sys.Scratch;
 import io.edgewise.PeerCredentials;
 import io.edgewise.sys.DatagramOps;
 import io.edgewise.sys.SocketOps;
@@ -25,13 +26,7 @@ public final class PosixUnixOps implements UnixOps {
 
     private static final int SA = 0, SALEN = 128, OPT = 136, OPTLEN = 232, SCRATCH_SIZE = 240;
 
-    /** Per-thread native scratch; thread-confined like the ThreadLocal that holds it. */
-    private static final class Scratch {
-        final ByteBuffer buf = ByteBuffer.allocateDirect(SCRATCH_SIZE).order(ByteOrder.nativeOrder());
-        final long addr = LibC.address(buf);
-    }
-
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    private static final ThreadLocal<Scratch> SCRATCH = Scratch.perThread(SCRATCH_SIZE);
 
     /** /dev/null, opened once for {@link #detachStandardStreams}; guarded by the class lock. */
     private static int devNull = -1;

@@ -1,5 +1,6 @@
 package io.edgewise.sys.windows;
 
+import io.edgewise.sys.Scratch;
 import io.edgewise.sys.SocketOptionTable;
 import static io.edgewise.sys.windows.Win64.*;
 import static io.edgewise.sys.windows.Win64Net.*;
@@ -58,14 +59,7 @@ public final class WindowsDatagramOps implements DatagramOps {
             FLAGS = 288, PEEK = 296, GREQ = 304, CACHED = GREQ + GROUP_SOURCE_REQ_SIZE,
             SCRATCH_SIZE = CACHED + SOCKADDR_STORAGE_SIZE;
 
-    /** Per-thread native scratch; thread-confined like the ThreadLocal that holds it. */
-    private static final class Scratch {
-        final ByteBuffer buf = ByteBuffer.allocateDirect(SCRATCH_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        final long addr = io.edgewise.sys.NativeMemory.address(buf);
-        final io.edgewise.sys.AddressCache addresses = new io.edgewise.sys.AddressCache(); // at TARGET and CACHED
-    }
-
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    private static final ThreadLocal<Scratch> SCRATCH = Scratch.perThread(SCRATCH_SIZE);
 
     public WindowsDatagramOps(WindowsSocketOps ops) {
         this.ops = ops;
@@ -84,12 +78,12 @@ public final class WindowsDatagramOps implements DatagramOps {
 
     /** Encodes {@code target} at TARGET unless it is the address encoded there last. */
     private static int encodeTarget(Scratch s, int family, SocketAddress target) {
-        int known = s.addresses.targetLength(target, family);
+        int known = s.addresses().targetLength(target, family);
         if (known >= 0) {
             return known;
         }
         int len = WinSockAddr.encode(s.buf, TARGET, family == SocketOps.INET6, (InetSocketAddress) target);
-        return s.addresses.rememberTarget(target, family, len);
+        return s.addresses().rememberTarget(target, family, len);
     }
 
     @Override
@@ -162,12 +156,12 @@ public final class WindowsDatagramOps implements DatagramOps {
         if (len < 2) {
             return null;
         }
-        SocketAddress known = s.addresses.sender(b, SRC, CACHED, len);
+        SocketAddress known = s.addresses().sender(b, SRC, CACHED, len);
         if (known != null) {
             return known;
         }
         InetSocketAddress sa = WinSockAddr.decode(b, SRC);
-        return s.addresses.rememberSender(b, SRC, CACHED, len, sa);
+        return s.addresses().rememberSender(b, SRC, CACHED, len, sa);
     }
 
     // ---- connected sockets: the JDK's DatagramDispatcher on Windows
@@ -257,7 +251,7 @@ public final class WindowsDatagramOps implements DatagramOps {
         long h = ops.socketOf(fd);
         Scratch s = SCRATCH.get();
         for (int i = 0; i < 32; i += 8) s.buf.putLong(TARGET + i, 0L);
-        s.addresses.forgetTarget();
+        s.addresses().forgetTarget();
         int rc = Ws2_32.connect(h, s.addr + TARGET, SOCKADDR_IN6_SIZE);
         if (rc != 0) {
             throw WinErrors.socket(-rc);

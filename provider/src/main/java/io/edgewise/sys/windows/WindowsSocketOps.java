@@ -1,5 +1,6 @@
 package io.edgewise.sys.windows;
 
+import io.edgewise.sys.Scratch;
 import io.edgewise.sys.PollEvents;
 import io.edgewise.sys.SystemProps;
 import static io.edgewise.sys.windows.Win64.*;
@@ -71,12 +72,7 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
             TV = 168, RSET = 176, WSET = RSET + FD_SET_SIZE, ESET = WSET + FD_SET_SIZE,
             SCRATCH_SIZE = ESET + FD_SET_SIZE;
 
-    private static final class Scratch {
-        final ByteBuffer buf = ByteBuffer.allocateDirect(SCRATCH_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        final long addr = io.edgewise.sys.NativeMemory.address(buf);
-    }
-
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    private static final ThreadLocal<Scratch> SCRATCH = Scratch.perThread(SCRATCH_SIZE);
 
     /** Winsock's options; {@code struct linger} is two {@code u_short}s. */
     private static final SocketOptionTable OPTS = new SocketOptionTable(true);
@@ -423,19 +419,14 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
     @Override
     public int available(int fd) throws IOException {
         Scratch sc = SCRATCH.get();
-        sc.buf.putInt(OPT, 0);
-        int rc = Ws2_32.ioctlsocket(h(fd), FIONREAD, sc.addr + OPT);
-        if (rc != 0) {
-            throw WinErrors.io(-rc);
-        }
-        return sc.buf.getInt(OPT);
+        int rc = Ws2_32.ioctlsocket(h(fd), FIONREAD, sc.zeroedInt(OPT));
+        if (rc != 0) throw WinErrors.io(-rc);
+        return sc.intAt(OPT);
     }
 
     @Override
     public int sendUrgent(int fd, int data) throws IOException {
-        Scratch sc = SCRATCH.get();
-        sc.buf.put(OPT, (byte) data);
-        int n = Ws2_32.send(h(fd), sc.addr + OPT, 1, MSG_OOB);
+        int n = Ws2_32.send(h(fd), SCRATCH.get().byteCell(OPT, data), 1, MSG_OOB);
         if (n >= 0) return n;
         int e = -n;
         if (e == WSAEWOULDBLOCK || e == WSAEINTR) return 0;

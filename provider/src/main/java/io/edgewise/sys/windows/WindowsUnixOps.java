@@ -1,5 +1,6 @@
 package io.edgewise.sys.windows;
 
+import io.edgewise.sys.Scratch;
 import static io.edgewise.sys.windows.Win64.*;
 import static io.edgewise.sys.windows.Win64Net.*;
 
@@ -59,13 +60,7 @@ public final class WindowsUnixOps implements UnixOps {
 
     private static final int SA = 0, SALEN = 128, SCRATCH_SIZE = 136;
 
-    /** Per-thread native scratch; thread-confined like the ThreadLocal that holds it. */
-    private static final class Scratch {
-        final ByteBuffer buf = ByteBuffer.allocateDirect(SCRATCH_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        final long addr = io.edgewise.sys.NativeMemory.address(buf);
-    }
-
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    private static final ThreadLocal<Scratch> SCRATCH = Scratch.perThread(SCRATCH_SIZE);
 
     private final WindowsSocketOps ops;
 
