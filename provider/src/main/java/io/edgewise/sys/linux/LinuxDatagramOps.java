@@ -33,8 +33,7 @@ public final class LinuxDatagramOps extends PosixDatagramOps {
             return fd;
         }
         Scratch s = scratch();
-        s.buf.putInt(OPT, 0);
-        LibC.setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL, s.addr + OPT, 4);
+        LibC.setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL, s.zeroedInt(OPT), 4);
         if (family == SocketOps.INET6) {
             LibC.setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, s.addr + OPT, 4);
             s.buf.putInt(OPT, 1);

@@ -145,8 +145,7 @@ public class PosixSocketOps implements SocketOps, ByteIo, WaitOps, PipeOps {
         Scratch s = SCRATCH.get();
         prepare(fd, atomic, s);
         if (family == INET6) {
-            s.buf.putInt(OPT, 0);
-            LibC.setsockopt(fd, n.ipprotoIpv6, n.ipv6V6only, s.addr + OPT, 4); // dual stack
+            LibC.setsockopt(fd, n.ipprotoIpv6, n.ipv6V6only, s.zeroedInt(OPT), 4); // dual stack
         }
         return fd;
     }

@@ -199,9 +199,7 @@ public final class WindowsDatagramOps implements DatagramOps {
     public long readv(int fd, long iov, int count) throws IOException {
         long h = ops.socketOf(fd);
         Scratch s = SCRATCH.get();
-        s.buf.putInt(BYTES, 0);
-        s.buf.putInt(FLAGS, 0);
-        int rc = Ws2_32.WSARecv(h, iov, count, s.addr + BYTES, s.addr + FLAGS, 0L, 0L);
+        int rc = Ws2_32.WSARecv(h, iov, count, s.zeroedInt(BYTES), s.zeroedInt(FLAGS), 0L, 0L);
         if (rc == 0) {
             return s.buf.getInt(BYTES) & 0xffffffffL;
         }
@@ -214,8 +212,7 @@ public final class WindowsDatagramOps implements DatagramOps {
     public long writev(int fd, long iov, int count) throws IOException {
         long h = ops.socketOf(fd);
         Scratch s = SCRATCH.get();
-        s.buf.putInt(BYTES, 0);
-        int rc = Ws2_32.WSASend(h, iov, count, s.addr + BYTES, 0, 0L, 0L);
+        int rc = Ws2_32.WSASend(h, iov, count, s.zeroedInt(BYTES), 0, 0L, 0L);
         if (rc == 0) {
             return s.buf.getInt(BYTES) & 0xffffffffL;
         }

@@ -172,12 +172,10 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
             nonBlocking(s, true);
             Scratch sc = SCRATCH.get();
             if (family == INET6) {
-                sc.buf.putInt(OPT, 0);
-                Ws2_32.setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, sc.addr + OPT, 4); // dual stack
+                Ws2_32.setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, sc.zeroedInt(OPT), 4); // dual stack
             }
             if (!stream) {
-                sc.buf.putInt(OPT, 0);
-                Ws2_32.WSAIoctl(s, SIO_UDP_CONNRESET, sc.addr + OPT, 4, 0L, 0, sc.addr + BYTES, 0L, 0L);
+                Ws2_32.WSAIoctl(s, SIO_UDP_CONNRESET, sc.zeroedInt(OPT), 4, 0L, 0, sc.addr + BYTES, 0L, 0L);
             }
         } catch (IOException e) {
             Ws2_32.closesocket(s);
@@ -358,9 +356,7 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
     @Override
     public long readv(int fd, long iov, int count) throws IOException {
         Scratch sc = SCRATCH.get();
-        sc.buf.putInt(BYTES, 0);
-        sc.buf.putInt(FLAGS, 0);
-        int rc = Ws2_32.WSARecv(h(fd), iov, count, sc.addr + BYTES, sc.addr + FLAGS, 0L, 0L);
+        int rc = Ws2_32.WSARecv(h(fd), iov, count, sc.zeroedInt(BYTES), sc.zeroedInt(FLAGS), 0L, 0L);
         if (rc == 0) {
             long n = sc.buf.getInt(BYTES) & 0xffffffffL;
             if (n == 0) return EOF;
@@ -373,8 +369,7 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
     @Override
     public long writev(int fd, long iov, int count) throws IOException {
         Scratch sc = SCRATCH.get();
-        sc.buf.putInt(BYTES, 0);
-        int rc = Ws2_32.WSASend(h(fd), iov, count, sc.addr + BYTES, 0, 0L, 0L);
+        int rc = Ws2_32.WSASend(h(fd), iov, count, sc.zeroedInt(BYTES), 0, 0L, 0L);
         if (rc == 0) {
             long n = sc.buf.getInt(BYTES) & 0xffffffffL;
             if (n < total(iov, count)) WouldBlock.report(fd, PollEvents.OUT);
@@ -587,8 +582,7 @@ public final class WindowsSocketOps implements SocketOps, ByteIo, WaitOps, PipeO
             int rc3 = Ws2_32.connect(s, sc.addr + SA, sc.buf.getInt(SALEN));
             if (rc3 != 0) throw WinErrors.socket(-rc3);
             nonBlocking(s, true);
-            sc.buf.putInt(OPT, 0);
-            Ws2_32.WSAIoctl(s, SIO_UDP_CONNRESET, sc.addr + OPT, 4, 0L, 0, sc.addr + BYTES, 0L, 0L);
+            Ws2_32.WSAIoctl(s, SIO_UDP_CONNRESET, sc.zeroedInt(OPT), 4, 0L, 0, sc.addr + BYTES, 0L, 0L);
         } catch (IOException e) {
             Ws2_32.closesocket(s);
             throw e;
