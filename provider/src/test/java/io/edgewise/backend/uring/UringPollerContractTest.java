@@ -1,190 +1,54 @@
 package io.edgewise.backend.uring;
 
 import static io.edgewise.backend.Poller.EDGE;
-import static io.edgewise.backend.Poller.ERR;
-import static io.edgewise.backend.Poller.HUP;
 import static io.edgewise.backend.Poller.IN;
-import static io.edgewise.backend.Poller.ONESHOT;
 import static io.edgewise.backend.Poller.OUT;
-import static io.edgewise.backend.Poller.RDHUP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.edgewise.EdgewiseSelectorProvider;
-import io.edgewise.channels.SelChannel;
+import io.edgewise.backend.PollerContract;
 import io.edgewise.testing.Blocking;
-import io.edgewise.testing.OpenDescriptors;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channel;
 import java.nio.channels.Pipe;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The {@link io.edgewise.backend.Poller} contract over the io_uring backend directly (the scenarios of
- * EpollPollerContractTest, where io_uring must behave as epoll does), plus what only a ring has:
+ * The {@link io.edgewise.backend.Poller} contract over the io_uring backend directly ({@link PollerContract}:
+ * where io_uring must behave as epoll does), plus what only a ring has:
  * completions of an old request ignored by generation, a CQ smaller than the ready set (overflow), and a
  * removal that reaches the kernel before {@code update} returns. Skipped where io_uring is unavailable.
  */
 @Timeout(60)
-class UringPollerContractTest {
-    private final SelectorProvider provider = new EdgewiseSelectorProvider();
-    private final List<Channel> channels = new ArrayList<>();
-    private final List<UringPoller> pollers = new ArrayList<>();
+class UringPollerContractTest extends PollerContract<UringPoller> {
+    @Override
+    protected UringPoller newPoller() throws IOException {
+        return new UringPoller();
+    }
 
     @BeforeEach
     void uringOnly() {
         Assumptions.assumeTrue(System.getProperty("os.name").startsWith("Linux"), "io_uring is Linux only");
         Assumptions.assumeTrue(UringSupport.problem() == null, () -> "io_uring unavailable: " + UringSupport.problem());
-    }
-
-    @AfterEach
-    void closeAll() throws IOException {
-        for (UringPoller p : pollers) p.close();
-        for (Channel c : channels) c.close();
-    }
-
-    private UringPoller poller() throws IOException {
-        UringPoller p = new UringPoller();
-        pollers.add(p);
-        return p;
-    }
-
-    private Pipe pipe() throws IOException {
-        Pipe p = provider.openPipe();
-        channels.add(p.source());
-        channels.add(p.sink());
-        return p;
-    }
-
-    private static int fd(Channel c) {
-        return ((SelChannel) c).fdVal();
-    }
-
-    private static void send(Pipe p) throws IOException {
-        assertEquals(1, p.sink().write(ByteBuffer.wrap(new byte[] {7})));
-    }
-
-    /** One poll(0): descriptor to events. Fails on a descriptor reported twice. */
-    private static Map<Integer, Integer> pollNow(UringPoller p) throws IOException {
-        int n = p.poll(0);
-        assertTrue(n >= 0, "poll(0) result " + n);
-        Map<Integer, Integer> m = new HashMap<>();
-        for (int i = 0; i < n; i++) {
-            Integer old = m.put(p.descriptor(i), p.events(i));
-            assertEquals(null, old, "descriptor " + p.descriptor(i) + " twice in one batch");
-        }
-        return m;
-    }
-
-    @Test
-    void readyDescriptorsAreReportedWithTheirEvents() throws IOException {
-        UringPoller p = poller();
-        Pipe a = pipe(), b = pipe();
-        p.update(fd(a.source()), 0, IN);
-        p.update(fd(b.sink()), 0, OUT);
-        assertEquals(Map.of(fd(b.sink()), OUT), pollNow(p), "only the writable end: no data yet");
-        assertFalse(p.wokenUp());
-        send(a);
-        Map<Integer, Integer> m = pollNow(p);
-        assertEquals(2, m.size(), m.toString());
-        assertEquals(IN, m.get(fd(a.source())), "IN alone: no error, hang-up or peer shutdown");
-        assertEquals(OUT, m.get(fd(b.sink())));
-    }
-
-    @Test
-    void theWakeupIsReportedApartFromTheBatchAndPersistsUntilCleared() throws IOException {
-        UringPoller p = poller();
-        Pipe a = pipe(), b = pipe(), c = pipe();
-        int ar = fd(a.source()), br = fd(b.source()), cw = fd(c.sink());
-        send(a);
-        p.update(ar, 0, IN);
-        p.update(br, 0, IN);
-        p.wakeup();
-        send(b);
-        p.update(cw, 0, OUT);
-        Map<Integer, Integer> m = pollNow(p);
-        assertEquals(Map.of(ar, IN, br, IN, cw, OUT), m, "every ready descriptor once, the wakeup not among them");
-        assertTrue(p.wokenUp(), "the poll was woken up");
-        assertEquals(m, pollNow(p));
-        assertTrue(p.wokenUp(), "not consumed yet");
-        p.clearWakeup();
-        assertEquals(m, pollNow(p));
-        assertFalse(p.wokenUp(), "consumed by clearWakeup");
-    }
-
-    @Test
-    void aWakeupAloneIsAnEmptyBatch() throws IOException {
-        UringPoller p = poller();
-        Pipe a = pipe();
-        p.update(fd(a.source()), 0, IN);
-        p.wakeup();
-        assertEquals(0, p.poll(-1), "returns at once: woken up, nothing ready");
-        assertTrue(p.wokenUp());
-        p.clearWakeup();
-        send(a);
-        assertEquals(Map.of(fd(a.source()), IN), pollNow(p));
-        assertFalse(p.wokenUp());
-    }
-
-    @Test
-    void twoWakeupsAreConsumedByOneClear() throws IOException {
-        UringPoller p = poller();
-        p.clearWakeup();
-        assertEquals(0, p.poll(0));
-        assertFalse(p.wokenUp());
-        p.wakeup();
-        p.wakeup();
-        p.clearWakeup();
-        assertEquals(0, p.poll(0), "two wakeups are consumed by one clearWakeup");
-        assertFalse(p.wokenUp());
-    }
-
-    @Test
-    void wakeupFromAnotherThreadEndsABlockingPoll() throws Exception {
-        UringPoller p = poller();
-        AtomicInteger result = new AtomicInteger(-2);
-        Thread t = new Thread(() -> {
-            try {
-                result.set(p.poll(1L << 32)); // beyond int: must still wait
-            } catch (IOException e) {
-                result.set(-3);
-            }
-        }, "uring-poller");
-        t.start();
-        try {
-            Blocking.assertBlocks(t);
-        } finally {
-            p.wakeup();
-            t.join(10_000); // never close the poller under a polling thread
-        }
-        assertFalse(t.isAlive(), "wakeup ended the poll");
-        assertEquals(0, result.get(), "no descriptor ready");
-        assertTrue(p.wokenUp());
     }
 
     @Test
@@ -229,94 +93,6 @@ class UringPollerContractTest {
         }
         assertFalse(t.isAlive());
         assertEquals(r, result.get());
-    }
-
-    @Test
-    void updateReplacesRemovesAndRearms() throws IOException {
-        UringPoller p = poller();
-        Pipe a = pipe();
-        int r = fd(a.source());
-        send(a);
-        p.update(r, 0, IN);
-        assertEquals(Map.of(r, IN), pollNow(p));
-        assertEquals(Map.of(r, IN), pollNow(p), "level-triggered: again while the data is there");
-        assertEquals(Map.of(r, IN), pollNow(p), "and again");
-        p.update(r, IN, OUT);
-        assertEquals(Map.of(), pollNow(p), "the read end is never writable: IN replaced by OUT");
-        p.update(r, OUT, 0);
-        p.update(r, 0, IN);
-        assertEquals(Map.of(r, IN), pollNow(p), "removed and added again");
-        p.update(r, IN, 0);
-        assertEquals(Map.of(), pollNow(p), "removed");
-        p.update(r, 0, 0);
-        assertEquals(Map.of(), pollNow(p));
-    }
-
-    @Test
-    void edgeAndOneshotModes() throws IOException {
-        UringPoller p = poller();
-        Pipe e = pipe(), o = pipe();
-        int er = fd(e.source()), or = fd(o.source());
-        send(e);
-        send(o);
-        p.update(er, 0, IN | EDGE);
-        p.update(or, 0, IN | ONESHOT);
-        assertEquals(Map.of(er, IN, or, IN), pollNow(p));
-        assertEquals(Map.of(), pollNow(p), "edge: once per new data; oneshot: disarmed");
-        send(e);
-        assertEquals(Map.of(er, IN), pollNow(p), "new data: a new edge");
-        assertEquals(Map.of(), pollNow(p));
-        p.update(or, IN | ONESHOT, IN | ONESHOT);
-        assertEquals(Map.of(or, IN), pollNow(p), "an update with the same events re-arms a oneshot");
-        assertEquals(Map.of(), pollNow(p));
-    }
-
-    @Test
-    void errorAndHangUpAreReported() throws IOException {
-        UringPoller p = poller();
-        Pipe hup = pipe(), err = pipe();
-        int r = fd(hup.source()), w = fd(err.sink());
-        p.update(r, 0, IN);
-        p.update(w, 0, OUT);
-        hup.sink().close();
-        err.source().close();
-        Map<Integer, Integer> m = pollNow(p);
-        assertEquals(HUP, m.get(r), "the writer of a pipe gone: hang-up, no data");
-        assertEquals(OUT | ERR, m.get(w), "the reader of a pipe gone: an error on the writer");
-    }
-
-    @Test
-    void peerShutdownIsReportedAsReadable() throws IOException {
-        UringPoller p = poller();
-        ServerSocketChannel ssc = provider.openServerSocketChannel().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        channels.add(ssc);
-        SocketChannel client = provider.openSocketChannel();
-        channels.add(client);
-        client.connect(ssc.getLocalAddress());
-        SocketChannel peer = ssc.accept();
-        channels.add(peer);
-        client.configureBlocking(false);
-        int c = fd(client);
-        p.update(c, 0, IN);
-        assertEquals(Map.of(), pollNow(p));
-        peer.shutdownOutput();
-        assertEquals(Map.of(c, IN | RDHUP), pollNow(p), "peer closed its side: readable (EOF) and RDHUP");
-    }
-
-    @Test
-    void aStaleChangeFailsAndARemovalThatFindsNothingIsTolerated() throws IOException {
-        UringPoller p = poller();
-        Pipe a = pipe();
-        int r = fd(a.source()), w = fd(a.sink());
-        p.update(w, 0, OUT);
-        p.update(w, OUT, 0);
-        p.update(w, OUT, 0);
-        assertEquals(Map.of(), pollNow(p), "removed: nothing reported");
-        assertThrows(IOException.class, () -> p.update(r, IN, OUT), "modify of an unknown descriptor");
-        send(a);
-        p.update(r, 0, IN);
-        assertThrows(IOException.class, () -> p.update(r, 0, IN), "add of a known descriptor");
-        assertEquals(Map.of(r, IN), pollNow(p), "the failed add changed nothing");
     }
 
     @Test
@@ -496,8 +272,7 @@ class UringPollerContractTest {
 
     @Test
     void moreReadyDescriptorsThanTheCompletionQueueHoldsAreAllReported() throws IOException {
-        UringPoller p = new UringPoller(4, 8); // the kernel may round up; still far below the 48 ready pipes
-        pollers.add(p);
+        UringPoller p = closedAfter(new UringPoller(4, 8)); // the kernel may round up; still far below the 48 ready pipes
         Set<Integer> level = new HashSet<>(), edge = new HashSet<>();
         for (int i = 0; i < 24; i++) {
             Pipe l = pipe(), e = pipe();
@@ -569,16 +344,5 @@ class UringPollerContractTest {
                 assertFalse(e instanceof java.net.SocketTimeoutException, "no reset within 5 s: " + e);
             }
         }
-    }
-
-    @Test
-    void closeReleasesEveryDescriptor() throws Exception {
-        new UringPoller().close();
-        OpenDescriptors.assertNoLeak("UringPoller open and close", () -> {
-            UringPoller p = new UringPoller();
-            p.wakeup();
-            assertNotEquals(-1, p.poll(0));
-            p.close();
-        });
     }
 }
