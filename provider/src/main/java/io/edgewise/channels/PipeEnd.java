@@ -1,11 +1,13 @@
 package io.edgewise.channels;
 
+import io.edgewise.backend.Poller;
 import io.edgewise.sys.Platform;
 import io.edgewise.sys.PollEvents;
 import io.edgewise.sys.SocketOps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.spi.AbstractSelectableChannel;
 
 /**
@@ -37,6 +39,21 @@ final class PipeEnd extends ChannelCore {
         this.source = source;
         this.begin = begin;
         this.end = end;
+    }
+
+    /** The poll event for {@code ops}: this end's one operation, reading (source) or writing (sink). */
+    int interestEvents(int ops) {
+        return (ops & operation()) != 0 ? (source ? Poller.IN : Poller.OUT) : 0;
+    }
+
+    /** The ready operations for the poll {@code events}: an error or hang-up readies every one asked for. */
+    int readyOps(int events, int interestOps) {
+        if ((events & (Poller.ERR | Poller.HUP)) != 0) return interestOps;
+        return (events & (source ? Poller.IN : Poller.OUT)) != 0 ? interestOps & operation() : 0;
+    }
+
+    private int operation() {
+        return source ? SelectionKey.OP_READ : SelectionKey.OP_WRITE;
     }
 
     /**

@@ -1,15 +1,13 @@
 package io.edgewise.channels;
 
-import io.edgewise.backend.Poller;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.Objects;
 
 /** The write end of a {@link PipeImpl}; locking is {@link PipeEnd}'s. */
-final class SinkChannelImpl extends Pipe.SinkChannel implements SelChannel {
+final class SinkChannelImpl extends Pipe.SinkChannel implements PipeEndChannel {
     private final PipeEnd end;
 
     SinkChannelImpl(SelectorProvider provider, int fd) {
@@ -46,28 +44,7 @@ final class SinkChannelImpl extends Pipe.SinkChannel implements SelChannel {
     }
 
     @Override
-    public void kill() {
-        end.kill();
-    }
-
-    @Override
-    public io.edgewise.observe.ChannelTrace trace() {
-        return end.trace;
-    }
-
-    @Override
-    public int fdVal() {
-        return end.fdVal;
-    }
-
-    @Override
-    public int translateInterestOps(int ops) {
-        return (ops & SelectionKey.OP_WRITE) != 0 ? Poller.OUT : 0;
-    }
-
-    @Override
-    public int translateReadyOps(int events, int interest) {
-        if ((events & (Poller.ERR | Poller.HUP)) != 0) return interest;
-        return (events & Poller.OUT) != 0 ? interest & SelectionKey.OP_WRITE : 0;
+    public PipeEnd pipeEnd() {
+        return end;
     }
 }

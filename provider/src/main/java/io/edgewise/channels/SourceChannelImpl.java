@@ -1,15 +1,13 @@
 package io.edgewise.channels;
 
-import io.edgewise.backend.Poller;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.Objects;
 
 /** The read end of a {@link PipeImpl}; locking is {@link PipeEnd}'s. */
-final class SourceChannelImpl extends Pipe.SourceChannel implements SelChannel {
+final class SourceChannelImpl extends Pipe.SourceChannel implements PipeEndChannel {
     private final PipeEnd end;
 
     SourceChannelImpl(SelectorProvider provider, int fd) {
@@ -45,28 +43,7 @@ final class SourceChannelImpl extends Pipe.SourceChannel implements SelChannel {
     }
 
     @Override
-    public void kill() {
-        end.kill();
-    }
-
-    @Override
-    public io.edgewise.observe.ChannelTrace trace() {
-        return end.trace;
-    }
-
-    @Override
-    public int fdVal() {
-        return end.fdVal;
-    }
-
-    @Override
-    public int translateInterestOps(int ops) {
-        return (ops & SelectionKey.OP_READ) != 0 ? Poller.IN : 0;
-    }
-
-    @Override
-    public int translateReadyOps(int events, int interest) {
-        if ((events & (Poller.ERR | Poller.HUP)) != 0) return interest;
-        return (events & Poller.IN) != 0 ? interest & SelectionKey.OP_READ : 0;
+    public PipeEnd pipeEnd() {
+        return end;
     }
 }
