@@ -304,6 +304,11 @@ class UringReadyPollerTest {
                         });
                 Blocking.assertBlocks(reader);
                 assertTrue(reader.getState() == Thread.State.WAITING, "parked, not held in native code: " + reader.getState());
+                // the poller thread arms the parked thread's request when it runs: a bounded wait for that state
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (shared.armed() == before && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
                 assertTrue(shared.armed() > before, "the ring poller took the wait");
                 client.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
                 reader.join(10_000);
