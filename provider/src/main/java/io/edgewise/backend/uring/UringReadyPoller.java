@@ -346,8 +346,15 @@ public final class UringReadyPoller implements ReadyPoller {
         }
     }
 
-    /** Reads every completion; a registration's runs its callback. */
+    /**
+     * Reads every completion; a registration's runs its callback. SQEs an enter left unsubmitted (it failed
+     * before taking them) are submitted first: a callback may block on a lock whose holder waits in
+     * {@link #awaitConsumed} for exactly those.
+     */
     private void reap() {
+        if (ring.unsubmitted() > 0) {
+            ring.enter(ring.unsubmitted(), 0, 0, 0, 0);
+        }
         int n;
         while ((n = ring.cqReady()) > 0) {
             for (int i = 0; i < n; i++) {
