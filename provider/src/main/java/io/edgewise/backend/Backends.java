@@ -9,6 +9,7 @@ import io.edgewise.backend.iocp.IocpPoller;
 import io.edgewise.backend.kqueue.KqueuePoller;
 import io.edgewise.backend.kqueue.KqueueReadyPoller;
 import io.edgewise.backend.uring.UringPoller;
+import io.edgewise.backend.uring.UringReadyPoller;
 import io.edgewise.backend.uring.UringSupport;
 import io.edgewise.sys.bsd.KqueueConstants;
 import java.io.IOException;
@@ -178,7 +179,8 @@ public final class Backends {
 
     /**
      * The shared {@link ReadyPoller} for input ({@code PollEvents.IN}) or output waits on the backend in use:
-     * epoll's or kqueue's. Other backends (IOCP) have none yet ({@link #hasReadyPoller()} false):
+     * epoll's, kqueue's, or with io_uring the ring's ({@link UringReadyPoller}; epoll's after a fallback or with
+     * {@code -Dio.edgewise.uring.readyPoller=epoll}). Other backends (IOCP) have none yet ({@link #hasReadyPoller()} false):
      * UnsupportedOperationException.
      */
     public static ReadyPoller readyPoller(int pollEvents) {
@@ -188,11 +190,30 @@ public final class Backends {
             case "kqueue":
                 return KqueueReadyPoller.forEvents(pollEvents);
             case URING:
-                // epoll's, with or without the fallback: a virtual thread's park or an async connect waits
-                // for one descriptor, where a ring gains nothing over one epoll_ctl + shared epoll_wait
-                return EpollReadyPoller.forEvents(pollEvents);
+                return RingReady.USED ? UringReadyPoller.forEvents(pollEvents) : EpollReadyPoller.forEvents(pollEvents);
             default:
                 throw new UnsupportedOperationException("no ready poller for backend " + NAME);
+        }
+    }
+
+    /**
+     * Whether the io_uring backend's waits use the ring's ready poller: io_uring runs (no fallback) and
+     * {@code -Dio.edgewise.uring.readyPoller=epoll} does not ask for epoll's. Decided once.
+     */
+    private static final class RingReady {
+        static final boolean USED = !uringFallback() && Settings.uringReadyPoller().equals("ring");
+    }
+
+    /** Which ready poller serves the backend's waits, for diagnostics and tests: "epoll", "kqueue", "io_uring", "none". */
+    public static String readyPollerName() {
+        switch (NAME) {
+            case "epoll":
+            case "kqueue":
+                return NAME;
+            case URING:
+                return RingReady.USED ? URING : "epoll";
+            default:
+                return "none";
         }
     }
 

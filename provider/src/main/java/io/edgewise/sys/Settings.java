@@ -65,6 +65,7 @@ public record Settings(String backend, String binding, String socketops, String 
     public static final String WINDOWS_TEST_LIBRARY = "io.edgewise.windows.test.library";
     public static final String URING_IO = "io.edgewise.uring.io";
     public static final String URING_TEST_BUFFER_RING = "io.edgewise.uring.test.bufferRing";
+    public static final String URING_READY_POLLER = "io.edgewise.uring.readyPoller";
 
     /** The JVM's properties now (privileged reads, see {@link SystemProps}). */
     public static Settings fromSystem() {
@@ -113,6 +114,18 @@ public record Settings(String backend, String binding, String socketops, String 
 
     static String uringTestBufferRing(UnaryOperator<String> props) {
         return orElse(props.apply(URING_TEST_BUFFER_RING), "");
+    }
+
+    /**
+     * With the io_uring backend: which ready poller serves virtual-thread parking and async connect, "ring" or
+     * "epoll" (unset: "ring"); read once, when the first such wait needs one.
+     */
+    public static String uringReadyPoller() {
+        return uringReadyPoller(SystemProps::get);
+    }
+
+    static String uringReadyPoller(UnaryOperator<String> props) {
+        return "epoll".equals(props.apply(URING_READY_POLLER)) ? "epoll" : "ring";
     }
 
     /** How long a condition lasts before a JFR scan reports it; read at each scan. */

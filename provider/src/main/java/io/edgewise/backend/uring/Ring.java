@@ -196,4 +196,14 @@ final class Ring implements AutoCloseable {
         LibC.munmap(ringAddr, ringLen);
         LibC.close(fd);
     }
+
+    /** The kernel's SQ head, read from any thread (acquire): every SQE before it was consumed. */
+    int sqHeadNow() {
+        return (int) U32.getAcquire(ring, sqHeadOff);
+    }
+
+    /** The SQ tail this side published last (the publishing thread only). */
+    int sqTailNow() {
+        return sqTail;
+    }
 }
