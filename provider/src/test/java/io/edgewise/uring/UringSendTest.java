@@ -79,6 +79,12 @@ class UringSendTest {
         final SelectionKey key;
 
         Pair(Selector sel) throws Exception {
+            this(sel, 0);
+        }
+
+        /** {@code peerBuffer > 0}: the peer's SO_RCVBUF (set before connecting, so the window is small). */
+        Pair(Selector sel, int peerBuffer) throws Exception {
+            if (peerBuffer > 0) peer.setReceiveBufferSize(peerBuffer);
             server = UringCompletionIoTest.P.openServerSocketChannel();
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             peer.connect(server.getLocalAddress(), 10_000);
@@ -102,14 +108,21 @@ class UringSendTest {
      * returns the new position.
      */
     static long fill(SocketChannel ch, long at) throws Exception {
+        return fill(ch, at, Long.MAX_VALUE);
+    }
+
+    /** {@link #fill(SocketChannel, long)}, stopping at {@code max} too. */
+    static long fill(SocketChannel ch, long at, long max) throws Exception {
         ByteBuffer b = ByteBuffer.allocateDirect(50_000);
-        while (true) {
+        while (at < max) {
             b.clear();
-            for (int i = 0; i < b.capacity(); i++) b.put(i, pattern(at + i));
+            if (max - at < b.capacity()) b.limit((int) (max - at));
+            for (int i = 0; i < b.limit(); i++) b.put(i, pattern(at + i));
             int n = ch.write(b);
             if (n == 0) return at;
             at += n;
         }
+        return at;
     }
 
     /** The peer reads to EOF and checks the pattern; returns the count. */
@@ -192,7 +205,7 @@ class UringSendTest {
             CompletableFuture<Long> peer = readToEof(p.peer);
             assertEquals(1, sel.select(10_000), "OP_WRITE is ready once the peer read and room came back");
             assertTrue(p.key.isWritable());
-            written = fill(p.ch, written); // more, while the peer reads
+            written = fill(p.ch, written, written + (4 << 20)); // more, while the peer reads
             p.key.interestOps(SelectionKey.OP_READ);
             p.ch.shutdownOutput();
             AtomicBoolean stop = new AtomicBoolean();
@@ -200,6 +213,31 @@ class UringSendTest {
             assertEquals(written, peer.get(60, TimeUnit.SECONDS), "every byte write() accepted, in order");
             stop.set(true);
             loop.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A socket buffer smaller than a chunk: SENDs complete in part and go on from where they stopped. */
+    @Test
+    void partialSendsContinueWhereTheyStopped() throws Exception {
+        try (Selector sel = UringCompletionIoTest.P.openSelector(); Pair p = new Pair(sel, 4096)) {
+            p.ch.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 4096);
+            CompletableFuture<Long> peer = readToEof(p.peer);
+            long total = 2 << 20, at = 0;
+            while ((at = fill(p.ch, at, total)) < total) {
+                p.key.interestOps(SelectionKey.OP_WRITE);
+                sel.select(1000);
+                sel.selectedKeys().clear();
+            }
+            p.key.interestOps(SelectionKey.OP_READ);
+            p.ch.shutdownOutput();
+            AtomicBoolean stop = new AtomicBoolean();
+            CompletableFuture<Void> loop = keepSelecting(sel, stop);
+            assertEquals(total, peer.get(60, TimeUnit.SECONDS), "every byte, in order");
+            stop.set(true);
+            loop.get(10, TimeUnit.SECONDS);
+            Object poller = field(sel.getClass(), sel, "poller");
+            Object sends = field(poller.getClass(), poller, "sends");
+            assertTrue((Long) field(sends.getClass(), sends, "partials") > 0, "some SENDs completed in part");
         }
     }
 
