@@ -255,6 +255,60 @@ class UringSendTest {
         }
     }
 
+    /** A blocking write of the pattern from {@code at} to {@code at + len}, in 30 000-byte writes. */
+    static long blockingWrite(SocketChannel ch, long at, long len) throws Exception {
+        ByteBuffer b = ByteBuffer.allocate(30_000);
+        long end = at + len;
+        while (at < end) {
+            b.clear();
+            if (end - at < b.capacity()) b.limit((int) (end - at));
+            for (int i = 0; i < b.limit(); i++) b.put(i, pattern(at + i));
+            while (b.hasRemaining()) at += ch.write(b);
+        }
+        return at;
+    }
+
+    /**
+     * Deregistration hands the channel back to direct writes only after the bytes its send buffer held:
+     * they come first (cancelled SEND included), then what blocking writes add — no reordering.
+     */
+    @Test
+    void afterDeregistrationTheBufferedBytesGoFirst() throws Exception {
+        try (Selector sel = UringCompletionIoTest.P.openSelector(); Pair p = new Pair(sel)) {
+            long written = fill(p.ch, 0);
+            p.key.cancel();
+            sel.selectNow(); // deregistration: the SEND in flight is cancelled, the unsent bytes go to the channel
+            p.ch.configureBlocking(true);
+            CompletableFuture<Long> peer = readToEof(p.peer);
+            written = blockingWrite(p.ch, written, 300_000);
+            p.ch.shutdownOutput();
+            assertEquals(written, peer.get(60, TimeUnit.SECONDS), "every byte, in order");
+        }
+    }
+
+    /**
+     * The JDK HttpServer pattern: key.cancel(), configureBlocking(true) and a blocking write before the
+     * selector's next selection deregisters the channel: the write waits for the buffer, and the bytes keep
+     * their order across the hand-back.
+     */
+    @Test
+    void aBlockingWriteBetweenCancelAndDeregistrationKeepsTheOrder() throws Exception {
+        try (Selector sel = UringCompletionIoTest.P.openSelector(); Pair p = new Pair(sel)) {
+            long written = fill(p.ch, 0);
+            p.key.cancel();
+            p.ch.configureBlocking(true);
+            assertTrue(sendsThroughRing(p.ch), "still the ring's until the selector deregisters it");
+            CompletableFuture<Long> peer = readToEof(p.peer);
+            AtomicBoolean stop = new AtomicBoolean();
+            CompletableFuture<Void> loop = keepSelecting(sel, stop);
+            written = blockingWrite(p.ch, written, 300_000);
+            p.ch.shutdownOutput();
+            assertEquals(written, peer.get(60, TimeUnit.SECONDS), "every byte, in order");
+            stop.set(true);
+            loop.get(10, TimeUnit.SECONDS);
+        }
+    }
+
     private static String link(int fd) {
         try {
             return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
