@@ -42,8 +42,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code localAddress}, {@code remoteAddress}, {@code isInputClosed}, {@code isOutputClosed},
  * {@code readWaiter} and {@code writeWaiter} (plus the subclass fields they name). Order:
  * readLock → writeLock → stateLock. {@code connectionReset} and {@code input} are written under readLock;
- * {@code output}, {@code unsent} and {@code unsentPos} under writeLock ({@code output} is volatile for
- * shutdown and close, which read it under stateLock alone).
+ * {@code output} (and a detached output's leftover) under writeLock ({@code output} is volatile for shutdown
+ * and close, which read it under stateLock alone).
  * {@code close} does not wait for blocking operations in progress (see
  * {@link #implCloseSelectableChannel}); {@link FdHandle} defers the real {@code close(2)} until the
  * last call on the descriptor has left.
@@ -63,18 +63,15 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
     private volatile CompletionInput input;
     /**
      * io_uring level 2: the backend's send buffer for this channel, written before the descriptor (null:
-     * none); and the bytes a detached one left unsent, written to the descriptor before anything newer.
+     * none); once detached, kept until the bytes it left unsent are written to the descriptor.
      */
     private volatile CompletionOutput output;
-    private byte[] unsent;
-    private int unsentPos;
     /**
      * The keys Edgewise selectors made for this channel — null, one {@link SelectionKey}, or an array for
      * several (no allocation for the usual one) — since level 2 serves a channel with one only (stateLock).
      */
     private Object selectorKeys;
     final FdHandle fd;
-    final int fdVal;
     /** The family {@link SocketOps} option calls take for this channel. */
     private final int optionFamily;
 
@@ -97,8 +94,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
         super(provider);
         this.ops = ops;
         this.io = Platform.streamIo();
-        this.fdVal = fdVal;
-        this.fd = new FdHandle(ops, fdVal);
+        this.fd = new FdHandle(ops, fdVal); // the number lives there only: a channel is 4 bytes smaller
         this.optionFamily = optionFamily;
         this.trace = ChannelTrace.open(this instanceof UnixSocketChannelImpl ? ChannelKind.UNIX : ChannelKind.TCP);
     }
@@ -630,37 +626,15 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
             if (n != CompletionOutput.DETACHED) {
                 return n == 0 && blocking ? SocketOps.UNAVAILABLE : n;
             }
-            takeUnsent(out);
-        }
-        if (unsent != null && !flushUnsent(f)) {
-            return SocketOps.UNAVAILABLE;
+            ByteBuffer left = out.leftover(); // what it did not send goes first
+            while (left.hasRemaining()) {
+                if (BufferIO.write(io, f, left, null, 0, 0) <= 0) {
+                    return SocketOps.UNAVAILABLE;
+                }
+            }
+            output = null;
         }
         return BufferIO.write(io, f, one, many, offset, length);
-    }
-
-    /** The detached output's unsent bytes become the channel's own, written first (writeLock). */
-    private void takeUnsent(CompletionOutput out) {
-        byte[] left = out.takeLeftover();
-        output = null;
-        if (left != null && left.length > 0) {
-            unsent = left;
-            unsentPos = 0;
-        }
-    }
-
-    /** Writes what a detached backend output left; true when all of it is written (writeLock). */
-    private boolean flushUnsent(int f) throws IOException {
-        while (unsent != null) {
-            long n = BufferIO.write(io, f, ByteBuffer.wrap(unsent, unsentPos, unsent.length - unsentPos), null, 0, 0);
-            if (n <= 0) {
-                return false;
-            }
-            unsentPos += (int) n;
-            if (unsentPos == unsent.length) {
-                unsent = null;
-            }
-        }
-        return true;
     }
 
     @Override
@@ -672,18 +646,11 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
                     return false;
                 }
                 if (output != null) {
-                    byte[] left = output.takeLeftover();
-                    if (left == null) {
-                        return false; // still owned by another selector's backend
+                    ByteBuffer left = output.leftover();
+                    if (left == null || left.hasRemaining()) {
+                        return false; // another selector's, or its unsent bytes go to the descriptor first
                     }
                     output = null;
-                    if (left.length > 0) {
-                        unsent = left;
-                        unsentPos = 0;
-                    }
-                }
-                if (unsent != null) {
-                    return false; // the descriptor gets the older bytes first; the next offer may adopt
                 }
                 try {
                     fd.acquire(); // held until releaseOutput: no send meets a reused number
@@ -827,7 +794,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
 
     @Override
     public final int fdVal() {
-        return fdVal;
+        return fd.fd();
     }
 
     @Override

@@ -11,7 +11,7 @@ import java.nio.ByteBuffer;
  * then throw {@code Broken pipe}, as the kernel answers a socket after its error.
  */
 public interface CompletionOutput {
-    /** No longer the channel's output: the channel takes {@link #takeLeftover()} and writes its descriptor. */
+    /** No longer the channel's output: the channel writes {@link #leftover()}, then its descriptor. */
     int DETACHED = Integer.MIN_VALUE;
 
     int write(ByteBuffer src) throws IOException;
@@ -19,10 +19,11 @@ public interface CompletionOutput {
     long write(ByteBuffer[] srcs, int offset, int length) throws IOException;
 
     /**
-     * Once detached: the bytes copied in and not sent, now owned by the caller (written before anything
-     * newer); null while the backend still owns this output.
+     * Once detached: the bytes copied in and not sent (a heap buffer whose position the caller advances as it
+     * writes them, before anything newer; kept here so the channel needs no field of its own for them); null
+     * while the backend still owns this output.
      */
-    byte[] takeLeftover();
+    java.nio.ByteBuffer leftover();
 
     /**
      * The channel shuts its output down (shutdownOutput, or a close that is not SO_LINGER 0): when bytes

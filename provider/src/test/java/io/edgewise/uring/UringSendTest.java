@@ -45,7 +45,9 @@ class UringSendTest {
     }
 
     static int fdVal(SocketChannel ch) throws Exception {
-        return (Integer) field(streamChannel(ch), ch, "fdVal");
+        java.lang.reflect.Method m = streamChannel(ch).getDeclaredMethod("fdVal");
+        m.setAccessible(true);
+        return (Integer) m.invoke(ch);
     }
 
     private static Class<?> streamChannel(SocketChannel ch) {

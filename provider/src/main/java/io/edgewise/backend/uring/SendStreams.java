@@ -3,6 +3,7 @@ package io.edgewise.backend.uring;
 import static io.edgewise.sys.linux.Linux.EFD_CLOEXEC;
 import static io.edgewise.sys.linux.Linux.EFD_NONBLOCK;
 import static io.edgewise.sys.linux.Linux.POLLIN;
+import static io.edgewise.sys.linux.Linux.POLLOUT;
 import static io.edgewise.sys.linux.UringLayout.*;
 
 import io.edgewise.backend.Poller;
@@ -38,7 +39,7 @@ import java.nio.ByteOrder;
 final class SendStreams {
     /** user_data: bits 63, 62 and kind 3 in 60..61 (level 2's, apart from the receive side's kinds), sub-kind in 58..59. */
     static final long TAG = Long.MIN_VALUE | (1L << 62) | (3L << 60);
-    static final int SEND = 0, CANCEL = 1, NUDGE = 2;
+    static final int SEND = 0, CANCEL = 1, NUDGE = 2, KERNEL_ROOM = 3;
     private static final int MSG_NOSIGNAL = 0x4000;
     /** Default pool limit per selector. */
     static final long POOL_BYTES = 64L << 20;
@@ -100,7 +101,7 @@ final class SendStreams {
     // ---- binding
 
     /** Installs a send stream in the channel unless one serves it; true when a new one was bound. */
-    boolean offer(int fd, Object host) {
+    boolean offer(int fd, Object host) throws IOException {
         if (!(host instanceof OutputHost) || (fd < byFd.length && byFd[fd] != null)) {
             return false;
         }
@@ -113,8 +114,54 @@ final class SendStreams {
             byFd = java.util.Arrays.copyOf(byFd, Math.max(fd + 1, byFd.length * 2));
         }
         byFd[fd] = s;
+        armKernelRoom(s);
         markReady(s);
         return true;
+    }
+
+    /**
+     * At binding the socket's own buffer may be full (the channel wrote to its descriptor before): OP_WRITE
+     * waits until the kernel has room, as on the JDK, through one single-shot poll for OUT; from then on the
+     * stream's room tells (its SENDs meet a full socket as a full buffer).
+     */
+    private void armKernelRoom(UringSendStream s) throws IOException {
+        s.kernelFull(true);
+        int off = poller.sqe();
+        ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_POLL_ADD);
+        ring.sqes.putInt(off + SQE_FD, s.fd);
+        ring.sqes.putInt(off + SQE_POLL32_EVENTS, POLLOUT);
+        ring.sqes.putLong(off + SQE_USER_DATA, userData(KERNEL_ROOM, s.gen, s.fd));
+        ring.publish();
+        s.roomPollArmed = true;
+    }
+
+    /** Removes the stream's kernel-room poll (it holds the file open) before the descriptor may close. */
+    private void removeKernelRoom(UringSendStream s) throws IOException {
+        if (!s.roomPollArmed) return;
+        s.roomPollArmed = false;
+        int off = poller.sqe();
+        ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_POLL_REMOVE);
+        ring.sqes.putInt(off + SQE_FD, -1);
+        ring.sqes.putLong(off + SQE_ADDR, userData(KERNEL_ROOM, s.gen, s.fd));
+        ring.sqes.putLong(off + SQE_USER_DATA, userData(CANCEL, s.gen, s.fd));
+        ring.publish();
+        poller.submitPending();
+    }
+
+    /**
+     * The receive side met an error on {@code fd} (a reset): the connection can send no more, and its recv
+     * took the socket's error, so the kernel would answer a send with EPIPE. Later writes throw that at once
+     * (nothing is accepted into the buffer), as the JDK's write to the socket does.
+     */
+    void receiveFailed(long data, int res) throws IOException {
+        if (((data >>> 60) & 3) != 0 || res >= 0 || res == -ENOBUFS || res == -ECANCELED) return; // not a recv's error
+        int fd = (int) data;
+        UringSendStream s = fd < byFd.length ? byFd[fd] : null;
+        if (s == null) return;
+        s.connectionFailed();
+        s.fresh = true;
+        markReady(s);
+        if (s.lingering && !inFlight(s)) finish(s);
     }
 
     /** The selector's interest changed (not to 0): EDGE and ONESHOT report the room again. */
@@ -130,6 +177,7 @@ final class SendStreams {
     void unbind(int fd) throws IOException {
         UringSendStream s = fd < byFd.length ? byFd[fd] : null;
         if (s == null || s.lingering) return;
+        removeKernelRoom(s);
         boolean fin;
         synchronized (s) {
             fin = s.fin;
@@ -264,11 +312,18 @@ final class SendStreams {
             LibC.read(nudgeFd, scratchAddr, 8);
             return;
         }
-        if (kind != SEND) return; // a cancel's own completion: the send's tells
+        if (kind == CANCEL) return; // a cancel's own completion: the send's tells
         int fd = (int) data;
         int g = (int) (data >>> 32) & 0x03ffffff;
         UringSendStream s = fd < byFd.length ? byFd[fd] : null;
         if (s == null || s.gen != g) return;
+        if (kind == KERNEL_ROOM) {
+            s.roomPollArmed = false;
+            s.kernelFull(false); // writable now (or an error, which the next write reports)
+            s.fresh = true;
+            markReady(s);
+            return;
+        }
         boolean more;
         if (res == -ECANCELED) {
             more = s.unsent(); // our cancel, or the submitting thread exited: nothing was sent

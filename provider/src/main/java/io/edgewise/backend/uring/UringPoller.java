@@ -427,6 +427,7 @@ public final class UringPoller implements Poller {
                 return n;
             }
             if (CompletionStreams.isStream(data)) {
+                if (sends != null && res < 0) sends.receiveFailed(data, res); // a reset ends the sends too
                 if (streams != null) streams.complete(data, res, flags);
                 return n;
             }
@@ -607,6 +608,7 @@ public final class UringPoller implements Poller {
             if (SendStreams.isSend(data)) {
                 if (sends != null) sends.complete(data, ring.cqeRes(off), ring.cqeFlags(off));
             } else if (CompletionStreams.isStream(data)) {
+                if (sends != null && ring.cqeRes(off) < 0) sends.receiveFailed(data, ring.cqeRes(off));
                 streams.complete(data, ring.cqeRes(off), ring.cqeFlags(off));
             } else {
                 defer(data, ring.cqeRes(off), ring.cqeFlags(off));

@@ -40,14 +40,28 @@ final class UringSendStream implements CompletionOutput {
     private int error;
     private boolean failed;
     private boolean detached;
-    private byte[] leftover;
+    private ByteBuffer leftover;
     /** The output is to be shut down once every buffered byte is sent. */
     boolean fin;
     /** In the owner's pending list (a send to submit). */
     boolean queued;
 
     // poller thread only
-    boolean inReady, fresh = true, oneshotArmed = true, cancelling, lingering, finDone;
+    boolean inReady, fresh = true, oneshotArmed = true, cancelling, lingering, finDone, roomPollArmed;
+    /** Guarded by this: the socket's own buffer was full at binding and has not shown room since. */
+    private boolean kernelFull;
+
+    synchronized void kernelFull(boolean full) {
+        kernelFull = full;
+    }
+
+    /** The connection failed on the receive side: nothing more can be sent (later writes: EPIPE). */
+    synchronized void connectionFailed() {
+        if (!failed) {
+            failed = true;
+            freeAll();
+        }
+    }
 
     UringSendStream(SendStreams owner, SendChunks pool, int fd, int gen, OutputHost host) {
         this.owner = owner;
@@ -172,11 +186,8 @@ final class UringSendStream implements CompletionOutput {
     }
 
     @Override
-    public synchronized byte[] takeLeftover() {
-        if (!detached) return null;
-        byte[] b = leftover;
-        leftover = new byte[0];
-        return b == null ? new byte[0] : b;
+    public synchronized ByteBuffer leftover() {
+        return detached ? leftover : null;
     }
 
     @Override
@@ -200,6 +211,7 @@ final class UringSendStream implements CompletionOutput {
     synchronized boolean writable() {
         if (detached) return false;
         if (error != 0 || failed) return true;
+        if (kernelFull) return false;
         if (count > 0 && fill < SendChunks.CHUNK) return true;
         return count < MAX_CHUNKS && pool.available();
     }
@@ -269,7 +281,7 @@ final class UringSendStream implements CompletionOutput {
             pool.slab(id).get(SendChunks.offset(id) + from, b, at, to - from);
             at += to - from;
         }
-        leftover = b;
+        leftover = ByteBuffer.wrap(b);
         freeAll();
         detached = true;
     }
