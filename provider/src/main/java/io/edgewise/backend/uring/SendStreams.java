@@ -20,7 +20,9 @@ import java.nio.ByteOrder;
  * <ul>
  * <li>Binding: offered with the receive side; from then on readiness for OUT comes from the stream's room
  *     (LEVEL while it has room, EDGE once per freed room or interest change, ONESHOT once until re-armed),
- *     and the poll request, if any, no longer watches OUT.
+ *     and the poll request, if any, no longer watches OUT; only at binding one single-shot POLLOUT waits for
+ *     the socket's own room (it may be full of bytes written to the descriptor before). A receive error
+ *     (a reset) seen by the receive side fails the send side too.
  * <li>Submission: a writer with bytes and no SEND in flight puts its stream in {@code pending}; the next poll
  *     queues one {@code IORING_OP_SEND} ({@code MSG_NOSIGNAL}) per stream, submitted by its enter. A writer
  *     on another thread while the poller waits in the kernel nudges it through {@code nudgeFd} (the SQ is
