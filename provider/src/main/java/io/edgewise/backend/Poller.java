@@ -89,8 +89,9 @@ public interface Poller extends Closeable {
     /**
      * Called by the selector before an {@link #update} that makes {@code fd} watched: a backend that can serve
      * the channel's reads itself (io_uring level 2) may install a {@link io.edgewise.sys.CompletionInput} in
-     * it, and then reports its readiness for {@link #IN} from what it received; served until {@code fd} is
-     * updated to 0. Default: nothing.
+     * it, and then reports its readiness for {@link #IN} from what it received; and, when the channel is also
+     * an {@link io.edgewise.sys.OutputHost}, a {@link io.edgewise.sys.CompletionOutput} for its writes, with
+     * {@link #OUT} from the send buffer's room. Served until {@code fd} is updated to 0. Default: nothing.
      */
     default void offer(int fd, io.edgewise.sys.InputHost host) throws IOException { }
 }

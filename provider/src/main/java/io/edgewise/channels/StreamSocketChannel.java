@@ -6,6 +6,8 @@ import io.edgewise.observe.ChannelTrace;
 import io.edgewise.sys.ByteIo;
 import io.edgewise.sys.CompletionInput;
 import io.edgewise.sys.InputHost;
+import io.edgewise.sys.CompletionOutput;
+import io.edgewise.sys.OutputHost;
 import io.edgewise.sys.Platform;
 import io.edgewise.sys.PollEvents;
 import io.edgewise.sys.SocketOps;
@@ -39,12 +41,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * finishConnect, bind and configureBlocking); {@code stateLock} guards {@code state},
  * {@code localAddress}, {@code remoteAddress}, {@code isInputClosed}, {@code isOutputClosed},
  * {@code readWaiter} and {@code writeWaiter} (plus the subclass fields they name). Order:
- * readLock → writeLock → stateLock. {@code connectionReset} and {@code input} are written under readLock.
+ * readLock → writeLock → stateLock. {@code connectionReset} and {@code input} are written under readLock;
+ * {@code output} (and a detached output's leftover) under writeLock ({@code output} is volatile for shutdown
+ * and close, which read it under stateLock alone).
  * {@code close} does not wait for blocking operations in progress (see
  * {@link #implCloseSelectableChannel}); {@link FdHandle} defers the real {@code close(2)} until the
  * last call on the descriptor has left.
  */
-abstract class StreamSocketChannel extends SocketChannel implements SelChannel, InputHost {
+abstract class StreamSocketChannel extends SocketChannel implements SelChannel, InputHost, OutputHost {
     static final int ST_UNCONNECTED = 0, ST_CONNECTIONPENDING = 1, ST_CONNECTED = 2, ST_CLOSING = 3,
             ST_CLOSED = 4;
 
@@ -58,12 +62,16 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
      */
     private volatile CompletionInput input;
     /**
+     * io_uring level 2: the backend's send buffer for this channel, written before the descriptor (null:
+     * none); once detached, kept until the bytes it left unsent are written to the descriptor.
+     */
+    private volatile CompletionOutput output;
+    /**
      * The keys Edgewise selectors made for this channel — null, one {@link SelectionKey}, or an array for
      * several (no allocation for the usual one) — since level 2 serves a channel with one only (stateLock).
      */
     private Object selectorKeys;
     final FdHandle fd;
-    final int fdVal;
     /** The family {@link SocketOps} option calls take for this channel. */
     private final int optionFamily;
 
@@ -86,8 +94,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
         super(provider);
         this.ops = ops;
         this.io = Platform.streamIo();
-        this.fdVal = fdVal;
-        this.fd = new FdHandle(ops, fdVal);
+        this.fd = new FdHandle(ops, fdVal); // the number lives there only: a channel is 4 bytes smaller
         this.optionFamily = optionFamily;
         this.trace = ChannelTrace.open(this instanceof UnixSocketChannelImpl ? ChannelKind.UNIX : ChannelKind.TCP);
     }
@@ -316,6 +323,12 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
             // the flag before the kernel's shutdown, which wakes a blocked thread at once: a writer must
             // see it and return the bytes it wrote (as the JDK's), not write again into EPIPE
             setShutdown(how, true);
+            CompletionOutput out = how == 1 ? output : null;
+            if (out != null && out.finishWithFin()) {
+                // level 2: the backend sends every buffered byte first, then shuts the output down
+                if (writeWaiter != null) writeWaiter.signal();
+                return;
+            }
             int f = fd.acquire();
             try {
                 ops.shutdown(f, how);
@@ -562,12 +575,17 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
                 if (blocking) event = trace.beginBlockingWrite();
                 int f = fd.acquire();
                 try {
-                    n = BufferIO.write(io, f, one, many, offset, length);
+                    n = writeData(f, blocking, one, many, offset, length);
                     if (blocking) {
                         while (isOpen() && !isOutputClosed) {
                             if (n > 0) {
                                 total += n;
                                 if (!BufferIO.hasRemaining(one, many, offset, length)) break;
+                            } else if (n == SocketOps.UNAVAILABLE && output != null) {
+                                // still fed to a backend (its key cancelled, not yet deregistered): its
+                                // buffer drains only through the selector, so wait in slices and look again
+                                writeWaiter.await(f, 0, FED_INPUT_SLICE_MILLIS);
+                                if (isOutputClosed) break;
                             } else if (n == SocketOps.UNAVAILABLE) {
                                 writeWaiter.await(f, PollEvents.OUT, -1);
                                 // woken by shutdownOutput: return what was written, as the JDK's write
@@ -577,7 +595,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
                             } else if (n == 0) {
                                 break;
                             }
-                            n = BufferIO.write(io, f, one, many, offset, length);
+                            n = writeData(f, true, one, many, offset, length);
                         }
                         n = total > 0 ? total : n;
                     }
@@ -594,6 +612,62 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /**
+     * One write: into the backend's send buffer while one serves this channel (level 2), else the
+     * descriptor, after the bytes a detached send buffer left (so no byte overtakes an older one).
+     */
+    private long writeData(int f, boolean blocking, ByteBuffer one, ByteBuffer[] many, int offset, int length)
+            throws IOException {
+        CompletionOutput out = output;
+        if (out != null) {
+            long n = one != null ? out.write(one) : out.write(many, offset, length);
+            if (n != CompletionOutput.DETACHED) {
+                return n == 0 && blocking ? SocketOps.UNAVAILABLE : n;
+            }
+            ByteBuffer left = out.leftover(); // what it did not send goes first
+            while (left.hasRemaining()) {
+                if (BufferIO.write(io, f, left, null, 0, 0) <= 0) {
+                    return SocketOps.UNAVAILABLE;
+                }
+            }
+            output = null;
+        }
+        return BufferIO.write(io, f, one, many, offset, length);
+    }
+
+    @Override
+    public final boolean adoptOutput(CompletionOutput out) {
+        writeLock.lock();
+        try {
+            synchronized (stateLock) {
+                if (state != ST_CONNECTED || isBlocking() || isOutputClosed || validKeys() > 1) {
+                    return false;
+                }
+                if (output != null) {
+                    ByteBuffer left = output.leftover();
+                    if (left == null || left.hasRemaining()) {
+                        return false; // another selector's, or its unsent bytes go to the descriptor first
+                    }
+                    output = null;
+                }
+                try {
+                    fd.acquire(); // held until releaseOutput: no send meets a reused number
+                } catch (ClosedChannelException e) {
+                    return false;
+                }
+                output = out;
+                return true;
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public final void releaseOutput(CompletionOutput out) {
+        fd.release(); // may make the deferred close(2): nothing of this output is in the kernel any more
     }
 
     // ---- blocking mode, close
@@ -654,7 +728,10 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
                         int linger = ops.getOption(f, optionFamily, StandardSocketOptions.SO_LINGER);
                         if (linger != 0) {
                             if (linger > 0) ops.setOption(f, optionFamily, StandardSocketOptions.SO_LINGER, -1);
-                            ops.shutdown(f, 1);
+                            CompletionOutput out = output;
+                            if (out == null || !out.finishWithFin()) {
+                                ops.shutdown(f, 1); // else the backend sends its buffered bytes, then the FIN
+                            }
                         }
                     } finally {
                         fd.release();
@@ -717,7 +794,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
 
     @Override
     public final int fdVal() {
-        return fdVal;
+        return fd.fd();
     }
 
     @Override

@@ -152,6 +152,9 @@ public final class UringPoller implements Poller {
             if (streams != null) {
                 streams.unbind(fd); // level 2: its recv ends before the selector may close the descriptor
             }
+            if (sends != null) {
+                sends.unbind(fd); // level 2: its send ends (or lingers holding the descriptor: SendStreams)
+            }
             if ((state[fd] & ARMED) != 0) {
                 state[fd] &= ~ARMED;
                 queueRemove(fd);
@@ -174,6 +177,9 @@ public final class UringPoller implements Poller {
         if (streams != null) {
             streams.interestChanged(fd, events);
         }
+        if (sends != null) {
+            sends.interestChanged(fd, events);
+        }
         if (armed) {
             queueRemove(fd);
         }
@@ -193,6 +199,9 @@ public final class UringPoller implements Poller {
     /** Queues a POLL_ADD for the descriptor's interest under a new generation. */
     private void arm(int fd) throws IOException {
         int ev = streams == null ? interest[fd] : streams.pollInterest(fd, interest[fd]);
+        if (sends != null) {
+            ev = sends.pollInterest(fd, ev); // level 2 serves OUT from the send buffer's room
+        }
         if ((ev & (IN | OUT)) == 0) {
             return; // level 2 serves IN and nothing else is asked: no poll request
         }
@@ -321,10 +330,14 @@ public final class UringPoller implements Poller {
             armWakeup();
         }
         boolean streamsReady = streams != null && streams.beforeEnter();
+        if (sends != null && sends.beforeEnter()) {
+            streamsReady = true;
+        }
         int toSubmit = ring.unsubmitted();
         boolean ready = ring.cqReady() > 0 || streamsReady;
         if (!ready && toSubmit == 0 && timeoutMillis == 0
                 && (ring.sqFlags() & (IORING_SQ_TASKRUN | IORING_SQ_CQ_OVERFLOW)) == 0) {
+            if (sends != null) sends.afterEnter();
             return 0; // nothing posted, nothing on its way to the CQ: an enter would find nothing either
         }
         if (!ready || toSubmit > 0) {
@@ -385,6 +398,9 @@ public final class UringPoller implements Poller {
         if (streams != null) {
             streams.afterEnter();
         }
+        if (sends != null) {
+            sends.afterEnter();
+        }
         int s = stamp = stamp == Integer.MAX_VALUE ? 1 : stamp + 1;
         int n = replayDeferred(s);
         int avail = ring.cqReady();
@@ -397,13 +413,21 @@ public final class UringPoller implements Poller {
         if (streams != null) {
             n = streams.report(s, n, EVENTS);
         }
+        if (sends != null) {
+            n = sends.report(s, n, EVENTS);
+        }
         return n;
     }
 
     /** One completion: the batch grows by at most one entry; returns its size. */
     private int handle(long data, int res, int flags, int s, int n) throws IOException {
         if (data < 0) {
+            if (SendStreams.isSend(data)) {
+                if (sends != null) sends.complete(data, res, flags);
+                return n;
+            }
             if (CompletionStreams.isStream(data)) {
+                if (sends != null && res < 0) sends.receiveFailed(data, res); // a reset ends the sends too
                 if (streams != null) streams.complete(data, res, flags);
                 return n;
             }
@@ -508,6 +532,9 @@ public final class UringPoller implements Poller {
             streams.close(); // level 2: every recv ends and its stream keeps what it received
         }
         ring.close(); // the kernel cancels every request with the ring
+        if (sends != null) {
+            sends.close(); // level 2: every send stream detaches and ends its hold on its descriptor
+        }
         LibC.close(eventfd);
     }
 
@@ -516,6 +543,8 @@ public final class UringPoller implements Poller {
     /** Whether level 2 runs on this poller ({@link UringSupport#ioEnabled()}); its state made at first use. */
     private final boolean streamsOn;
     private CompletionStreams streams;
+    /** Level 2's send side, made with the receive side's. */
+    private SendStreams sends;
     /** Completions read while waiting for a level-2 unbind, handled by the next reap (data, res, flags). */
     private long[] deferredData = new long[16];
     private int[] deferredRes = new int[16], deferredFlags = new int[16];
@@ -530,8 +559,13 @@ public final class UringPoller implements Poller {
             streams = new CompletionStreams(this, ring,
                     io.edgewise.sys.Settings.uringTestBufferRing());
         }
-        if (streams.offer(fd, host) && fd < interest.length && (state[fd] & ARMED) != 0) {
-            queueRemove(fd); // its poll watched IN, which the stream serves now
+        if (sends == null) {
+            sends = new SendStreams(this, ring, SendStreams.POOL_BYTES);
+        }
+        boolean in = streams.offer(fd, host);
+        boolean out = sends.offer(fd, host); // the send side (SendStreams)
+        if ((in || out) && fd < interest.length && (state[fd] & ARMED) != 0) {
+            queueRemove(fd); // its poll watched IN or OUT, which the streams serve now
             state[fd] &= ~ARMED;
             arm(fd);
         }
@@ -571,7 +605,10 @@ public final class UringPoller implements Poller {
         for (int i = 0; i < avail; i++) {
             int off = ring.cqe(i);
             long data = ring.cqeUserData(off);
-            if (CompletionStreams.isStream(data)) {
+            if (SendStreams.isSend(data)) {
+                if (sends != null) sends.complete(data, ring.cqeRes(off), ring.cqeFlags(off));
+            } else if (CompletionStreams.isStream(data)) {
+                if (sends != null && ring.cqeRes(off) < 0) sends.receiveFailed(data, ring.cqeRes(off));
                 streams.complete(data, ring.cqeRes(off), ring.cqeFlags(off));
             } else {
                 defer(data, ring.cqeRes(off), ring.cqeFlags(off));

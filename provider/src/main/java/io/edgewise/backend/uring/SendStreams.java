@@ -1,0 +1,423 @@
+package io.edgewise.backend.uring;
+
+import static io.edgewise.sys.linux.Linux.EFD_CLOEXEC;
+import static io.edgewise.sys.linux.Linux.EFD_NONBLOCK;
+import static io.edgewise.sys.linux.Linux.POLLIN;
+import static io.edgewise.sys.linux.Linux.POLLOUT;
+import static io.edgewise.sys.linux.UringLayout.*;
+
+import io.edgewise.backend.Poller;
+import io.edgewise.sys.OutputHost;
+import io.edgewise.sys.posix.LibC;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * io_uring level 2, the send side, for one {@link UringPoller}: the descriptors whose writes the ring sends,
+ * each a {@link UringSendStream} of chunks from one {@link SendChunks} pool.
+ *
+ * <ul>
+ * <li>Binding: offered with the receive side; from then on readiness for OUT comes from the stream's room
+ *     (LEVEL while it has room, EDGE once per freed room or interest change, ONESHOT once until re-armed),
+ *     and the poll request, if any, no longer watches OUT; only at binding one single-shot POLLOUT waits for
+ *     the socket's own room (it may be full of bytes written to the descriptor before). A receive error
+ *     (a reset) seen by the receive side fails the send side too.
+ * <li>Submission: a writer with bytes and no SEND in flight puts its stream in {@code pending}; the next poll
+ *     queues one {@code IORING_OP_SEND} ({@code MSG_NOSIGNAL}) per stream, submitted by its enter. A writer
+ *     on another thread while the poller waits in the kernel nudges it through {@code nudgeFd} (the SQ is
+ *     single-producer: only the poller's thread writes SQEs). A partial send continues from where it stopped
+ *     (queued at its completion, submitted by the next enter).
+ * <li>Unbinding ({@code update(fd, …, 0)}): the SEND in flight is cancelled and its end awaited, then the
+ *     stream detaches and its unsent bytes go to the channel, written before any newer byte (no
+ *     reordering). Except after {@link UringSendStream#finishWithFin} (a shutdownOutput or a close): then
+ *     the stream <em>lingers</em> — it keeps sending until every byte is out, shuts the output down, and
+ *     only then ends its hold on the descriptor (so the real close waits for it).
+ * </ul>
+ *
+ * <p>Threads: everything runs on the poller's thread except {@link #requestSend} (writers):
+ * {@code pending}/{@code pendingCount} are guarded by {@code pendingLock}; {@code blocked} is volatile.
+ */
+final class SendStreams {
+    /** user_data: bits 63, 62 and kind 3 in 60..61 (level 2's, apart from the receive side's kinds), sub-kind in 58..59. */
+    static final long TAG = Long.MIN_VALUE | (1L << 62) | (3L << 60);
+    static final int SEND = 0, CANCEL = 1, NUDGE = 2, KERNEL_ROOM = 3;
+    private static final int MSG_NOSIGNAL = 0x4000;
+    /** Default pool limit per selector. */
+    static final long POOL_BYTES = 64L << 20;
+
+    private final UringPoller poller;
+    private final Ring ring;
+    final SendChunks pool;
+    private UringSendStream[] byFd = new UringSendStream[64];
+    private int nextGen;
+
+    private final Object pendingLock = new Object();
+    private UringSendStream[] pending = new UringSendStream[16];
+    private int pendingCount;
+    /** Continuations decided at completions (poller thread). */
+    private UringSendStream[] again = new UringSendStream[16];
+    private int againCount;
+    /** Streams to look at for OUT readiness (poller thread). */
+    private UringSendStream[] ready = new UringSendStream[16];
+    private int readyCount;
+
+    private volatile boolean blocked;
+    private final int nudgeFd;
+    private boolean nudgeArmed;
+    private final ByteBuffer scratch = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
+    private final long scratchAddr = LibC.address(scratch);
+    private static final ByteBuffer ONE = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder()).putLong(0, 1L);
+    private static final long ONE_ADDR = LibC.address(ONE);
+
+    /** SENDs submitted, and their completions that were partial (tests). */
+    long sends, partials;
+
+    SendStreams(UringPoller poller, Ring ring, long poolBytes) throws IOException {
+        this.poller = poller;
+        this.ring = ring;
+        this.pool = new SendChunks(poolBytes);
+        nudgeFd = LibC.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (nudgeFd < 0) {
+            throw new IOException("eventfd: " + LibC.strerror(-nudgeFd));
+        }
+    }
+
+    static boolean isSend(long data) {
+        return (data & TAG) == TAG;
+    }
+
+    private static long userData(int kind, int gen, int fd) {
+        return TAG | ((long) kind << 58) | ((long) (gen & 0x03ffffff) << 32) | (fd & 0xffffffffL);
+    }
+
+    boolean bound(int fd) {
+        return fd < byFd.length && byFd[fd] != null && !byFd[fd].lingering;
+    }
+
+    /** The poll events the descriptor still needs from a poll request: OUT comes from its stream. */
+    int pollInterest(int fd, int interest) {
+        return bound(fd) ? interest & ~Poller.OUT : interest;
+    }
+
+    // ---- binding
+
+    /** Installs a send stream in the channel unless one serves it; true when a new one was bound. */
+    boolean offer(int fd, Object host) throws IOException {
+        if (!(host instanceof OutputHost) || (fd < byFd.length && byFd[fd] != null)) {
+            return false;
+        }
+        int g = nextGen = (nextGen + 1) & 0x03ffffff;
+        UringSendStream s = new UringSendStream(this, pool, fd, g, (OutputHost) host);
+        if (!s.host.adoptOutput(s)) {
+            return false;
+        }
+        if (fd >= byFd.length) {
+            byFd = java.util.Arrays.copyOf(byFd, Math.max(fd + 1, byFd.length * 2));
+        }
+        byFd[fd] = s;
+        armKernelRoom(s);
+        markReady(s);
+        return true;
+    }
+
+    /**
+     * At binding the socket's own buffer may be full (the channel wrote to its descriptor before): OP_WRITE
+     * waits until the kernel has room, as on the JDK, through one single-shot poll for OUT; from then on the
+     * stream's room tells (its SENDs meet a full socket as a full buffer).
+     */
+    private void armKernelRoom(UringSendStream s) throws IOException {
+        s.kernelFull(true);
+        int off = poller.sqe();
+        ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_POLL_ADD);
+        ring.sqes.putInt(off + SQE_FD, s.fd);
+        ring.sqes.putInt(off + SQE_POLL32_EVENTS, POLLOUT);
+        ring.sqes.putLong(off + SQE_USER_DATA, userData(KERNEL_ROOM, s.gen, s.fd));
+        ring.publish();
+        s.roomPollArmed = true;
+    }
+
+    /** Removes the stream's kernel-room poll (it holds the file open) before the descriptor may close. */
+    private void removeKernelRoom(UringSendStream s) throws IOException {
+        if (!s.roomPollArmed) return;
+        s.roomPollArmed = false;
+        int off = poller.sqe();
+        ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_POLL_REMOVE);
+        ring.sqes.putInt(off + SQE_FD, -1);
+        ring.sqes.putLong(off + SQE_ADDR, userData(KERNEL_ROOM, s.gen, s.fd));
+        ring.sqes.putLong(off + SQE_USER_DATA, userData(CANCEL, s.gen, s.fd));
+        ring.publish();
+        poller.submitPending();
+    }
+
+    /**
+     * The receive side met an error on {@code fd} (a reset): the connection can send no more, and its recv
+     * took the socket's error, so the kernel would answer a send with EPIPE. Later writes throw that at once
+     * (nothing is accepted into the buffer), as the JDK's write to the socket does.
+     */
+    void receiveFailed(long data, int res) throws IOException {
+        if (((data >>> 60) & 3) != 0 || res >= 0 || res == -ENOBUFS || res == -ECANCELED) return; // not a recv's error
+        int fd = (int) data;
+        UringSendStream s = fd < byFd.length ? byFd[fd] : null;
+        if (s == null) return;
+        s.connectionFailed();
+        s.fresh = true;
+        markReady(s);
+        if (s.lingering && !inFlight(s)) finish(s);
+    }
+
+    /** The selector's interest changed (not to 0): EDGE and ONESHOT report the room again. */
+    void interestChanged(int fd, int events) {
+        if (!bound(fd)) return;
+        UringSendStream s = byFd[fd];
+        s.oneshotArmed = true;
+        s.fresh = true;
+        if ((events & Poller.OUT) != 0) markReady(s);
+    }
+
+    /** Unbinds the descriptor (see the class comment). */
+    void unbind(int fd) throws IOException {
+        UringSendStream s = fd < byFd.length ? byFd[fd] : null;
+        if (s == null || s.lingering) return;
+        removeKernelRoom(s);
+        boolean fin;
+        synchronized (s) {
+            fin = s.fin;
+        }
+        if (fin && !s.failed()) {
+            s.lingering = true; // goes on sending; ends at its FIN (see finish)
+            if (s.finDue()) finish(s);
+            return;
+        }
+        boolean inFlight;
+        synchronized (s) {
+            inFlight = s.inFlight != 0;
+        }
+        if (inFlight) {
+            if (!s.cancelling) cancel(s);
+            poller.submitPending();
+            while (inFlight(s)) {
+                poller.awaitCompletions();
+            }
+        }
+        byFd[fd] = null;
+        s.detach();
+        s.host.releaseOutput(s);
+    }
+
+    private static boolean inFlight(UringSendStream s) {
+        synchronized (s) {
+            return s.inFlight != 0;
+        }
+    }
+
+    // ---- requests
+
+    /** A writer has bytes and no send in flight: the next poll submits one. */
+    void requestSend(UringSendStream s) {
+        synchronized (pendingLock) {
+            if (pendingCount == pending.length) pending = java.util.Arrays.copyOf(pending, pendingCount * 2);
+            pending[pendingCount++] = s;
+        }
+        if (blocked) {
+            LibC.write(nudgeFd, ONE_ADDR, 8);
+        }
+    }
+
+    private void submitSend(UringSendStream s) throws IOException {
+        if (byFd[s.fd] != s) {
+            synchronized (s) {
+                s.queued = false;
+            }
+            return; // unbound meanwhile
+        }
+        long addr = s.nextSend();
+        if (addr == 0) return;
+        int len;
+        synchronized (s) {
+            len = s.inFlight;
+        }
+        int off = poller.sqe();
+        ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_SEND);
+        ring.sqes.putInt(off + SQE_FD, s.fd);
+        ring.sqes.putLong(off + SQE_ADDR, addr);
+        ring.sqes.putInt(off + SQE_LEN, len);
+        ring.sqes.putInt(off + SQE_POLL32_EVENTS, MSG_NOSIGNAL); // msg_flags
+        ring.sqes.putLong(off + SQE_USER_DATA, userData(SEND, s.gen, s.fd));
+        ring.publish();
+        s.cancelling = false;
+        sends++;
+    }
+
+    private void cancel(UringSendStream s) throws IOException {
+        int off = poller.sqe();
+        ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_ASYNC_CANCEL);
+        ring.sqes.putInt(off + SQE_FD, -1);
+        ring.sqes.putLong(off + SQE_ADDR, userData(SEND, s.gen, s.fd));
+        ring.sqes.putLong(off + SQE_USER_DATA, userData(CANCEL, s.gen, s.fd));
+        ring.publish();
+        s.cancelling = true;
+    }
+
+    private void armNudge() throws IOException {
+        int off = poller.sqe();
+        ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_POLL_ADD);
+        ring.sqes.putInt(off + SQE_FD, nudgeFd);
+        ring.sqes.putInt(off + SQE_POLL32_EVENTS, POLLIN);
+        ring.sqes.putLong(off + SQE_USER_DATA, userData(NUDGE, 0, 0));
+        ring.publish();
+        nudgeArmed = true;
+    }
+
+    /**
+     * Before the poller's enter: queues a SEND for every stream that asked and every continuation. Returns
+     * whether a stream has OUT readiness to report (the enter must not wait).
+     */
+    boolean beforeEnter() throws IOException {
+        if (!nudgeArmed) armNudge();
+        blocked = true; // before taking the pending list: a writer that adds after this nudges
+        synchronized (pendingLock) {
+            for (int i = 0; i < pendingCount; i++) {
+                UringSendStream s = pending[i];
+                pending[i] = null;
+                addAgain(s);
+            }
+            pendingCount = 0;
+        }
+        for (int i = 0; i < againCount; i++) {
+            UringSendStream s = again[i];
+            again[i] = null;
+            submitSend(s);
+        }
+        againCount = 0;
+        for (int i = 0; i < readyCount; i++) {
+            if (reportable(ready[i])) return true;
+        }
+        return false;
+    }
+
+    /** After the enter (or a poll that did not enter): writers need not nudge until the next one. */
+    void afterEnter() {
+        blocked = false;
+    }
+
+    private void addAgain(UringSendStream s) {
+        if (againCount == again.length) again = java.util.Arrays.copyOf(again, againCount * 2);
+        again[againCount++] = s;
+    }
+
+    /** A completion of a send-side request. */
+    void complete(long data, int res, int flags) throws IOException {
+        int kind = (int) (data >>> 58) & 3;
+        if (kind == NUDGE) {
+            nudgeArmed = false;
+            LibC.read(nudgeFd, scratchAddr, 8);
+            return;
+        }
+        if (kind == CANCEL) return; // a cancel's own completion: the send's tells
+        int fd = (int) data;
+        int g = (int) (data >>> 32) & 0x03ffffff;
+        UringSendStream s = fd < byFd.length ? byFd[fd] : null;
+        if (s == null || s.gen != g) return;
+        if (kind == KERNEL_ROOM) {
+            s.roomPollArmed = false;
+            s.kernelFull(false); // writable now (or an error, which the next write reports)
+            s.fresh = true;
+            markReady(s);
+            return;
+        }
+        boolean more;
+        if (res == -ECANCELED) {
+            more = s.unsent(); // our cancel, or the submitting thread exited: nothing was sent
+            if (s.cancelling) {
+                s.cancelling = false;
+                return; // unbind takes it from here
+            }
+        } else {
+            int before = s.inFlight;
+            more = s.sent(res);
+            if (res >= 0 && res < before) partials++;
+            s.fresh = true;
+            markReady(s);
+        }
+        s.cancelling = false;
+        if (s.failed() || s.finDue()) {
+            finish(s);
+            return;
+        }
+        if (more) addAgain(s); // submitted by the next enter
+    }
+
+    /** Every buffered byte is out (or failed): shut the output down if asked; a lingering stream ends. */
+    private void finish(UringSendStream s) {
+        if (s.finDue() && !s.finDone && !s.failed()) {
+            s.finDone = true;
+            LibC.shutdown(s.fd, 1); // the descriptor is held by this stream: still this socket
+        }
+        if (s.lingering) {
+            byFd[s.fd] = null;
+            s.detach();
+            s.host.releaseOutput(s); // the channel is closed: the real close may happen now
+        }
+    }
+
+    private void markReady(UringSendStream s) {
+        if (s.inReady) return;
+        s.inReady = true;
+        if (readyCount == ready.length) ready = java.util.Arrays.copyOf(ready, readyCount * 2);
+        ready[readyCount++] = s;
+    }
+
+    private boolean reportable(UringSendStream s) {
+        if (!bound(s.fd) || byFd[s.fd] != s) return false;
+        int mode = poller.interestOf(s.fd);
+        if ((mode & Poller.OUT) == 0) return false;
+        if ((mode & Poller.EDGE) != 0 && !s.fresh) return false;
+        if ((mode & Poller.ONESHOT) != 0 && !s.oneshotArmed) return false;
+        return s.writable();
+    }
+
+    /** Appends to the batch the streams whose room answers their OUT interest; returns the batch size. */
+    int report(int stamp, int n, int max) {
+        int keep = 0;
+        for (int i = 0; i < readyCount; i++) {
+            UringSendStream s = ready[i];
+            ready[i] = null;
+            boolean stay = false;
+            boolean current = bound(s.fd) && byFd[s.fd] == s;
+            if (current && n < max) {
+                int mode = poller.interestOf(s.fd);
+                if (reportable(s)) {
+                    if ((mode & Poller.ONESHOT) != 0) s.oneshotArmed = false;
+                    s.fresh = false;
+                    n = poller.emit(s.fd, Poller.OUT, stamp, n);
+                    stay = (mode & (Poller.EDGE | Poller.ONESHOT)) == 0; // LEVEL: again while writable
+                } else if ((mode & (Poller.EDGE | Poller.ONESHOT)) == 0 && (mode & Poller.OUT) != 0) {
+                    stay = false; // full: a completion that frees room puts it back
+                }
+            } else if (current) {
+                stay = true; // the batch is full: next time
+            }
+            if (stay) {
+                ready[keep++] = s;
+            } else {
+                s.inReady = false;
+            }
+        }
+        readyCount = keep;
+        return n;
+    }
+
+    /** The selector closes: every stream detaches and ends its hold (the ring's end cancels its sends). */
+    void close() {
+        for (int fd = 0; fd < byFd.length; fd++) {
+            UringSendStream s = byFd[fd];
+            if (s != null) {
+                byFd[fd] = null;
+                s.detach();
+                s.host.releaseOutput(s);
+            }
+        }
+        LibC.close(nudgeFd);
+    }
+}

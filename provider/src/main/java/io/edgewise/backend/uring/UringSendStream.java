@@ -1,0 +1,295 @@
+package io.edgewise.backend.uring;
+
+import io.edgewise.sys.CompletionOutput;
+import io.edgewise.sys.OutputHost;
+import io.edgewise.sys.posix.LibC;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * The send side of one connected stream socket served by io_uring level 2: up to {@link #MAX_CHUNKS} chunks
+ * of the selector's {@link SendChunks} (64 KiB), filled by writes in order and sent by one SEND at a time
+ * from the head chunk; a completion frees the chunks it finished. A write copies and returns the count (0
+ * when full); it makes no system call, except a nudge when another thread is waiting in the ring.
+ *
+ * <p>Threads: the chunk queue ({@code ids}, {@code head}, {@code count}, {@code sendOff}, {@code fill}),
+ * {@code inFlight}, {@code error}, {@code failed}, {@code detached}, {@code leftover}, {@code fin} and
+ * {@code queued} are guarded by this object's monitor (writers copy in, the poller's thread submits and
+ * completes). Fields marked "poller" are the poller thread's alone. Lock order: this → SendChunks →
+ * SendStreams' pending lock.
+ */
+final class UringSendStream implements CompletionOutput {
+    static final int MAX_CHUNKS = 4;
+    private static final int EPIPE = 32;
+
+    final SendStreams owner;
+    final SendChunks pool;
+    final int fd;
+    /** This binding's generation (26 bits), in every user_data of its requests. */
+    final int gen;
+    final OutputHost host;
+
+    // guarded by this
+    private final int[] ids = new int[MAX_CHUNKS];
+    private int head, count;
+    /** The first unsent byte in the head chunk; the bytes written into the tail chunk. */
+    private int sendOff, fill;
+    /** Bytes of the SEND in the kernel (0: none). */
+    int inFlight;
+    /** A send error not yet thrown (errno), and whether one happened (later writes: EPIPE). */
+    private int error;
+    private boolean failed;
+    private boolean detached;
+    private ByteBuffer leftover;
+    /** The output is to be shut down once every buffered byte is sent. */
+    boolean fin;
+    /** In the owner's pending list (a send to submit). */
+    boolean queued;
+
+    // poller thread only
+    boolean inReady, fresh = true, oneshotArmed = true, cancelling, lingering, finDone, roomPollArmed;
+    /** Guarded by this: the socket's own buffer was full at binding and has not shown room since. */
+    private boolean kernelFull;
+
+    synchronized void kernelFull(boolean full) {
+        kernelFull = full;
+    }
+
+    /** The connection failed on the receive side: nothing more can be sent (later writes: EPIPE). */
+    synchronized void connectionFailed() {
+        if (!failed) {
+            failed = true;
+            freeAll();
+        }
+    }
+
+    UringSendStream(SendStreams owner, SendChunks pool, int fd, int gen, OutputHost host) {
+        this.owner = owner;
+        this.pool = pool;
+        this.fd = fd;
+        this.gen = gen;
+        this.host = host;
+    }
+
+    // ---- writers
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        int n;
+        boolean submit;
+        synchronized (this) {
+            if (detached) return DETACHED;
+            throwError();
+            n = copy(src);
+            if (src.hasRemaining() && drainDirect()) {
+                n += copy(src);
+            }
+            submit = n > 0 && inFlight == 0 && !queued;
+            if (submit) queued = true;
+        }
+        if (submit) owner.requestSend(this);
+        return n;
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        long n = 0;
+        boolean submit;
+        synchronized (this) {
+            if (detached) return DETACHED;
+            throwError();
+            for (int i = offset; i < offset + length; i++) {
+                int r = copy(srcs[i]);
+                if (srcs[i].hasRemaining() && drainDirect()) {
+                    r += copy(srcs[i]);
+                }
+                n += r;
+                if (srcs[i].hasRemaining()) break;
+            }
+            submit = n > 0 && inFlight == 0 && !queued;
+            if (submit) queued = true;
+        }
+        if (submit) owner.requestSend(this);
+        return n;
+    }
+
+    private void throwError() throws IOException {
+        if (error != 0) {
+            int e = error;
+            error = 0;
+            throw new IOException(LibC.strerror(e)); // as the kernel's write(2) error reads on the JDK
+        }
+        if (failed) {
+            throw new IOException(LibC.strerror(EPIPE));
+        }
+    }
+
+    /**
+     * The buffer is full and no SEND is in flight (its bytes wait for the selecting thread's next poll — a
+     * writer that loops on write without selecting would wait for ever): the oldest bytes go to the socket
+     * directly, {@code send(2)} with {@code MSG_DONTWAIT}, as far as the kernel takes them. Nothing is in
+     * flight, so no byte overtakes another. True when room was made. Costs system calls only when full.
+     */
+    private boolean drainDirect() throws IOException {
+        if (inFlight != 0 || count == 0) return false;
+        boolean freed = false;
+        while (count > 0) {
+            int limit = count == 1 ? fill : SendChunks.CHUNK;
+            int len = limit - sendOff;
+            long r = LibC.send(fd, pool.address(ids[head]) + sendOff, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+            if (r < 0) {
+                int e = (int) -r;
+                if (e == EINTR) continue;
+                if (e == EAGAIN) break;
+                failed = true;
+                freeAll();
+                throw new IOException(LibC.strerror(e));
+            }
+            directSends++;
+            sendOff += (int) r;
+            if (sendOff < limit) break; // the kernel took part: it is full
+            pool.give(ids[head]);
+            head = (head + 1) % MAX_CHUNKS;
+            count--;
+            sendOff = 0;
+            if (count == 0) fill = 0;
+            freed = true;
+        }
+        return freed;
+    }
+
+    private static final int MSG_DONTWAIT = 0x40, MSG_NOSIGNAL = 0x4000, EAGAIN = 11, EINTR = 4;
+    /** Direct sends made by full buffers (tests; under this monitor). */
+    long directSends;
+
+    /** Copies what fits; returns the count. */
+    private int copy(ByteBuffer src) {
+        int n = 0;
+        while (src.hasRemaining()) {
+            if (count == 0 || fill == SendChunks.CHUNK) {
+                if (count == MAX_CHUNKS) break;
+                int id = pool.take();
+                if (id < 0) break;
+                ids[(head + count) % MAX_CHUNKS] = id;
+                count++;
+                fill = 0;
+            }
+            int id = ids[(head + count - 1) % MAX_CHUNKS];
+            int len = Math.min(src.remaining(), SendChunks.CHUNK - fill);
+            int p = src.position();
+            pool.slab(id).put(SendChunks.offset(id) + fill, src, p, len);
+            src.position(p + len);
+            fill += len;
+            n += len;
+        }
+        return n;
+    }
+
+    @Override
+    public synchronized ByteBuffer leftover() {
+        return detached ? leftover : null;
+    }
+
+    @Override
+    public boolean finishWithFin() {
+        synchronized (this) {
+            if (detached || failed || count == 0) return false;
+            fin = true;
+        }
+        return true;
+    }
+
+    // ---- the poller's side (under this monitor where noted)
+
+    /** Bytes buffered, in flight included. */
+    synchronized int buffered() {
+        if (count == 0) return 0;
+        return (count - 1) * SendChunks.CHUNK + fill - sendOff;
+    }
+
+    /** Whether a write would copy at least one byte, or would throw (OP_WRITE readiness). */
+    synchronized boolean writable() {
+        if (detached) return false;
+        if (error != 0 || failed) return true;
+        if (kernelFull) return false;
+        if (count > 0 && fill < SendChunks.CHUNK) return true;
+        return count < MAX_CHUNKS && pool.available();
+    }
+
+    /**
+     * Starts the next SEND: the unsent bytes of the head chunk. Sets {@code inFlight} to their count and
+     * returns their address, or 0 when nothing is to send (or one is in flight).
+     */
+    synchronized long nextSend() {
+        queued = false;
+        if (inFlight != 0 || count == 0 || detached || failed) return 0;
+        int limit = count == 1 ? fill : SendChunks.CHUNK;
+        int len = limit - sendOff;
+        if (len <= 0) return 0;
+        inFlight = len;
+        return pool.address(ids[head]) + sendOff;
+    }
+
+    /** A SEND ended with {@code res}; true when more bytes wait to be sent. */
+    synchronized boolean sent(int res) {
+        inFlight = 0;
+        if (res < 0) {
+            if (!failed) {
+                error = -res;
+                failed = true;
+            }
+            freeAll();
+            return false;
+        }
+        sendOff += res;
+        int limit = count == 1 ? fill : SendChunks.CHUNK;
+        if (sendOff >= limit) {
+            pool.give(ids[head]);
+            head = (head + 1) % MAX_CHUNKS;
+            count--;
+            sendOff = 0;
+            if (count == 0) fill = 0;
+        }
+        return count > 0 && !detached;
+    }
+
+    /** The poller's cancelled (or never-sent) request: nothing was sent; true when bytes wait. */
+    synchronized boolean unsent() {
+        inFlight = 0;
+        return count > 0 && !detached && !failed;
+    }
+
+    /** Whether the output must now be shut down (everything sent after {@link #finishWithFin}). */
+    synchronized boolean finDue() {
+        return fin && (count == 0 || failed) && inFlight == 0;
+    }
+
+    synchronized boolean failed() {
+        return failed;
+    }
+
+    /** No longer the channel's output: the unsent bytes move to the heap for the channel; chunks go back. */
+    synchronized void detach() {
+        if (detached) return;
+        int n = count == 0 ? 0 : (count - 1) * SendChunks.CHUNK + fill - sendOff;
+        byte[] b = new byte[Math.max(0, n)];
+        int at = 0;
+        for (int i = 0; i < count; i++) {
+            int id = ids[(head + i) % MAX_CHUNKS];
+            int from = i == 0 ? sendOff : 0;
+            int to = i == count - 1 ? fill : SendChunks.CHUNK;
+            pool.slab(id).get(SendChunks.offset(id) + from, b, at, to - from);
+            at += to - from;
+        }
+        leftover = ByteBuffer.wrap(b);
+        freeAll();
+        detached = true;
+    }
+
+    private void freeAll() {
+        for (int i = 0; i < count; i++) {
+            pool.give(ids[(head + i) % MAX_CHUNKS]);
+        }
+        head = count = sendOff = fill = 0;
+    }
+}

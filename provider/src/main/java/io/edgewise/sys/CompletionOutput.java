@@ -1,0 +1,34 @@
+package io.edgewise.sys;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * A bounded send buffer a backend keeps for one connected stream socket (io_uring level 2): a write copies
+ * into it and returns the count copied ({@code 0} when it is full, as a full socket buffer gives), and the
+ * backend sends it through its ring with its next kernel entry. A send error is kept and thrown by a later
+ * write, once, as the kernel's write would have thrown it ({@code IOException(strerror)}); later writes
+ * then throw {@code Broken pipe}, as the kernel answers a socket after its error.
+ */
+public interface CompletionOutput {
+    /** No longer the channel's output: the channel writes {@link #leftover()}, then its descriptor. */
+    int DETACHED = Integer.MIN_VALUE;
+
+    int write(ByteBuffer src) throws IOException;
+
+    long write(ByteBuffer[] srcs, int offset, int length) throws IOException;
+
+    /**
+     * Once detached: the bytes copied in and not sent (a heap buffer whose position the caller advances as it
+     * writes them, before anything newer; kept here so the channel needs no field of its own for them); null
+     * while the backend still owns this output.
+     */
+    java.nio.ByteBuffer leftover();
+
+    /**
+     * The channel shuts its output down (shutdownOutput, or a close that is not SO_LINGER 0): when bytes
+     * are buffered or in flight, the backend sends them and then shuts the output down itself, and keeps
+     * the descriptor open until then; returns true. False: nothing buffered, the caller shuts down now.
+     */
+    boolean finishWithFin();
+}

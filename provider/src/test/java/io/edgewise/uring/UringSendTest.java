@@ -1,0 +1,363 @@
+package io.edgewise.uring;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * io_uring level 2, the send side, through the public API: an Edgewise channel registered with a ring
+ * selector writes into its send buffer and the ring sends it. Runs only with
+ * {@code -Dio.edgewise.backend=io_uring -Dio.edgewise.uring.io=true} (skipped otherwise).
+ */
+@Timeout(120)
+class UringSendTest {
+    @BeforeEach
+    void levelTwo() {
+        UringCompletionIoTest.assumeLevelTwo();
+    }
+
+    /** Whether the channel's writes go to a ring's send buffer. */
+    static boolean sendsThroughRing(SocketChannel ch) throws Exception {
+        Object out = field(streamChannel(ch), ch, "output");
+        return out != null && out.getClass().getSimpleName().equals("UringSendStream");
+    }
+
+    static int fdVal(SocketChannel ch) throws Exception {
+        java.lang.reflect.Method m = streamChannel(ch).getDeclaredMethod("fdVal");
+        m.setAccessible(true);
+        return (Integer) m.invoke(ch);
+    }
+
+    private static Class<?> streamChannel(SocketChannel ch) {
+        Class<?> c = ch.getClass();
+        while (!c.getSimpleName().equals("StreamSocketChannel")) c = c.getSuperclass();
+        return c;
+    }
+
+    private static Object field(Class<?> c, Object o, String name) throws Exception {
+        java.lang.reflect.Field f = c.getDeclaredField(name);
+        f.setAccessible(true);
+        return f.get(o);
+    }
+
+    /** SENDs the selector's ring submitted so far. */
+    static long ringSends(Selector sel) throws Exception {
+        Object poller = field(sel.getClass(), sel, "poller");
+        Object sends = field(poller.getClass(), poller, "sends");
+        return sends == null ? 0 : (Long) field(sends.getClass(), sends, "sends");
+    }
+
+    static byte pattern(long at) {
+        return (byte) (at % 251);
+    }
+
+    /** An accepted Edgewise channel on {@code sel} (OP_READ) and its JDK peer. */
+    static final class Pair implements AutoCloseable {
+        final ServerSocketChannel server;
+        final Socket peer = new Socket();
+        final SocketChannel ch;
+        final SelectionKey key;
+
+        Pair(Selector sel) throws Exception {
+            this(sel, 0);
+        }
+
+        /** {@code peerBuffer > 0}: the peer's SO_RCVBUF (set before connecting, so the window is small). */
+        Pair(Selector sel, int peerBuffer) throws Exception {
+            if (peerBuffer > 0) peer.setReceiveBufferSize(peerBuffer);
+            server = UringCompletionIoTest.P.openServerSocketChannel();
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            peer.connect(server.getLocalAddress(), 10_000);
+            peer.setSoTimeout(30_000);
+            ch = server.accept();
+            ch.configureBlocking(false);
+            key = ch.register(sel, SelectionKey.OP_READ);
+            sel.selectNow(); // binds it to the ring
+        }
+
+        @Override
+        public void close() throws Exception {
+            ch.close();
+            peer.close();
+            server.close();
+        }
+    }
+
+    /**
+     * Writes the pattern from {@code at} until a write returns 0 (the send buffer and the socket are full);
+     * returns the new position.
+     */
+    static long fill(SocketChannel ch, long at) throws Exception {
+        return fill(ch, at, Long.MAX_VALUE);
+    }
+
+    /** {@link #fill(SocketChannel, long)}, stopping at {@code max} too. */
+    static long fill(SocketChannel ch, long at, long max) throws Exception {
+        ByteBuffer b = ByteBuffer.allocateDirect(50_000);
+        while (at < max) {
+            b.clear();
+            if (max - at < b.capacity()) b.limit((int) (max - at));
+            for (int i = 0; i < b.limit(); i++) b.put(i, pattern(at + i));
+            int n = ch.write(b);
+            if (n == 0) return at;
+            at += n;
+        }
+        return at;
+    }
+
+    /** The peer reads to EOF and checks the pattern; returns the count. */
+    static CompletableFuture<Long> readToEof(Socket peer) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                InputStream in = peer.getInputStream();
+                byte[] a = new byte[65536];
+                long got = 0;
+                int n;
+                while ((n = in.read(a)) > 0) {
+                    for (int i = 0; i < n; i++) {
+                        if (a[i] != pattern(got + i)) throw new AssertionError("byte " + (got + i) + " out of order");
+                    }
+                    got += n;
+                }
+                return got;
+            } catch (java.io.IOException e) {
+                throw new RuntimeException(e);
+            }
+        }, r -> new Thread(r).start());
+    }
+
+    /** Selects in the background until stopped (the ring submits and completes the sends). */
+    static CompletableFuture<Void> keepSelecting(Selector sel, AtomicBoolean stop) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                while (!stop.get()) {
+                    sel.select(20);
+                    sel.selectedKeys().clear();
+                }
+            } catch (java.io.IOException e) {
+                throw new RuntimeException(e);
+            }
+        }, r -> new Thread(r).start());
+    }
+
+    @Test
+    void tenMegabytesEchoThroughRingSendsInOrder() throws Exception {
+        try (UringCompletionIoTest.EchoServer s = new UringCompletionIoTest.EchoServer()) {
+            byte[] data = new byte[10 << 20];
+            new Random(21).nextBytes(data);
+            assertArrayEquals(data, UringCompletionIoTest.echo(s.address(), data));
+            assertTrue(sendsThroughRing(s.accepted.get(0)), "the echo channel writes into the ring's buffer");
+            assertTrue(ringSends(s.sel) > 0, "the ring sent");
+        }
+    }
+
+    @Test
+    void manyConnectionsEchoThroughRingSends() throws Exception {
+        try (UringCompletionIoTest.EchoServer s = new UringCompletionIoTest.EchoServer()) {
+            List<CompletableFuture<Void>> all = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                int seed = i;
+                all.add(CompletableFuture.runAsync(() -> {
+                    try {
+                        byte[] data = new byte[200_000];
+                        new Random(seed).nextBytes(data);
+                        assertArrayEquals(data, UringCompletionIoTest.echo(s.address(), data));
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                }, r -> new Thread(r).start()));
+            }
+            CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).get(100, TimeUnit.SECONDS);
+            assertTrue(ringSends(s.sel) >= 40, "the ring sent for every connection");
+        }
+    }
+
+    /** Backpressure: a full send buffer gives write 0 and OP_WRITE stays not ready until the peer reads. */
+    @Test
+    void aFullSendBufferReturnsZeroAndOpWriteWaitsForRoom() throws Exception {
+        try (Selector sel = UringCompletionIoTest.P.openSelector(); Pair p = new Pair(sel)) {
+            assertTrue(sendsThroughRing(p.ch));
+            long written = fill(p.ch, 0);
+            p.key.interestOps(SelectionKey.OP_WRITE);
+            sel.selectedKeys().clear();
+            assertEquals(0, sel.select(300), "OP_WRITE is not ready while the send buffer is full");
+            assertEquals(0, p.ch.write(ByteBuffer.allocate(10)), "a full buffer takes nothing");
+            CompletableFuture<Long> peer = readToEof(p.peer);
+            assertEquals(1, sel.select(10_000), "OP_WRITE is ready once the peer read and room came back");
+            assertTrue(p.key.isWritable());
+            written = fill(p.ch, written, written + (4 << 20)); // more, while the peer reads
+            p.key.interestOps(SelectionKey.OP_READ);
+            p.ch.shutdownOutput();
+            AtomicBoolean stop = new AtomicBoolean();
+            CompletableFuture<Void> loop = keepSelecting(sel, stop);
+            assertEquals(written, peer.get(60, TimeUnit.SECONDS), "every byte write() accepted, in order");
+            stop.set(true);
+            loop.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A socket buffer smaller than a chunk: SENDs complete in part and go on from where they stopped. */
+    @Test
+    void partialSendsContinueWhereTheyStopped() throws Exception {
+        try (Selector sel = UringCompletionIoTest.P.openSelector(); Pair p = new Pair(sel, 4096)) {
+            p.ch.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 4096);
+            CompletableFuture<Long> peer = readToEof(p.peer);
+            long total = 2 << 20, at = 0;
+            while ((at = fill(p.ch, at, total)) < total) {
+                p.key.interestOps(SelectionKey.OP_WRITE);
+                sel.select(1000);
+                sel.selectedKeys().clear();
+            }
+            p.key.interestOps(SelectionKey.OP_READ);
+            p.ch.shutdownOutput();
+            AtomicBoolean stop = new AtomicBoolean();
+            CompletableFuture<Void> loop = keepSelecting(sel, stop);
+            assertEquals(total, peer.get(60, TimeUnit.SECONDS), "every byte, in order");
+            stop.set(true);
+            loop.get(10, TimeUnit.SECONDS);
+            Object poller = field(sel.getClass(), sel, "poller");
+            Object sends = field(poller.getClass(), poller, "sends");
+            assertTrue((Long) field(sends.getClass(), sends, "partials") > 0, "some SENDs completed in part");
+        }
+    }
+
+    /** shutdownOutput sends every buffered byte before the FIN. */
+    @Test
+    void shutdownOutputSendsEveryBufferedByteBeforeTheFin() throws Exception {
+        try (Selector sel = UringCompletionIoTest.P.openSelector(); Pair p = new Pair(sel)) {
+            long written = fill(p.ch, 0);
+            p.ch.shutdownOutput();
+            AtomicBoolean stop = new AtomicBoolean();
+            CompletableFuture<Void> loop = keepSelecting(sel, stop);
+            assertEquals(written, readToEof(p.peer).get(60, TimeUnit.SECONDS), "every buffered byte, then EOF");
+            stop.set(true);
+            loop.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A blocking write of the pattern from {@code at} to {@code at + len}, in 30 000-byte writes. */
+    static long blockingWrite(SocketChannel ch, long at, long len) throws Exception {
+        ByteBuffer b = ByteBuffer.allocate(30_000);
+        long end = at + len;
+        while (at < end) {
+            b.clear();
+            if (end - at < b.capacity()) b.limit((int) (end - at));
+            for (int i = 0; i < b.limit(); i++) b.put(i, pattern(at + i));
+            while (b.hasRemaining()) at += ch.write(b);
+        }
+        return at;
+    }
+
+    /**
+     * Deregistration hands the channel back to direct writes only after the bytes its send buffer held:
+     * they come first (cancelled SEND included), then what blocking writes add — no reordering.
+     */
+    @Test
+    void afterDeregistrationTheBufferedBytesGoFirst() throws Exception {
+        try (Selector sel = UringCompletionIoTest.P.openSelector(); Pair p = new Pair(sel)) {
+            long written = fill(p.ch, 0);
+            p.key.cancel();
+            sel.selectNow(); // deregistration: the SEND in flight is cancelled, the unsent bytes go to the channel
+            p.ch.configureBlocking(true);
+            CompletableFuture<Long> peer = readToEof(p.peer);
+            written = blockingWrite(p.ch, written, 300_000);
+            p.ch.shutdownOutput();
+            assertEquals(written, peer.get(60, TimeUnit.SECONDS), "every byte, in order");
+        }
+    }
+
+    /**
+     * The JDK HttpServer pattern: key.cancel(), configureBlocking(true) and a blocking write before the
+     * selector's next selection deregisters the channel: the write waits for the buffer, and the bytes keep
+     * their order across the hand-back.
+     */
+    @Test
+    void aBlockingWriteBetweenCancelAndDeregistrationKeepsTheOrder() throws Exception {
+        try (Selector sel = UringCompletionIoTest.P.openSelector(); Pair p = new Pair(sel)) {
+            long written = fill(p.ch, 0);
+            p.key.cancel();
+            p.ch.configureBlocking(true);
+            assertTrue(sendsThroughRing(p.ch), "still the ring's until the selector deregisters it");
+            CompletableFuture<Long> peer = readToEof(p.peer);
+            AtomicBoolean stop = new AtomicBoolean();
+            CompletableFuture<Void> loop = keepSelecting(sel, stop);
+            written = blockingWrite(p.ch, written, 300_000);
+            p.ch.shutdownOutput();
+            assertEquals(written, peer.get(60, TimeUnit.SECONDS), "every byte, in order");
+            stop.set(true);
+            loop.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String link(int fd) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+        } catch (java.io.IOException e) {
+            return "closed";
+        }
+    }
+
+    /**
+     * Close with sends in flight (a peer that has not read): the peer still receives every byte write()
+     * accepted, then EOF; the descriptor number stays taken until then (so a new socket gets another), and a
+     * socket that gets the number afterwards receives only its own bytes.
+     */
+    @Test
+    void aCloseWithSendsInFlightDeliversEveryByteAndNoByteReachesTheNumbersNextSocket() throws Exception {
+        try (Selector sel = UringCompletionIoTest.P.openSelector()) {
+            Pair p = new Pair(sel);
+            int oldFd = fdVal(p.ch);
+            String oldLink = link(oldFd);
+            long written = fill(p.ch, 0);
+            p.ch.close();
+            sel.selectNow(); // deregisters: the buffered bytes linger in the ring, holding the descriptor
+            assertEquals(oldLink, link(oldFd), "the number is still the old socket's");
+            try (Pair q = new Pair(sel)) {
+                assertNotEquals(oldFd, fdVal(q.ch), "a new socket cannot get the number of the lingering one");
+            }
+            AtomicBoolean stop = new AtomicBoolean();
+            CompletableFuture<Void> loop = keepSelecting(sel, stop);
+            assertEquals(written, readToEof(p.peer).get(60, TimeUnit.SECONDS), "every accepted byte, then EOF");
+            // the real close follows the last send's completion
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (link(oldFd).equals(oldLink) && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertNotEquals(oldLink, link(oldFd), "the descriptor is closed once everything was sent");
+            stop.set(true);
+            loop.get(10, TimeUnit.SECONDS);
+            // a new socket (probably on the freed number) receives only its own bytes
+            try (Pair r = new Pair(sel)) {
+                r.ch.write(ByteBuffer.wrap("own".getBytes()));
+                r.ch.shutdownOutput();
+                sel.selectNow();
+                byte[] got = r.peer.getInputStream().readAllBytes();
+                assertEquals("own", new String(got));
+            }
+            p.peer.close();
+            p.server.close();
+        }
+    }
+}
