@@ -352,11 +352,17 @@ fi
 
 if stage bench; then
   if [ "$built" = 1 ] && [ "$have_build_jdk" = 1 ]; then
+    # the harness's own parsing and report tests (the run below only smoke-tests them)
+    mvn_run "benchmark harness tests JDK 25" 25 benchmarks/target/surefire-reports -o -pl benchmarks test
     run_no=$((run_no + 1))
     echo "=== benchmark quick profile (smoke test; results in benchmarks/target/results, not committed)"
     blog="$RUNS/$(printf '%02d' "$run_no")-bench.log"
-    if JAVA_HOME="$BUILD_HOME" BENCH_SKIP_BUILD=1 logged bench "$blog" ./scripts/bench.sh quick; then
+    # every variant, io_uring level 2 included (its rows are checked against issue #21's targets)
+    if JAVA_HOME="$BUILD_HOME" BENCH_SKIP_BUILD=1 logged bench "$blog" ./scripts/bench.sh quick \
+        --variants jdk,edgewise,epoll,io_uring,edgewise_uring,edgewise_uring_io; then
       summary+=("bench quick (JDK 25)                         passed (smoke test, figures in benchmarks/target/results)")
+      grep -E '^\| (Echo 64 B throughput \(|Echo 16 KiB throughput \(|Ping-pong round trips|Ping-pong p99 |Syscalls per)' \
+        benchmarks/target/results/latest.md | cut -c1-400 || true
     else
       tail -30 "$blog"; summary+=("bench quick (JDK 25)                         FAILED"); failed=1
     fi

@@ -23,6 +23,7 @@ final class Report {
     private static final Variant N = Variant.EPOLL;
     private static final Variant IU = Variant.IO_URING;
     private static final Variant EU = Variant.EDGEWISE_URING;
+    private static final Variant EU2 = Variant.EDGEWISE_URING_IO;
 
     /**
      * {@code shown}: the variants that get columns (asked for and runnable here; a stub's column says pending).
@@ -114,24 +115,33 @@ final class Report {
         return String.join("; ", parts) + (n >= 2 ? " (" + n + " rounds)" : "");
     }
 
-    /** The targets, checked for each Edgewise variant that has a value (E = epoll backend, Eu = io_uring). */
+    /**
+     * The targets, checked for each Edgewise variant that has a value (E = epoll backend, Eu = io_uring; Eu2 =
+     * io_uring level 2, against issue #21's own targets).
+     */
     private static String target(Results.Metric m) {
         List<String> parts = new ArrayList<>();
-        String rel = m.higherBetter ? "≥" : "≤";
         for (Variant e : new Variant[] {E, EU}) {
             if (e == EU && !m.has(EU)) {
                 continue;
             }
-            String who = m.has(EU) ? e.code + " " : "";
-            if (!Double.isNaN(m.targetVsJdk)) {
-                parts.add(who + check(m.ratio(e, J), m.targetVsJdk, m.higherBetter, rel + fmtT(m.targetVsJdk) + " JDK"));
-            }
-            if (!Double.isNaN(m.targetVsEpoll)) {
-                parts.add(who + check(m.ratio(e, N), m.targetVsEpoll, m.higherBetter,
-                        rel + fmtT(m.targetVsEpoll) + " epoll"));
-            }
+            addTargets(parts, m, e, m.has(EU) || m.has(EU2) ? e.code + " " : "", m.targetVsJdk, m.targetVsEpoll);
+        }
+        if (m.has(EU2)) {
+            addTargets(parts, m, EU2, EU2.code + " ", m.completionTargetVsJdk, m.completionTargetVsEpoll);
         }
         return String.join("; ", parts);
+    }
+
+    private static void addTargets(List<String> parts, Results.Metric m, Variant e, String who, double vsJdk,
+                                   double vsEpoll) {
+        String rel = m.higherBetter ? "≥" : "≤";
+        if (!Double.isNaN(vsJdk)) {
+            parts.add(who + check(m.ratio(e, J), vsJdk, m.higherBetter, rel + fmtT(vsJdk) + " JDK"));
+        }
+        if (!Double.isNaN(vsEpoll)) {
+            parts.add(who + check(m.ratio(e, N), vsEpoll, m.higherBetter, rel + fmtT(vsEpoll) + " epoll"));
+        }
     }
 
     private static String fmtT(double t) {

@@ -19,6 +19,9 @@ final class Results {
         double targetVsJdk = Double.NaN;
         /** Target for Edgewise/epoll (NaN: none), same direction convention. */
         double targetVsEpoll = Double.NaN;
+        /** Issue #21's targets for io_uring level 2 (Eu2) against the JDK and Netty epoll (NaN: none). */
+        double completionTargetVsJdk = Double.NaN;
+        double completionTargetVsEpoll = Double.NaN;
         final Map<Variant, List<Double>> rounds = new EnumMap<>(Variant.class);
         /** Relative error (e.g. JMH's 99.9% interval / score) per variant, when single-shot. */
         final Map<Variant, Double> relErr = new EnumMap<>(Variant.class);
