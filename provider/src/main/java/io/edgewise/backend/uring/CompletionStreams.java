@@ -40,13 +40,12 @@ final class CompletionStreams {
     /** user_data: bit 63 (the poller's own), bit 62 (level 2), the kind in 60..61, a generation in 32..59. */
     static final long STREAM = 1L << 62;
     static final int RECV = 0, CANCEL = 1, NUDGE = 2;
-    static final int DEFAULT_ENTRIES = 256, DEFAULT_SIZE = 8192;
+    /** The ring starts with 256 buffers of 8 KiB (2 MiB) and grows by as many up to 1024 (8 MiB). */
+    static final int DEFAULT_ENTRIES = 256, DEFAULT_MAX = 1024, DEFAULT_SIZE = 8192;
 
     private final UringPoller poller;
     private final Ring ring;
     final BufferRing buffers;
-    /** Unread buffers a stream may hold before its recv is stopped. */
-    final int bound;
     private UringStream[] byFd = new UringStream[64];
     private int bound0;
     private int nextGen;
@@ -58,8 +57,8 @@ final class CompletionStreams {
     private UringStream[] starved = new UringStream[16];
     private int starvedAt;
     private volatile int starvedCount;
-    /** Receives ended by ENOBUFS, and recvs stopped by the bound (tests; poller thread). */
-    long starvations, throttles;
+    /** Receives ended by ENOBUFS, recvs stopped by the bound, slabs added to the ring (tests; poller thread). */
+    long starvations, throttles, grows;
 
     private final Object pendingLock = new Object();
     private UringStream[] pending = new UringStream[16];
@@ -79,20 +78,28 @@ final class CompletionStreams {
     CompletionStreams(UringPoller poller, Ring ring, String testRing) throws IOException {
         this.poller = poller;
         this.ring = ring;
-        int entries = DEFAULT_ENTRIES, size = DEFAULT_SIZE;
+        int entries = DEFAULT_ENTRIES, max = DEFAULT_MAX, size = DEFAULT_SIZE;
         if (!testRing.isEmpty()) {
             String[] p = testRing.split("x");
             entries = Integer.parseInt(p[0].trim());
             size = Integer.parseInt(p[1].trim());
+            max = p.length > 2 ? Integer.parseInt(p[2].trim()) : entries; // a test ring does not grow unless asked
         }
-        buffers = new BufferRing(ring.fd, entries, size);
-        bound = Math.max(2, entries / 8);
+        buffers = new BufferRing(ring.fd, entries, max, size);
         nudgeFd = LibC.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         if (nudgeFd < 0) {
             int e = -nudgeFd;
             buffers.close();
             throw new IOException("eventfd: " + LibC.strerror(e));
         }
+    }
+
+    /**
+     * Unread buffers a stream may hold before its recv is stopped: an eighth of the buffers made so far
+     * (32 of the first 256, up to 128 of 1024), so it follows the ring as it grows.
+     */
+    int bound() {
+        return Math.max(2, buffers.provided() / 8);
     }
 
     static boolean isStream(long data) {
@@ -301,6 +308,9 @@ final class CompletionStreams {
         int fd = (int) data;
         int g = (int) (data >>> 32) & 0x0fffffff;
         UringStream s = fd < byFd.length ? byFd[fd] : null;
+        if (res > 0 && (flags & IORING_CQE_F_BUFFER) != 0) {
+            buffers.took();
+        }
         if (s == null || s.gen != g) {
             if (res > 0 && (flags & IORING_CQE_F_BUFFER) != 0) {
                 buffers.recycle(flags >>> IORING_CQE_BUFFER_SHIFT); // no reader left: give it back
@@ -312,7 +322,10 @@ final class CompletionStreams {
             int queued = s.enqueue(flags >>> IORING_CQE_BUFFER_SHIFT, res);
             s.fresh = true;
             markReady(s);
-            if (more && queued >= bound && !s.cancelling) {
+            if (buffers.short_() && buffers.grow()) {
+                grows++; // every connection has data in flight: more buffers, rather than stopping receives
+            }
+            if (more && queued >= bound() && !s.cancelling) {
                 cancel(s);
             }
         } else if (res == 0 || (res != -ENOBUFS && res != -ECANCELED)) {
@@ -328,6 +341,11 @@ final class CompletionStreams {
             }
             if (res == -ENOBUFS) {
                 starvations++;
+                if (buffers.grow()) {
+                    grows++;
+                    queueRearm(s); // the ring was too small for the selector's connections: it is larger now
+                    return;
+                }
                 if (s.queued() == 0) {
                     demote(s); // it holds nothing: others hold the ring; readiness serves it meanwhile
                     return;
@@ -341,7 +359,7 @@ final class CompletionStreams {
                 return;
             }
             synchronized (s) {
-                if (s.queued() >= bound) {
+                if (s.queued() >= bound()) {
                     s.throttled = true; // the reader re-arms it (UringStream.wantsArm)
                     throttles++;
                     return;

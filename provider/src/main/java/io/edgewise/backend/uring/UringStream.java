@@ -126,7 +126,7 @@ final class UringStream implements CompletionInput {
             int at = lp;
             while (count > 0) {
                 int bid = bids[head], len = lens[head] - headOff;
-                owner.buffers.data.get(bid * owner.buffers.size + headOff, all, at, len);
+                owner.buffers.slabOf(bid).get(owner.buffers.offset(bid) + headOff, all, at, len);
                 at += len;
                 popHead();
             }
@@ -212,12 +212,11 @@ final class UringStream implements CompletionInput {
                 leftoverPos = 0;
             }
         }
-        ByteBuffer data = owner.buffers.data;
-        int size = owner.buffers.size;
+        BufferRing buffers = owner.buffers;
         while (n < room && count > 0) {
             int bid = bids[head];
             int len = Math.min(room - n, lens[head] - headOff);
-            dst.put(pos + n, data, bid * size + headOff, len);
+            dst.put(pos + n, buffers.slabOf(bid), buffers.offset(bid) + headOff, len);
             n += len;
             headOff += len;
             if (headOff == lens[head]) {
@@ -244,7 +243,7 @@ final class UringStream implements CompletionInput {
 
     /** A throttled recv is re-armed once the reader took it to half the bound (asked once). */
     private boolean wantsArm() {
-        if (throttled && !armRequested && !detached && count <= owner.bound / 2) {
+        if (throttled && !armRequested && !detached && count <= owner.bound() / 2) {
             armRequested = true;
             return true;
         }
