@@ -58,7 +58,9 @@ final class CompletionStreams {
     private int starvedAt;
     private volatile int starvedCount;
     /** Receives ended by ENOBUFS, recvs stopped by the bound, slabs added to the ring (tests; poller thread). */
-    long starvations, throttles, grows;
+    long starvations, throttles, grows, cancels;
+    /** Detaches asked for by a blocked reader or a second selector and done (tests). */
+    volatile long released;
 
     private final Object pendingLock = new Object();
     private UringStream[] pending = new UringStream[16];
@@ -171,9 +173,142 @@ final class CompletionStreams {
                 poller.awaitCompletions();
             }
         }
-        byFd[fd] = null;
-        bound0--;
+        finishDetach(s);
+    }
+
+    /**
+     * The stream no longer serves its descriptor (its recv has ended): its queued bytes are copied out of
+     * the ring and read before the descriptor, and a reader waiting for this is woken.
+     */
+    private void finishDetach(UringStream s) {
+        if (s.fd < byFd.length && byFd[s.fd] == s) {
+            byFd[s.fd] = null;
+            bound0--;
+        }
         s.detach();
+        for (int i = 0; i < detachingCount; i++) {
+            if (detaching[i] == s) {
+                detaching[i] = detaching[--detachingCount];
+                detaching[detachingCount] = null;
+                released++;
+                break;
+            }
+        }
+    }
+
+    // ---- detaches asked for from other threads (issue #21: cross-thread detach)
+    //
+    // A blocking reader whose channel is still fed (the JDK's HttpServer: key.cancel(), configureBlocking(true),
+    // a read in a worker before any selection deregistered the key), or a channel registered with a second
+    // selector, must stop being served without waiting for this selector's next selection: a recv still armed
+    // takes the socket's bytes into the ring, where no descriptor event announces them. The asking thread
+    // queues the stream (detachQueue, under pendingLock) and then either does the work itself, when it can
+    // take the poller's lock (no poll and no interest change in progress), or nudges the poller, whose
+    // enter then goes round without returning to the application (an internal wake: the nudge eventfd, not
+    // the selector's wakeup) and starts the cancel before it waits again. Whoever releases the poller's lock
+    // looks at the queue again (afterRelease), so a request that found the lock taken is never left behind.
+    // Lock: detachQueue/detachQueued under pendingLock; detaching[] under the poller's lock.
+
+    private UringStream[] detachQueue = new UringStream[4];
+    private int detachQueueCount;
+    /** Queued, or started and not finished: afterRelease has work (volatile: read after the lock's release). */
+    private volatile int detachWanted;
+    /** Detaches started (cancel submitted) and not finished (the poller's lock). */
+    private UringStream[] detaching = new UringStream[4];
+    private int detachingCount;
+    private boolean closed;
+
+    /**
+     * Asks for {@code s} to be detached (any thread, no channel lock held); does it at once when the
+     * poller's lock is free, else nudges the poller. Does not wait.
+     */
+    void requestDetach(UringStream s) {
+        synchronized (pendingLock) {
+            if (!s.detachQueued) {
+                s.detachQueued = true;
+                if (detachQueueCount == detachQueue.length) {
+                    detachQueue = java.util.Arrays.copyOf(detachQueue, detachQueueCount * 2);
+                }
+                detachQueue[detachQueueCount++] = s;
+                detachWanted = detachQueueCount + detachingCount;
+            }
+        }
+        if (!serveIfFree()) {
+            nudge();
+        }
+    }
+
+    /** The poller's lock was released: detaches asked for meanwhile are done now if nobody took it again. */
+    void afterRelease() {
+        if (detachWanted != 0) {
+            serveIfFree();
+        }
+    }
+
+    /** Serves queued and started detaches to their end if the poller's lock is free; false if it was not. */
+    private boolean serveIfFree() {
+        while (detachWanted != 0) {
+            if (!poller.lock.tryLock()) {
+                return false; // its holder serves them, or looks again when it releases the lock
+            }
+            try {
+                serveDetaches(true);
+            } catch (IOException e) {
+                return true; // the ring failed: the selector's next operation reports it
+            } finally {
+                poller.lock.unlock();
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Starts every queued detach (poller's lock held): a stream whose recv is armed has it cancelled, the
+     * others are detached at once. With {@code toTheEnd}, waits for the cancelled recvs' last completions.
+     */
+    void serveDetaches(boolean toTheEnd) throws IOException {
+        if (detachWanted == 0) return;
+        synchronized (pendingLock) {
+            for (int i = 0; i < detachQueueCount; i++) {
+                UringStream s = detachQueue[i];
+                detachQueue[i] = null;
+                s.detachQueued = false;
+                if (detachingCount == detaching.length) {
+                    detaching = java.util.Arrays.copyOf(detaching, detachingCount * 2);
+                }
+                if (!s.detachAsked) {
+                    detaching[detachingCount++] = s;
+                }
+            }
+            detachQueueCount = 0;
+        }
+        for (int i = 0; i < detachingCount; i++) {
+            UringStream s = detaching[i];
+            if (s.detachAsked) continue; // started before
+            s.detachAsked = true;
+            if (closed || s.fd >= byFd.length || byFd[s.fd] != s || s.unbinding) {
+                finishDetach(s); // no longer served here (unbound, demoted): nothing to cancel
+                i--;
+                continue;
+            }
+            s.unbinding = true;
+            if (s.recvArmed) {
+                if (!s.cancelling) cancel(s);
+            } else {
+                finishDetach(s);
+                poller.watchAgain(s.fd);
+                i--;
+            }
+        }
+        if (toTheEnd && detachingCount > 0) {
+            poller.submitPending();
+            while (detachingCount > 0) {
+                poller.awaitCompletions(); // complete() finishes each as its recv ends
+            }
+        }
+        synchronized (pendingLock) {
+            detachWanted = detachQueueCount + detachingCount;
+        }
     }
 
     /**
@@ -215,6 +350,7 @@ final class CompletionStreams {
     }
 
     private void cancel(UringStream s) throws IOException {
+        cancels++;
         int off = poller.sqe();
         ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_ASYNC_CANCEL);
         ring.sqes.putInt(off + SQE_FD, -1);
@@ -250,13 +386,14 @@ final class CompletionStreams {
      */
     boolean beforeEnter() throws IOException {
         promoteDemoted();
-        if (bound0 == 0 && pendingCount == 0 && rearmCount == 0) {
+        if (bound0 == 0 && pendingCount == 0 && rearmCount == 0 && detachWanted == 0) {
             return false;
         }
         if (!nudgeArmed) {
             armNudge();
         }
         blocked = true; // before taking the pending requests: a request added after this nudges
+        serveDetaches(false);
         synchronized (pendingLock) {
             for (int i = 0; i < pendingCount; i++) {
                 UringStream s = pending[i];
@@ -336,6 +473,14 @@ final class CompletionStreams {
         if (!more) {
             s.recvArmed = false;
             s.cancelling = false;
+            if (s.detachAsked && byFd[s.fd] == s) {
+                finishDetach(s); // asked for by a blocked reader or a second selector
+                poller.watchAgain(s.fd); // readiness from the kernel again, for every key of the descriptor
+                synchronized (pendingLock) {
+                    detachWanted = detachQueueCount + detachingCount;
+                }
+                return;
+            }
             if (s.unbinding || s.ended()) {
                 return;
             }
@@ -494,10 +639,14 @@ final class CompletionStreams {
 
     /** Detaches every stream (their recvs end with the ring) and gives the buffer ring back. */
     void close() throws IOException {
+        closed = true;
         for (int fd = 0; fd < byFd.length; fd++) {
             if (byFd[fd] != null) {
                 unbind(fd);
             }
+        }
+        while (detachingCount > 0) {
+            finishDetach(detaching[0]); // their recvs ended with the unbinds above
         }
         buffers.close();
         LibC.close(nudgeFd);
