@@ -115,6 +115,19 @@ class UringReceiveTest {
      */
     @Test
     void aBlockingReadAfterCancelGetsEveryByteWhenNoThreadSelectsAgain() throws Exception {
+        blockingReadAfterCancel(false);
+    }
+
+    /**
+     * The same with the selecting thread back in an untimed {@code select()} (which deregisters the key, or
+     * is nudged when the reader asks first): every byte arrives and the select does not return for it.
+     */
+    @Test
+    void aBlockingReadAfterCancelGetsEveryByteWhenTheThreadSelectsAgainAndItsSelectDoesNotReturn() throws Exception {
+        blockingReadAfterCancel(true);
+    }
+
+    private static void blockingReadAfterCancel(boolean selectAgain) throws Exception {
         try (Selector sel = P.openSelector(); ServerSocketChannel server = P.openServerSocketChannel()) {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             try (Socket client = new Socket()) {
@@ -123,6 +136,7 @@ class UringReceiveTest {
                 byte[] data = random(300_000, 7);
                 OutputStream out = client.getOutputStream();
                 CountDownLatch never = new CountDownLatch(1), handedOff = new CountDownLatch(1);
+                java.util.concurrent.atomic.AtomicInteger selectReturned = new java.util.concurrent.atomic.AtomicInteger(-1);
                 CompletableFuture<byte[]> got = new CompletableFuture<>();
                 Thread dispatcher = new Thread(() -> {
                     try {
@@ -146,7 +160,11 @@ class UringReceiveTest {
                             }
                         }, "worker").start();
                         handedOff.countDown();
-                        never.await(); // parked: never selects again (its recv's completion work still runs here)
+                        if (selectAgain) {
+                            selectReturned.set(sel.select()); // deregisters the key first, then waits
+                        } else {
+                            never.await(); // parked: never selects again (its recv's completion work still runs here)
+                        }
                     } catch (InterruptedException e) {
                         // the test is over
                     } catch (Throwable t) {
@@ -161,6 +179,12 @@ class UringReceiveTest {
                     }
                     assertArrayEquals(data, got.get(20, TimeUnit.SECONDS), "every byte, in order");
                     assertFalse(fed(ch), "the ring no longer feeds the channel");
+                    if (selectAgain) {
+                        assertEquals(-1, selectReturned.get(), "the untimed select did not return");
+                        sel.wakeup();
+                        dispatcher.join(10_000);
+                        assertEquals(0, selectReturned.get());
+                    }
                 } finally {
                     dispatcher.interrupt();
                     dispatcher.join(10_000);
@@ -206,5 +230,65 @@ class UringReceiveTest {
                 ch.close();
             }
         }
+    }
+
+    /**
+     * As above, with the first selector's thread blocked in an untimed {@code select()} when the second key
+     * appears: the registering thread cannot take that poller's lock, so it nudges the poller, which cancels
+     * the recv inside its wait (without returning); then both selectors see OP_READ for the next bytes.
+     */
+    @Test
+    void aSecondSelectorWhileTheFirstIsBlockedInSelectDetachesThroughANudge() throws Exception {
+        try (Selector first = P.openSelector(); Selector second = P.openSelector();
+             ServerSocketChannel server = P.openServerSocketChannel()) {
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            try (SocketChannel client = Providers.jdk().openSocketChannel()) {
+                client.connect(server.getLocalAddress());
+                SocketChannel ch = server.accept();
+                ch.configureBlocking(false);
+                SelectionKey k1 = ch.register(first, SelectionKey.OP_READ);
+                CountDownLatch bound = new CountDownLatch(1);
+                java.util.concurrent.atomic.AtomicInteger firstSaw = new java.util.concurrent.atomic.AtomicInteger(-1);
+                CompletableFuture<Void> selecting = CompletableFuture.runAsync(() -> {
+                    try {
+                        first.selectNow(); // binds it: the recv is armed by this thread
+                        bound.countDown();
+                        firstSaw.set(first.select()); // untimed: returns for OP_READ only
+                    } catch (java.io.IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                }, r -> new Thread(r, "first-selector").start());
+                assertTrue(bound.await(20, TimeUnit.SECONDS));
+                assertTrue(served(ch));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                // the selecting thread holds the poller's lock while it waits in the kernel
+                while (!((java.util.concurrent.locks.ReentrantLock) pollerLock(first)).isLocked()) {
+                    assertTrue(System.nanoTime() < deadline, "the first selector never waited");
+                    Thread.onSpinWait();
+                }
+                SelectionKey k2 = ch.register(second, SelectionKey.OP_READ);
+                while (fed(ch)) {
+                    assertTrue(System.nanoTime() < deadline, "the nudged poller never detached the channel");
+                    Thread.onSpinWait();
+                }
+                assertEquals(-1, firstSaw.get(), "the nudge did not end the first selector's select");
+                client.write(ByteBuffer.wrap(new byte[] {9}));
+                assertEquals(1, second.select(10_000), "the second selector sees OP_READ");
+                assertTrue(k2.isReadable());
+                selecting.get(10, TimeUnit.SECONDS);
+                assertEquals(1, firstSaw.get(), "the first selector sees OP_READ");
+                assertTrue(k1.isReadable());
+                ch.close();
+            }
+        }
+    }
+
+    static Object pollerLock(Selector sel) throws Exception {
+        java.lang.reflect.Field pf = sel.getClass().getDeclaredField("poller");
+        pf.setAccessible(true);
+        Object poller = pf.get(sel);
+        java.lang.reflect.Field lf = poller.getClass().getDeclaredField("lock");
+        lf.setAccessible(true);
+        return lf.get(poller);
     }
 }
