@@ -124,7 +124,7 @@ final class BufferRing implements AutoCloseable {
      * Whether fewer than a quarter of the buffers are free (an estimate: the kernel may have filled some
      * whose completions are not read yet) and the ring may still grow (poller thread).
      */
-    boolean short_() {
+    boolean low() {
         int made = provided;
         return made < entries && made - (taken - returned) < made / 4;
     }

@@ -31,10 +31,12 @@ import java.nio.ByteOrder;
  *     returning.
  * </ul>
  *
- * <p>Threads: everything runs on the poller's thread except {@link #requestArm} and
- * {@link #buffersReturned}, called by readers: {@code pending}/{@code pendingCount} are guarded by
- * {@code pendingLock}; {@code blocked} and {@code starvedCount} are volatile. Lock order: a stream's
- * monitor → the BufferRing → {@code pendingLock}.
+ * <p>Threads: everything runs under the poller's lock ({@link UringPoller#lock}: the poller's thread, or
+ * a thread serving detaches while no poll runs) except {@link #requestArm}, {@link #buffersReturned} and
+ * {@link #requestDetach}, called by readers and registering threads: {@code pending}/{@code pendingCount}
+ * and the detach queue are guarded by {@code pendingLock}; {@code blocked}, {@code starvedCount} and
+ * {@code detachWanted} are volatile. Lock order: the poller's lock → a stream's monitor → the BufferRing →
+ * {@code pendingLock}.
  */
 final class CompletionStreams {
     /** user_data: bit 63 (the poller's own), bit 62 (level 2), the kind in 60..61, a generation in 32..59. */
@@ -459,7 +461,7 @@ final class CompletionStreams {
             int queued = s.enqueue(flags >>> IORING_CQE_BUFFER_SHIFT, res);
             s.fresh = true;
             markReady(s);
-            if (buffers.short_() && buffers.grow()) {
+            if (buffers.low() && buffers.grow()) {
                 grows++; // every connection has data in flight: more buffers, rather than stopping receives
             }
             if (more && queued >= bound() && !s.cancelling) {

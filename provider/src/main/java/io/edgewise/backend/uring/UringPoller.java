@@ -45,7 +45,11 @@ import java.nio.ByteOrder;
  * </ul>
  *
  * <p>Threads: everything but {@link #wakeup()} runs on the thread holding the selection lock (see
- * {@link Poller}); {@code wakeup} only writes the eventfd, whose descriptor is final and closed last.
+ * {@link Poller}); {@code wakeup} only writes the eventfd, whose descriptor is final and closed last. With
+ * level 2, every operation also holds {@link #lock}, and a thread that serves a detach asked for from
+ * another thread ({@link CompletionStreams#requestDetach}) may hold it while no operation runs: then the
+ * ring, the per-descriptor state and the deferred completions are guarded by {@code lock}. Lock order:
+ * the selection lock → {@code lock} → a channel's read lock (only tried) → a stream's monitor.
  */
 public final class UringPoller implements Poller {
     /** Events per poll, the same for every selector of this process. */
