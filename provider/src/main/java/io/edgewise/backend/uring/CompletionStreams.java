@@ -42,8 +42,13 @@ final class CompletionStreams {
     /** user_data: bit 63 (the poller's own), bit 62 (level 2), the kind in 60..61, a generation in 32..59. */
     static final long STREAM = 1L << 62;
     static final int RECV = 0, CANCEL = 1, NUDGE = 2;
-    /** The ring starts with 256 buffers of 8 KiB (2 MiB) and grows by as many up to 1024 (8 MiB). */
-    static final int DEFAULT_ENTRIES = 256, DEFAULT_MAX = 1024, DEFAULT_SIZE = 8192;
+    /**
+     * The ring has 256 buffers of 8 KiB (2 MiB). It can grow by slabs ({@link BufferRing#grow}) up to
+     * {@code MAX} buffers, but by default it does not: measured on 16 KiB echo (issue #21, docs/io_uring.md),
+     * growing to 6 MiB removed the continual cancels and re-arms yet cost more CPU per message than it saved
+     * (the kernel fills buffers in ring order, so a larger ring is a larger, colder working set).
+     */
+    static final int DEFAULT_ENTRIES = 256, DEFAULT_MAX = 256, DEFAULT_SIZE = 8192;
 
     private final UringPoller poller;
     private final Ring ring;
