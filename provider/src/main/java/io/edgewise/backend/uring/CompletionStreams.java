@@ -105,7 +105,7 @@ final class CompletionStreams {
 
     /**
      * Unread buffers a stream may hold before its recv is stopped: an eighth of the buffers made so far
-     * (32 of the first 256, up to 128 of 1024), so it follows the ring as it grows.
+     * (32 of 256), so it follows the ring if it grows.
      */
     int bound() {
         return Math.max(2, buffers.provided() / 8);
@@ -226,8 +226,9 @@ final class CompletionStreams {
     private boolean closed;
 
     /**
-     * Asks for {@code s} to be detached (any thread, no channel lock held); does it at once when the
-     * poller's lock is free, else nudges the poller. Does not wait.
+     * Asks for {@code s} to be detached (any thread holding no stream monitor; a reader holds its channel's
+     * read lock, which the poller only ever tries); does it at once when the poller's lock is free, else
+     * nudges the poller. Does not wait for the poller.
      */
     void requestDetach(UringStream s) {
         synchronized (pendingLock) {
