@@ -415,8 +415,9 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
                         long deadline = deadline(timeoutMillis);
                         while (retry(n)) {
                             if (!isOpen() || isInputClosed) break;
-                            if (input != null) {
-                                awaitFedInput(f, deadline);
+                            CompletionInput in = input;
+                            if (in != null) {
+                                awaitFedInput(in, deadline);
                             } else {
                                 BlockingSide.await(readWaiter, f, PollEvents.IN, deadline, "Read timed out");
                             }
@@ -442,18 +443,21 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
 
     /**
      * The wait step of a blocking read while a backend still feeds this channel (level 2: its key was
-     * cancelled and configureBlocking(true) came before the selector's next selection deregistered it).
-     * The backend may take the next bytes off the descriptor into the queue, where no descriptor event
-     * announces them, so the wait is cut into slices that look at the queue again.
+     * cancelled and configureBlocking(true) came before a selection deregistered it). The backend may have
+     * taken the next bytes off the descriptor into the queue, where no descriptor event announces them, so
+     * the channel asks it to stop feeding the queue and waits for that (or for queued bytes) instead of
+     * polling the descriptor; once the queue is detached and read empty, reads go to the descriptor.
      */
-    private void awaitFedInput(int f, long deadline) throws IOException {
+    private void awaitFedInput(CompletionInput in, long deadline) throws IOException {
         int wait = remainingMillis(deadline);
-        if (wait == 0) throw new java.net.SocketTimeoutException("Read timed out");
-        readWaiter.await(f, PollEvents.IN, wait < 0 ? FED_INPUT_SLICE_MILLIS : Math.min(wait, FED_INPUT_SLICE_MILLIS));
+        if (wait == 0 || !in.awaitDetach(wait)) throw new java.net.SocketTimeoutException("Read timed out");
     }
 
-    /** How long a blocking read waits on the descriptor before it looks at a fed queue again. */
-    private static final int FED_INPUT_SLICE_MILLIS = 10;
+    /**
+     * How long a blocking write whose level-2 send buffer is full, while the backend still owns it, waits before
+     * it looks again (the buffer drains only through the selector's polls; see docs/io_uring.md, send side).
+     */
+    private static final int FED_OUTPUT_SLICE_MILLIS = 10;
 
     /** One read: from the queued input first (level 2), else the descriptor. */
     private long readData(int f, ByteBuffer one, ByteBuffer[] many, int offset, int length) throws IOException {
@@ -476,7 +480,9 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
 
     @Override
     public final byte[] adoptInput(CompletionInput in) {
-        readLock.lock();
+        if (!readLock.tryLock()) {
+            return null; // a read is in progress (perhaps a blocking one): level 1 serves this registration
+        }
         try {
             synchronized (stateLock) {
                 if (state != ST_CONNECTED || isBlocking() || isInputClosed || connectionReset
@@ -584,7 +590,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
                             } else if (n == SocketOps.UNAVAILABLE && output != null) {
                                 // still fed to a backend (its key cancelled, not yet deregistered): its
                                 // buffer drains only through the selector, so wait in slices and look again
-                                writeWaiter.await(f, 0, FED_INPUT_SLICE_MILLIS);
+                                writeWaiter.await(f, 0, FED_OUTPUT_SLICE_MILLIS);
                                 if (isOutputClosed) break;
                             } else if (n == SocketOps.UNAVAILABLE) {
                                 writeWaiter.await(f, PollEvents.OUT, -1);
@@ -763,6 +769,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
     /** Subclasses that override this call it first. */
     @Override
     public void keyRegistered(SelectionKey k) {
+        CompletionInput fed;
         synchronized (stateLock) {
             if (validKeys() == 0) {
                 selectorKeys = k;
@@ -777,6 +784,12 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
             }
             now[n++] = k;
             selectorKeys = java.util.Arrays.copyOf(now, n);
+            fed = n > 1 ? input : null;
+        }
+        if (fed != null) {
+            // a second selector: each must see the kernel's readiness, so the ring that feeds this channel
+            // stops (no lock of this channel held: the backend may take its poller's lock)
+            fed.release();
         }
     }
 

@@ -26,4 +26,16 @@ public interface CompletionInput {
      * first); this input is drained afterwards. Null when it is still fed by a backend.
      */
     byte[] takeLeftover();
+
+    /**
+     * A blocking read found nothing queued while the backend still feeds this input (its key was cancelled
+     * and the channel made blocking before a selection deregistered it): the backend stops feeding it, and
+     * this waits until bytes are queued, the end is known or the input is detached (the read then goes on
+     * from the queue or the descriptor). Needs no selection by the application. False when {@code millis}
+     * (-1: no limit) passed first.
+     */
+    boolean awaitDetach(long millis) throws java.io.InterruptedIOException;
+
+    /** The channel is registered with another selector too: the backend stops feeding it, without waiting. */
+    void release();
 }

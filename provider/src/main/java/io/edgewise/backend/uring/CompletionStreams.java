@@ -31,22 +31,28 @@ import java.nio.ByteOrder;
  *     returning.
  * </ul>
  *
- * <p>Threads: everything runs on the poller's thread except {@link #requestArm} and
- * {@link #buffersReturned}, called by readers: {@code pending}/{@code pendingCount} are guarded by
- * {@code pendingLock}; {@code blocked} and {@code starvedCount} are volatile. Lock order: a stream's
- * monitor → the BufferRing → {@code pendingLock}.
+ * <p>Threads: everything runs under the poller's lock ({@link UringPoller#lock}: the poller's thread, or
+ * a thread serving detaches while no poll runs) except {@link #requestArm}, {@link #buffersReturned} and
+ * {@link #requestDetach}, called by readers and registering threads: {@code pending}/{@code pendingCount}
+ * and the detach queue are guarded by {@code pendingLock}; {@code blocked}, {@code starvedCount} and
+ * {@code detachWanted} are volatile. Lock order: the poller's lock → a stream's monitor → the BufferRing →
+ * {@code pendingLock}.
  */
 final class CompletionStreams {
     /** user_data: bit 63 (the poller's own), bit 62 (level 2), the kind in 60..61, a generation in 32..59. */
     static final long STREAM = 1L << 62;
     static final int RECV = 0, CANCEL = 1, NUDGE = 2;
-    static final int DEFAULT_ENTRIES = 256, DEFAULT_SIZE = 8192;
+    /**
+     * The ring has 256 buffers of 8 KiB (2 MiB). It can grow by slabs ({@link BufferRing#grow}) up to
+     * {@code MAX} buffers, but by default it does not: measured on 16 KiB echo (issue #21, docs/io_uring.md),
+     * growing to 6 MiB removed the continual cancels and re-arms yet cost more CPU per message than it saved
+     * (the kernel fills buffers in ring order, so a larger ring is a larger, colder working set).
+     */
+    static final int DEFAULT_ENTRIES = 256, DEFAULT_MAX = 256, DEFAULT_SIZE = 8192;
 
     private final UringPoller poller;
     private final Ring ring;
     final BufferRing buffers;
-    /** Unread buffers a stream may hold before its recv is stopped. */
-    final int bound;
     private UringStream[] byFd = new UringStream[64];
     private int bound0;
     private int nextGen;
@@ -58,8 +64,10 @@ final class CompletionStreams {
     private UringStream[] starved = new UringStream[16];
     private int starvedAt;
     private volatile int starvedCount;
-    /** Receives ended by ENOBUFS, and recvs stopped by the bound (tests; poller thread). */
-    long starvations, throttles;
+    /** Receives ended by ENOBUFS, recvs stopped by the bound, slabs added to the ring (tests; poller thread). */
+    long starvations, throttles, grows, cancels;
+    /** Detaches asked for by a blocked reader or a second selector and done (tests). */
+    volatile long released;
 
     private final Object pendingLock = new Object();
     private UringStream[] pending = new UringStream[16];
@@ -79,20 +87,28 @@ final class CompletionStreams {
     CompletionStreams(UringPoller poller, Ring ring, String testRing) throws IOException {
         this.poller = poller;
         this.ring = ring;
-        int entries = DEFAULT_ENTRIES, size = DEFAULT_SIZE;
+        int entries = DEFAULT_ENTRIES, max = DEFAULT_MAX, size = DEFAULT_SIZE;
         if (!testRing.isEmpty()) {
             String[] p = testRing.split("x");
             entries = Integer.parseInt(p[0].trim());
             size = Integer.parseInt(p[1].trim());
+            max = p.length > 2 ? Integer.parseInt(p[2].trim()) : entries; // a test ring does not grow unless asked
         }
-        buffers = new BufferRing(ring.fd, entries, size);
-        bound = Math.max(2, entries / 8);
+        buffers = new BufferRing(ring.fd, entries, max, size);
         nudgeFd = LibC.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         if (nudgeFd < 0) {
             int e = -nudgeFd;
             buffers.close();
             throw new IOException("eventfd: " + LibC.strerror(e));
         }
+    }
+
+    /**
+     * Unread buffers a stream may hold before its recv is stopped: an eighth of the buffers made so far
+     * (32 of 256), so it follows the ring if it grows.
+     */
+    int bound() {
+        return Math.max(2, buffers.provided() / 8);
     }
 
     static boolean isStream(long data) {
@@ -164,9 +180,143 @@ final class CompletionStreams {
                 poller.awaitCompletions();
             }
         }
-        byFd[fd] = null;
-        bound0--;
+        finishDetach(s);
+    }
+
+    /**
+     * The stream no longer serves its descriptor (its recv has ended): its queued bytes are copied out of
+     * the ring and read before the descriptor, and a reader waiting for this is woken.
+     */
+    private void finishDetach(UringStream s) {
+        if (s.fd < byFd.length && byFd[s.fd] == s) {
+            byFd[s.fd] = null;
+            bound0--;
+        }
         s.detach();
+        for (int i = 0; i < detachingCount; i++) {
+            if (detaching[i] == s) {
+                detaching[i] = detaching[--detachingCount];
+                detaching[detachingCount] = null;
+                released++;
+                break;
+            }
+        }
+    }
+
+    // ---- detaches asked for from other threads (issue #21: cross-thread detach)
+    //
+    // A blocking reader whose channel is still fed (the JDK's HttpServer: key.cancel(), configureBlocking(true),
+    // a read in a worker before any selection deregistered the key), or a channel registered with a second
+    // selector, must stop being served without waiting for this selector's next selection: a recv still armed
+    // takes the socket's bytes into the ring, where no descriptor event announces them. The asking thread
+    // queues the stream (detachQueue, under pendingLock) and then either does the work itself, when it can
+    // take the poller's lock (no poll and no interest change in progress), or nudges the poller, whose
+    // enter then goes round without returning to the application (an internal wake: the nudge eventfd, not
+    // the selector's wakeup) and starts the cancel before it waits again. Whoever releases the poller's lock
+    // looks at the queue again (afterRelease), so a request that found the lock taken is never left behind.
+    // Lock: detachQueue/detachQueued under pendingLock; detaching[] under the poller's lock.
+
+    private UringStream[] detachQueue = new UringStream[4];
+    private int detachQueueCount;
+    /** Queued, or started and not finished: afterRelease has work (volatile: read after the lock's release). */
+    private volatile int detachWanted;
+    /** Detaches started (cancel submitted) and not finished (the poller's lock). */
+    private UringStream[] detaching = new UringStream[4];
+    private int detachingCount;
+    private boolean closed;
+
+    /**
+     * Asks for {@code s} to be detached (any thread holding no stream monitor; a reader holds its channel's
+     * read lock, which the poller only ever tries); does it at once when the poller's lock is free, else
+     * nudges the poller. Does not wait for the poller.
+     */
+    void requestDetach(UringStream s) {
+        synchronized (pendingLock) {
+            if (!s.detachQueued) {
+                s.detachQueued = true;
+                if (detachQueueCount == detachQueue.length) {
+                    detachQueue = java.util.Arrays.copyOf(detachQueue, detachQueueCount * 2);
+                }
+                detachQueue[detachQueueCount++] = s;
+                detachWanted = detachQueueCount + detachingCount;
+            }
+        }
+        if (!serveIfFree()) {
+            nudge();
+        }
+    }
+
+    /** The poller's lock was released: detaches asked for meanwhile are done now if nobody took it again. */
+    void afterRelease() {
+        if (detachWanted != 0) {
+            serveIfFree();
+        }
+    }
+
+    /** Serves queued and started detaches to their end if the poller's lock is free; false if it was not. */
+    private boolean serveIfFree() {
+        while (detachWanted != 0) {
+            if (!poller.lock.tryLock()) {
+                return false; // its holder serves them, or looks again when it releases the lock
+            }
+            try {
+                serveDetaches(true);
+            } catch (IOException e) {
+                return true; // the ring failed: the selector's next operation reports it
+            } finally {
+                poller.lock.unlock();
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Starts every queued detach (poller's lock held): a stream whose recv is armed has it cancelled, the
+     * others are detached at once. With {@code toTheEnd}, waits for the cancelled recvs' last completions.
+     */
+    void serveDetaches(boolean toTheEnd) throws IOException {
+        if (detachWanted == 0) return;
+        synchronized (pendingLock) {
+            for (int i = 0; i < detachQueueCount; i++) {
+                UringStream s = detachQueue[i];
+                detachQueue[i] = null;
+                s.detachQueued = false;
+                if (detachingCount == detaching.length) {
+                    detaching = java.util.Arrays.copyOf(detaching, detachingCount * 2);
+                }
+                if (!s.detachAsked) {
+                    detaching[detachingCount++] = s;
+                }
+            }
+            detachQueueCount = 0;
+        }
+        for (int i = 0; i < detachingCount; i++) {
+            UringStream s = detaching[i];
+            if (s.detachAsked) continue; // started before
+            s.detachAsked = true;
+            if (closed || s.fd >= byFd.length || byFd[s.fd] != s || s.unbinding) {
+                finishDetach(s); // no longer served here (unbound, demoted): nothing to cancel
+                i--;
+                continue;
+            }
+            s.unbinding = true;
+            if (s.recvArmed) {
+                if (!s.cancelling) cancel(s);
+            } else {
+                finishDetach(s);
+                poller.watchAgain(s.fd);
+                i--;
+            }
+        }
+        if (toTheEnd && detachingCount > 0) {
+            poller.submitPending();
+            while (detachingCount > 0) {
+                poller.awaitCompletions(); // complete() finishes each as its recv ends
+            }
+        }
+        synchronized (pendingLock) {
+            detachWanted = detachQueueCount + detachingCount;
+        }
     }
 
     /**
@@ -208,6 +358,7 @@ final class CompletionStreams {
     }
 
     private void cancel(UringStream s) throws IOException {
+        cancels++;
         int off = poller.sqe();
         ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_ASYNC_CANCEL);
         ring.sqes.putInt(off + SQE_FD, -1);
@@ -243,13 +394,14 @@ final class CompletionStreams {
      */
     boolean beforeEnter() throws IOException {
         promoteDemoted();
-        if (bound0 == 0 && pendingCount == 0 && rearmCount == 0) {
+        if (bound0 == 0 && pendingCount == 0 && rearmCount == 0 && detachWanted == 0) {
             return false;
         }
         if (!nudgeArmed) {
             armNudge();
         }
         blocked = true; // before taking the pending requests: a request added after this nudges
+        serveDetaches(false);
         synchronized (pendingLock) {
             for (int i = 0; i < pendingCount; i++) {
                 UringStream s = pending[i];
@@ -301,6 +453,9 @@ final class CompletionStreams {
         int fd = (int) data;
         int g = (int) (data >>> 32) & 0x0fffffff;
         UringStream s = fd < byFd.length ? byFd[fd] : null;
+        if (res > 0 && (flags & IORING_CQE_F_BUFFER) != 0) {
+            buffers.took();
+        }
         if (s == null || s.gen != g) {
             if (res > 0 && (flags & IORING_CQE_F_BUFFER) != 0) {
                 buffers.recycle(flags >>> IORING_CQE_BUFFER_SHIFT); // no reader left: give it back
@@ -312,7 +467,10 @@ final class CompletionStreams {
             int queued = s.enqueue(flags >>> IORING_CQE_BUFFER_SHIFT, res);
             s.fresh = true;
             markReady(s);
-            if (more && queued >= bound && !s.cancelling) {
+            if (buffers.low() && buffers.grow()) {
+                grows++; // every connection has data in flight: more buffers, rather than stopping receives
+            }
+            if (more && queued >= bound() && !s.cancelling) {
                 cancel(s);
             }
         } else if (res == 0 || (res != -ENOBUFS && res != -ECANCELED)) {
@@ -323,11 +481,24 @@ final class CompletionStreams {
         if (!more) {
             s.recvArmed = false;
             s.cancelling = false;
+            if (s.detachAsked && byFd[s.fd] == s) {
+                finishDetach(s); // asked for by a blocked reader or a second selector
+                poller.watchAgain(s.fd); // readiness from the kernel again, for every key of the descriptor
+                synchronized (pendingLock) {
+                    detachWanted = detachQueueCount + detachingCount;
+                }
+                return;
+            }
             if (s.unbinding || s.ended()) {
                 return;
             }
             if (res == -ENOBUFS) {
                 starvations++;
+                if (buffers.grow()) {
+                    grows++;
+                    queueRearm(s); // the ring was too small for the selector's connections: it is larger now
+                    return;
+                }
                 if (s.queued() == 0) {
                     demote(s); // it holds nothing: others hold the ring; readiness serves it meanwhile
                     return;
@@ -341,7 +512,7 @@ final class CompletionStreams {
                 return;
             }
             synchronized (s) {
-                if (s.queued() >= bound) {
+                if (s.queued() >= bound()) {
                     s.throttled = true; // the reader re-arms it (UringStream.wantsArm)
                     throttles++;
                     return;
@@ -476,10 +647,14 @@ final class CompletionStreams {
 
     /** Detaches every stream (their recvs end with the ring) and gives the buffer ring back. */
     void close() throws IOException {
+        closed = true;
         for (int fd = 0; fd < byFd.length; fd++) {
             if (byFd[fd] != null) {
                 unbind(fd);
             }
+        }
+        while (detachingCount > 0) {
+            finishDetach(detaching[0]); // their recvs ended with the unbinds above
         }
         buffers.close();
         LibC.close(nudgeFd);

@@ -45,7 +45,11 @@ import java.nio.ByteOrder;
  * </ul>
  *
  * <p>Threads: everything but {@link #wakeup()} runs on the thread holding the selection lock (see
- * {@link Poller}); {@code wakeup} only writes the eventfd, whose descriptor is final and closed last.
+ * {@link Poller}); {@code wakeup} only writes the eventfd, whose descriptor is final and closed last. With
+ * level 2, every operation also holds {@link #lock}, and a thread that serves a detach asked for from
+ * another thread ({@link CompletionStreams#requestDetach}) may hold it while no operation runs: then the
+ * ring, the per-descriptor state and the deferred completions are guarded by {@code lock}. Lock order:
+ * the selection lock → {@code lock} → a channel's read lock (only tried) → a stream's monitor.
  */
 public final class UringPoller implements Poller {
     /** Events per poll, the same for every selector of this process. */
@@ -140,6 +144,15 @@ public final class UringPoller implements Poller {
 
     @Override
     public void update(int fd, int registered, int events) throws IOException {
+        acquire();
+        try {
+            update0(fd, registered, events);
+        } finally {
+            release();
+        }
+    }
+
+    private void update0(int fd, int registered, int events) throws IOException {
         if (fd < 0) {
             throw new IOException("io_uring: bad descriptor " + fd);
         }
@@ -290,6 +303,15 @@ public final class UringPoller implements Poller {
      */
     @Override
     public int poll(long timeoutMillis) throws IOException {
+        acquire();
+        try {
+            return poll0(timeoutMillis);
+        } finally {
+            release();
+        }
+    }
+
+    private int poll0(long timeoutMillis) throws IOException {
         if (timeoutMillis == 0) {
             return pollOnce(0);
         }
@@ -334,7 +356,7 @@ public final class UringPoller implements Poller {
             streamsReady = true;
         }
         int toSubmit = ring.unsubmitted();
-        boolean ready = ring.cqReady() > 0 || streamsReady;
+        boolean ready = ring.cqReady() > 0 || streamsReady || deferredCount > 0; // deferred: read by an unbind
         if (!ready && toSubmit == 0 && timeoutMillis == 0
                 && (ring.sqFlags() & (IORING_SQ_TASKRUN | IORING_SQ_CQ_OVERFLOW)) == 0) {
             if (sends != null) sends.afterEnter();
@@ -528,6 +550,15 @@ public final class UringPoller implements Poller {
 
     @Override
     public void close() throws IOException {
+        acquire();
+        try {
+            close0();
+        } finally {
+            release();
+        }
+    }
+
+    private void close0() throws IOException {
         if (streams != null) {
             streams.close(); // level 2: every recv ends and its stream keeps what it received
         }
@@ -542,19 +573,48 @@ public final class UringPoller implements Poller {
 
     /** Whether level 2 runs on this poller ({@link UringSupport#ioEnabled()}); its state made at first use. */
     private final boolean streamsOn;
-    private CompletionStreams streams;
-    /** Level 2's send side, made with the receive side's. */
+    /** Made at the first offer (under {@link #lock}); volatile for {@link #release()}'s look after unlocking. */
+    private volatile CompletionStreams streams;
+    /** Level 2's send side, made with the receive side's (under {@link #lock}). */
     private SendStreams sends;
     /** Completions read while waiting for a level-2 unbind, handled by the next reap (data, res, flags). */
     private long[] deferredData = new long[16];
     private int[] deferredRes = new int[16], deferredFlags = new int[16];
     private int deferredHead, deferredCount;
 
+    /**
+     * Level 2 only: held by every poller operation (poll, update, offer, close) and by a thread that serves
+     * level-2 detaches asked for from other threads while no operation runs ({@link CompletionStreams});
+     * released with {@link #release()}, which serves detaches asked for meanwhile. Level 1 never takes it.
+     */
+    final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+
+    private void acquire() {
+        if (streamsOn) lock.lock();
+    }
+
+    private void release() {
+        if (streamsOn) {
+            lock.unlock();
+            CompletionStreams s = streams;
+            if (s != null && !lock.isHeldByCurrentThread()) s.afterRelease();
+        }
+    }
+
     @Override
     public void offer(int fd, io.edgewise.sys.InputHost host) throws IOException {
         if (!streamsOn || fd < 0) {
             return;
         }
+        lock.lock();
+        try {
+            offer0(fd, host);
+        } finally {
+            release();
+        }
+    }
+
+    private void offer0(int fd, io.edgewise.sys.InputHost host) throws IOException {
         if (streams == null) {
             streams = new CompletionStreams(this, ring,
                     io.edgewise.sys.Settings.uringTestBufferRing());

@@ -13,10 +13,13 @@ import java.nio.ByteBuffer;
  * buffer back to the {@link BufferRing} (a store, no system call). Once detached (the selector removed the
  * descriptor), what is left is copied out of the ring and read first; then {@link #DRAINED}.
  *
- * <p>Threads: the queue, the end, {@code detached}, {@code leftover}, {@code throttled} and
- * {@code armRequested} are guarded by this object's monitor (the poller's thread appends, any reading
- * thread takes). The fields marked "poller" are the poller thread's alone. Lock order: this → the
- * BufferRing's monitor → the streams' pending lock.
+ * <p>Threads: the queue, the end, {@code detached}, {@code leftover}, {@code throttled},
+ * {@code armRequested} and {@code readerWaits} are guarded by this object's monitor (the poller's thread
+ * appends, any reading thread takes; a blocked reader waits on it, see {@link #awaitDetach}). The fields
+ * marked "poller" are guarded by the poller's lock (its thread, or a thread that serves detaches while no
+ * poll runs); {@code detachQueued} by the streams' pending lock. Lock order: this → the BufferRing's
+ * monitor → the streams' pending lock; a thread waiting in {@link #awaitDetach} holds none of them while
+ * it asks for the detach.
  */
 final class UringStream implements CompletionInput {
     private static final int ECONNRESET = 104;
@@ -44,8 +47,13 @@ final class UringStream implements CompletionInput {
     /** A re-arm was asked for and not yet done by the poller. */
     boolean armRequested;
 
-    // poller thread only
-    boolean recvArmed, cancelling, inReady, starved, fresh, oneshotArmed = true, unbinding;
+    /** Readers waiting in {@link #awaitDetach}: the poller notifies when it queues, ends or detaches. */
+    private int readerWaits;
+
+    // poller (its lock)
+    boolean recvArmed, cancelling, inReady, starved, fresh, oneshotArmed = true, unbinding, detachAsked;
+    // the streams' pending lock
+    boolean detachQueued;
 
     UringStream(CompletionStreams owner, int fd, int gen, io.edgewise.sys.InputHost host) {
         this.host = host;
@@ -83,6 +91,7 @@ final class UringStream implements CompletionInput {
         int at = (head + count) % bids.length;
         bids[at] = bid;
         lens[at] = len;
+        if (readerWaits > 0) notifyAll();
         return ++count;
     }
 
@@ -93,6 +102,7 @@ final class UringStream implements CompletionInput {
         } else if (!eof && error == 0) {
             error = errno;
         }
+        if (readerWaits > 0) notifyAll();
     }
 
     synchronized int queued() {
@@ -126,7 +136,7 @@ final class UringStream implements CompletionInput {
             int at = lp;
             while (count > 0) {
                 int bid = bids[head], len = lens[head] - headOff;
-                owner.buffers.data.get(bid * owner.buffers.size + headOff, all, at, len);
+                owner.buffers.slabOf(bid).get(owner.buffers.offset(bid) + headOff, all, at, len);
                 at += len;
                 popHead();
             }
@@ -134,6 +144,7 @@ final class UringStream implements CompletionInput {
             leftoverPos = 0;
         }
         detached = true;
+        if (readerWaits > 0) notifyAll();
     }
 
     private void popHead() {
@@ -212,12 +223,11 @@ final class UringStream implements CompletionInput {
                 leftoverPos = 0;
             }
         }
-        ByteBuffer data = owner.buffers.data;
-        int size = owner.buffers.size;
+        BufferRing buffers = owner.buffers;
         while (n < room && count > 0) {
             int bid = bids[head];
             int len = Math.min(room - n, lens[head] - headOff);
-            dst.put(pos + n, data, bid * size + headOff, len);
+            dst.put(pos + n, buffers.slabOf(bid), buffers.offset(bid) + headOff, len);
             n += len;
             headOff += len;
             if (headOff == lens[head]) {
@@ -244,11 +254,51 @@ final class UringStream implements CompletionInput {
 
     /** A throttled recv is re-armed once the reader took it to half the bound (asked once). */
     private boolean wantsArm() {
-        if (throttled && !armRequested && !detached && count <= owner.bound / 2) {
+        if (throttled && !armRequested && !detached && count <= owner.bound() / 2) {
             armRequested = true;
             return true;
         }
         return false;
+    }
+
+    /**
+     * A blocking read found nothing here while the ring still feeds this input: asks the poller to stop
+     * feeding it (done at once by this thread when no poll runs, else by the nudged poller) and waits until
+     * something is queued, the end is known or the input is detached — no polling slices, and no selection
+     * by the application needed. Returns false when {@code millis} (-1: none) passed first.
+     */
+    @Override
+    public boolean awaitDetach(long millis) throws java.io.InterruptedIOException {
+        long deadline = millis < 0 ? 0 : System.nanoTime() + millis * 1_000_000L;
+        synchronized (this) {
+            if (readable() || detached) return true;
+        }
+        owner.requestDetach(this); // no lock held: it may take the poller's lock and wait for the cancel
+        synchronized (this) {
+            readerWaits++;
+            try {
+                while (!readable() && !detached) {
+                    long left = deadline == 0 ? 0 : (deadline - System.nanoTime()) / 1_000_000L;
+                    if (deadline != 0 && left <= 0) return false;
+                    wait(left);
+                }
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the channel's interrupt handling closes it
+                return true;
+            } finally {
+                readerWaits--;
+            }
+        }
+    }
+
+    /** The channel is also registered with another selector: this ring stops feeding it (no waiting). */
+    @Override
+    public void release() {
+        synchronized (this) {
+            if (detached) return;
+        }
+        owner.requestDetach(this);
     }
 
     @Override
