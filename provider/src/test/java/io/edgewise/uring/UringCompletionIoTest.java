@@ -73,7 +73,19 @@ class UringCompletionIoTest {
         volatile Throwable failure;
         volatile boolean stop;
 
+        /** The size of the server's read buffer, so of its writes (64 KiB by default). */
+        private final int readBuffer;
+
         EchoServer() throws IOException {
+            this(65536);
+        }
+
+        /**
+         * {@code readBuffer} below {@code UringSendStream.DIRECT_SEND_MIN} keeps every write small, so the
+         * ring sends them all (a large write with nothing queued goes to the socket directly).
+         */
+        EchoServer(int readBuffer) throws IOException {
+            this.readBuffer = readBuffer;
             sel = P.openSelector();
             server = P.openServerSocketChannel();
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -88,7 +100,7 @@ class UringCompletionIoTest {
         }
 
         private void run() {
-            ByteBuffer buf = ByteBuffer.allocateDirect(65536);
+            ByteBuffer buf = ByteBuffer.allocateDirect(readBuffer);
             try {
                 while (!stop) {
                     sel.select(200);

@@ -162,9 +162,52 @@ class UringSendTest {
         }, r -> new Thread(r).start());
     }
 
+    /** An echo server's read buffer, so its largest write: below the size a write sends directly. */
+    private static final int SMALL_WRITES = 4096;
+
+    /** The large writes a channel's send stream made itself ({@code UringSendStream.largeSends}). */
+    static long largeSends(SocketChannel ch) throws Exception {
+        Object out = field(streamChannel(ch), ch, "output");
+        return (Long) field(out.getClass(), out, "largeSends");
+    }
+
+    /**
+     * Small writes go through the ring, a large write with nothing queued straight to the socket, a large
+     * write behind queued bytes is copied after them: the peer gets every byte in order either way.
+     */
+    @Test
+    void largeAndSmallWritesInterleavedArriveInOrder() throws Exception {
+        try (Selector sel = UringCompletionIoTest.P.openSelector(); Pair p = new Pair(sel)) {
+            assertTrue(sendsThroughRing(p.ch));
+            CompletableFuture<Long> got = readToEof(p.peer);
+            long at = 0;
+            ByteBuffer b = ByteBuffer.allocateDirect(20_000);
+            for (int round = 0; round < 400; round++) {
+                int size = round % 3 == 0 ? 20_000 : 100; // large after small: the small ones may still be queued
+                b.clear().limit(size);
+                for (int i = 0; i < size; i++) b.put(i, pattern(at + i));
+                while (b.hasRemaining()) {
+                    int n = p.ch.write(b);
+                    if (n == 0) sel.select(5); // the ring sends what is queued
+                }
+                at += size;
+                if (round % 2 == 0) sel.selectNow();
+            }
+            long large = largeSends(p.ch);
+            p.ch.shutdownOutput();
+            AtomicBoolean stop = new AtomicBoolean();
+            CompletableFuture<Void> selecting = keepSelecting(sel, stop);
+            assertEquals(at, got.get(60, TimeUnit.SECONDS), "every byte, in order (the peer checks the order)");
+            stop.set(true);
+            selecting.get(10, TimeUnit.SECONDS);
+            assertTrue(large > 0, "some large writes went to the socket directly");
+            assertTrue(ringSends(sel) > 0, "the small ones through the ring");
+        }
+    }
+
     @Test
     void tenMegabytesEchoThroughRingSendsInOrder() throws Exception {
-        try (UringCompletionIoTest.EchoServer s = new UringCompletionIoTest.EchoServer()) {
+        try (UringCompletionIoTest.EchoServer s = new UringCompletionIoTest.EchoServer(SMALL_WRITES)) {
             byte[] data = new byte[10 << 20];
             new Random(21).nextBytes(data);
             assertArrayEquals(data, UringCompletionIoTest.echo(s.address(), data));
@@ -175,7 +218,7 @@ class UringSendTest {
 
     @Test
     void manyConnectionsEchoThroughRingSends() throws Exception {
-        try (UringCompletionIoTest.EchoServer s = new UringCompletionIoTest.EchoServer()) {
+        try (UringCompletionIoTest.EchoServer s = new UringCompletionIoTest.EchoServer(SMALL_WRITES)) {
             List<CompletableFuture<Void>> all = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
                 int seed = i;

@@ -80,7 +80,8 @@ final class UringSendStream implements CompletionOutput {
         synchronized (this) {
             if (detached) return DETACHED;
             throwError();
-            n = copy(src);
+            n = sendLarge(src);
+            n += copy(src);
             if (src.hasRemaining() && drainDirect()) {
                 n += copy(src);
             }
@@ -99,7 +100,8 @@ final class UringSendStream implements CompletionOutput {
             if (detached) return DETACHED;
             throwError();
             for (int i = offset; i < offset + length; i++) {
-                int r = copy(srcs[i]);
+                int r = sendLarge(srcs[i]);
+                r += copy(srcs[i]);
                 if (srcs[i].hasRemaining() && drainDirect()) {
                     r += copy(srcs[i]);
                 }
@@ -158,7 +160,37 @@ final class UringSendStream implements CompletionOutput {
         return freed;
     }
 
+    /**
+     * A large write with nothing buffered or in flight goes to the socket directly ({@code send(2)} with
+     * {@code MSG_DONTWAIT}): from this size on, copying into a chunk costs as much as the system call it
+     * saves, and the copy pollutes the cache (16 KiB echo ran at 0.44x the JDK with every byte copied). What
+     * the kernel does not take is copied as usual; no byte overtakes another, as nothing is queued.
+     */
+    static final int DIRECT_SEND_MIN = SendChunks.CHUNK / 2;
+
+    /** Sends a large direct {@code src} itself when nothing is queued (see {@link #DIRECT_SEND_MIN}); the count. */
+    private int sendLarge(ByteBuffer src) throws IOException {
+        int len = src.remaining();
+        if (len < DIRECT_SEND_MIN || count != 0 || inFlight != 0 || !src.isDirect()) return 0;
+        int p = src.position();
+        for (;;) {
+            long r = LibC.send(fd, io.edgewise.sys.NativeMemory.address(src) + p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+            if (r >= 0) {
+                largeSends++;
+                src.position(p + (int) r);
+                return (int) r;
+            }
+            int e = (int) -r;
+            if (e == EINTR) continue;
+            if (e == EAGAIN) return 0;
+            failed = true;
+            throw new IOException(LibC.strerror(e));
+        }
+    }
+
     private static final int MSG_DONTWAIT = 0x40, MSG_NOSIGNAL = 0x4000, EAGAIN = 11, EINTR = 4;
+    /** Large writes sent directly ({@link #sendLarge}; tests; under this monitor). */
+    long largeSends;
     /** Direct sends made by full buffers (tests; under this monitor). */
     long directSends;
 
