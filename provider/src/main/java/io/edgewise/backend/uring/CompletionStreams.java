@@ -360,20 +360,14 @@ final class CompletionStreams {
     private void cancel(UringStream s) throws IOException {
         cancels++;
         int off = poller.sqe();
-        ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_ASYNC_CANCEL);
-        ring.sqes.putInt(off + SQE_FD, -1);
-        ring.sqes.putLong(off + SQE_ADDR, userData(RECV, s.gen, s.fd));
-        ring.sqes.putLong(off + SQE_USER_DATA, userData(CANCEL, s.gen, s.fd));
+        ring.prepCancel(off, userData(RECV, s.gen, s.fd), userData(CANCEL, s.gen, s.fd));
         ring.publish();
         s.cancelling = true;
     }
 
     private void armNudge() throws IOException {
         int off = poller.sqe();
-        ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_POLL_ADD);
-        ring.sqes.putInt(off + SQE_FD, nudgeFd);
-        ring.sqes.putInt(off + SQE_POLL32_EVENTS, POLLIN);
-        ring.sqes.putLong(off + SQE_USER_DATA, userData(NUDGE, 0, 0));
+        ring.prepPollAdd(off, nudgeFd, POLLIN, false, userData(NUDGE, 0, 0));
         ring.publish();
         nudgeArmed = true;
     }

@@ -142,6 +142,34 @@ final class Ring implements AutoCloseable {
         U32.setRelease(ring, sqTailOff, sqTail);
     }
 
+    // ---- the requests every part of the backend queues (the SQE at off came from nextSqe; the caller publishes)
+
+    /** A poll of {@code fd} for the kernel's {@code pollEvents}, single-shot or multishot. */
+    void prepPollAdd(int off, int fd, int pollEvents, boolean multishot, long userData) {
+        sqes.put(off + SQE_OPCODE, (byte) IORING_OP_POLL_ADD);
+        sqes.putInt(off + SQE_FD, fd);
+        sqes.putInt(off + SQE_POLL32_EVENTS, pollEvents);
+        if (multishot) sqes.putInt(off + SQE_LEN, IORING_POLL_ADD_MULTI);
+        sqes.putLong(off + SQE_USER_DATA, userData);
+    }
+
+    /** The removal of the poll request whose user_data is {@code target}. */
+    void prepPollRemove(int off, long target, long userData) {
+        prepTargeted(off, IORING_OP_POLL_REMOVE, target, userData);
+    }
+
+    /** The cancellation of the request whose user_data is {@code target}. */
+    void prepCancel(int off, long target, long userData) {
+        prepTargeted(off, IORING_OP_ASYNC_CANCEL, target, userData);
+    }
+
+    private void prepTargeted(int off, int opcode, long target, long userData) {
+        sqes.put(off + SQE_OPCODE, (byte) opcode);
+        sqes.putInt(off + SQE_FD, -1);
+        sqes.putLong(off + SQE_ADDR, target);
+        sqes.putLong(off + SQE_USER_DATA, userData);
+    }
+
     /**
      * The SQ ring's flags word, written by the kernel (acquire): {@code IORING_SQ_TASKRUN} while completion
      * work waits for this thread's next enter, {@code IORING_SQ_CQ_OVERFLOW} while completions wait in the

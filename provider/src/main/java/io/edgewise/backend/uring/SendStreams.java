@@ -129,10 +129,7 @@ final class SendStreams {
     private void armKernelRoom(UringSendStream s) throws IOException {
         s.kernelFull(true);
         int off = poller.sqe();
-        ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_POLL_ADD);
-        ring.sqes.putInt(off + SQE_FD, s.fd);
-        ring.sqes.putInt(off + SQE_POLL32_EVENTS, POLLOUT);
-        ring.sqes.putLong(off + SQE_USER_DATA, userData(KERNEL_ROOM, s.gen, s.fd));
+        ring.prepPollAdd(off, s.fd, POLLOUT, false, userData(KERNEL_ROOM, s.gen, s.fd));
         ring.publish();
         s.roomPollArmed = true;
     }
@@ -142,10 +139,7 @@ final class SendStreams {
         if (!s.roomPollArmed) return;
         s.roomPollArmed = false;
         int off = poller.sqe();
-        ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_POLL_REMOVE);
-        ring.sqes.putInt(off + SQE_FD, -1);
-        ring.sqes.putLong(off + SQE_ADDR, userData(KERNEL_ROOM, s.gen, s.fd));
-        ring.sqes.putLong(off + SQE_USER_DATA, userData(CANCEL, s.gen, s.fd));
+        ring.prepPollRemove(off, userData(KERNEL_ROOM, s.gen, s.fd), userData(CANCEL, s.gen, s.fd));
         ring.publish();
         poller.submitPending();
     }
@@ -251,20 +245,14 @@ final class SendStreams {
 
     private void cancel(UringSendStream s) throws IOException {
         int off = poller.sqe();
-        ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_ASYNC_CANCEL);
-        ring.sqes.putInt(off + SQE_FD, -1);
-        ring.sqes.putLong(off + SQE_ADDR, userData(SEND, s.gen, s.fd));
-        ring.sqes.putLong(off + SQE_USER_DATA, userData(CANCEL, s.gen, s.fd));
+        ring.prepCancel(off, userData(SEND, s.gen, s.fd), userData(CANCEL, s.gen, s.fd));
         ring.publish();
         s.cancelling = true;
     }
 
     private void armNudge() throws IOException {
         int off = poller.sqe();
-        ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_POLL_ADD);
-        ring.sqes.putInt(off + SQE_FD, nudgeFd);
-        ring.sqes.putInt(off + SQE_POLL32_EVENTS, POLLIN);
-        ring.sqes.putLong(off + SQE_USER_DATA, userData(NUDGE, 0, 0));
+        ring.prepPollAdd(off, nudgeFd, POLLIN, false, userData(NUDGE, 0, 0));
         ring.publish();
         nudgeArmed = true;
     }

@@ -222,32 +222,22 @@ public final class UringPoller implements Poller {
         gen[fd] = g;
         state[fd] |= ARMED;
         int off = sqe();
-        ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_POLL_ADD);
-        ring.sqes.putInt(off + SQE_FD, fd);
-        ring.sqes.putInt(off + SQE_POLL32_EVENTS, toPoll(ev));
-        ring.sqes.putInt(off + SQE_LEN, (ev & EDGE) != 0 ? IORING_POLL_ADD_MULTI : 0);
-        ring.sqes.putLong(off + SQE_USER_DATA, userData(fd, g));
+        ring.prepPollAdd(off, fd, toPoll(ev), (ev & EDGE) != 0, userData(fd, g));
         ring.publish();
     }
 
     /** Queues the removal of the descriptor's current poll request (whatever it became meanwhile). */
     private void queueRemove(int fd) throws IOException {
         int off = sqe();
-        ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_POLL_REMOVE);
-        ring.sqes.putInt(off + SQE_FD, -1);
-        ring.sqes.putLong(off + SQE_ADDR, userData(fd, gen[fd]));
-        ring.sqes.putLong(off + SQE_USER_DATA, REMOVE_DATA);
+        ring.prepPollRemove(off, userData(fd, gen[fd]), REMOVE_DATA);
         ring.publish();
         gen[fd] = 0; // generation 0 is never armed: late completions of the removed request are dropped
     }
 
     private void armWakeup() throws IOException {
         int off = sqe();
-        ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_POLL_ADD);
-        ring.sqes.putInt(off + SQE_FD, eventfd);
-        ring.sqes.putInt(off + SQE_POLL32_EVENTS, POLLIN);
         wakeGen = wakeGen == 0x3fffffff ? 1 : wakeGen + 1; // bit 62 tags level 2's requests
-        ring.sqes.putLong(off + SQE_USER_DATA, INTERNAL | ((long) wakeGen << 32) | WAKEUP_KIND);
+        ring.prepPollAdd(off, eventfd, POLLIN, false, INTERNAL | ((long) wakeGen << 32) | WAKEUP_KIND);
         ring.publish();
         wakeArmed = true;
     }
@@ -406,10 +396,7 @@ public final class UringPoller implements Poller {
         }
         if (wakeArmed) {
             int off = sqe();
-            ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_POLL_REMOVE);
-            ring.sqes.putInt(off + SQE_FD, -1);
-            ring.sqes.putLong(off + SQE_ADDR, INTERNAL | ((long) wakeGen << 32) | WAKEUP_KIND);
-            ring.sqes.putLong(off + SQE_USER_DATA, REMOVE_DATA);
+            ring.prepPollRemove(off, INTERNAL | ((long) wakeGen << 32) | WAKEUP_KIND, REMOVE_DATA);
             ring.publish();
             wakeArmed = false; // armed again below, under a new generation
         }

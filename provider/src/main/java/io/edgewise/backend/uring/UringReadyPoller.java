@@ -293,11 +293,7 @@ public final class UringReadyPoller implements ReadyPoller {
     private void armNudge() {
         ensureSq();
         int off = ring.nextSqe();
-        ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_POLL_ADD);
-        ring.sqes.putInt(off + SQE_FD, eventfd);
-        ring.sqes.putInt(off + SQE_POLL32_EVENTS, POLLIN);
-        ring.sqes.putInt(off + SQE_LEN, IORING_POLL_ADD_MULTI);
-        ring.sqes.putLong(off + SQE_USER_DATA, NUDGE);
+        ring.prepPollAdd(off, eventfd, POLLIN, true, NUDGE);
         ring.publish();
     }
 
@@ -320,10 +316,7 @@ public final class UringReadyPoller implements ReadyPoller {
         int slot = allocSlot(r);
         ensureSq();
         int off = ring.nextSqe();
-        ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_POLL_ADD);
-        ring.sqes.putInt(off + SQE_FD, r.fd);
-        ring.sqes.putInt(off + SQE_POLL32_EVENTS, toKernel(r.events));
-        ring.sqes.putLong(off + SQE_USER_DATA, slot);
+        ring.prepPollAdd(off, r.fd, toKernel(r.events), false, slot);
         ring.publish();
         r.sqSeq = ring.sqTailNow();
         armed++;
@@ -333,9 +326,7 @@ public final class UringReadyPoller implements ReadyPoller {
     private void remove(Req r) {
         ensureSq();
         int off = ring.nextSqe();
-        ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_POLL_REMOVE);
-        ring.sqes.putLong(off + SQE_ADDR, r.slot);
-        ring.sqes.putLong(off + SQE_USER_DATA, INTERNAL | r.slot);
+        ring.prepPollRemove(off, r.slot, INTERNAL | r.slot);
         ring.publish();
     }
 
