@@ -66,6 +66,7 @@ public record Settings(String backend, String binding, String socketops, String 
     public static final String URING_IO = "io.edgewise.uring.io";
     public static final String URING_TEST_BUFFER_RING = "io.edgewise.uring.test.bufferRing";
     public static final String URING_READY_POLLER = "io.edgewise.uring.readyPoller";
+    public static final String URING_SEND = "io.edgewise.uring.send";
 
     /** The JVM's properties now (privileged reads, see {@link SystemProps}). */
     public static Settings fromSystem() {
@@ -126,6 +127,18 @@ public record Settings(String backend, String binding, String socketops, String 
 
     static String uringReadyPoller(UnaryOperator<String> props) {
         return "epoll".equals(props.apply(URING_READY_POLLER)) ? "epoll" : "ring";
+    }
+
+    /**
+     * With io_uring level 2: whether connected stream sockets also send through the ring (unset: false; a
+     * known hang, docs/io_uring.md); read when a ring selector is made.
+     */
+    public static boolean uringSend() {
+        return uringSend(SystemProps::get);
+    }
+
+    static boolean uringSend(UnaryOperator<String> props) {
+        return Boolean.parseBoolean(props.apply(URING_SEND));
     }
 
     /** How long a condition lasts before a JFR scan reports it; read at each scan. */

@@ -31,6 +31,7 @@ class UringSendDifferentialTest {
     @BeforeEach
     void levelTwo() {
         Assumptions.assumeTrue(System.getProperty("os.name").startsWith("Linux"), "io_uring is Linux only");
+        Assumptions.assumeTrue(io.edgewise.sys.Settings.uringSend(), "needs -Dio.edgewise.uring.send=true");
         Assumptions.assumeTrue(Backends.name().equals("io_uring") && UringSupport.ioEnabled(),
                 "needs -Dio.edgewise.backend=io_uring -Dio.edgewise.uring.io=true");
     }

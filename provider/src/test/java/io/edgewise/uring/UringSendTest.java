@@ -35,7 +35,14 @@ import org.junit.jupiter.api.Timeout;
 class UringSendTest {
     @BeforeEach
     void levelTwo() {
+        assumeSends();
+    }
+
+    /** Level 2 with its send side ({@code -Dio.edgewise.uring.send=true}); skipped otherwise. */
+    static void assumeSends() {
         UringCompletionIoTest.assumeLevelTwo();
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.edgewise.sys.Settings.uringSend(),
+                "needs -Dio.edgewise.uring.send=true (level 2's send side)");
     }
 
     /** Whether the channel's writes go to a ring's send buffer. */

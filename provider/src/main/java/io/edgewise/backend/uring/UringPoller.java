@@ -117,6 +117,7 @@ public final class UringPoller implements Poller {
         }
         scratch.putLong(GETEVENTS_ARG_TS, scratchAddr + TS);
         streamsOn = UringSupport.ioEnabled();
+        sendsOn = streamsOn && io.edgewise.sys.Settings.uringSend();
     }
 
     static int toPoll(int events) {
@@ -560,6 +561,8 @@ public final class UringPoller implements Poller {
 
     /** Whether level 2 runs on this poller ({@link UringSupport#ioEnabled()}); its state made at first use. */
     private final boolean streamsOn;
+    /** Whether level 2's send side runs too ({@code -Dio.edgewise.uring.send=true}). */
+    private final boolean sendsOn;
     /** Made at the first offer (under {@link #lock}); volatile for {@link #release()}'s look after unlocking. */
     private volatile CompletionStreams streams;
     /** Level 2's send side, made with the receive side's (under {@link #lock}). */
@@ -606,11 +609,11 @@ public final class UringPoller implements Poller {
             streams = new CompletionStreams(this, ring,
                     io.edgewise.sys.Settings.uringTestBufferRing());
         }
-        if (sends == null) {
+        if (sends == null && sendsOn) {
             sends = new SendStreams(this, ring, SendStreams.POOL_BYTES);
         }
         boolean in = streams.offer(fd, host);
-        boolean out = sends.offer(fd, host); // the send side (SendStreams)
+        boolean out = sends != null && sends.offer(fd, host); // the send side (SendStreams)
         if ((in || out) && fd < interest.length && (state[fd] & ARMED) != 0) {
             queueRemove(fd); // its poll watched IN or OUT, which the streams serve now
             state[fd] &= ~ARMED;
