@@ -327,8 +327,7 @@ if stage backends; then
       v="${JDKS##* }"
       mvn_run "provider over io_uring level 2 JDK $v" "$v" provider/target/surefire-reports -o -pl provider \
         surefire:test@default-test -Dedgewise.test.classes="$jar" -Dedgewise.test.versioned="$jar" \
-        -Dio.edgewise.backend=io_uring -Dio.edgewise.uring.strict=true -Dio.edgewise.uring.io=true \
-        -Dio.edgewise.uring.send=true
+        -Dio.edgewise.backend=io_uring -Dio.edgewise.uring.strict=true -Dio.edgewise.uring.io=true
     fi
     # Netty's testsuite and the JDK programs over io_uring levels 1 and 2 once each, on the last JDK (FFM):
     # the ring code is the same on every JDK, and the provider suite above already runs it through JNA on 17

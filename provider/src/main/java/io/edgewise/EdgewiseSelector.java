@@ -447,6 +447,9 @@ public final class EdgewiseSelector extends AbstractSelector {
         for (SelectionKey sk : cancelled) {
             EdgewiseSelectionKey k = (EdgewiseSelectionKey) sk;
             removeFromBackend(k);
+            if (k.channel() instanceof io.edgewise.sys.InputHost) {
+                poller.deregistered(k.selChannel().fdVal(), (io.edgewise.sys.InputHost) k.channel());
+            }
             selectedKeys.remove(k);
             keys.remove(k);
             deregister(k);

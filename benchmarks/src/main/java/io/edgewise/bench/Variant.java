@@ -20,7 +20,7 @@ public enum Variant {
             "-Dio.edgewise.backend=io_uring"),
     /** io_uring level 2 (completion I/O); measured only when named in {@code --variants}. */
     EDGEWISE_URING_IO("Edgewise io_uring L2", "Eu2", "io.edgewise.EdgewiseSelectorProvider", Kind.NIO,
-            "-Dio.edgewise.backend=io_uring", "-Dio.edgewise.uring.io=true", "-Dio.edgewise.uring.send=true");
+            "-Dio.edgewise.backend=io_uring", "-Dio.edgewise.uring.io=true");
 
     /** Which Netty transport a variant's JVMs use. */
     enum Kind { NIO, NETTY_EPOLL, NETTY_IO_URING }

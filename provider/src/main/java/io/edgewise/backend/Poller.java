@@ -91,7 +91,16 @@ public interface Poller extends Closeable {
      * the channel's reads itself (io_uring level 2) may install a {@link io.edgewise.sys.CompletionInput} in
      * it, and then reports its readiness for {@link #IN} from what it received; and, when the channel is also
      * an {@link io.edgewise.sys.OutputHost}, a {@link io.edgewise.sys.CompletionOutput} for its writes, with
-     * {@link #OUT} from the send buffer's room. Served until {@code fd} is updated to 0. Default: nothing.
+     * {@link #OUT} from the send buffer's room. Reads are served until {@code fd} is updated to 0, writes until
+     * {@link #deregistered}: bytes a write accepted must reach the peer while the key only stops watching.
+     * Default: nothing.
      */
     default void offer(int fd, io.edgewise.sys.InputHost host) throws IOException { }
+
+    /**
+     * Called by the selector when {@code host}'s key has left it for good (cancelled and deregistered), after
+     * its last {@link #update}; {@code fd} is still the channel's number. A backend that serves the channel's
+     * writes hands them back here. Default: nothing.
+     */
+    default void deregistered(int fd, io.edgewise.sys.InputHost host) throws IOException { }
 }

@@ -130,15 +130,15 @@ public record Settings(String backend, String binding, String socketops, String 
     }
 
     /**
-     * With io_uring level 2: whether connected stream sockets also send through the ring (unset: false; a
-     * known hang, docs/io_uring.md); read when a ring selector is made.
+     * With io_uring level 2: whether connected stream sockets also send through the ring (unset: true;
+     * {@code false} keeps level 2 to receiving); read when a ring selector is made.
      */
     public static boolean uringSend() {
         return uringSend(SystemProps::get);
     }
 
     static boolean uringSend(UnaryOperator<String> props) {
-        return Boolean.parseBoolean(props.apply(URING_SEND));
+        return Boolean.parseBoolean(orElse(props.apply(URING_SEND), "true"));
     }
 
     /** How long a condition lasts before a JFR scan reports it; read at each scan. */

@@ -180,6 +180,9 @@ class SettingsTest {
         assertEquals("", Settings.uringTestBufferRing(p::get));
         p.put(Settings.URING_TEST_BUFFER_RING, "4x512");
         assertEquals("4x512", Settings.uringTestBufferRing(p::get));
+        assertTrue(Settings.uringSend(p::get), "level 2 sends unless told not to");
+        p.put(Settings.URING_SEND, "FALSE");
+        assertFalse(Settings.uringSend(p::get));
         p.put(Settings.ANOMALY_MILLIS, "0x10"); // parsed as a plain decimal, as before
         assertEquals(1000, Settings.anomalyMillis(p::get));
     }

@@ -361,6 +361,79 @@ class UringSendTest {
         }
     }
 
+    /** Writes the pattern from {@code at} in heap writes of 4 KiB (copied into the send buffer, not sent yet). */
+    static long writeBuffered(SocketChannel ch, long at, int len) throws Exception {
+        ByteBuffer b = ByteBuffer.allocate(4096);
+        long end = at + len;
+        while (at < end) {
+            b.clear();
+            if (end - at < b.capacity()) b.limit((int) (end - at));
+            for (int i = 0; i < b.limit(); i++) b.put(i, pattern(at + i));
+            int n = ch.write(b);
+            assertEquals(b.limit(), n, "the send buffer has room for every write");
+            at += n;
+        }
+        return at;
+    }
+
+    /** The peer reads exactly {@code len} bytes and checks the pattern (no EOF needed). */
+    static CompletableFuture<Long> readExactly(Socket peer, long len) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                InputStream in = peer.getInputStream();
+                byte[] a = new byte[8192];
+                long got = 0;
+                while (got < len) {
+                    int n = in.read(a, 0, (int) Math.min(a.length, len - got));
+                    if (n < 0) throw new AssertionError("EOF after " + got + " bytes");
+                    for (int i = 0; i < n; i++) {
+                        if (a[i] != pattern(got + i)) throw new AssertionError("byte " + (got + i) + " out of order");
+                    }
+                    got += n;
+                }
+                return got;
+            } catch (java.io.IOException e) {
+                throw new RuntimeException(e);
+            }
+        }, r -> new Thread(r).start());
+    }
+
+    /**
+     * Netty with auto-read off: the channel's writes are done (no OP_WRITE) and it does not read (no OP_READ),
+     * so its interest is 0 while bytes wait in the send buffer. They must still reach the peer, with no
+     * further write — as on the JDK, where they are in the kernel once write returned. (Netty's
+     * SocketFileRegionTest hung here: interest 0 used to hand the bytes back to the channel.)
+     */
+    @Test
+    void bytesBufferedWhenTheInterestBecomesZeroStillReachThePeer() throws Exception {
+        try (Selector sel = UringCompletionIoTest.P.openSelector(); Pair p = new Pair(sel)) {
+            long written = writeBuffered(p.ch, 0, 40_000);
+            p.key.interestOps(0);
+            AtomicBoolean stop = new AtomicBoolean();
+            CompletableFuture<Void> loop = keepSelecting(sel, stop);
+            assertEquals(written, readExactly(p.peer, written).get(30, TimeUnit.SECONDS), "every byte, in order");
+            stop.set(true);
+            loop.get(10, TimeUnit.SECONDS);
+            assertTrue(sendsThroughRing(p.ch), "an interest of 0 keeps the ring's send buffer");
+            p.key.interestOps(SelectionKey.OP_WRITE);
+            assertEquals(1, sel.select(10_000), "OP_WRITE again from the buffer's room");
+        }
+    }
+
+    /**
+     * A key cancelled with bytes in the send buffer, and then neither a write nor a selection more: the
+     * deregistration hands the bytes to the socket, so the peer gets them.
+     */
+    @Test
+    void bytesBufferedAtDeregistrationReachThePeerWithoutAnotherWrite() throws Exception {
+        try (Selector sel = UringCompletionIoTest.P.openSelector(); Pair p = new Pair(sel)) {
+            long written = writeBuffered(p.ch, 0, 40_000);
+            p.key.cancel();
+            sel.selectNow(); // deregistration
+            assertEquals(written, readExactly(p.peer, written).get(30, TimeUnit.SECONDS), "every byte, in order");
+        }
+    }
+
     private static String link(int fd) {
         try {
             return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();

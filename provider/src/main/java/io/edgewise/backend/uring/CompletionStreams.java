@@ -1,16 +1,10 @@
 package io.edgewise.backend.uring;
 
-import static io.edgewise.sys.linux.Linux.EFD_CLOEXEC;
-import static io.edgewise.sys.linux.Linux.EFD_NONBLOCK;
-import static io.edgewise.sys.linux.Linux.POLLIN;
 import static io.edgewise.sys.linux.UringLayout.*;
 
 import io.edgewise.backend.Poller;
 import io.edgewise.sys.InputHost;
-import io.edgewise.sys.posix.LibC;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * io_uring level 2 for one {@link UringPoller}: the descriptors whose reads the ring serves, each a
@@ -27,21 +21,20 @@ import java.nio.ByteOrder;
  *     cancelled ({@code throttled}), so the socket's receive queue fills and the kernel closes the window;
  *     the reader re-arms it once it has read down to half the bound.
  * <li>A reader on another thread asks for a re-arm through {@code pending}; when the poller may be blocked
- *     in the kernel, a write to {@code nudgeFd} (watched by the ring) makes its poll go round without
- *     returning.
+ *     in the kernel, a poke of the poller's {@link Nudge} makes its poll go round without returning.
  * </ul>
  *
  * <p>Threads: everything runs under the poller's lock ({@link UringPoller#lock}: the poller's thread, or
  * a thread serving detaches while no poll runs) except {@link #requestArm}, {@link #buffersReturned} and
  * {@link #requestDetach}, called by readers and registering threads: {@code pending}/{@code pendingCount}
- * and the detach queue are guarded by {@code pendingLock}; {@code blocked}, {@code starvedCount} and
- * {@code detachWanted} are volatile. Lock order: the poller's lock → a stream's monitor → the BufferRing →
+ * and the detach queue are guarded by {@code pendingLock}; {@code starvedCount} and {@code detachWanted} are
+ * volatile. Lock order: the poller's lock → a stream's monitor → the BufferRing →
  * {@code pendingLock}.
  */
 final class CompletionStreams {
     /** user_data: bit 63 (the poller's own), bit 62 (level 2), the kind in 60..61, a generation in 32..59. */
     static final long STREAM = 1L << 62;
-    static final int RECV = 0, CANCEL = 1, NUDGE = 2;
+    static final int RECV = 0, CANCEL = 1;
     /**
      * The ring has 256 buffers of 8 KiB (2 MiB). It can grow by slabs ({@link BufferRing#grow}) up to
      * {@code MAX} buffers, but by default it does not: measured on 16 KiB echo (issue #21, docs/io_uring.md),
@@ -76,17 +69,13 @@ final class CompletionStreams {
     private UringStream[] rearm = new UringStream[16];
     private int rearmCount;
 
-    /** The poller may be (or is about to be) waiting in the kernel: readers must nudge it. */
-    private volatile boolean blocked;
-    private final int nudgeFd;
-    private boolean nudgeArmed;
-    private final ByteBuffer scratch = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
-    private static final ByteBuffer ONE = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder()).putLong(0, 1L);
-    private static final long ONE_ADDR = LibC.address(ONE);
+    /** The poller's internal wake: readers poke it when they queued work the poller must submit. */
+    private final Nudge nudge;
 
-    CompletionStreams(UringPoller poller, Ring ring, String testRing) throws IOException {
+    CompletionStreams(UringPoller poller, Ring ring, Nudge nudge, String testRing) throws IOException {
         this.poller = poller;
         this.ring = ring;
+        this.nudge = nudge;
         int entries = DEFAULT_ENTRIES, max = DEFAULT_MAX, size = DEFAULT_SIZE;
         if (!testRing.isEmpty()) {
             String[] p = testRing.split("x");
@@ -95,12 +84,6 @@ final class CompletionStreams {
             max = p.length > 2 ? Integer.parseInt(p[2].trim()) : entries; // a test ring does not grow unless asked
         }
         buffers = new BufferRing(ring.fd, entries, max, size);
-        nudgeFd = LibC.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-        if (nudgeFd < 0) {
-            int e = -nudgeFd;
-            buffers.close();
-            throw new IOException("eventfd: " + LibC.strerror(e));
-        }
     }
 
     /**
@@ -211,7 +194,7 @@ final class CompletionStreams {
     // takes the socket's bytes into the ring, where no descriptor event announces them. The asking thread
     // queues the stream (detachQueue, under pendingLock) and then either does the work itself, when it can
     // take the poller's lock (no poll and no interest change in progress), or nudges the poller, whose
-    // enter then goes round without returning to the application (an internal wake: the nudge eventfd, not
+    // enter then goes round without returning to the application (an internal wake: the poller's Nudge, not
     // the selector's wakeup) and starts the cancel before it waits again. Whoever releases the poller's lock
     // looks at the queue again (afterRelease), so a request that found the lock taken is never left behind.
     // Lock: detachQueue/detachQueued under pendingLock; detaching[] under the poller's lock.
@@ -365,13 +348,6 @@ final class CompletionStreams {
         s.cancelling = true;
     }
 
-    private void armNudge() throws IOException {
-        int off = poller.sqe();
-        ring.prepPollAdd(off, nudgeFd, POLLIN, false, userData(NUDGE, 0, 0));
-        ring.publish();
-        nudgeArmed = true;
-    }
-
     private void queueRearm(UringStream s) {
         if (rearmCount == rearm.length) rearm = java.util.Arrays.copyOf(rearm, rearmCount * 2);
         rearm[rearmCount++] = s;
@@ -391,11 +367,7 @@ final class CompletionStreams {
         if (bound0 == 0 && pendingCount == 0 && rearmCount == 0 && detachWanted == 0) {
             return false;
         }
-        if (!nudgeArmed) {
-            armNudge();
-        }
-        blocked = true; // before taking the pending requests: a request added after this nudges
-        serveDetaches(false);
+        serveDetaches(false); // the poller set its Nudge blocked before: a request added from now pokes it
         synchronized (pendingLock) {
             for (int i = 0; i < pendingCount; i++) {
                 UringStream s = pending[i];
@@ -428,19 +400,9 @@ final class CompletionStreams {
         return readyCount > 0;
     }
 
-    /** After the enter: readers need not nudge until the next one. */
-    void afterEnter() {
-        blocked = false;
-    }
-
     /** A completion of a level-2 request. */
     void complete(long data, int res, int flags) throws IOException {
         int kind = (int) (data >>> 60) & 3;
-        if (kind == NUDGE) {
-            nudgeArmed = false;
-            LibC.read(nudgeFd, LibC.address(scratch), 8);
-            return;
-        }
         if (kind != RECV) {
             return; // a cancel's own completion: the recv's tells
         }
@@ -634,9 +596,7 @@ final class CompletionStreams {
     }
 
     private void nudge() {
-        if (blocked) {
-            LibC.write(nudgeFd, ONE_ADDR, 8);
-        }
+        nudge.poke();
     }
 
     /** Detaches every stream (their recvs end with the ring) and gives the buffer ring back. */
@@ -651,6 +611,5 @@ final class CompletionStreams {
             finishDetach(detaching[0]); // their recvs ended with the unbinds above
         }
         buffers.close();
-        LibC.close(nudgeFd);
     }
 }

@@ -1,8 +1,5 @@
 package io.edgewise.backend.uring;
 
-import static io.edgewise.sys.linux.Linux.EFD_CLOEXEC;
-import static io.edgewise.sys.linux.Linux.EFD_NONBLOCK;
-import static io.edgewise.sys.linux.Linux.POLLIN;
 import static io.edgewise.sys.linux.Linux.POLLOUT;
 import static io.edgewise.sys.linux.UringLayout.*;
 
@@ -10,8 +7,6 @@ import io.edgewise.backend.Poller;
 import io.edgewise.sys.OutputHost;
 import io.edgewise.sys.posix.LibC;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * io_uring level 2, the send side, for one {@link UringPoller}: the descriptors whose writes the ring sends,
@@ -25,23 +20,27 @@ import java.nio.ByteOrder;
  *     (a reset) seen by the receive side fails the send side too.
  * <li>Submission: a writer with bytes and no SEND in flight puts its stream in {@code pending}; the next poll
  *     queues one {@code IORING_OP_SEND} ({@code MSG_NOSIGNAL}) per stream, submitted by its enter. A writer
- *     on another thread while the poller waits in the kernel nudges it through {@code nudgeFd} (the SQ is
+ *     on another thread while the poller waits in the kernel pokes the poller's {@link Nudge} (the SQ is
  *     single-producer: only the poller's thread writes SQEs). A partial send continues from where it stopped
  *     (queued at its completion, submitted by the next enter).
- * <li>Unbinding ({@code update(fd, …, 0)}): the SEND in flight is cancelled and its end awaited, then the
- *     stream detaches and its unsent bytes go to the channel, written before any newer byte (no
+ * <li>An interest of 0 ({@code update(fd, …, 0)}) keeps the stream: the ring goes on sending what writes
+ *     accepted (a Netty channel with auto-read off and its writes done has no interest, and its peer waits for
+ *     those bytes); only OP_WRITE is not reported.
+ * <li>Unbinding ({@link Poller#deregistered}: the key left the selector): the SEND in flight is cancelled and
+ *     its end awaited, then the stream detaches: the unsent bytes go to the socket as far as it takes them
+ *     without waiting, and what it leaves goes to the channel, written before any newer byte (no
  *     reordering). Except after {@link UringSendStream#finishWithFin} (a shutdownOutput or a close): then
  *     the stream <em>lingers</em> — it keeps sending until every byte is out, shuts the output down, and
  *     only then ends its hold on the descriptor (so the real close waits for it).
  * </ul>
  *
  * <p>Threads: everything runs on the poller's thread except {@link #requestSend} (writers):
- * {@code pending}/{@code pendingCount} are guarded by {@code pendingLock}; {@code blocked} is volatile.
+ * {@code pending}/{@code pendingCount} are guarded by {@code pendingLock}.
  */
 final class SendStreams {
     /** user_data: bits 63, 62 and kind 3 in 60..61 (level 2's, apart from the receive side's kinds), sub-kind in 58..59. */
     static final long TAG = Long.MIN_VALUE | (1L << 62) | (3L << 60);
-    static final int SEND = 0, CANCEL = 1, NUDGE = 2, KERNEL_ROOM = 3;
+    static final int SEND = 0, CANCEL = 1, KERNEL_ROOM = 3;
     private static final int MSG_NOSIGNAL = 0x4000;
     /** Default pool limit per selector. */
     static final long POOL_BYTES = 64L << 20;
@@ -62,25 +61,16 @@ final class SendStreams {
     private UringSendStream[] ready = new UringSendStream[16];
     private int readyCount;
 
-    private volatile boolean blocked;
-    private final int nudgeFd;
-    private boolean nudgeArmed;
-    private final ByteBuffer scratch = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
-    private final long scratchAddr = LibC.address(scratch);
-    private static final ByteBuffer ONE = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder()).putLong(0, 1L);
-    private static final long ONE_ADDR = LibC.address(ONE);
+    private final Nudge nudge;
 
     /** SENDs submitted, and their completions that were partial (tests). */
     long sends, partials;
 
-    SendStreams(UringPoller poller, Ring ring, long poolBytes) throws IOException {
+    SendStreams(UringPoller poller, Ring ring, Nudge nudge, long poolBytes) {
         this.poller = poller;
         this.ring = ring;
+        this.nudge = nudge;
         this.pool = new SendChunks(poolBytes);
-        nudgeFd = LibC.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-        if (nudgeFd < 0) {
-            throw new IOException("eventfd: " + LibC.strerror(-nudgeFd));
-        }
     }
 
     static boolean isSend(long data) {
@@ -169,10 +159,10 @@ final class SendStreams {
         if ((events & Poller.OUT) != 0) markReady(s);
     }
 
-    /** Unbinds the descriptor (see the class comment). */
-    void unbind(int fd) throws IOException {
+    /** Unbinds the descriptor from {@code host} (see the class comment); nothing when another channel's. */
+    void unbind(int fd, Object host) throws IOException {
         UringSendStream s = fd < byFd.length ? byFd[fd] : null;
-        if (s == null || s.lingering) return;
+        if (s == null || s.lingering || s.host != host) return;
         removeKernelRoom(s);
         boolean fin;
         synchronized (s) {
@@ -213,9 +203,7 @@ final class SendStreams {
             if (pendingCount == pending.length) pending = java.util.Arrays.copyOf(pending, pendingCount * 2);
             pending[pendingCount++] = s;
         }
-        if (blocked) {
-            LibC.write(nudgeFd, ONE_ADDR, 8);
-        }
+        nudge.poke();
     }
 
     private void submitSend(UringSendStream s) throws IOException {
@@ -250,20 +238,11 @@ final class SendStreams {
         s.cancelling = true;
     }
 
-    private void armNudge() throws IOException {
-        int off = poller.sqe();
-        ring.prepPollAdd(off, nudgeFd, POLLIN, false, userData(NUDGE, 0, 0));
-        ring.publish();
-        nudgeArmed = true;
-    }
-
     /**
      * Before the poller's enter: queues a SEND for every stream that asked and every continuation. Returns
      * whether a stream has OUT readiness to report (the enter must not wait).
      */
     boolean beforeEnter() throws IOException {
-        if (!nudgeArmed) armNudge();
-        blocked = true; // before taking the pending list: a writer that adds after this nudges
         synchronized (pendingLock) {
             for (int i = 0; i < pendingCount; i++) {
                 UringSendStream s = pending[i];
@@ -284,11 +263,6 @@ final class SendStreams {
         return false;
     }
 
-    /** After the enter (or a poll that did not enter): writers need not nudge until the next one. */
-    void afterEnter() {
-        blocked = false;
-    }
-
     private void addAgain(UringSendStream s) {
         if (againCount == again.length) again = java.util.Arrays.copyOf(again, againCount * 2);
         again[againCount++] = s;
@@ -297,11 +271,6 @@ final class SendStreams {
     /** A completion of a send-side request. */
     void complete(long data, int res, int flags) throws IOException {
         int kind = (int) (data >>> 58) & 3;
-        if (kind == NUDGE) {
-            nudgeArmed = false;
-            LibC.read(nudgeFd, scratchAddr, 8);
-            return;
-        }
         if (kind == CANCEL) return; // a cancel's own completion: the send's tells
         int fd = (int) data;
         int g = (int) (data >>> 32) & 0x03ffffff;
@@ -406,6 +375,5 @@ final class SendStreams {
                 s.host.releaseOutput(s);
             }
         }
-        LibC.close(nudgeFd);
     }
 }

@@ -166,9 +166,7 @@ public final class UringPoller implements Poller {
             if (streams != null) {
                 streams.unbind(fd); // level 2: its recv ends before the selector may close the descriptor
             }
-            if (sends != null) {
-                sends.unbind(fd); // level 2: its send ends (or lingers holding the descriptor: SendStreams)
-            }
+            // level 2's send side stays: its buffered bytes go on to the peer until the key leaves (deregistered)
             if ((state[fd] & ARMED) != 0) {
                 state[fd] &= ~ARMED;
                 queueRemove(fd);
@@ -342,6 +340,9 @@ public final class UringPoller implements Poller {
         if (!wakeArmed) {
             armWakeup();
         }
+        if (nudge != null) {
+            nudge.beforeEnter(); // before the sides take their queued work: work queued after it pokes
+        }
         boolean streamsReady = streams != null && streams.beforeEnter();
         if (sends != null && sends.beforeEnter()) {
             streamsReady = true;
@@ -350,7 +351,7 @@ public final class UringPoller implements Poller {
         boolean ready = ring.cqReady() > 0 || streamsReady || deferredCount > 0; // deferred: read by an unbind
         if (!ready && toSubmit == 0 && timeoutMillis == 0
                 && (ring.sqFlags() & (IORING_SQ_TASKRUN | IORING_SQ_CQ_OVERFLOW)) == 0) {
-            if (sends != null) sends.afterEnter();
+            if (nudge != null) nudge.afterEnter();
             return 0; // nothing posted, nothing on its way to the CQ: an enter would find nothing either
         }
         if (!ready || toSubmit > 0) {
@@ -388,6 +389,7 @@ public final class UringPoller implements Poller {
     private void adopt() throws IOException {
         if (streams != null) {
             streams.adopt(); // level 2: every recv ends here and is armed again by this poll, from this thread
+            nudge.adopt(REMOVE_DATA);
         }
         for (int fd = 0; fd < interest.length; fd++) {
             if (interest[fd] != 0 && (state[fd] & ARMED) != 0) {
@@ -405,11 +407,8 @@ public final class UringPoller implements Poller {
 
     /** Reads up to a batch of completions; the rest stay in the CQ for the next poll. */
     private int reap() throws IOException {
-        if (streams != null) {
-            streams.afterEnter();
-        }
-        if (sends != null) {
-            sends.afterEnter();
+        if (nudge != null) {
+            nudge.afterEnter();
         }
         int s = stamp = stamp == Integer.MAX_VALUE ? 1 : stamp + 1;
         int n = replayDeferred(s);
@@ -439,6 +438,10 @@ public final class UringPoller implements Poller {
             if (CompletionStreams.isStream(data)) {
                 if (sends != null && res < 0) sends.receiveFailed(data, res); // a reset ends the sends too
                 if (streams != null) streams.complete(data, res, flags);
+                return n;
+            }
+            if (Nudge.isNudge(data)) {
+                nudge.completed(data); // level 2's internal wake: the queued work is taken by the next poll
                 return n;
             }
             if ((int) data == WAKEUP_KIND) {
@@ -554,6 +557,9 @@ public final class UringPoller implements Poller {
         if (sends != null) {
             sends.close(); // level 2: every send stream detaches and ends its hold on its descriptor
         }
+        if (nudge != null) {
+            nudge.close();
+        }
         LibC.close(eventfd);
     }
 
@@ -567,6 +573,8 @@ public final class UringPoller implements Poller {
     private volatile CompletionStreams streams;
     /** Level 2's send side, made with the receive side's (under {@link #lock}). */
     private SendStreams sends;
+    /** Level 2's internal wake for both sides, made with the receive side (under {@link #lock}). */
+    private Nudge nudge;
     /** Completions read while waiting for a level-2 unbind, handled by the next reap (data, res, flags). */
     private long[] deferredData = new long[16];
     private int[] deferredRes = new int[16], deferredFlags = new int[16];
@@ -604,13 +612,27 @@ public final class UringPoller implements Poller {
         }
     }
 
+    @Override
+    public void deregistered(int fd, io.edgewise.sys.InputHost host) throws IOException {
+        if (sends == null) return;
+        acquire();
+        try {
+            sends.unbind(fd, host); // its send ends (or lingers holding the descriptor: SendStreams)
+        } finally {
+            release();
+        }
+    }
+
     private void offer0(int fd, io.edgewise.sys.InputHost host) throws IOException {
+        if (nudge == null) {
+            nudge = new Nudge(this, ring);
+        }
         if (streams == null) {
-            streams = new CompletionStreams(this, ring,
+            streams = new CompletionStreams(this, ring, nudge,
                     io.edgewise.sys.Settings.uringTestBufferRing());
         }
         if (sends == null && sendsOn) {
-            sends = new SendStreams(this, ring, SendStreams.POOL_BYTES);
+            sends = new SendStreams(this, ring, nudge, SendStreams.POOL_BYTES);
         }
         boolean in = streams.offer(fd, host);
         boolean out = sends != null && sends.offer(fd, host); // the send side (SendStreams)
@@ -660,6 +682,8 @@ public final class UringPoller implements Poller {
             } else if (CompletionStreams.isStream(data)) {
                 if (sends != null && ring.cqeRes(off) < 0) sends.receiveFailed(data, ring.cqeRes(off));
                 streams.complete(data, ring.cqeRes(off), ring.cqeFlags(off));
+            } else if (Nudge.isNudge(data)) {
+                nudge.completed(data);
             } else {
                 defer(data, ring.cqeRes(off), ring.cqeFlags(off));
             }

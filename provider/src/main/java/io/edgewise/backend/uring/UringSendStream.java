@@ -300,9 +300,18 @@ final class UringSendStream implements CompletionOutput {
         return failed;
     }
 
-    /** No longer the channel's output: the unsent bytes move to the heap for the channel; chunks go back. */
+    /**
+     * No longer the channel's output: the unsent bytes go to the socket as far as it takes them now (the
+     * channel may never write again, and its peer waits for them), the rest moves to the heap for the
+     * channel's next write; chunks go back. With nothing in flight only (a SEND's bytes are the kernel's).
+     */
     synchronized void detach() {
         if (detached) return;
+        try {
+            drainDirect();
+        } catch (IOException e) {
+            // the connection failed (drainDirect dropped the bytes): the channel's next write meets the socket's error
+        }
         int n = count == 0 ? 0 : (count - 1) * SendChunks.CHUNK + fill - sendOff;
         byte[] b = new byte[Math.max(0, n)];
         int at = 0;
