@@ -67,6 +67,7 @@ public record Settings(String backend, String binding, String socketops, String 
     public static final String URING_TEST_BUFFER_RING = "io.edgewise.uring.test.bufferRing";
     public static final String URING_READY_POLLER = "io.edgewise.uring.readyPoller";
     public static final String URING_SEND = "io.edgewise.uring.send";
+    public static final String URING_SEND_POOL_BYTES = "io.edgewise.uring.sendPoolBytes";
 
     /** The JVM's properties now (privileged reads, see {@link SystemProps}). */
     public static Settings fromSystem() {
@@ -139,6 +140,23 @@ public record Settings(String backend, String binding, String socketops, String 
 
     static boolean uringSend(UnaryOperator<String> props) {
         return Boolean.parseBoolean(orElse(props.apply(URING_SEND), "true"));
+    }
+
+    /**
+     * With io_uring level 2's send side: the most send-buffer memory one ring selector makes (unset or
+     * malformed: 64 MiB; at least one slab of 1 MiB is made); read when a ring selector makes its send side.
+     */
+    public static long uringSendPoolBytes() {
+        return uringSendPoolBytes(SystemProps::get);
+    }
+
+    static long uringSendPoolBytes(UnaryOperator<String> props) {
+        String v = props.apply(URING_SEND_POOL_BYTES);
+        try {
+            return v != null ? Long.parseLong(v.trim()) : 64L << 20;
+        } catch (NumberFormatException keepDefault) {
+            return 64L << 20;
+        }
     }
 
     /** How long a condition lasts before a JFR scan reports it; read at each scan. */

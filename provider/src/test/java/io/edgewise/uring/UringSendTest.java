@@ -434,6 +434,59 @@ class UringSendTest {
         }
     }
 
+    /**
+     * A selector's send pool (1 MiB here: 16 connections of 64 KiB) taken by connections whose peers do not
+     * read: a seventeenth connection's write returns 0 with nothing of its own buffered. When one peer reads
+     * and that connection's chunks come back, the seventeenth gets OP_WRITE (before: only its own completion
+     * could report room, and it had none in flight).
+     */
+    @Test
+    void aConnectionWaitingForThePoolGetsOpWriteWhenAnotherGivesChunksBack() throws Exception {
+        String before = System.getProperty(io.edgewise.sys.Settings.URING_SEND_POOL_BYTES);
+        System.setProperty(io.edgewise.sys.Settings.URING_SEND_POOL_BYTES, Integer.toString(1 << 20));
+        java.util.List<Pair> pairs = new java.util.ArrayList<>();
+        try (Selector sel = UringCompletionIoTest.P.openSelector()) {
+            long[] written = new long[16];
+            for (int i = 0; i < 16; i++) {
+                pairs.add(new Pair(sel, 16 * 1024));
+            }
+            boolean more = true;
+            while (more) { // until every socket and every buffer is full (SENDs in flight take some first)
+                more = false;
+                sel.selectNow();
+                for (int i = 0; i < 16; i++) {
+                    long w = fill(pairs.get(i).ch, written[i]);
+                    more |= w != written[i];
+                    written[i] = w;
+                }
+            }
+            Pair last = new Pair(sel, 16 * 1024); // its socket is empty: only the pool stops its writes
+            pairs.add(last);
+            assertEquals(0, last.ch.write(ByteBuffer.wrap(new byte[100])), "the pool is taken");
+            last.key.interestOps(SelectionKey.OP_WRITE);
+            assertEquals(0, sel.selectNow(), "no room for it yet");
+            CompletableFuture<Long> reader = readExactly(pairs.get(0).peer, written[0]);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            boolean writable = false;
+            while (!writable && System.nanoTime() < deadline) {
+                sel.select(1000);
+                writable = sel.selectedKeys().contains(last.key) && last.key.isWritable();
+                sel.selectedKeys().clear();
+            }
+            assertTrue(writable, "OP_WRITE once the first connection's chunks came back");
+            assertTrue(last.ch.write(ByteBuffer.wrap(new byte[100])) > 0, "and the write takes bytes");
+            AtomicBoolean stop = new AtomicBoolean();
+            CompletableFuture<Void> loop = keepSelecting(sel, stop); // the ring sends the first one's rest
+            assertEquals(written[0], reader.get(30, TimeUnit.SECONDS), "the first connection's bytes, in order");
+            stop.set(true);
+            loop.get(10, TimeUnit.SECONDS);
+        } finally {
+            for (Pair p : pairs) p.close();
+            if (before == null) System.clearProperty(io.edgewise.sys.Settings.URING_SEND_POOL_BYTES);
+            else System.setProperty(io.edgewise.sys.Settings.URING_SEND_POOL_BYTES, before);
+        }
+    }
+
     private static String link(int fd) {
         try {
             return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();

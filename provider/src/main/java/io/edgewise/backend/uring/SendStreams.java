@@ -1,5 +1,6 @@
 package io.edgewise.backend.uring;
 
+import static io.edgewise.sys.linux.Linux.MSG_NOSIGNAL;
 import static io.edgewise.sys.linux.Linux.POLLOUT;
 import static io.edgewise.sys.linux.UringLayout.*;
 
@@ -41,9 +42,6 @@ final class SendStreams {
     /** user_data: bits 63, 62 and kind 3 in 60..61 (level 2's, apart from the receive side's kinds), sub-kind in 58..59. */
     static final long TAG = Long.MIN_VALUE | (1L << 62) | (3L << 60);
     static final int SEND = 0, CANCEL = 1, KERNEL_ROOM = 3;
-    private static final int MSG_NOSIGNAL = 0x4000;
-    /** Default pool limit per selector. */
-    static final long POOL_BYTES = 64L << 20;
 
     private final UringPoller poller;
     private final Ring ring;
@@ -60,6 +58,9 @@ final class SendStreams {
     /** Streams to look at for OUT readiness (poller thread). */
     private UringSendStream[] ready = new UringSendStream[16];
     private int readyCount;
+    /** Streams that asked for OUT and had no room only because the pool was empty (poller thread). */
+    private UringSendStream[] poolWait = new UringSendStream[16];
+    private int poolWaitCount;
 
     private final Nudge nudge;
 
@@ -112,9 +113,9 @@ final class SendStreams {
     }
 
     /**
-     * At binding the socket's own buffer may be full (the channel wrote to its descriptor before): OP_WRITE
-     * waits until the kernel has room, as on the JDK, through one single-shot poll for OUT; from then on the
-     * stream's room tells (its SENDs meet a full socket as a full buffer).
+     * At binding the socket's own buffer may be full (the channel wrote to its descriptor before), and later a
+     * write may take nothing: OP_WRITE then waits until the kernel has room, as on the JDK, through one
+     * single-shot poll for OUT; otherwise the stream's room tells.
      */
     private void armKernelRoom(UringSendStream s) throws IOException {
         s.kernelFull(true);
@@ -247,6 +248,9 @@ final class SendStreams {
             for (int i = 0; i < pendingCount; i++) {
                 UringSendStream s = pending[i];
                 pending[i] = null;
+                if (s.takeRoomWanted() && !s.roomPollArmed && byFd[s.fd] == s && !s.lingering) {
+                    armKernelRoom(s); // a write took nothing: OP_WRITE waits for the socket's room too
+                }
                 addAgain(s);
             }
             pendingCount = 0;
@@ -257,6 +261,16 @@ final class SendStreams {
             submitSend(s);
         }
         againCount = 0;
+        if (poolWaitCount > 0 && pool.available()) {
+            for (int i = 0; i < poolWaitCount; i++) { // chunks came back (any stream's): room for these again
+                UringSendStream s = poolWait[i];
+                poolWait[i] = null;
+                s.inPoolWait = false;
+                s.fresh = true;
+                markReady(s);
+            }
+            poolWaitCount = 0;
+        }
         for (int i = 0; i < readyCount; i++) {
             if (reportable(ready[i])) return true;
         }
@@ -349,9 +363,12 @@ final class SendStreams {
                     s.fresh = false;
                     n = poller.emit(s.fd, Poller.OUT, stamp, n);
                     stay = (mode & (Poller.EDGE | Poller.ONESHOT)) == 0; // LEVEL: again while writable
-                } else if ((mode & (Poller.EDGE | Poller.ONESHOT)) == 0 && (mode & Poller.OUT) != 0) {
-                    stay = false; // full: a completion that frees room puts it back
+                } else if ((mode & Poller.OUT) != 0 && !s.inPoolWait && s.waitsForPool()) {
+                    s.inPoolWait = true; // the pool is empty: chunks coming back put it back (beforeEnter)
+                    if (poolWaitCount == poolWait.length) poolWait = java.util.Arrays.copyOf(poolWait, poolWaitCount * 2);
+                    poolWait[poolWaitCount++] = s;
                 }
+                // otherwise full (its own chunks) or not asked: its completion or an interest change puts it back
             } else if (current) {
                 stay = true; // the batch is full: next time
             }

@@ -632,7 +632,7 @@ public final class UringPoller implements Poller {
                     io.edgewise.sys.Settings.uringTestBufferRing());
         }
         if (sends == null && sendsOn) {
-            sends = new SendStreams(this, ring, nudge, SendStreams.POOL_BYTES);
+            sends = new SendStreams(this, ring, nudge, io.edgewise.sys.Settings.uringSendPoolBytes());
         }
         boolean in = streams.offer(fd, host);
         boolean out = sends != null && sends.offer(fd, host); // the send side (SendStreams)

@@ -1,5 +1,11 @@
 package io.edgewise.backend.uring;
 
+import static io.edgewise.sys.linux.Linux.EAGAIN;
+import static io.edgewise.sys.linux.Linux.EINTR;
+import static io.edgewise.sys.linux.Linux.EPIPE;
+import static io.edgewise.sys.linux.Linux.MSG_DONTWAIT;
+import static io.edgewise.sys.linux.Linux.MSG_NOSIGNAL;
+
 import io.edgewise.sys.CompletionOutput;
 import io.edgewise.sys.OutputHost;
 import io.edgewise.sys.posix.LibC;
@@ -20,7 +26,6 @@ import java.nio.ByteBuffer;
  */
 final class UringSendStream implements CompletionOutput {
     static final int MAX_CHUNKS = 4;
-    private static final int EPIPE = 32;
 
     final SendStreams owner;
     final SendChunks pool;
@@ -47,12 +52,22 @@ final class UringSendStream implements CompletionOutput {
     boolean queued;
 
     // poller thread only
-    boolean inReady, fresh = true, oneshotArmed = true, cancelling, lingering, finDone, roomPollArmed;
-    /** Guarded by this: the socket's own buffer was full at binding and has not shown room since. */
-    private boolean kernelFull;
+    boolean inReady, fresh = true, oneshotArmed = true, cancelling, lingering, finDone, roomPollArmed, inPoolWait;
+    /**
+     * Guarded by this: the socket's own buffer was full (at binding, or when a write took nothing) and has not
+     * shown room since; {@code roomWanted}: the poller is to watch for that room (a POLLOUT poll).
+     */
+    private boolean kernelFull, roomWanted;
 
     synchronized void kernelFull(boolean full) {
         kernelFull = full;
+    }
+
+    /** Whether the poller should arm a poll for the socket's room; asks once. */
+    synchronized boolean takeRoomWanted() {
+        boolean w = roomWanted;
+        roomWanted = false;
+        return w;
     }
 
     /** The connection failed on the receive side: nothing more can be sent (later writes: EPIPE). */
@@ -86,6 +101,7 @@ final class UringSendStream implements CompletionOutput {
                 n += copy(src);
             }
             submit = n > 0 && inFlight == 0 && !queued;
+            submit |= n == 0 && tookNothing();
             if (submit) queued = true;
         }
         if (submit) owner.requestSend(this);
@@ -109,10 +125,23 @@ final class UringSendStream implements CompletionOutput {
                 if (srcs[i].hasRemaining()) break;
             }
             submit = n > 0 && inFlight == 0 && !queued;
+            submit |= n == 0 && tookNothing();
             if (submit) queued = true;
         }
         if (submit) owner.requestSend(this);
         return n;
+    }
+
+    /**
+     * A write took nothing: besides the buffer, the socket is full (its SEND waits, or a direct send met
+     * EAGAIN; or the pool is taken, and then the poll fires at once). As on the JDK, OP_WRITE now waits for the socket's own room too — the kernel's threshold, not
+     * the first chunk a SEND frees — so the poller is asked to watch for it. True when it must be asked.
+     */
+    private boolean tookNothing() {
+        if (kernelFull || failed || error != 0) return false;
+        kernelFull = true;
+        roomWanted = true;
+        return !queued; // a queued stream is looked at by the next poll anyway
     }
 
     private void throwError() throws IOException {
@@ -188,7 +217,6 @@ final class UringSendStream implements CompletionOutput {
         }
     }
 
-    private static final int MSG_DONTWAIT = 0x40, MSG_NOSIGNAL = 0x4000, EAGAIN = 11, EINTR = 4;
     /** Large writes sent directly ({@link #sendLarge}; tests; under this monitor). */
     long largeSends;
     /** Direct sends made by full buffers (tests; under this monitor). */
@@ -246,6 +274,15 @@ final class UringSendStream implements CompletionOutput {
         if (kernelFull) return false;
         if (count > 0 && fill < SendChunks.CHUNK) return true;
         return count < MAX_CHUNKS && pool.available();
+    }
+
+    /**
+     * Whether the only thing between a write and the buffer is the selector's pool (every chunk taken by other
+     * streams): such a stream gets room back when any stream's chunks come back, not at its own completion.
+     */
+    synchronized boolean waitsForPool() {
+        if (detached || failed || error != 0 || kernelFull || count == MAX_CHUNKS) return false;
+        return (count == 0 || fill == SendChunks.CHUNK) && !pool.available();
     }
 
     /**
