@@ -15,7 +15,11 @@
  *       read() copies out of the ring before Netty's write() copies into the send chunk;
  *   -b SIZE -n COUNT  provided buffers (default 8192 x 256);  -i  incremental consumption (IOU_PBUF_RING_INC,
  *       Linux 6.12), so a short receive does not take a whole buffer;
- *   -d  SINGLE_ISSUER | DEFER_TASKRUN (Netty's io_uring transport's flags) instead of COOP_TASKRUN.
+ *   -d  SINGLE_ISSUER | DEFER_TASKRUN (Netty's io_uring transport's flags) instead of COOP_TASKRUN;
+ *   -s  a SEND takes every contiguous unsent byte (up to 64 KiB), not only its head chunk's (up to 16 KiB);
+ *   -z  no copy at all: each SEND goes out of the received buffer itself, which returns to the buffer
+ *       ring when the SEND completed (what a ring can do when the program hands it its buffers; a
+ *       SelectorProvider cannot, its read() must copy into the caller's buffer).
  * Server "epoll" is the readiness floor, as the JDK's provider works: level-triggered epoll_wait, then per
  * ready connection one read(2) into a 64 KiB buffer and one write(2) of what was read; what the socket does
  * not take waits for EPOLLOUT (reading from that connection pauses meanwhile).
@@ -89,14 +93,14 @@ enum {
 
 static struct {
     int uring, conns, window, size, warm_ms, measure_ms;
-    int buf_size, buf_count, inc, defer, app_copy;
-} opt = {1, 8, 16, 64, 1000, 2000, 8192, 256, 0, 0, 0};
+    int buf_size, buf_count, inc, defer, app_copy, whole_sends, no_copy;
+} opt = {1, 8, 16, 64, 1000, 2000, 8192, 256, 0, 0, 0, 0, 0};
 
 static int listen_fd;
 static struct sockaddr_in server_addr;
 
 /* the server's own counts, written by the server thread only, read by the client at window edges */
-static unsigned long srv_enter, srv_wait, srv_read, srv_write, srv_ctl, srv_enobufs;
+static unsigned long srv_enter, srv_wait, srv_read, srv_write, srv_ctl, srv_enobufs, srv_recvs, srv_sends;
 
 static void bump(unsigned long *c) { __atomic_store_n(c, *c + 1, __ATOMIC_RELAXED); }
 static unsigned long peek(unsigned long *c) { return __atomic_load_n(c, __ATOMIC_RELAXED); }
@@ -220,13 +224,27 @@ static void arm_recv(int i) {
 static void queue_send(int i) {
     struct uconn *c = &U[i];
     unsigned at = c->s_head & (SEND_CAP - 1);
-    unsigned len = c->s_tail - c->s_head, chunk_left = CHUNK - (at & (CHUNK - 1));
-    if (len > chunk_left) len = chunk_left;
+    unsigned len = c->s_tail - c->s_head, left = opt.whole_sends ? SEND_CAP - at : CHUNK - (at & (CHUNK - 1));
+    if (len > left) len = left;
     struct io_uring_sqe *s = sqe_next();
     s->opcode = IORING_OP_SEND;
     s->fd = c->fd;
     s->addr = (uint64_t)(uintptr_t)(c->sbuf + at);
     s->len = len;
+    s->msg_flags = MSG_NOSIGNAL;
+    s->user_data = (uint64_t)i << 8 | SEND;
+    c->send_inflight = 1;
+}
+
+/* -z: the head received piece goes out as it is */
+static void queue_piece_send(int i) {
+    struct uconn *c = &U[i];
+    struct piece *p = &c->q[c->q_head % PENDING];
+    struct io_uring_sqe *s = sqe_next();
+    s->opcode = IORING_OP_SEND;
+    s->fd = c->fd;
+    s->addr = (uint64_t)(uintptr_t)(bufs + (size_t)p->bid * opt.buf_size + p->off);
+    s->len = p->len;
     s->msg_flags = MSG_NOSIGNAL;
     s->user_data = (uint64_t)i << 8 | SEND;
     c->send_inflight = 1;
@@ -298,6 +316,7 @@ static void drain_pending(struct uconn *c) {
 
 static void on_recv(int i, struct io_uring_cqe *e) {
     struct uconn *c = &U[i];
+    bump(&srv_recvs);
     int more = e->flags & IORING_CQE_F_MORE;
     if (!more) c->recv_armed = 0;
     if (e->res == -ENOBUFS) {
@@ -328,16 +347,27 @@ static void on_recv(int i, struct io_uring_cqe *e) {
         }
     }
     c->q_tail++;
-    drain_pending(c);
+    if (!opt.no_copy) drain_pending(c);
     if (!more) arm_recv(i);
 }
 
 static void on_send(int i, struct io_uring_cqe *e) {
     struct uconn *c = &U[i];
+    bump(&srv_sends);
     c->send_inflight = 0;
     if (e->res < 0) {
         if (e->res != -EPIPE && e->res != -ECONNRESET) fail("send", -e->res);
         c->closed = 1;
+        return;
+    }
+    if (opt.no_copy) { /* the piece sent from: done, or on from where the send stopped */
+        struct piece *p = &c->q[c->q_head % PENDING];
+        p->off += e->res;
+        p->len -= e->res;
+        if (!p->len) {
+            if (p->last) recycle(p->bid);
+            c->q_head++;
+        }
         return;
     }
     c->s_head += e->res; /* a partial send goes on from where it stopped */
@@ -371,7 +401,11 @@ static void *uring_server(void *unused) {
             struct uconn *c = &U[i];
             if (c->closed) continue;
             if (c->starved && (recycled || held < (unsigned)opt.buf_count)) arm_recv(i);
-            if (!c->send_inflight && c->s_tail != c->s_head) queue_send(i);
+            if (c->send_inflight) continue;
+            if (opt.no_copy ? c->q_head != c->q_tail : c->s_tail != c->s_head) {
+                if (opt.no_copy) queue_piece_send(i);
+                else queue_send(i);
+            }
         }
         ring_enter(1);
     }
@@ -506,7 +540,7 @@ static double thread_cpu_ns(clockid_t id) {
     return t.tv_sec * 1e9 + t.tv_nsec;
 }
 
-struct snap { double t, srv_cpu, proc_cpu; unsigned long msgs, enter, wait, rd, wr, ctl, enobufs; };
+struct snap { double t, srv_cpu, proc_cpu; unsigned long msgs, enter, wait, rd, wr, ctl, enobufs, recvs, sends; };
 
 static void take(struct snap *s, clockid_t srv) {
     s->t = now_ns();
@@ -519,11 +553,15 @@ static void take(struct snap *s, clockid_t srv) {
     s->wr = peek(&srv_write);
     s->ctl = peek(&srv_ctl);
     s->enobufs = peek(&srv_enobufs);
+    s->recvs = peek(&srv_recvs);
+    s->sends = peek(&srv_sends);
 }
 
 static void usage(void) {
     fprintf(stderr, "usage: uring-echo-floor uring|epoll [-c conns] [-w window] [-m size] [-W warm_ms] [-M measure_ms]\n"
-                    "       [-b buf_size] [-n buf_count] [-i (IOU_PBUF_RING_INC)] [-d (DEFER_TASKRUN)] [-a (app copy)]\n");
+                    "       [-b buf_size] [-n buf_count] [-i (IOU_PBUF_RING_INC)] [-d (DEFER_TASKRUN)] [-a (app copy)]\n"
+                    "       [-s (a SEND takes every contiguous unsent byte, not just the head chunk's)]\n"
+                    "       [-z (no copy: each SEND straight from the received buffer)]\n");
     exit(2);
 }
 
@@ -534,7 +572,7 @@ int main(int argc, char **argv) {
     else usage();
     int o;
     optind = 2;
-    while ((o = getopt(argc, argv, "c:w:m:W:M:b:n:ida")) != -1) {
+    while ((o = getopt(argc, argv, "c:w:m:W:M:b:n:idasz")) != -1) {
         switch (o) {
         case 'c': opt.conns = atoi(optarg); break;
         case 'w': opt.window = atoi(optarg); break;
@@ -546,6 +584,8 @@ int main(int argc, char **argv) {
         case 'i': opt.inc = 1; break;
         case 'd': opt.defer = 1; break;
         case 'a': opt.app_copy = 1; break;
+        case 's': opt.whole_sends = 1; break;
+        case 'z': opt.no_copy = 1; break;
         default: usage();
         }
     }
@@ -562,6 +602,8 @@ int main(int argc, char **argv) {
     pthread_t server;
     int err = pthread_create(&server, NULL, opt.uring ? uring_server : epoll_server, NULL);
     if (err) fail("pthread_create", err);
+    pthread_setname_np(server, "floor-server"); /* for perf report --comm */
+    pthread_setname_np(pthread_self(), "floor-client");
     clockid_t srv_clock;
     err = pthread_getcpuclockid(server, &srv_clock);
     if (err) fail("pthread_getcpuclockid", err);
@@ -604,15 +646,15 @@ int main(int argc, char **argv) {
     }
     double msgs = b.msgs - a.msgs, secs = (b.t - a.t) / 1e9;
     if (msgs < 1) fail("no message echoed in the window", EIO);
-    printf("RESULT server=%s conns=%d window=%d size=%d buf=%dx%d%s%s%s msgs_per_s=%.0f mb_per_s=%.1f"
+    printf("RESULT server=%s conns=%d window=%d size=%d buf=%dx%d%s%s%s%s%s msgs_per_s=%.0f mb_per_s=%.1f"
            " srv_cpu_us=%.3f proc_cpu_us=%.3f",
            opt.uring ? "uring" : "epoll", opt.conns, opt.window, opt.size, opt.buf_count, opt.buf_size,
-           opt.inc ? " inc" : "", opt.defer ? " defer" : "", opt.app_copy ? " appcopy" : "",
+           opt.inc ? " inc" : "", opt.defer ? " defer" : "", opt.app_copy ? " appcopy" : "", opt.whole_sends ? " wholesends" : "", opt.no_copy ? " nocopy" : "",
            msgs / secs, msgs * opt.size / secs / 1e6, (b.srv_cpu - a.srv_cpu) / 1e3 / msgs,
            (b.proc_cpu - a.proc_cpu) / 1e3 / msgs);
     if (opt.uring)
-        printf(" srv_calls=%.4f enter=%.4f enobufs=%lu", (b.enter - a.enter) / msgs, (b.enter - a.enter) / msgs,
-               b.enobufs - a.enobufs);
+        printf(" srv_calls=%.4f enter=%.4f recv_cqes=%.4f send_cqes=%.4f enobufs=%lu", (b.enter - a.enter) / msgs,
+               (b.enter - a.enter) / msgs, (b.recvs - a.recvs) / msgs, (b.sends - a.sends) / msgs, b.enobufs - a.enobufs);
     else
         printf(" srv_calls=%.4f epoll_wait=%.4f read=%.4f write=%.4f epoll_ctl=%.4f",
                (b.wait + b.rd + b.wr + b.ctl - a.wait - a.rd - a.wr - a.ctl) / msgs, (b.wait - a.wait) / msgs,
