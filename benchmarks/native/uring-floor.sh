@@ -10,7 +10,12 @@
 #   benchmarks/native/uring-floor.sh              # 5 rounds, servers: epoll, uring (level 2's shape)
 #   ROUNDS=7 MEASURE_MS=2000 benchmarks/native/uring-floor.sh
 #   SERVERS="epoll uring uring-big uring-nocopy uring-defer" benchmarks/native/uring-floor.sh
+#   SCENARIOS=pingpong SCHED=1 STRACE=0 benchmarks/native/uring-floor.sh   # + where ping-pong wake-ups land
 #
+# SCENARIOS picks some of echo64, echo16k, pingpong. SCHED=1 adds, per server, a ping-pong run under
+# `perf record -e sched:sched_wakeup,sched:sched_switch`: the share of the server's and client's wake-ups
+# that land on the waker's own CPU, and of their switches that leave the CPU idle (docs/io_uring.md,
+# "Ping-pong and the syscall floor": the suspected quiet-machine cost; needs perf and idle CPUs to show).
 # Servers (names for SERVERS): epoll; uring (level 2: 256 x 8 KiB provided buffers, 16 KiB sends, one copy);
 # uring-appcopy (+ the second copy level 2 makes); uring-big (64 KiB buffers consumed incrementally,
 # sends of up to 64 KiB); uring-nocopy (uring-big, sending straight from the received buffer);
@@ -30,7 +35,11 @@ echo '#include <linux/io_uring.h>' | "$cc" -E - >/dev/null 2>&1 \
 bin="$out/uring-echo-floor"
 "$cc" -O2 -Wall -Werror -o "$bin" "$here/uring-echo-floor.c" -lpthread
 
-scenarios=("echo64:-c 8 -w 16 -m 64" "echo16k:-c 8 -w 16 -m 16384" "pingpong:-c 4 -w 1 -m 64")
+scenarios=()
+for sc in "echo64:-c 8 -w 16 -m 64" "echo16k:-c 8 -w 16 -m 16384" "pingpong:-c 4 -w 1 -m 64"; do
+  [[ " ${SCENARIOS:-echo64 echo16k pingpong} " == *" ${sc%%:*} "* ]] && scenarios+=("$sc")
+done
+(( ${#scenarios[@]} )) || { echo "SCENARIOS: none of echo64 echo16k pingpong" >&2; exit 2; }
 server_args() {
   case "$1" in
     epoll) echo "epoll" ;;
@@ -125,5 +134,25 @@ if [[ "${STRACE:-1}" == 1 ]]; then
         $1 ~ /^[0-9.]+$/ && NF >= 5 { calls = $4; if (calls / total >= 0.001) s = s sprintf(" %s=%.3f", $NF, calls / total) }
         END { printf "%-9s %-13s all=%.3f%s  (msgs=%d)\n", sc, nm, all / total, s, total }' "$trace"
     done
+  done
+fi
+
+if [[ "${SCHED:-0}" == 1 ]]; then
+  command -v perf >/dev/null || { echo "perf missing (apt-get install -y linux-perf); SCHED=0 skips this part" >&2; exit 2; }
+  echo
+  echo "== ping-pong wake-ups (perf sched tracepoints, one run per server; $(uptime | sed 's/.*load/load/'))"
+  for name in "${names[@]}"; do
+    data="$out/sched-$name.data"
+    # shellcheck disable=SC2046
+    line="$(perf record -q -e sched:sched_wakeup,sched:sched_switch -o "$data" "$bin" $(server_args "$name") \
+      -c 4 -w 1 -m 64 -W 300 -M 1500 2>/dev/null | grep '^RESULT')" || { echo "perf run failed: $name" >&2; exit 1; }
+    perf script -i "$data" -F comm,tid,cpu,event,trace 2>/dev/null | awk -v nm="$name" -v line="$line" '
+      function field(k,   i) { for (i = 1; i <= NF; i++) if (index($i, k "=") == 1) return substr($i, length(k) + 2); return "" }
+      /sched_wakeup:/ { if (field("comm") !~ /^floor-/) next   # softirq work for other programs runs here too
+        c = $3; gsub(/[^0-9]/, "", c); n++; if (field("target_cpu") + 0 == c + 0) same++ }
+      /sched_switch:/ && /prev_comm=floor-/ { sw++; if (/next_comm=swapper/) idle++ }
+      END { split(line, f, " "); for (i in f) if (f[i] ~ /^msgs_per_s=|^p50_us=|^p99_us=/) r = r " " f[i]
+            printf "%-13s wake-ups %d: on the waker'"'"'s CPU %.0f %%; switches away %d: to idle %.0f %%;%s\n",
+                   nm, n, n ? 100 * same / n : 0, sw, sw ? 100 * idle / sw : 0, r }'
   done
 fi
