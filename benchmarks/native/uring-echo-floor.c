@@ -19,7 +19,11 @@
  *   -s  a SEND takes every contiguous unsent byte (up to 64 KiB), not only its head chunk's (up to 16 KiB);
  *   -z  no copy at all: each SEND goes out of the received buffer itself, which returns to the buffer
  *       ring when the SEND completed (what a ring can do when the program hands it its buffers; a
- *       SelectorProvider cannot, its read() must copy into the caller's buffer).
+ *       SelectorProvider cannot, its read() must copy into the caller's buffer);
+ *   -x  level 2's large-write rule (UringSendStream): when nothing is buffered or in flight and at least
+ *       8 KiB were received, up to 64 KiB of them are copied into the application buffer (Edgewise's
+ *       read(), Netty's read buffer) and written with send(2, MSG_DONTWAIT); what the socket does not
+ *       take is copied into the send buffer.
  * Server "epoll" is the readiness floor, as the JDK's provider works: level-triggered epoll_wait, then per
  * ready connection one read(2) into a 64 KiB buffer and one write(2) of what was read; what the socket does
  * not take waits for EPOLLOUT (reading from that connection pauses meanwhile).
@@ -93,14 +97,14 @@ enum {
 
 static struct {
     int uring, conns, window, size, warm_ms, measure_ms;
-    int buf_size, buf_count, inc, defer, app_copy, whole_sends, no_copy;
-} opt = {1, 8, 16, 64, 1000, 2000, 8192, 256, 0, 0, 0, 0, 0};
+    int buf_size, buf_count, inc, defer, app_copy, whole_sends, no_copy, direct;
+} opt = {1, 8, 16, 64, 1000, 2000, 8192, 256, 0, 0, 0, 0, 0, 0};
 
 static int listen_fd;
 static struct sockaddr_in server_addr;
 
 /* the server's own counts, written by the server thread only, read by the client at window edges */
-static unsigned long srv_enter, srv_wait, srv_read, srv_write, srv_ctl, srv_enobufs, srv_recvs, srv_sends;
+static unsigned long srv_enter, srv_wait, srv_read, srv_write, srv_ctl, srv_enobufs, srv_recvs, srv_sends, srv_direct;
 
 static void bump(unsigned long *c) { __atomic_store_n(c, *c + 1, __ATOMIC_RELAXED); }
 static unsigned long peek(unsigned long *c) { return __atomic_load_n(c, __ATOMIC_RELAXED); }
@@ -301,6 +305,36 @@ static unsigned copy_in(struct uconn *c, const char *src, unsigned len) {
     return len;
 }
 
+/* -x: a large write with nothing queued goes to the socket itself (one send(2)), the rest is buffered */
+static void direct_write(struct uconn *c) {
+    unsigned have = 0, n = 0;
+    for (unsigned k = c->q_head; k != c->q_tail; k++) have += c->q[k % PENDING].len;
+    if (have < 8192 || c->send_inflight || c->s_tail != c->s_head) return;
+    while (c->q_head != c->q_tail && n < CHUNK * 4) { /* the application's read: up to 64 KiB */
+        struct piece *p = &c->q[c->q_head % PENDING];
+        unsigned take = p->len < CHUNK * 4 - n ? p->len : CHUNK * 4 - n;
+        memcpy(c->app + n, bufs + (size_t)p->bid * opt.buf_size + p->off, take);
+        n += take;
+        p->off += take;
+        p->len -= take;
+        if (p->len) break;
+        if (p->last) recycle(p->bid);
+        c->q_head++;
+    }
+    bump(&srv_direct);
+    ssize_t w = send(c->fd, c->app, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (w < 0) {
+        if (errno != EAGAIN && errno != EPIPE && errno != ECONNRESET) die("send");
+        w = 0;
+    }
+    unsigned rest = n - (unsigned)w, at = c->s_tail & (SEND_CAP - 1), first = SEND_CAP - at;
+    if (rest > SEND_CAP) fail("direct write remainder", ENOSPC); /* the buffer was empty: 64 KiB fit */
+    if (first > rest) first = rest;
+    memcpy(c->sbuf + at, c->app + w, first);
+    memcpy(c->sbuf, c->app + w + first, rest - first);
+    c->s_tail += rest;
+}
+
 /* moves waiting pieces into the send buffer while it has room; a piece fully taken frees its buffer */
 static void drain_pending(struct uconn *c) {
     while (c->q_head != c->q_tail) {
@@ -347,7 +381,7 @@ static void on_recv(int i, struct io_uring_cqe *e) {
         }
     }
     c->q_tail++;
-    if (!opt.no_copy) drain_pending(c);
+    if (!opt.no_copy && !opt.direct) drain_pending(c);
     if (!more) arm_recv(i);
 }
 
@@ -371,7 +405,7 @@ static void on_send(int i, struct io_uring_cqe *e) {
         return;
     }
     c->s_head += e->res; /* a partial send goes on from where it stopped */
-    drain_pending(c);
+    if (!opt.direct) drain_pending(c); /* (with -x the end of the batch does it, after the large-write rule) */
 }
 
 static void *uring_server(void *unused) {
@@ -383,7 +417,7 @@ static void *uring_server(void *unused) {
     for (int i = 0; i < opt.conns; i++) {
         U[i].fd = fds[i];
         U[i].sbuf = aligned_alloc(4096, SEND_CAP);
-        U[i].app = aligned_alloc(4096, opt.buf_size > CHUNK ? opt.buf_size : CHUNK);
+        U[i].app = aligned_alloc(4096, opt.buf_size > SEND_CAP ? opt.buf_size : SEND_CAP);
         if (!U[i].sbuf || !U[i].app) die("malloc");
         arm_recv(i);
     }
@@ -400,6 +434,10 @@ static void *uring_server(void *unused) {
         for (int i = 0; i < opt.conns; i++) {
             struct uconn *c = &U[i];
             if (c->closed) continue;
+            if (opt.direct) {
+                direct_write(c);
+                drain_pending(c);
+            }
             if (c->starved && (recycled || held < (unsigned)opt.buf_count)) arm_recv(i);
             if (c->send_inflight) continue;
             if (opt.no_copy ? c->q_head != c->q_tail : c->s_tail != c->s_head) {
@@ -540,7 +578,7 @@ static double thread_cpu_ns(clockid_t id) {
     return t.tv_sec * 1e9 + t.tv_nsec;
 }
 
-struct snap { double t, srv_cpu, proc_cpu; unsigned long msgs, enter, wait, rd, wr, ctl, enobufs, recvs, sends; };
+struct snap { double t, srv_cpu, proc_cpu; unsigned long msgs, enter, wait, rd, wr, ctl, enobufs, recvs, sends, direct; };
 
 static void take(struct snap *s, clockid_t srv) {
     s->t = now_ns();
@@ -555,13 +593,15 @@ static void take(struct snap *s, clockid_t srv) {
     s->enobufs = peek(&srv_enobufs);
     s->recvs = peek(&srv_recvs);
     s->sends = peek(&srv_sends);
+    s->direct = peek(&srv_direct);
 }
 
 static void usage(void) {
     fprintf(stderr, "usage: uring-echo-floor uring|epoll [-c conns] [-w window] [-m size] [-W warm_ms] [-M measure_ms]\n"
                     "       [-b buf_size] [-n buf_count] [-i (IOU_PBUF_RING_INC)] [-d (DEFER_TASKRUN)] [-a (app copy)]\n"
                     "       [-s (a SEND takes every contiguous unsent byte, not just the head chunk's)]\n"
-                    "       [-z (no copy: each SEND straight from the received buffer)]\n");
+                    "       [-z (no copy: each SEND straight from the received buffer)]\n"
+                    "       [-x (level 2's large-write rule: >= 8 KiB with nothing queued goes out by send(2))]\n");
     exit(2);
 }
 
@@ -572,7 +612,7 @@ int main(int argc, char **argv) {
     else usage();
     int o;
     optind = 2;
-    while ((o = getopt(argc, argv, "c:w:m:W:M:b:n:idasz")) != -1) {
+    while ((o = getopt(argc, argv, "c:w:m:W:M:b:n:idaszx")) != -1) {
         switch (o) {
         case 'c': opt.conns = atoi(optarg); break;
         case 'w': opt.window = atoi(optarg); break;
@@ -586,6 +626,7 @@ int main(int argc, char **argv) {
         case 'a': opt.app_copy = 1; break;
         case 's': opt.whole_sends = 1; break;
         case 'z': opt.no_copy = 1; break;
+        case 'x': opt.direct = 1; break;
         default: usage();
         }
     }
@@ -646,15 +687,16 @@ int main(int argc, char **argv) {
     }
     double msgs = b.msgs - a.msgs, secs = (b.t - a.t) / 1e9;
     if (msgs < 1) fail("no message echoed in the window", EIO);
-    printf("RESULT server=%s conns=%d window=%d size=%d buf=%dx%d%s%s%s%s%s msgs_per_s=%.0f mb_per_s=%.1f"
+    printf("RESULT server=%s conns=%d window=%d size=%d buf=%dx%d%s%s%s%s%s%s msgs_per_s=%.0f mb_per_s=%.1f"
            " srv_cpu_us=%.3f proc_cpu_us=%.3f",
            opt.uring ? "uring" : "epoll", opt.conns, opt.window, opt.size, opt.buf_count, opt.buf_size,
-           opt.inc ? " inc" : "", opt.defer ? " defer" : "", opt.app_copy ? " appcopy" : "", opt.whole_sends ? " wholesends" : "", opt.no_copy ? " nocopy" : "",
+           opt.inc ? " inc" : "", opt.defer ? " defer" : "", opt.app_copy ? " appcopy" : "", opt.whole_sends ? " wholesends" : "", opt.no_copy ? " nocopy" : "", opt.direct ? " direct" : "",
            msgs / secs, msgs * opt.size / secs / 1e6, (b.srv_cpu - a.srv_cpu) / 1e3 / msgs,
            (b.proc_cpu - a.proc_cpu) / 1e3 / msgs);
     if (opt.uring)
-        printf(" srv_calls=%.4f enter=%.4f recv_cqes=%.4f send_cqes=%.4f enobufs=%lu", (b.enter - a.enter) / msgs,
-               (b.enter - a.enter) / msgs, (b.recvs - a.recvs) / msgs, (b.sends - a.sends) / msgs, b.enobufs - a.enobufs);
+        printf(" srv_calls=%.4f enter=%.4f send=%.4f recv_cqes=%.4f send_cqes=%.4f enobufs=%lu",
+               (b.enter + b.direct - a.enter - a.direct) / msgs, (b.enter - a.enter) / msgs, (b.direct - a.direct) / msgs,
+               (b.recvs - a.recvs) / msgs, (b.sends - a.sends) / msgs, b.enobufs - a.enobufs);
     else
         printf(" srv_calls=%.4f epoll_wait=%.4f read=%.4f write=%.4f epoll_ctl=%.4f",
                (b.wait + b.rd + b.wr + b.ctl - a.wait - a.rd - a.wr - a.ctl) / msgs, (b.wait - a.wait) / msgs,

@@ -17,7 +17,8 @@
 # that land on the waker's own CPU, and of their switches that leave the CPU idle (docs/io_uring.md,
 # "Ping-pong and the syscall floor": the suspected quiet-machine cost; needs perf and idle CPUs to show).
 # Servers (names for SERVERS): epoll; uring (level 2: 256 x 8 KiB provided buffers, 16 KiB sends, one copy);
-# uring-appcopy (+ the second copy level 2 makes); uring-big (64 KiB buffers consumed incrementally,
+# uring-appcopy (+ the second copy level 2 makes); uring-direct (+ level 2's large-write rule: >= 8 KiB
+# with nothing queued goes out by send(2)); uring-big (64 KiB buffers consumed incrementally,
 # sends of up to 64 KiB); uring-nocopy (uring-big, sending straight from the received buffer);
 # uring-defer (level 2's shape with SINGLE_ISSUER | DEFER_TASKRUN).
 # Needs a C compiler, Linux 6.12+ (6.0+ without uring-big/nocopy), <linux/io_uring.h> (Debian/Ubuntu:
@@ -45,6 +46,7 @@ server_args() {
     epoll) echo "epoll" ;;
     uring) echo "uring" ;;
     uring-appcopy) echo "uring -a" ;;
+    uring-direct) echo "uring -x" ;;
     uring-big) echo "uring -b 65536 -n 32 -i -s" ;;
     uring-nocopy) echo "uring -b 65536 -n 32 -i -z" ;;
     uring-defer) echo "uring -d" ;;
