@@ -632,7 +632,8 @@ int main(int argc, char **argv) {
     }
     if (opt.conns < 1 || opt.conns > MAX_CONNS || opt.window < 1 || opt.size < 1 || opt.measure_ms < 1
             || opt.buf_size < 64 || opt.buf_count < 1 || opt.buf_count > 32768
-            || (opt.buf_count & (opt.buf_count - 1))) usage();
+            || (opt.buf_count & (opt.buf_count - 1))
+            || (opt.no_copy && (opt.app_copy || opt.direct || opt.whole_sends))) usage();
 
     socklen_t len = sizeof server_addr;
     server_addr.sin_family = AF_INET;
