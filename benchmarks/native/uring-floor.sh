@@ -19,7 +19,8 @@
 # Servers (names for SERVERS): epoll; uring (level 2: 256 x 8 KiB provided buffers, 16 KiB sends, one copy);
 # uring-appcopy (+ the second copy level 2 makes); uring-direct (+ level 2's large-write rule: >= 8 KiB
 # with nothing queued goes out by send(2)); uring-big (64 KiB buffers consumed incrementally,
-# sends of up to 64 KiB); uring-nocopy (uring-big, sending straight from the received buffer);
+# sends of up to 64 KiB); uring-big-appcopy (uring-big with level 2's second copy); uring-nocopy
+# (uring-big, sending straight from the received buffer);
 # uring-defer (level 2's shape with SINGLE_ISSUER | DEFER_TASKRUN).
 # Needs a C compiler, Linux 6.12+ (6.0+ without uring-big/nocopy), <linux/io_uring.h> (Debian/Ubuntu:
 # apt-get install -y linux-libc-dev) and strace for the last part. Exits non-zero if a run fails.
@@ -48,6 +49,7 @@ server_args() {
     uring-appcopy) echo "uring -a" ;;
     uring-direct) echo "uring -x" ;;
     uring-big) echo "uring -b 65536 -n 32 -i -s" ;;
+    uring-big-appcopy) echo "uring -b 65536 -n 32 -i -s -a" ;;
     uring-nocopy) echo "uring -b 65536 -n 32 -i -z" ;;
     uring-defer) echo "uring -d" ;;
     *) echo "unknown server $1" >&2; exit 2 ;;
@@ -89,10 +91,10 @@ awk -v names="${names[*]}" '
   BEGIN { split("msgs_per_s srv_cpu_us srv_calls p50_us p99_us", metric, " "); nn = split(names, nms, " ")
           split("echo64 echo16k pingpong", order, " ") }
   END {
-    printf "\n%-9s %-13s %-28s %-22s %-12s %-20s %-20s\n", "scenario", "server", "msgs/s (min-max)", "server CPU us/msg", "srv calls", "p50 us", "p99 us"
+    printf "\n%-9s %-17s %-28s %-22s %-12s %-20s %-20s\n", "scenario", "server", "msgs/s (min-max)", "server CPU us/msg", "srv calls", "p50 us", "p99 us"
     for (o = 1; o <= 3; o++) { sc = order[o]; if (!(sc in scs)) continue
       for (q = 1; q <= nn; q++) { nm = nms[q]; key = sc SUBSEP nm; if (!n[key]) continue
-        line = sprintf("%-9s %-13s", sc, nm)
+        line = sprintf("%-9s %-17s", sc, nm)
         for (m = 1; m <= 5; m++) {
           c = 0; for (i = 1; i <= n[key]; i++) if (val[key, m, i] != "") x[++c] = val[key, m, i]
           if (!c) { line = line sprintf(" %-20s", "-"); continue }
@@ -105,10 +107,10 @@ awk -v names="${names[*]}" '
       }
     }
     printf "\nper-round ratio to epoll, median (min-max) over rounds:\n"
-    printf "%-9s %-13s %-24s %-24s %-24s\n", "scenario", "server", "msgs/s", "server CPU per msg", "p99"
+    printf "%-9s %-17s %-24s %-24s %-24s\n", "scenario", "server", "msgs/s", "server CPU per msg", "p99"
     for (o = 1; o <= 3; o++) { sc = order[o]; if (!(sc in scs)) continue
       for (q = 1; q <= nn; q++) { nm = nms[q]; if (nm == "epoll") continue
-        line = sprintf("%-9s %-13s", sc, nm)
+        line = sprintf("%-9s %-17s", sc, nm)
         split("1 2 5", ms, " ")
         for (z = 1; z <= 3; z++) { m = ms[z]; c = 0
           for (rd in rounds) { a = byround[sc, nm, rd, m]; b = byround[sc, "epoll", rd, m]; if (a != "" && b != "" && b > 0) y[++c] = a / b }
@@ -134,7 +136,7 @@ if [[ "${STRACE:-1}" == 1 ]]; then
       awk -v sc="$sname" -v nm="$name" -v total="$total" '
         $NF == "total" { all = $4; next }
         $1 ~ /^[0-9.]+$/ && NF >= 5 { calls = $4; if (calls / total >= 0.001) s = s sprintf(" %s=%.3f", $NF, calls / total) }
-        END { printf "%-9s %-13s all=%.3f%s  (msgs=%d)\n", sc, nm, all / total, s, total }' "$trace"
+        END { printf "%-9s %-17s all=%.3f%s  (msgs=%d)\n", sc, nm, all / total, s, total }' "$trace"
     done
   done
 fi
