@@ -454,10 +454,10 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
     }
 
     /**
-     * How long a blocking write whose level-2 send buffer is full, while the backend still owns it, waits before
-     * it looks again (the buffer drains only through the selector's polls; see docs/io_uring.md, send side).
+     * How long a blocking write whose level-2 send buffer is full, while the backend still owns it, waits for
+     * the hand-back before it looks again (at the channel's state too: a close or shutdown ends the write).
      */
-    private static final int FED_OUTPUT_SLICE_MILLIS = 10;
+    private static final int FED_OUTPUT_WAIT_MILLIS = 200;
 
     /** One read: from the queued input first (level 2), else the descriptor. */
     private long readData(int f, ByteBuffer one, ByteBuffer[] many, int offset, int length) throws IOException {
@@ -589,8 +589,8 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
                                 if (!BufferIO.hasRemaining(one, many, offset, length)) break;
                             } else if (n == SocketOps.UNAVAILABLE && output != null) {
                                 // still fed to a backend (its key cancelled, not yet deregistered): its
-                                // buffer drains only through the selector, so wait in slices and look again
-                                writeWaiter.await(f, 0, FED_OUTPUT_SLICE_MILLIS);
+                                // buffer drains only through the selector, so the backend hands it back
+                                output.awaitDetach(FED_OUTPUT_WAIT_MILLIS);
                                 if (isOutputClosed) break;
                             } else if (n == SocketOps.UNAVAILABLE) {
                                 writeWaiter.await(f, PollEvents.OUT, -1);

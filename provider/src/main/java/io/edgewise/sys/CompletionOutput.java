@@ -31,4 +31,13 @@ public interface CompletionOutput {
      * the descriptor open until then; returns true. False: nothing buffered, the caller shuts down now.
      */
     boolean finishWithFin();
+
+    /**
+     * A blocking write found the buffer full while the backend still owns it (the key was cancelled and the
+     * channel made blocking before a selection deregistered it): the buffer drains only through the
+     * selector's polls, so the backend hands it back now — its unsent bytes become the {@link #leftover()} —
+     * and this waits for that, at most {@code millis}. Needs no selection by the application. False when the
+     * time passed first.
+     */
+    boolean awaitDetach(long millis);
 }

@@ -487,6 +487,43 @@ class UringSendTest {
         }
     }
 
+    /**
+     * The JDK HttpServer pattern with no selection at all after the cancel: a SEND is in flight on a full
+     * socket, the key is cancelled, the channel made blocking, and a blocking write finds the buffer full.
+     * The ring's buffer drains only through polls nobody makes, so the writer has the backend hand it back
+     * and goes on with the descriptor (before: it looked again every 10 ms for ever).
+     */
+    @Test
+    void aBlockingWriteAfterCancelNeedsNoSelection() throws Exception {
+        try (Selector sel = UringCompletionIoTest.P.openSelector(); Pair p = new Pair(sel, 16 * 1024)) {
+            long written = fill(p.ch, 0);
+            // the selecting thread submits the SEND (it waits in the kernel: the socket is full), then parks
+            java.util.concurrent.CountDownLatch selected = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+            Thread selector = new Thread(() -> {
+                try {
+                    sel.selectNow();
+                    selected.countDown();
+                    done.await();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }, "selects-once");
+            selector.start();
+            assertTrue(selected.await(10, TimeUnit.SECONDS));
+            written = fill(p.ch, written);
+            p.key.cancel();
+            p.ch.configureBlocking(true);
+            CompletableFuture<Long> peer = readToEof(p.peer);
+            written = blockingWrite(p.ch, written, 300_000);
+            assertTrue(!sendsThroughRing(p.ch), "handed back to the channel");
+            p.ch.shutdownOutput();
+            assertEquals(written, peer.get(60, TimeUnit.SECONDS), "every byte, in order");
+            done.countDown();
+            selector.join(10_000);
+        }
+    }
+
     private static String link(int fd) {
         try {
             return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();

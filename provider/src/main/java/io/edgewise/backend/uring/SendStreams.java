@@ -36,7 +36,9 @@ import java.io.IOException;
  * </ul>
  *
  * <p>Threads: everything runs on the poller's thread except {@link #requestSend} (writers):
- * {@code pending}/{@code pendingCount} are guarded by {@code pendingLock}.
+ * {@code pending}/{@code pendingCount} are guarded by {@code pendingLock}; and except {@link #requestDetach}
+ * (a blocking writer): the detach queue under {@code pendingLock}, {@code detachWanted} volatile; it unbinds
+ * only while holding the poller's lock. Lock order: the poller's lock → a stream → pendingLock.
  */
 final class SendStreams {
     /** user_data: bits 63, 62 and kind 3 in 60..61 (level 2's, apart from the receive side's kinds), sub-kind in 58..59. */
@@ -196,6 +198,76 @@ final class SendStreams {
         }
     }
 
+    // ---- hand-back asked for by a blocking writer (CompletionOutput.awaitDetach)
+    // A channel whose key was cancelled and which was made blocking before a selection deregistered it still
+    // has its stream here; its bytes leave only through this selector's polls, which may never come. The
+    // writer queues the stream (under pendingLock) and unbinds it itself when the poller's lock is free, or
+    // pokes the poller, which unbinds it before its next wait; whoever releases the lock looks again
+    // (afterRelease), so a request that found the lock taken is not left behind.
+
+    private UringSendStream[] detachQueue = new UringSendStream[4];
+    private int detachQueueCount;
+    /** Requests queued and not yet served (volatile: read after the poller's lock is released). */
+    private volatile int detachWanted;
+
+    void requestDetach(UringSendStream s) {
+        synchronized (pendingLock) {
+            if (s.detachQueued) return;
+            s.detachQueued = true;
+            if (detachQueueCount == detachQueue.length) {
+                detachQueue = java.util.Arrays.copyOf(detachQueue, detachQueueCount * 2);
+            }
+            detachQueue[detachQueueCount++] = s;
+            detachWanted = detachQueueCount;
+        }
+        if (!serveIfFree()) {
+            nudge.poke();
+        }
+    }
+
+    /** The poller's lock was released: serves what a writer queued meanwhile. */
+    void afterRelease() {
+        if (detachWanted != 0) {
+            serveIfFree();
+        }
+    }
+
+    private boolean serveIfFree() {
+        while (detachWanted != 0) {
+            if (!poller.lock.tryLock()) {
+                return false; // its holder serves them, or looks again when it releases the lock
+            }
+            try {
+                serveDetaches();
+            } catch (IOException e) {
+                return true; // the ring failed: the selector's next operation reports it
+            } finally {
+                poller.lock.unlock();
+            }
+        }
+        return true;
+    }
+
+    /** Unbinds every queued stream (poller's lock held): its SEND ends, its bytes go back to the channel. */
+    void serveDetaches() throws IOException {
+        if (detachWanted == 0) return;
+        UringSendStream[] todo;
+        int n;
+        synchronized (pendingLock) {
+            todo = java.util.Arrays.copyOf(detachQueue, detachQueueCount);
+            n = detachQueueCount;
+            for (int i = 0; i < n; i++) {
+                detachQueue[i].detachQueued = false;
+                detachQueue[i] = null;
+            }
+            detachQueueCount = 0;
+            detachWanted = 0;
+        }
+        for (int i = 0; i < n; i++) {
+            unbind(todo[i].fd, todo[i].host); // nothing when it is no longer bound here
+        }
+    }
+
     // ---- requests
 
     /** A writer has bytes and no send in flight: the next poll submits one. */
@@ -244,6 +316,7 @@ final class SendStreams {
      * whether a stream has OUT readiness to report (the enter must not wait).
      */
     boolean beforeEnter() throws IOException {
+        serveDetaches(); // the Nudge is blocked already: a request queued from now pokes it
         synchronized (pendingLock) {
             for (int i = 0; i < pendingCount; i++) {
                 UringSendStream s = pending[i];

@@ -571,8 +571,8 @@ public final class UringPoller implements Poller {
     private final boolean sendsOn;
     /** Made at the first offer (under {@link #lock}); volatile for {@link #release()}'s look after unlocking. */
     private volatile CompletionStreams streams;
-    /** Level 2's send side, made with the receive side's (under {@link #lock}). */
-    private SendStreams sends;
+    /** Level 2's send side, made with the receive side's (under {@link #lock}); volatile as {@link #streams}. */
+    private volatile SendStreams sends;
     /** Level 2's internal wake for both sides, made with the receive side (under {@link #lock}). */
     private Nudge nudge;
     /** Completions read while waiting for a level-2 unbind, handled by the next reap (data, res, flags). */
@@ -596,6 +596,8 @@ public final class UringPoller implements Poller {
             lock.unlock();
             CompletionStreams s = streams;
             if (s != null && !lock.isHeldByCurrentThread()) s.afterRelease();
+            SendStreams o = sends;
+            if (o != null && !lock.isHeldByCurrentThread()) o.afterRelease();
         }
     }
 

@@ -50,6 +50,8 @@ final class UringSendStream implements CompletionOutput {
     boolean fin;
     /** In the owner's pending list (a send to submit). */
     boolean queued;
+    /** In the owner's detach queue (guarded by the owner's pending lock). */
+    boolean detachQueued;
 
     // poller thread only
     boolean inReady, fresh = true, oneshotArmed = true, cancelling, lingering, finDone, roomPollArmed, inPoolWait;
@@ -246,6 +248,28 @@ final class UringSendStream implements CompletionOutput {
     }
 
     @Override
+    public boolean awaitDetach(long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        synchronized (this) {
+            if (detached) return true;
+        }
+        owner.requestDetach(this); // no lock held: it may take the poller's lock and wait for the SEND's end
+        synchronized (this) {
+            try {
+                while (!detached) {
+                    long left = (deadline - System.nanoTime()) / 1_000_000L;
+                    if (left <= 0) return false;
+                    wait(left);
+                }
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the channel's interrupt handling closes it
+                return false;
+            }
+        }
+    }
+
+    @Override
     public synchronized ByteBuffer leftover() {
         return detached ? leftover : null;
     }
@@ -362,6 +386,7 @@ final class UringSendStream implements CompletionOutput {
         leftover = ByteBuffer.wrap(b);
         freeAll();
         detached = true;
+        notifyAll(); // a blocking writer in awaitDetach
     }
 
     private void freeAll() {
