@@ -524,6 +524,26 @@ class UringSendTest {
         }
     }
 
+    /**
+     * Bytes spread over several chunks leave in one send (a SENDMSG over the chunks), not one send per chunk:
+     * 60 000 bytes in 4 chunks, a socket with room for them, one submission, every byte in order.
+     */
+    @Test
+    void bytesInSeveralChunksLeaveInOneSend() throws Exception {
+        try (Selector sel = UringCompletionIoTest.P.openSelector(); Pair p = new Pair(sel)) {
+            p.ch.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 1 << 20);
+            long before = ringSends(sel);
+            long written = writeBuffered(p.ch, 0, 60_000);
+            CompletableFuture<Long> peer = readExactly(p.peer, written);
+            AtomicBoolean stop = new AtomicBoolean();
+            CompletableFuture<Void> loop = keepSelecting(sel, stop);
+            assertEquals(written, peer.get(30, TimeUnit.SECONDS), "every byte, in order");
+            stop.set(true);
+            loop.get(10, TimeUnit.SECONDS);
+            assertEquals(1, ringSends(sel) - before, "one send for the four chunks");
+        }
+    }
+
     private static String link(int fd) {
         try {
             return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();

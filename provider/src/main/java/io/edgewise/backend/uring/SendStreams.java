@@ -289,14 +289,16 @@ final class SendStreams {
         long addr = s.nextSend();
         if (addr == 0) return;
         int len;
+        boolean vectored;
         synchronized (s) {
             len = s.inFlight;
+            vectored = s.vectored;
         }
         int off = poller.sqe();
-        ring.sqes.put(off + SQE_OPCODE, (byte) IORING_OP_SEND);
+        ring.sqes.put(off + SQE_OPCODE, (byte) (vectored ? IORING_OP_SENDMSG : IORING_OP_SEND));
         ring.sqes.putInt(off + SQE_FD, s.fd);
-        ring.sqes.putLong(off + SQE_ADDR, addr);
-        ring.sqes.putInt(off + SQE_LEN, len);
+        ring.sqes.putLong(off + SQE_ADDR, addr); // SENDMSG: the msghdr
+        ring.sqes.putInt(off + SQE_LEN, vectored ? 1 : len);
         ring.sqes.putInt(off + SQE_POLL32_EVENTS, MSG_NOSIGNAL); // msg_flags
         ring.sqes.putLong(off + SQE_USER_DATA, userData(SEND, s.gen, s.fd));
         ring.publish();

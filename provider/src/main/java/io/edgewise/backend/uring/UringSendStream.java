@@ -3,6 +3,7 @@ package io.edgewise.backend.uring;
 import static io.edgewise.sys.linux.Linux.EAGAIN;
 import static io.edgewise.sys.linux.Linux.EINTR;
 import static io.edgewise.sys.linux.Linux.EPIPE;
+import static io.edgewise.sys.linux.Linux.IOVEC_SIZE;
 import static io.edgewise.sys.linux.Linux.MSG_DONTWAIT;
 import static io.edgewise.sys.linux.Linux.MSG_NOSIGNAL;
 
@@ -11,6 +12,7 @@ import io.edgewise.sys.OutputHost;
 import io.edgewise.sys.posix.LibC;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * The send side of one connected stream socket served by io_uring level 2: up to {@link #MAX_CHUNKS} chunks
@@ -55,6 +57,17 @@ final class UringSendStream implements CompletionOutput {
 
     // poller thread only
     boolean inReady, fresh = true, oneshotArmed = true, cancelling, lingering, finDone, roomPollArmed, inPoolWait;
+    /**
+     * A SENDMSG's msghdr (zero but for the iovec pointer and count, at 0) and its iovecs (at {@link #VEC_IOV}),
+     * made at the stream's first send of more than one chunk (an idle connection has none); written by the
+     * poller under this monitor, read by the kernel while that send is in flight. {@code vectored}: the send in
+     * flight is that SENDMSG.
+     */
+    private ByteBuffer vector;
+    private long vectorAddr;
+    boolean vectored;
+    private static final int MSG_IOV = 16, MSG_IOVLEN = 24, VEC_IOV = 64;
+
     /**
      * Guarded by this: the socket's own buffer was full (at binding, or when a write took nothing) and has not
      * shown room since; {@code roomWanted}: the poller is to watch for that room (a POLLOUT poll).
@@ -310,8 +323,10 @@ final class UringSendStream implements CompletionOutput {
     }
 
     /**
-     * Starts the next SEND: the unsent bytes of the head chunk. Sets {@code inFlight} to their count and
-     * returns their address, or 0 when nothing is to send (or one is in flight).
+     * Starts the next send: every unsent byte, the head chunk's from {@code sendOff} to the tail's fill. One
+     * chunk: returns the bytes' address (a SEND). Several: one SENDMSG over all of them, so a message of more
+     * than a chunk is one completion, not one per chunk; returns the address of {@link #vector}'s msghdr,
+     * {@code vectored} set. Sets {@code inFlight} to the count; 0 when nothing is to send (or one is in flight).
      */
     synchronized long nextSend() {
         queued = false;
@@ -319,11 +334,32 @@ final class UringSendStream implements CompletionOutput {
         int limit = count == 1 ? fill : SendChunks.CHUNK;
         int len = limit - sendOff;
         if (len <= 0) return 0;
-        inFlight = len;
-        return pool.address(ids[head]) + sendOff;
+        if (count == 1) {
+            vectored = false;
+            inFlight = len;
+            return pool.address(ids[head]) + sendOff;
+        }
+        if (vector == null) {
+            vector = ByteBuffer.allocateDirect(VEC_IOV + MAX_CHUNKS * IOVEC_SIZE).order(ByteOrder.nativeOrder());
+            vectorAddr = LibC.address(vector);
+        }
+        int total = 0;
+        for (int i = 0; i < count; i++) {
+            int id = ids[(head + i) % MAX_CHUNKS];
+            int from = i == 0 ? sendOff : 0;
+            int to = i == count - 1 ? fill : SendChunks.CHUNK;
+            vector.putLong(VEC_IOV + i * IOVEC_SIZE, pool.address(id) + from);
+            vector.putLong(VEC_IOV + i * IOVEC_SIZE + 8, to - from);
+            total += to - from;
+        }
+        vector.putLong(MSG_IOV, vectorAddr + VEC_IOV);
+        vector.putLong(MSG_IOVLEN, count);
+        vectored = true;
+        inFlight = total;
+        return vectorAddr;
     }
 
-    /** A SEND ended with {@code res}; true when more bytes wait to be sent. */
+    /** A send ended with {@code res}; frees every chunk it finished; true when more bytes wait to be sent. */
     synchronized boolean sent(int res) {
         inFlight = 0;
         if (res < 0) {
@@ -334,9 +370,13 @@ final class UringSendStream implements CompletionOutput {
             freeAll();
             return false;
         }
-        sendOff += res;
-        int limit = count == 1 ? fill : SendChunks.CHUNK;
-        if (sendOff >= limit) {
+        int left = res;
+        while (left > 0 && count > 0) {
+            int limit = count == 1 ? fill : SendChunks.CHUNK;
+            int took = Math.min(left, limit - sendOff);
+            sendOff += took;
+            left -= took;
+            if (sendOff < limit) break;
             pool.give(ids[head]);
             head = (head + 1) % MAX_CHUNKS;
             count--;

@@ -163,7 +163,7 @@ public final class UringSupport {
             return e.getMessage();
         }
         try {
-            String p = opcodesProblem(ring.fd, new int[] {IORING_OP_RECV, IORING_OP_SEND, IORING_OP_ASYNC_CANCEL});
+            String p = opcodesProblem(ring.fd, new int[] {IORING_OP_RECV, IORING_OP_SEND, IORING_OP_SENDMSG, IORING_OP_ASYNC_CANCEL});
             return p != null ? p : multishotRecvProblem(ring);
         } finally {
             ring.close();

@@ -73,7 +73,7 @@ public final class UringLayout {
     public static final int PROBE_OP_SIZE = 8, PROBE_OP_OP = 0, PROBE_OP_FLAGS = 2;
 
     // level 2 (completion I/O): receive into a provided-buffer ring, send, cancel
-    public static final int IORING_OP_ASYNC_CANCEL = 14, IORING_OP_SEND = 26, IORING_OP_RECV = 27;
+    public static final int IORING_OP_SENDMSG = 9, IORING_OP_ASYNC_CANCEL = 14, IORING_OP_SEND = 26, IORING_OP_RECV = 27;
     public static final int IOSQE_BUFFER_SELECT = 1 << 5;
     /** In the SQE's ioprio of a RECV: the request stays armed and completes once per arrival. */
     public static final int IORING_RECV_MULTISHOT = 1 << 1;
