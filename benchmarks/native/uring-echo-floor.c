@@ -61,22 +61,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* (bench-common.h's connect_pair is unused here and -Werror would reject it; the three helpers needed:) */
-static double now_ns(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1e9 + t.tv_nsec;
-}
-
-static int by_value(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static void die(const char *what) {
-    perror(what);
-    exit(1);
-}
+#include "bench-common.h"
 
 /* newer than some distributions' headers (the kernel here is 6.18) */
 #ifndef IOU_PBUF_RING_INC

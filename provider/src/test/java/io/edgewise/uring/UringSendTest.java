@@ -136,13 +136,27 @@ class UringSendTest {
 
     /** The peer reads to EOF and checks the pattern; returns the count. */
     static CompletableFuture<Long> readToEof(Socket peer) {
+        return readPattern(peer, Long.MAX_VALUE);
+    }
+
+    /** The peer reads exactly {@code len} bytes and checks the pattern (no EOF needed). */
+    static CompletableFuture<Long> readExactly(Socket peer, long len) {
+        return readPattern(peer, len);
+    }
+
+    /** The peer reads {@code len} bytes (MAX_VALUE: to EOF) checking the pattern; returns the count. */
+    private static CompletableFuture<Long> readPattern(Socket peer, long len) {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 InputStream in = peer.getInputStream();
                 byte[] a = new byte[65536];
                 long got = 0;
-                int n;
-                while ((n = in.read(a)) > 0) {
+                while (got < len) {
+                    int n = in.read(a, 0, (int) Math.min(a.length, len - got));
+                    if (n < 0) {
+                        if (len == Long.MAX_VALUE) break;
+                        throw new AssertionError("EOF after " + got + " bytes");
+                    }
                     for (int i = 0; i < n; i++) {
                         if (a[i] != pattern(got + i)) throw new AssertionError("byte " + (got + i) + " out of order");
                     }
@@ -374,28 +388,6 @@ class UringSendTest {
             at += n;
         }
         return at;
-    }
-
-    /** The peer reads exactly {@code len} bytes and checks the pattern (no EOF needed). */
-    static CompletableFuture<Long> readExactly(Socket peer, long len) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                InputStream in = peer.getInputStream();
-                byte[] a = new byte[8192];
-                long got = 0;
-                while (got < len) {
-                    int n = in.read(a, 0, (int) Math.min(a.length, len - got));
-                    if (n < 0) throw new AssertionError("EOF after " + got + " bytes");
-                    for (int i = 0; i < n; i++) {
-                        if (a[i] != pattern(got + i)) throw new AssertionError("byte " + (got + i) + " out of order");
-                    }
-                    got += n;
-                }
-                return got;
-            } catch (java.io.IOException e) {
-                throw new RuntimeException(e);
-            }
-        }, r -> new Thread(r).start());
     }
 
     /**

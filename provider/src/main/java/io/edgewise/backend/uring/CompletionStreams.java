@@ -239,19 +239,12 @@ final class CompletionStreams {
     /** Serves queued and started detaches to their end if the poller's lock is free; false if it was not. */
     private boolean serveIfFree() {
         while (detachWanted != 0) {
-            if (!poller.lock.tryLock()) {
-                return false; // its holder serves them, or looks again when it releases the lock
-            }
-            try {
-                serveDetaches(true);
-            } catch (IOException e) {
-                return true; // the ring failed: the selector's next operation reports it
-            } finally {
-                poller.lock.unlock();
-            }
+            if (!poller.runIfFree(serveWork)) return false;
         }
         return true;
     }
+
+    private final UringPoller.LockedWork serveWork = () -> serveDetaches(true);
 
     /**
      * Starts every queued detach (poller's lock held): a stream whose recv is armed has it cancelled, the

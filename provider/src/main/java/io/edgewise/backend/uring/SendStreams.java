@@ -234,19 +234,12 @@ final class SendStreams {
 
     private boolean serveIfFree() {
         while (detachWanted != 0) {
-            if (!poller.lock.tryLock()) {
-                return false; // its holder serves them, or looks again when it releases the lock
-            }
-            try {
-                serveDetaches();
-            } catch (IOException e) {
-                return true; // the ring failed: the selector's next operation reports it
-            } finally {
-                poller.lock.unlock();
-            }
+            if (!poller.runIfFree(serveWork)) return false;
         }
         return true;
     }
+
+    private final UringPoller.LockedWork serveWork = () -> serveDetaches();
 
     /** Unbinds every queued stream (poller's lock held): its SEND ends, its bytes go back to the channel. */
     void serveDetaches() throws IOException {

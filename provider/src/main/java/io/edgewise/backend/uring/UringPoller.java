@@ -587,6 +587,30 @@ public final class UringPoller implements Poller {
      */
     final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
 
+    /** Work another thread does under this poller's lock (level 2's hand-backs). */
+    interface LockedWork {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code work} under this poller's lock if no other thread holds it (its holder then serves the work,
+     * or looks again when it releases the lock); false if it was taken. A ring failure is left to the
+     * selector's next operation, which reports it.
+     */
+    boolean runIfFree(LockedWork work) {
+        if (!lock.tryLock()) {
+            return false;
+        }
+        try {
+            work.run();
+        } catch (IOException e) {
+            // the ring failed: the selector's next operation reports it
+        } finally {
+            lock.unlock();
+        }
+        return true;
+    }
+
     private void acquire() {
         if (streamsOn) lock.lock();
     }
