@@ -65,6 +65,7 @@ public record Settings(String backend, String binding, String socketops, String 
     public static final String WINDOWS_TEST_LIBRARY = "io.edgewise.windows.test.library";
     public static final String URING_IO = "io.edgewise.uring.io";
     public static final String URING_TEST_BUFFER_RING = "io.edgewise.uring.test.bufferRing";
+    public static final String URING_TEST_BUFFER_MODE = "io.edgewise.uring.test.bufferMode";
     public static final String URING_READY_POLLER = "io.edgewise.uring.readyPoller";
     public static final String URING_SEND = "io.edgewise.uring.send";
 
@@ -115,6 +116,19 @@ public record Settings(String backend, String binding, String socketops, String 
 
     static String uringTestBufferRing(UnaryOperator<String> props) {
         return orElse(props.apply(URING_TEST_BUFFER_RING), "");
+    }
+
+    /**
+     * Tests only: how the io_uring level-2 buffer ring is consumed: "plain" (one buffer per receive, as on
+     * kernels before 6.12), "incremental" (IOU_PBUF_RING_INC, no fallback) or "" (incremental when the kernel
+     * has it, else plain); read when a ring selector makes its buffer ring.
+     */
+    public static String uringTestBufferMode() {
+        return uringTestBufferMode(SystemProps::get);
+    }
+
+    static String uringTestBufferMode(UnaryOperator<String> props) {
+        return orElse(props.apply(URING_TEST_BUFFER_MODE), "");
     }
 
     /**

@@ -48,7 +48,13 @@ final class CompletionStreams {
      * growing to 6 MiB removed the continual cancels and re-arms yet cost more CPU per message than it saved
      * (the kernel fills buffers in ring order, so a larger ring is a larger, colder working set).
      */
-    static final int DEFAULT_ENTRIES = 256, DEFAULT_MAX = 256, DEFAULT_SIZE = 8192;
+    static final int DEFAULT_ENTRIES = 256, DEFAULT_MAX = 256, DEFAULT_SIZE = 8192, DEFAULT_WINDOW = 256;
+    /**
+     * With incremental consumption (Linux 6.12+, {@link BufferRing#incremental}): the same 2 MiB as 32 buffers
+     * of 64 KiB that receives fill in turn, at most {@code INC_WINDOW} of them in the kernel's ring at once
+     * (hot buffers first, see BufferRing).
+     */
+    static final int INC_ENTRIES = 32, INC_SIZE = 65536, INC_WINDOW = 32;
 
     private final UringPoller poller;
     private final Ring ring;
@@ -87,14 +93,28 @@ final class CompletionStreams {
     CompletionStreams(UringPoller poller, Ring ring, String testRing) throws IOException {
         this.poller = poller;
         this.ring = ring;
-        int entries = DEFAULT_ENTRIES, max = DEFAULT_MAX, size = DEFAULT_SIZE;
+        String mode = io.edgewise.sys.Settings.uringTestBufferMode();
+        boolean inc = !mode.equals("plain");
+        BufferRing b = inc ? new BufferRing(ring.fd, INC_ENTRIES, INC_ENTRIES, INC_SIZE, true, INC_WINDOW) : null;
+        if (b != null && !b.incremental) {
+            b.close(); // a kernel before 6.12: buffers of today's size, a whole one per receive
+            b = null;
+        }
+        int entries = b != null ? INC_ENTRIES : DEFAULT_ENTRIES, max = entries, size = b != null ? INC_SIZE : DEFAULT_SIZE;
+        int window = b != null ? INC_WINDOW : DEFAULT_WINDOW;
         if (!testRing.isEmpty()) {
             String[] p = testRing.split("x");
             entries = Integer.parseInt(p[0].trim());
             size = Integer.parseInt(p[1].trim());
             max = p.length > 2 ? Integer.parseInt(p[2].trim()) : entries; // a test ring does not grow unless asked
+            window = p.length > 3 ? Integer.parseInt(p[3].trim()) : max;
+            if (b != null) b.close();
+            b = null;
         }
-        buffers = new BufferRing(ring.fd, entries, max, size);
+        if (b == null) {
+            b = new BufferRing(ring.fd, entries, max, size, inc, window);
+        }
+        buffers = b;
         nudgeFd = LibC.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         if (nudgeFd < 0) {
             int e = -nudgeFd;
@@ -108,7 +128,17 @@ final class CompletionStreams {
      * (32 of 256), so it follows the ring if it grows.
      */
     int bound() {
-        return Math.max(2, buffers.provided() / 8);
+        return buffers.incremental ? Math.max(2, buffers.provided() / 2) : Math.max(2, buffers.provided() / 8);
+    }
+
+    /**
+     * Unread bytes a stream may hold before its recv is stopped: an eighth of the ring's bytes. With whole
+     * buffers per receive the buffer bound above comes first; with incremental buffers (pieces of a buffer
+     * shared by several streams) this is the bound, and the buffer bound (half the ring) keeps a stopped
+     * reader whose pieces are spread thin from pinning every buffer.
+     */
+    long byteBound() {
+        return Math.max(2L, buffers.provided() / 8) * buffers.size;
     }
 
     static boolean isStream(long data) {
@@ -447,24 +477,25 @@ final class CompletionStreams {
         int fd = (int) data;
         int g = (int) (data >>> 32) & 0x0fffffff;
         UringStream s = fd < byFd.length ? byFd[fd] : null;
+        int bid = flags >>> IORING_CQE_BUFFER_SHIFT, at = 0;
         if (res > 0 && (flags & IORING_CQE_F_BUFFER) != 0) {
-            buffers.took();
+            at = buffers.took(bid, res, (flags & IORING_CQE_F_BUF_MORE) != 0);
         }
         if (s == null || s.gen != g) {
             if (res > 0 && (flags & IORING_CQE_F_BUFFER) != 0) {
-                buffers.recycle(flags >>> IORING_CQE_BUFFER_SHIFT); // no reader left: give it back
+                buffers.release(bid); // no reader left: give it back
             }
             return;
         }
         boolean more = (flags & IORING_CQE_F_MORE) != 0;
         if (res > 0) {
-            int queued = s.enqueue(flags >>> IORING_CQE_BUFFER_SHIFT, res);
+            boolean over = s.enqueue(bid, at, res);
             s.fresh = true;
             markReady(s);
             if (buffers.low() && buffers.grow()) {
                 grows++; // every connection has data in flight: more buffers, rather than stopping receives
             }
-            if (more && queued >= bound() && !s.cancelling) {
+            if (more && over && !s.cancelling) {
                 cancel(s);
             }
         } else if (res == 0 || (res != -ENOBUFS && res != -ECANCELED)) {
@@ -506,7 +537,7 @@ final class CompletionStreams {
                 return;
             }
             synchronized (s) {
-                if (s.queued() >= bound()) {
+                if (s.overBound(1)) {
                     s.throttled = true; // the reader re-arms it (UringStream.wantsArm)
                     throttles++;
                     return;
