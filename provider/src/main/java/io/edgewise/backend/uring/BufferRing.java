@@ -237,6 +237,14 @@ final class BufferRing implements AutoCloseable {
         returned++;
     }
 
+    /**
+     * Whether the kernel's ring has buffers now, as far as the completions read so far tell (poller thread):
+     * after an ENOBUFS, the window was topped up from the spare stack since the kernel found it empty.
+     */
+    synchronized boolean handedOver() {
+        return inKernel > 0;
+    }
+
     /** Moves buffers from the spare stack (most recent first) into the kernel's ring up to the window. */
     private void topUp() {
         if (spareCount == 0 || inKernel >= window) return;

@@ -519,6 +519,10 @@ final class CompletionStreams {
             }
             if (res == -ENOBUFS) {
                 starvations++;
+                if (buffers.handedOver()) {
+                    queueRearm(s); // the window ran dry and was topped up since: buffers are there again
+                    return;
+                }
                 if (buffers.grow()) {
                     grows++;
                     queueRearm(s); // the ring was too small for the selector's connections: it is larger now
