@@ -167,6 +167,7 @@ final class BufferRing implements AutoCloseable {
      * is given back by {@link #release} once read.
      */
     synchronized int took(int bid, int len, boolean more) {
+        if (bid < 64) named |= 1L << bid;
         if (!incremental) {
             taken++;
             inKernel--;
@@ -214,6 +215,14 @@ final class BufferRing implements AutoCloseable {
         provided = first + slab;
         grown++; // a starved receive may go again
         return true;
+    }
+
+    /** Buffers below 64 a completion named so far (tests: which buffers the kernel was handed). */
+    long named;
+
+    /** Buffers the kernel is done with so far (tests). */
+    synchronized int retired() {
+        return taken;
     }
 
     /** Buffers handed back so far, and slabs added (wrap). */

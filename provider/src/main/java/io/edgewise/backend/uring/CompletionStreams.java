@@ -51,10 +51,12 @@ final class CompletionStreams {
     static final int DEFAULT_ENTRIES = 256, DEFAULT_MAX = 256, DEFAULT_SIZE = 8192, DEFAULT_WINDOW = 256;
     /**
      * With incremental consumption (Linux 6.12+, {@link BufferRing#incremental}): the same 2 MiB as 32 buffers
-     * of 64 KiB that receives fill in turn, at most {@code INC_WINDOW} of them in the kernel's ring at once
-     * (hot buffers first, see BufferRing).
+     * of 64 KiB that receives fill in turn, at most {@code INC_WINDOW} of them (256 KiB, half this machine's L2
+     * cache) in the kernel's ring at once, hot buffers first (see BufferRing). Measured on 16 KiB echo (issue
+     * #21, docs/io_uring.md "16 KiB receive"): windows of 2, 4, 8 and 32 buffers; 4 cost the least CPU per
+     * message. The other 28 buffers are there for streams that hold data unread (bursts, slow readers).
      */
-    static final int INC_ENTRIES = 32, INC_SIZE = 65536, INC_WINDOW = 32;
+    static final int INC_ENTRIES = 32, INC_SIZE = 65536, INC_WINDOW = 4;
 
     private final UringPoller poller;
     private final Ring ring;
@@ -128,14 +130,14 @@ final class CompletionStreams {
      * (32 of 256), so it follows the ring if it grows.
      */
     int bound() {
-        return buffers.incremental ? Math.max(2, buffers.provided() / 2) : Math.max(2, buffers.provided() / 8);
+        return Math.max(2, buffers.provided() / 8);
     }
 
     /**
      * Unread bytes a stream may hold before its recv is stopped: an eighth of the ring's bytes. With whole
-     * buffers per receive the buffer bound above comes first; with incremental buffers (pieces of a buffer
-     * shared by several streams) this is the bound, and the buffer bound (half the ring) keeps a stopped
-     * reader whose pieces are spread thin from pinning every buffer.
+     * buffers per receive the buffer bound above comes first; with incremental buffers (pieces of buffers
+     * shared by several streams) either may: the buffer bound counts the buffers its pieces keep from coming
+     * back, so a reader whose pieces are spread thin cannot pin more than its eighth of the ring either.
      */
     long byteBound() {
         return Math.max(2L, buffers.provided() / 8) * buffers.size;
