@@ -168,16 +168,29 @@ class UringBufferRingTest {
     }
 
     /**
-     * A window of one buffer of 256 bytes runs dry within one enter (ENOBUFS) while 15 more wait in the spare
-     * stack: the receive goes on once the window is topped up, and no stream is demoted to readiness for it
-     * (that is for a ring that is really empty).
+     * A window of one buffer of 256 bytes runs dry within one enter (ENOBUFS: one connection's receive took the
+     * buffer, the next found none) while 63 more wait in the spare stack: the receive goes on once the window is
+     * topped up, and no stream is demoted to readiness for it (that is for a ring that is really empty; a
+     * demoted stream holds nothing, so the second connection, with nothing queued, would be).
      */
     @Test
     void aWindowThatRunsDryResumesWithoutDemotingTheReceiver() throws Exception {
         for (String mode : new String[] {"", "plain"}) {
-            try (UringCompletionIoTest.EchoServer srv = server("16x256x16x1", mode)) {
-                byte[] data = random(1_000_000, 9);
-                assertArrayEquals(data, echo(srv.address(), data));
+            try (UringCompletionIoTest.EchoServer srv = server("64x256x64x1", mode)) {
+                List<CompletableFuture<Void>> all = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    int seed = 400 + i;
+                    all.add(CompletableFuture.runAsync(() -> {
+                        try {
+                            byte[] data = random(400_000, seed);
+                            assertArrayEquals(data, echo(srv.address(), data));
+                        } catch (Exception e) {
+                            throw new RuntimeException(e);
+                        }
+                    }, r -> new Thread(r).start()));
+                }
+                CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).get(100, TimeUnit.SECONDS);
+                assertTrue(counter(srv.sel, "starvations") > 0, "the window ran dry");
                 assertEquals(0, counter(srv.sel, "demotions"),
                         "mode '" + mode + "', ENOBUFS: " + counter(srv.sel, "starvations"));
             }
