@@ -107,7 +107,8 @@ public record Settings(String backend, String binding, String socketops, String 
     }
 
     /**
-     * Tests only: the io_uring level-2 provided-buffer ring as "ENTRIESxSIZE" ("" for the default); read when
+     * Tests only: the io_uring level-2 provided-buffer ring as "ENTRIESxSIZE[xMAX[xWINDOW]]" (MAX: the most
+     * buffers it may grow to; WINDOW: the most in the kernel's ring at once; "" for the default); read when
      * a ring selector makes its buffer ring (a test can shrink one selector's ring).
      */
     public static String uringTestBufferRing() {
@@ -119,9 +120,9 @@ public record Settings(String backend, String binding, String socketops, String 
     }
 
     /**
-     * Tests only: how the io_uring level-2 buffer ring is consumed: "plain" (one buffer per receive, as on
-     * kernels before 6.12), "incremental" (IOU_PBUF_RING_INC, no fallback) or "" (incremental when the kernel
-     * has it, else plain); read when a ring selector makes its buffer ring.
+     * Tests only: how the io_uring level-2 buffer ring is consumed: "plain" (a whole buffer per receive, as on
+     * kernels before 6.12) or "" (in pieces, IOU_PBUF_RING_INC, when the kernel has it, else plain); read when a
+     * ring selector makes its buffer ring, so one kernel tests both.
      */
     public static String uringTestBufferMode() {
         return uringTestBufferMode(SystemProps::get);

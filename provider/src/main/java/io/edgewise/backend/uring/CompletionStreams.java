@@ -23,9 +23,11 @@ import java.nio.ByteOrder;
  *     completion awaited before {@code update} returns (the selector may close the descriptor next, and
  *     no byte may be received after the reader went back to the descriptor), then the stream is detached.
  * <li>{@code ENOBUFS} (the ring had no free buffer): the recv ended; re-armed by the first poll after a
- *     buffer came back. Backpressure: a stream holding {@link #bound} unread buffers has its recv
- *     cancelled ({@code throttled}), so the socket's receive queue fills and the kernel closes the window;
- *     the reader re-arms it once it has read down to half the bound.
+ *     buffer came back — or at once when the kernel found only the window of the ring empty (see
+ *     BufferRing: the window was topped up since). Backpressure: a stream whose unread pieces keep
+ *     {@link #bound} buffers or hold {@link #byteBound} bytes has its recv cancelled ({@code throttled}), so
+ *     the socket's receive queue fills and the kernel closes the window; the reader re-arms it once it has
+ *     read down to half the bound.
  * <li>A reader on another thread asks for a re-arm through {@code pending}; when the poller may be blocked
  *     in the kernel, a write to {@code nudgeFd} (watched by the ring) makes its poll go round without
  *     returning.
@@ -43,7 +45,8 @@ final class CompletionStreams {
     static final long STREAM = 1L << 62;
     static final int RECV = 0, CANCEL = 1, NUDGE = 2;
     /**
-     * The ring has 256 buffers of 8 KiB (2 MiB). It can grow by slabs ({@link BufferRing#grow}) up to
+     * Without incremental consumption (kernels before 6.12, or the test setting "plain"), the ring has 256
+     * buffers of 8 KiB (2 MiB), all in the kernel's ring (a window of 32 measured no better). It can grow by slabs ({@link BufferRing#grow}) up to
      * {@code MAX} buffers, but by default it does not: measured on 16 KiB echo (issue #21, docs/io_uring.md),
      * growing to 6 MiB removed the continual cancels and re-arms yet cost more CPU per message than it saved
      * (the kernel fills buffers in ring order, so a larger ring is a larger, colder working set).
@@ -95,26 +98,24 @@ final class CompletionStreams {
     CompletionStreams(UringPoller poller, Ring ring, String testRing) throws IOException {
         this.poller = poller;
         this.ring = ring;
-        String mode = io.edgewise.sys.Settings.uringTestBufferMode();
-        boolean inc = !mode.equals("plain");
-        BufferRing b = inc ? new BufferRing(ring.fd, INC_ENTRIES, INC_ENTRIES, INC_SIZE, true, INC_WINDOW) : null;
-        if (b != null && !b.incremental) {
-            b.close(); // a kernel before 6.12: buffers of today's size, a whole one per receive
-            b = null;
-        }
-        int entries = b != null ? INC_ENTRIES : DEFAULT_ENTRIES, max = entries, size = b != null ? INC_SIZE : DEFAULT_SIZE;
-        int window = b != null ? INC_WINDOW : DEFAULT_WINDOW;
+        boolean inc = !io.edgewise.sys.Settings.uringTestBufferMode().equals("plain");
+        BufferRing b;
         if (!testRing.isEmpty()) {
             String[] p = testRing.split("x");
-            entries = Integer.parseInt(p[0].trim());
-            size = Integer.parseInt(p[1].trim());
-            max = p.length > 2 ? Integer.parseInt(p[2].trim()) : entries; // a test ring does not grow unless asked
-            window = p.length > 3 ? Integer.parseInt(p[3].trim()) : max;
-            if (b != null) b.close();
-            b = null;
-        }
-        if (b == null) {
+            int entries = Integer.parseInt(p[0].trim());
+            int size = Integer.parseInt(p[1].trim());
+            int max = p.length > 2 ? Integer.parseInt(p[2].trim()) : entries; // a test ring does not grow unless asked
+            int window = p.length > 3 ? Integer.parseInt(p[3].trim()) : max;
             b = new BufferRing(ring.fd, entries, max, size, inc, window);
+        } else {
+            b = inc ? new BufferRing(ring.fd, INC_ENTRIES, INC_ENTRIES, INC_SIZE, true, INC_WINDOW) : null;
+            if (b != null && !b.incremental) {
+                b.close(); // a kernel before 6.12: buffers of 8 KiB, a whole one per receive
+                b = null;
+            }
+            if (b == null) {
+                b = new BufferRing(ring.fd, DEFAULT_ENTRIES, DEFAULT_MAX, DEFAULT_SIZE, false, DEFAULT_WINDOW);
+            }
         }
         buffers = b;
         nudgeFd = LibC.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
