@@ -75,6 +75,11 @@ int main(void) {
     V("BUF_REG_SIZE", sizeof(struct io_uring_buf_reg));
     O(BUF_REG_RING_ADDR, io_uring_buf_reg, ring_addr); O(BUF_REG_RING_ENTRIES, io_uring_buf_reg, ring_entries);
     O(BUF_REG_BGID, io_uring_buf_reg, bgid);
+#ifdef IORING_CQE_F_BUF_MORE /* 6.12 uapi: incremental buffer rings */
+    O(BUF_REG_FLAGS, io_uring_buf_reg, flags); C(IOU_PBUF_RING_INC); C(IORING_CQE_F_BUF_MORE);
+#else /* older headers: the flags field is the padding after bgid; the test skips the two 6.12 values */
+    O(BUF_REG_FLAGS, io_uring_buf_reg, pad);
+#endif
 
     C(ENOSYS); C(ETIME); C(ECANCELED); C(EBUSY); C(ENOBUFS); C(ENOENT); C(EALREADY);
     printf("END\n");

@@ -65,6 +65,7 @@ public record Settings(String backend, String binding, String socketops, String 
     public static final String WINDOWS_TEST_LIBRARY = "io.edgewise.windows.test.library";
     public static final String URING_IO = "io.edgewise.uring.io";
     public static final String URING_TEST_BUFFER_RING = "io.edgewise.uring.test.bufferRing";
+    public static final String URING_TEST_BUFFER_MODE = "io.edgewise.uring.test.bufferMode";
     public static final String URING_READY_POLLER = "io.edgewise.uring.readyPoller";
     public static final String URING_SEND = "io.edgewise.uring.send";
     public static final String URING_SEND_POOL_BYTES = "io.edgewise.uring.sendPoolBytes";
@@ -107,7 +108,8 @@ public record Settings(String backend, String binding, String socketops, String 
     }
 
     /**
-     * Tests only: the io_uring level-2 provided-buffer ring as "ENTRIESxSIZE" ("" for the default); read when
+     * Tests only: the io_uring level-2 provided-buffer ring as "ENTRIESxSIZE[xMAX[xWINDOW]]" (MAX: the most
+     * buffers it may grow to; WINDOW: the most in the kernel's ring at once; "" for the default); read when
      * a ring selector makes its buffer ring (a test can shrink one selector's ring).
      */
     public static String uringTestBufferRing() {
@@ -116,6 +118,19 @@ public record Settings(String backend, String binding, String socketops, String 
 
     static String uringTestBufferRing(UnaryOperator<String> props) {
         return orElse(props.apply(URING_TEST_BUFFER_RING), "");
+    }
+
+    /**
+     * Tests only: how the io_uring level-2 buffer ring is consumed: "plain" (a whole buffer per receive, as on
+     * kernels before 6.12) or "" (in pieces, IOU_PBUF_RING_INC, when the kernel has it, else plain); read when a
+     * ring selector makes its buffer ring, so one kernel tests both.
+     */
+    public static String uringTestBufferMode() {
+        return uringTestBufferMode(SystemProps::get);
+    }
+
+    static String uringTestBufferMode(UnaryOperator<String> props) {
+        return orElse(props.apply(URING_TEST_BUFFER_MODE), "");
     }
 
     /**

@@ -132,7 +132,7 @@ class SettingsTest {
         Settings defaults = Settings.read(name -> null);
         Map<String, RecordComponent> components = new HashMap<>();
         for (RecordComponent c : Settings.class.getRecordComponents()) components.put(c.getName(), c);
-        assertEquals(names.size() - 6, components.size(), "six properties are read on use (the io_uring ready poller choice at its first use, level 2's sends and their pool when a ring selector is made), the rest at start");
+        assertEquals(names.size() - 7, components.size(), "seven properties are read on use (the io_uring ready poller choice at its first use; level 2's sends, their pool and the buffer mode when a ring selector is made), the rest at start");
         for (String name : names) {
             String[] row = table.get(name);
             RecordComponent c = components.get(member(name));
@@ -188,6 +188,9 @@ class SettingsTest {
         assertEquals(1L << 20, Settings.uringSendPoolBytes(p::get));
         p.put(Settings.URING_SEND_POOL_BYTES, "1M"); // malformed: the default
         assertEquals(64L << 20, Settings.uringSendPoolBytes(p::get));
+        assertEquals("", Settings.uringTestBufferMode(p::get));
+        p.put(Settings.URING_TEST_BUFFER_MODE, "plain");
+        assertEquals("plain", Settings.uringTestBufferMode(p::get));
         p.put(Settings.ANOMALY_MILLIS, "0x10"); // parsed as a plain decimal, as before
         assertEquals(1000, Settings.anomalyMillis(p::get));
     }

@@ -1,5 +1,6 @@
 package io.edgewise.backend.uring;
 
+import static io.edgewise.sys.linux.Linux.EINVAL;
 import static io.edgewise.sys.linux.UringLayout.*;
 
 import io.edgewise.sys.posix.LibC;
@@ -22,8 +23,24 @@ import java.nio.ByteOrder;
  * release store (the kernel reads it with acquire): no system call. The ring holds at most {@code entries}
  * buffers, and there are never more, so an entry is never overwritten before the kernel took it.
  *
- * <p>Threads: {@link #recycle} is called by any reading thread and by the poller's thread; {@link #grow} and
- * {@link #took} by the poller's thread. The tail, the entries it writes and {@code slabs}' growth are
+ * <p><b>Incremental consumption</b> ({@code IOU_PBUF_RING_INC}, Linux 6.12; {@link #incremental}): the kernel
+ * fills one buffer with several receives in turn, of any of the selector's sockets, each completion naming
+ * the buffer and {@code IORING_CQE_F_BUF_MORE} while it keeps filling it. A receive's bytes start where the
+ * previous one's ended ({@code fill}); the buffer goes back once the kernel is done with it ({@code retired})
+ * and every piece of it was read ({@code pieces}). So large buffers hold small messages densely (the
+ * memory a selector cycles through is the bytes received, not a buffer per receive) and 16 KiB arrives in one
+ * completion. Without the flag (older kernels: EINVAL) each receive takes a whole buffer, as before.
+ *
+ * <p><b>Hot buffers first.</b> The kernel takes buffers in ring order (FIFO), so a buffer handed back is filled
+ * again only after every buffer already in the ring: with the whole ring handed out, the selector cycles
+ * through all of it (2 MiB, more than the L2 cache) and every buffer is cold when the kernel writes it. So at
+ * most {@code window} buffers are in the kernel's ring at once; the others wait in a stack ({@code spare})
+ * that hands out the most recently returned first, and the ring is topped up from it as the kernel retires
+ * buffers (counted from the completions: {@code inKernel}).
+ *
+ * <p>Threads: {@link #release} is called by any reading thread and by the poller's thread; {@link #grow} and
+ * {@link #took} by the poller's thread. The tail, the entries it writes, {@code slabs}' growth, {@code taken},
+ * {@code inKernel}, {@code spare} and the per-buffer {@code fill}, {@code pieces} and {@code retired} are
  * guarded by this object's monitor; {@code slabs}, {@code provided} and {@code returned} are volatile for
  * the readers. A slab's bytes are read (never written) by readers after the completion that named the
  * buffer was handed to them under the stream's monitor, which orders the kernel's writes (seen by the
@@ -43,8 +60,20 @@ final class BufferRing implements AutoCloseable {
     private long[] slabAddrs;
     /** Buffers made so far: {@code slabs.length * slab}. */
     private volatile int provided;
-    /** Buffers completions handed out (poller thread): {@code taken - returned} are held by streams. */
+    /** Buffers the kernel is done with (guarded by this): {@code taken - returned} are held by streams. */
     private int taken;
+    /** Whether the kernel consumes buffers in pieces ({@code IOU_PBUF_RING_INC}). */
+    final boolean incremental;
+    /** The most buffers in the kernel's ring at once (the rest wait in {@code spare}). */
+    final int window;
+    // guarded by this: buffers in the kernel's ring (handed over, not retired by a completion); the stack of
+    // buffers kept back (top = most recently returned); per buffer (incremental): bytes the kernel filled,
+    // pieces not yet read, and whether the kernel is done with it
+    private int inKernel;
+    private int[] spare;
+    private int spareCount;
+    private final int[] fill, pieces;
+    private final boolean[] retired;
     private final long ringAddr;
     private final int ringLen;
     private final ByteBuffer ring;
@@ -55,18 +84,26 @@ final class BufferRing implements AutoCloseable {
 
     /** Registers a ring of {@code entries} (a power of two, at most 32768) buffers of {@code size} bytes. */
     BufferRing(int ringFd, int entries, int size) throws IOException {
-        this(ringFd, entries, entries, size);
+        this(ringFd, entries, entries, size, false, entries);
     }
 
     /**
      * Registers a ring for up to {@code entries} buffers of {@code size} bytes and makes its first
      * {@code slab} of them ({@code slab} and {@code entries} powers of two, {@code slab <= entries <= 32768}).
+     * With {@code incremental}, asks the kernel to consume buffers in pieces and falls back to whole buffers
+     * when it cannot (EINVAL: before 6.12); see {@link #incremental}. At most {@code window} buffers are in
+     * the kernel's ring at once.
      */
-    BufferRing(int ringFd, int slab, int entries, int size) throws IOException {
+    BufferRing(int ringFd, int slab, int entries, int size, boolean incremental, int window) throws IOException {
         if (Integer.bitCount(entries) != 1 || entries > 32768 || size <= 0 || Integer.bitCount(slab) != 1
-                || slab > entries || (long) slab * size > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("buffer ring " + slab + "/" + entries + "x" + size);
+                || slab > entries || (long) slab * size > Integer.MAX_VALUE || window < 1) {
+            throw new IllegalArgumentException("buffer ring " + slab + "/" + entries + "x" + size + " window " + window);
         }
+        this.window = window;
+        spare = new int[entries];
+        fill = new int[entries];
+        pieces = new int[entries];
+        retired = new boolean[entries];
         this.ringFd = ringFd;
         this.entries = entries;
         this.slab = slab;
@@ -85,17 +122,26 @@ final class BufferRing implements AutoCloseable {
         reg.putLong(BUF_REG_RING_ADDR, ringAddr);
         reg.putInt(BUF_REG_RING_ENTRIES, entries);
         reg.putShort(BUF_REG_BGID, (short) GROUP);
-        long registered = LibC.syscall(NR_IO_URING_REGISTER, ringFd, IORING_REGISTER_PBUF_RING, LibC.address(reg), 1, 0, 0);
+        long registered = -EINVAL;
+        if (incremental) {
+            reg.putShort(BUF_REG_FLAGS, (short) IOU_PBUF_RING_INC);
+            registered = LibC.syscall(NR_IO_URING_REGISTER, ringFd, IORING_REGISTER_PBUF_RING, LibC.address(reg), 1, 0, 0);
+        }
+        this.incremental = registered >= 0;
+        if (registered == -EINVAL) { // not asked for, or a kernel before 6.12: a buffer per receive
+            reg.putShort(BUF_REG_FLAGS, (short) 0);
+            registered = LibC.syscall(NR_IO_URING_REGISTER, ringFd, IORING_REGISTER_PBUF_RING, LibC.address(reg), 1, 0, 0);
+        }
         if (registered < 0) {
             int e = (int) -registered;
             LibC.munmap(ringAddr, ringLen);
             throw new IOException("IORING_REGISTER_PBUF_RING: " + LibC.strerror(e));
         }
         synchronized (this) {
-            for (int bid = 0; bid < slab; bid++) {
-                put(bid);
+            for (int bid = slab - 1; bid >= 0; bid--) {
+                spare[spareCount++] = bid; // buffer 0 on top
             }
-            publish();
+            topUp();
             provided = slab;
         }
     }
@@ -115,16 +161,36 @@ final class BufferRing implements AutoCloseable {
         return provided;
     }
 
-    /** A completion handed a buffer to a stream (poller thread). */
-    void took() {
-        taken++;
+    /**
+     * A completion named buffer {@code bid} for {@code len} bytes, {@code more} when it carried
+     * {@code IORING_CQE_F_BUF_MORE} (poller thread). Returns where those bytes start in the buffer; the piece
+     * is given back by {@link #release} once read.
+     */
+    synchronized int took(int bid, int len, boolean more) {
+        if (bid < 64) named |= 1L << bid;
+        if (!incremental) {
+            taken++;
+            inKernel--;
+            topUp();
+            return 0;
+        }
+        int at = fill[bid];
+        fill[bid] = at + len;
+        pieces[bid]++;
+        if (!more) {
+            retired[bid] = true; // the kernel moved on to the next buffer
+            taken++;
+            inKernel--;
+            topUp();
+        }
+        return at;
     }
 
     /**
      * Whether fewer than a quarter of the buffers are free (an estimate: the kernel may have filled some
      * whose completions are not read yet) and the ring may still grow (poller thread).
      */
-    boolean low() {
+    synchronized boolean low() {
         int made = provided;
         return made < entries && made - (taken - returned) < made / 4;
     }
@@ -142,23 +208,60 @@ final class BufferRing implements AutoCloseable {
         slabAddrs = java.util.Arrays.copyOf(slabAddrs, n.length);
         slabAddrs[s.length] = LibC.address(more);
         int first = s.length * slab;
-        for (int bid = first; bid < first + slab; bid++) {
-            put(bid);
+        for (int bid = first + slab - 1; bid >= first; bid--) {
+            spare[spareCount++] = bid;
         }
-        publish();
+        topUp();
         provided = first + slab;
         grown++; // a starved receive may go again
         return true;
     }
 
+    /** Buffers below 64 a completion named so far (tests: which buffers the kernel was handed). */
+    long named;
+
+    /** Buffers the kernel is done with so far (tests). */
+    synchronized int retired() {
+        return taken;
+    }
+
     /** Buffers handed back so far, and slabs added (wrap). */
     private volatile int returned, grown;
 
-    /** Hands buffer {@code bid} back to the kernel. */
-    synchronized void recycle(int bid) {
-        put(bid);
-        publish();
+    /**
+     * A piece of buffer {@code bid} was read (or dropped): the buffer goes back once the kernel is done with it
+     * and no piece of it is left — into the kernel's ring when it has room in the window, else on top of the
+     * spare stack (either way it is the next to be handed out after those already in the ring).
+     */
+    synchronized void release(int bid) {
+        if (incremental) {
+            if (--pieces[bid] > 0 || !retired[bid]) {
+                return;
+            }
+            retired[bid] = false;
+            fill[bid] = 0;
+        }
+        spare[spareCount++] = bid;
+        topUp();
         returned++;
+    }
+
+    /**
+     * Whether the kernel's ring has buffers now, as far as the completions read so far tell (poller thread):
+     * after an ENOBUFS, the window was topped up from the spare stack since the kernel found it empty.
+     */
+    synchronized boolean handedOver() {
+        return inKernel > 0;
+    }
+
+    /** Moves buffers from the spare stack (most recent first) into the kernel's ring up to the window. */
+    private void topUp() {
+        if (spareCount == 0 || inKernel >= window) return;
+        while (spareCount > 0 && inKernel < window) {
+            put(spare[--spareCount]);
+            inKernel++;
+        }
+        publish();
     }
 
     /** Moves when buffers came back or were added (wraps): a starved recv is re-armed once this moved. */

@@ -17,9 +17,11 @@ import java.io.IOException;
  *     completion awaited before {@code update} returns (the selector may close the descriptor next, and
  *     no byte may be received after the reader went back to the descriptor), then the stream is detached.
  * <li>{@code ENOBUFS} (the ring had no free buffer): the recv ended; re-armed by the first poll after a
- *     buffer came back. Backpressure: a stream holding {@link #bound} unread buffers has its recv
- *     cancelled ({@code throttled}), so the socket's receive queue fills and the kernel closes the window;
- *     the reader re-arms it once it has read down to half the bound.
+ *     buffer came back — or at once when the kernel found only the window of the ring empty (see
+ *     BufferRing: the window was topped up since). Backpressure: a stream whose unread pieces keep
+ *     {@link #bound} buffers or hold {@link #byteBound} bytes has its recv cancelled ({@code throttled}), so
+ *     the socket's receive queue fills and the kernel closes the window; the reader re-arms it once it has
+ *     read down to half the bound.
  * <li>A reader on another thread asks for a re-arm through {@code pending}; when the poller may be blocked
  *     in the kernel, a poke of the poller's {@link Nudge} makes its poll go round without returning.
  * </ul>
@@ -36,12 +38,21 @@ final class CompletionStreams {
     static final long STREAM = 1L << 62;
     static final int RECV = 0, CANCEL = 1;
     /**
-     * The ring has 256 buffers of 8 KiB (2 MiB). It can grow by slabs ({@link BufferRing#grow}) up to
+     * Without incremental consumption (kernels before 6.12, or the test setting "plain"), the ring has 256
+     * buffers of 8 KiB (2 MiB), all in the kernel's ring (a window of 32 measured no better). It can grow by slabs ({@link BufferRing#grow}) up to
      * {@code MAX} buffers, but by default it does not: measured on 16 KiB echo (issue #21, docs/io_uring.md),
      * growing to 6 MiB removed the continual cancels and re-arms yet cost more CPU per message than it saved
      * (the kernel fills buffers in ring order, so a larger ring is a larger, colder working set).
      */
-    static final int DEFAULT_ENTRIES = 256, DEFAULT_MAX = 256, DEFAULT_SIZE = 8192;
+    static final int DEFAULT_ENTRIES = 256, DEFAULT_MAX = 256, DEFAULT_SIZE = 8192, DEFAULT_WINDOW = 256;
+    /**
+     * With incremental consumption (Linux 6.12+, {@link BufferRing#incremental}): the same 2 MiB as 32 buffers
+     * of 64 KiB that receives fill in turn, at most {@code INC_WINDOW} of them (256 KiB, half this machine's L2
+     * cache) in the kernel's ring at once, hot buffers first (see BufferRing). Measured on 16 KiB echo (issue
+     * #21, docs/io_uring.md "16 KiB receive"): windows of 2, 4, 8 and 32 buffers; 4 cost the least CPU per
+     * message. The other 28 buffers are there for streams that hold data unread (bursts, slow readers).
+     */
+    static final int INC_ENTRIES = 32, INC_SIZE = 65536, INC_WINDOW = 4;
 
     private final UringPoller poller;
     private final Ring ring;
@@ -76,14 +87,26 @@ final class CompletionStreams {
         this.poller = poller;
         this.ring = ring;
         this.nudge = nudge;
-        int entries = DEFAULT_ENTRIES, max = DEFAULT_MAX, size = DEFAULT_SIZE;
+        boolean inc = !io.edgewise.sys.Settings.uringTestBufferMode().equals("plain");
+        BufferRing b;
         if (!testRing.isEmpty()) {
             String[] p = testRing.split("x");
-            entries = Integer.parseInt(p[0].trim());
-            size = Integer.parseInt(p[1].trim());
-            max = p.length > 2 ? Integer.parseInt(p[2].trim()) : entries; // a test ring does not grow unless asked
+            int entries = Integer.parseInt(p[0].trim());
+            int size = Integer.parseInt(p[1].trim());
+            int max = p.length > 2 ? Integer.parseInt(p[2].trim()) : entries; // a test ring does not grow unless asked
+            int window = p.length > 3 ? Integer.parseInt(p[3].trim()) : max;
+            b = new BufferRing(ring.fd, entries, max, size, inc, window);
+        } else {
+            b = inc ? new BufferRing(ring.fd, INC_ENTRIES, INC_ENTRIES, INC_SIZE, true, INC_WINDOW) : null;
+            if (b != null && !b.incremental) {
+                b.close(); // a kernel before 6.12: buffers of 8 KiB, a whole one per receive
+                b = null;
+            }
+            if (b == null) {
+                b = new BufferRing(ring.fd, DEFAULT_ENTRIES, DEFAULT_MAX, DEFAULT_SIZE, false, DEFAULT_WINDOW);
+            }
         }
-        buffers = new BufferRing(ring.fd, entries, max, size);
+        buffers = b;
     }
 
     /**
@@ -92,6 +115,16 @@ final class CompletionStreams {
      */
     int bound() {
         return Math.max(2, buffers.provided() / 8);
+    }
+
+    /**
+     * Unread bytes a stream may hold before its recv is stopped: an eighth of the ring's bytes. With whole
+     * buffers per receive the buffer bound above comes first; with incremental buffers (pieces of buffers
+     * shared by several streams) either may: the buffer bound counts the buffers its pieces keep from coming
+     * back, so a reader whose pieces are spread thin cannot pin more than its eighth of the ring either.
+     */
+    long byteBound() {
+        return Math.max(2L, buffers.provided() / 8) * buffers.size;
     }
 
     static boolean isStream(long data) {
@@ -402,24 +435,25 @@ final class CompletionStreams {
         int fd = (int) data;
         int g = (int) (data >>> 32) & 0x0fffffff;
         UringStream s = fd < byFd.length ? byFd[fd] : null;
+        int bid = flags >>> IORING_CQE_BUFFER_SHIFT, at = 0;
         if (res > 0 && (flags & IORING_CQE_F_BUFFER) != 0) {
-            buffers.took();
+            at = buffers.took(bid, res, (flags & IORING_CQE_F_BUF_MORE) != 0);
         }
         if (s == null || s.gen != g) {
             if (res > 0 && (flags & IORING_CQE_F_BUFFER) != 0) {
-                buffers.recycle(flags >>> IORING_CQE_BUFFER_SHIFT); // no reader left: give it back
+                buffers.release(bid); // no reader left: give it back
             }
             return;
         }
         boolean more = (flags & IORING_CQE_F_MORE) != 0;
         if (res > 0) {
-            int queued = s.enqueue(flags >>> IORING_CQE_BUFFER_SHIFT, res);
+            boolean over = s.enqueue(bid, at, res);
             s.fresh = true;
             markReady(s);
             if (buffers.low() && buffers.grow()) {
                 grows++; // every connection has data in flight: more buffers, rather than stopping receives
             }
-            if (more && queued >= bound() && !s.cancelling) {
+            if (more && over && !s.cancelling) {
                 cancel(s);
             }
         } else if (res == 0 || (res != -ENOBUFS && res != -ECANCELED)) {
@@ -443,6 +477,10 @@ final class CompletionStreams {
             }
             if (res == -ENOBUFS) {
                 starvations++;
+                if (buffers.handedOver()) {
+                    queueRearm(s); // the window ran dry and was topped up since: buffers are there again
+                    return;
+                }
                 if (buffers.grow()) {
                     grows++;
                     queueRearm(s); // the ring was too small for the selector's connections: it is larger now
@@ -461,7 +499,7 @@ final class CompletionStreams {
                 return;
             }
             synchronized (s) {
-                if (s.queued() >= bound()) {
+                if (s.overBound(1)) {
                     s.throttled = true; // the reader re-arms it (UringStream.wantsArm)
                     throttles++;
                     return;

@@ -33,8 +33,15 @@ final class UringStream implements CompletionInput {
 
     // guarded by this
     private int[] bids = new int[16];
+    private int[] offs = new int[16];
     private int[] lens = new int[16];
     private int head, count;
+    /**
+     * Buffers the queue holds a piece of (a stream's pieces of one buffer are consecutive: the kernel fills
+     * buffers in turn, and a buffer comes back only when none of its pieces is left), and bytes queued.
+     */
+    private int pins;
+    private long bytes;
     /** Bytes of the head buffer already read. */
     private int headOff;
     private boolean eof;
@@ -72,27 +79,46 @@ final class UringStream implements CompletionInput {
 
     // ---- the poller's side
 
-    /** Appends a filled buffer; returns the buffers now queued. */
-    synchronized int enqueue(int bid, int len) {
+    /**
+     * Appends {@code len} bytes at {@code off} of buffer {@code bid}; returns whether the stream now holds
+     * too much of the ring unread (see {@link #overBound}).
+     */
+    synchronized boolean enqueue(int bid, int off, int len) {
         if (detached) {
-            owner.buffers.recycle(bid); // cannot happen: the recv ended before detach; keep the ring whole
-            return count;
+            owner.buffers.release(bid); // cannot happen: the recv ended before detach; keep the ring whole
+            return false;
         }
         if (count == bids.length) {
-            int[] nb = new int[count * 2], nl = new int[count * 2];
+            int[] nb = new int[count * 2], no = new int[count * 2], nl = new int[count * 2];
             for (int i = 0; i < count; i++) {
                 nb[i] = bids[(head + i) % bids.length];
+                no[i] = offs[(head + i) % bids.length];
                 nl[i] = lens[(head + i) % bids.length];
             }
             bids = nb;
+            offs = no;
             lens = nl;
             head = 0;
         }
+        if (count == 0 || bids[(head + count - 1) % bids.length] != bid) {
+            pins++;
+        }
         int at = (head + count) % bids.length;
         bids[at] = bid;
+        offs[at] = off;
         lens[at] = len;
+        bytes += len;
+        count++;
         if (readerWaits > 0) notifyAll();
-        return ++count;
+        return overBound(1);
+    }
+
+    /**
+     * Whether the unread pieces hold {@code 1/divisor} of the stream's bound or more: of buffers (each
+     * pinned buffer is kept from the kernel) or of bytes ({@link CompletionStreams#bound}).
+     */
+    synchronized boolean overBound(int divisor) {
+        return pins >= owner.bound() / divisor || bytes >= owner.byteBound() / divisor;
     }
 
     /** The receive ended: {@code errno} 0 for EOF. */
@@ -136,7 +162,7 @@ final class UringStream implements CompletionInput {
             int at = lp;
             while (count > 0) {
                 int bid = bids[head], len = lens[head] - headOff;
-                owner.buffers.slabOf(bid).get(owner.buffers.offset(bid) + headOff, all, at, len);
+                owner.buffers.slabOf(bid).get(owner.buffers.offset(bid) + offs[head] + headOff, all, at, len);
                 at += len;
                 popHead();
             }
@@ -148,10 +174,15 @@ final class UringStream implements CompletionInput {
     }
 
     private void popHead() {
-        owner.buffers.recycle(bids[head]);
+        int bid = bids[head];
+        bytes -= lens[head];
+        owner.buffers.release(bid);
         head = (head + 1) % bids.length;
         count--;
         headOff = 0;
+        if (count == 0 || bids[head] != bid) {
+            pins--;
+        }
     }
 
     // ---- the reader's side
@@ -227,7 +258,7 @@ final class UringStream implements CompletionInput {
         while (n < room && count > 0) {
             int bid = bids[head];
             int len = Math.min(room - n, lens[head] - headOff);
-            dst.put(pos + n, buffers.slabOf(bid), buffers.offset(bid) + headOff, len);
+            dst.put(pos + n, buffers.slabOf(bid), buffers.offset(bid) + offs[head] + headOff, len);
             n += len;
             headOff += len;
             if (headOff == lens[head]) {
@@ -254,7 +285,7 @@ final class UringStream implements CompletionInput {
 
     /** A throttled recv is re-armed once the reader took it to half the bound (asked once). */
     private boolean wantsArm() {
-        if (throttled && !armRequested && !detached && count <= owner.bound() / 2) {
+        if (throttled && !armRequested && !detached && !overBound(2)) {
             armRequested = true;
             return true;
         }

@@ -86,7 +86,12 @@ public final class UringLayout {
     public static final int BUF_SIZE = 16, BUF_ADDR = 0, BUF_LEN = 8, BUF_BID = 12, BUF_RING_TAIL = 14;
 
     // struct io_uring_buf_reg
-    public static final int BUF_REG_SIZE = 40, BUF_REG_RING_ADDR = 0, BUF_REG_RING_ENTRIES = 8, BUF_REG_BGID = 12;
+    public static final int BUF_REG_SIZE = 40, BUF_REG_RING_ADDR = 0, BUF_REG_RING_ENTRIES = 8, BUF_REG_BGID = 12,
+            BUF_REG_FLAGS = 14;
+    /** In io_uring_buf_reg's flags (6.12): a buffer is consumed in pieces, several receives fill it in turn. */
+    public static final int IOU_PBUF_RING_INC = 2;
+    /** In a CQE's flags (incremental rings): the buffer is not used up, the kernel keeps filling it. */
+    public static final int IORING_CQE_F_BUF_MORE = 1 << 4;
 
     // errno values io_uring returns besides Linux's usual ones
     public static final int ENOSYS = 38, ETIME = 62, ECANCELED = 125, EBUSY = 16, ENOBUFS = 105, ENOENT = 2, EALREADY = 114;

@@ -34,8 +34,11 @@ class UringLayoutTest {
             Assumptions.assumeTrue(false, "the kernel headers (linux/io_uring.h) do not compile here: " + e.getMessage());
         }
         Map<String, Long> header = HeaderValues.parse(HeaderValues.run(List.of(exe), Map.of(), 30));
-        Map<String, Long> java = HeaderValues.constants(UringLayout.class, "");
+        Map<String, Long> java = new java.util.TreeMap<>(HeaderValues.constants(UringLayout.class, ""));
         assertTrue(java.size() > 60, "the layout's fields were read: " + java.size());
+        for (String since612 : List.of("IOU_PBUF_RING_INC", "IORING_CQE_F_BUF_MORE")) {
+            if (!header.containsKey(since612)) java.remove(since612); // headers older than 6.12: not there to compare
+        }
         List<String> bad = HeaderValues.compare(java, header, Map.of());
         assertEquals(List.of(), bad);
     }
