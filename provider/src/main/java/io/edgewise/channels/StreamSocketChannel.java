@@ -629,6 +629,9 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
         CompletionOutput out = output;
         if (out != null) {
             long n = one != null ? out.write(one) : out.write(many, offset, length);
+            if (n == CompletionOutput.DIRECT) {
+                n = writeDirect(out, f, one, many, offset, length);
+            }
             if (n != CompletionOutput.DETACHED) {
                 return n == 0 && blocking ? SocketOps.UNAVAILABLE : n;
             }
@@ -641,6 +644,21 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
             output = null;
         }
         return BufferIO.write(io, f, one, many, offset, length);
+    }
+
+    /**
+     * A large write with nothing in the send buffer: to the descriptor in one call (as the JDK's write), and
+     * what the kernel leaves into the buffer. Writes are serialized by writeLock, so nothing is queued
+     * meanwhile and no byte overtakes another.
+     */
+    private long writeDirect(CompletionOutput out, int f, ByteBuffer one, ByteBuffer[] many, int offset, int length)
+            throws IOException {
+        long d = BufferIO.write(io, f, one, many, offset, length);
+        long done = Math.max(d, 0); // UNAVAILABLE: the socket is full
+        if (!BufferIO.hasRemaining(one, many, offset, length)) return done;
+        long c = out.accept(one, many, offset, length);
+        if (c == CompletionOutput.DETACHED) return done > 0 ? done : c; // the rest goes by the next write
+        return done + c;
     }
 
     @Override

@@ -14,9 +14,23 @@ public interface CompletionOutput {
     /** No longer the channel's output: the channel writes {@link #leftover()}, then its descriptor. */
     int DETACHED = Integer.MIN_VALUE;
 
+    /**
+     * Nothing is buffered and the write is large: the channel writes it to its descriptor itself (one call, a
+     * gathering write included, as the JDK's), then hands what the kernel left to {@link #accept}.
+     */
+    int DIRECT = Integer.MIN_VALUE + 1;
+
+    /** Copies {@code src} in; the count, or {@link #DETACHED} or {@link #DIRECT}. */
     int write(ByteBuffer src) throws IOException;
 
+    /** Copies the buffers in; the count, or {@link #DETACHED} or {@link #DIRECT}. */
     long write(ByteBuffer[] srcs, int offset, int length) throws IOException;
+
+    /**
+     * Copies {@code one}, or (when null) {@code many[offset, offset + length)}, in, after a {@link #DIRECT}
+     * write: never {@code DIRECT}; the count, or {@link #DETACHED}.
+     */
+    long accept(ByteBuffer one, ByteBuffer[] many, int offset, int length) throws IOException;
 
     /**
      * Once detached: the bytes copied in and not sent (a heap buffer whose position the caller advances as it

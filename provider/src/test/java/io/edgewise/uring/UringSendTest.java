@@ -536,6 +536,28 @@ class UringSendTest {
         }
     }
 
+    /**
+     * A gathering write of small buffers that add up to a large write, with nothing queued, goes to the
+     * socket in one call (the channel's writev, as the JDK's), not through the ring and not one call per
+     * buffer (Netty flushes its outbound buffer this way).
+     */
+    @Test
+    void aLargeGatheringWriteGoesToTheSocketInOneCall() throws Exception {
+        try (Selector sel = UringCompletionIoTest.P.openSelector(); Pair p = new Pair(sel)) {
+            ByteBuffer[] parts = new ByteBuffer[3];
+            for (int k = 0; k < 3; k++) {
+                parts[k] = ByteBuffer.allocateDirect(4096);
+                for (int i = 0; i < 4096; i++) parts[k].put(i, pattern(k * 4096L + i));
+            }
+            long large = largeSends(p.ch), ring = ringSends(sel);
+            assertEquals(3 * 4096, p.ch.write(parts), "the socket took it all");
+            sel.selectNow();
+            assertEquals(large + 1, largeSends(p.ch), "one direct write for the three buffers");
+            assertEquals(ring, ringSends(sel), "nothing through the ring");
+            assertEquals(3 * 4096L, readExactly(p.peer, 3 * 4096).get(30, TimeUnit.SECONDS));
+        }
+    }
+
     private static String link(int fd) {
         try {
             return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();

@@ -105,15 +105,40 @@ final class UringSendStream implements CompletionOutput {
 
     @Override
     public int write(ByteBuffer src) throws IOException {
-        int n;
+        synchronized (this) {
+            if (detached) return DETACHED;
+            throwError();
+            if (goesDirect(src.remaining())) return DIRECT;
+        }
+        return (int) accept(src, null, 0, 0);
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        synchronized (this) {
+            if (detached) return DETACHED;
+            throwError();
+            long total = 0;
+            for (int i = offset; i < offset + length && total < DIRECT_SEND_MIN; i++) total += srcs[i].remaining();
+            if (goesDirect(total)) return DIRECT;
+        }
+        return accept(null, srcs, offset, length);
+    }
+
+    @Override
+    public long accept(ByteBuffer one, ByteBuffer[] many, int offset, int length) throws IOException {
+        long n = 0;
         boolean submit;
         synchronized (this) {
             if (detached) return DETACHED;
             throwError();
-            n = sendLarge(src);
-            n += copy(src);
-            if (src.hasRemaining() && drainDirect()) {
-                n += copy(src);
+            if (one != null) {
+                n = copyIn(one);
+            } else {
+                for (int i = offset; i < offset + length; i++) {
+                    n += copyIn(many[i]);
+                    if (many[i].hasRemaining()) break;
+                }
             }
             submit = n > 0 && inFlight == 0 && !queued;
             submit |= n == 0 && tookNothing();
@@ -123,29 +148,32 @@ final class UringSendStream implements CompletionOutput {
         return n;
     }
 
-    @Override
-    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        long n = 0;
-        boolean submit;
-        synchronized (this) {
-            if (detached) return DETACHED;
-            throwError();
-            for (int i = offset; i < offset + length; i++) {
-                int r = sendLarge(srcs[i]);
-                r += copy(srcs[i]);
-                if (srcs[i].hasRemaining() && drainDirect()) {
-                    r += copy(srcs[i]);
-                }
-                n += r;
-                if (srcs[i].hasRemaining()) break;
-            }
-            submit = n > 0 && inFlight == 0 && !queued;
-            submit |= n == 0 && tookNothing();
-            if (submit) queued = true;
+    /** Copies what fits, sending the oldest bytes directly when the buffer is full and nothing is in flight. */
+    private int copyIn(ByteBuffer src) throws IOException {
+        int n = copy(src);
+        if (src.hasRemaining() && drainDirect()) {
+            n += copy(src);
         }
-        if (submit) owner.requestSend(this);
         return n;
     }
+
+    /**
+     * A large write with nothing buffered or in flight goes to the socket directly, by the channel, in one
+     * call ({@link #DIRECT}: a gathering write stays one {@code writev}, as the JDK's): from this size on,
+     * copying into a chunk costs as much as the system call it saves, and the copy pollutes the cache (16 KiB
+     * echo ran at 0.44x the JDK with every byte copied). What the kernel does not take is {@link #accept}ed as
+     * usual; no byte overtakes another, as nothing is queued (writes are serialized by the channel).
+     */
+    static final int DIRECT_SEND_MIN = SendChunks.CHUNK / 2;
+
+    private boolean goesDirect(long len) {
+        if (len < DIRECT_SEND_MIN || count != 0 || inFlight != 0) return false;
+        largeSends++;
+        return true;
+    }
+
+    /** Large writes handed to the channel to write directly ({@link #goesDirect}; tests; under this monitor). */
+    long largeSends;
 
     /**
      * A write took nothing: besides the buffer, the socket is full (its SEND waits, or a direct send met
@@ -204,36 +232,6 @@ final class UringSendStream implements CompletionOutput {
         return freed;
     }
 
-    /**
-     * A large write with nothing buffered or in flight goes to the socket directly ({@code send(2)} with
-     * {@code MSG_DONTWAIT}): from this size on, copying into a chunk costs as much as the system call it
-     * saves, and the copy pollutes the cache (16 KiB echo ran at 0.44x the JDK with every byte copied). What
-     * the kernel does not take is copied as usual; no byte overtakes another, as nothing is queued.
-     */
-    static final int DIRECT_SEND_MIN = SendChunks.CHUNK / 2;
-
-    /** Sends a large direct {@code src} itself when nothing is queued (see {@link #DIRECT_SEND_MIN}); the count. */
-    private int sendLarge(ByteBuffer src) throws IOException {
-        int len = src.remaining();
-        if (len < DIRECT_SEND_MIN || count != 0 || inFlight != 0 || !src.isDirect()) return 0;
-        int p = src.position();
-        for (;;) {
-            long r = LibC.send(fd, io.edgewise.sys.NativeMemory.address(src) + p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-            if (r >= 0) {
-                largeSends++;
-                src.position(p + (int) r);
-                return (int) r;
-            }
-            int e = (int) -r;
-            if (e == EINTR) continue;
-            if (e == EAGAIN) return 0;
-            failed = true;
-            throw new IOException(LibC.strerror(e));
-        }
-    }
-
-    /** Large writes sent directly ({@link #sendLarge}; tests; under this monitor). */
-    long largeSends;
     /** Direct sends made by full buffers (tests; under this monitor). */
     long directSends;
 
