@@ -788,6 +788,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
     @Override
     public void keyRegistered(SelectionKey k) {
         CompletionInput fed;
+        CompletionOutput sent;
         synchronized (stateLock) {
             if (validKeys() == 0) {
                 selectorKeys = k;
@@ -803,11 +804,15 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
             now[n++] = k;
             selectorKeys = java.util.Arrays.copyOf(now, n);
             fed = n > 1 ? input : null;
+            sent = n > 1 ? output : null;
         }
         if (fed != null) {
             // a second selector: each must see the kernel's readiness, so the ring that feeds this channel
             // stops (no lock of this channel held: the backend may take its poller's lock)
             fed.release();
+        }
+        if (sent != null) {
+            sent.release(); // and the ring that sends for it, which may not be selected again, hands back
         }
     }
 

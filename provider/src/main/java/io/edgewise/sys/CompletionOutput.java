@@ -54,4 +54,11 @@ public interface CompletionOutput {
      * time passed first.
      */
     boolean awaitDetach(long millis);
+
+    /**
+     * The channel is registered with another selector too: this backend may not be selected again, so it hands
+     * the buffer back without waiting — its bytes go to the socket as far as it takes them, what it leaves to
+     * the channel's next write.
+     */
+    void release();
 }

@@ -558,6 +558,20 @@ class UringSendTest {
         }
     }
 
+    /**
+     * Bytes waiting in one ring selector's send buffer when the channel is registered with a second selector,
+     * and the first is never selected again: the registration hands them back, so the peer gets them.
+     */
+    @Test
+    void aSecondSelectorsRegistrationHandsTheBufferBack() throws Exception {
+        try (Selector sel = UringCompletionIoTest.P.openSelector(); Selector other = UringCompletionIoTest.P.openSelector();
+                Pair p = new Pair(sel)) {
+            long written = writeBuffered(p.ch, 0, 40_000); // queued: sel's next poll would send them
+            p.ch.register(other, SelectionKey.OP_READ);
+            assertEquals(written, readExactly(p.peer, written).get(30, TimeUnit.SECONDS), "every byte, in order");
+        }
+    }
+
     private static String link(int fd) {
         try {
             return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();

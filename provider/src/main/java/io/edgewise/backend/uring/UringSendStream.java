@@ -281,6 +281,14 @@ final class UringSendStream implements CompletionOutput {
     }
 
     @Override
+    public void release() {
+        synchronized (this) {
+            if (detached) return;
+        }
+        owner.requestDetach(this); // no lock held: it may take the poller's lock
+    }
+
+    @Override
     public synchronized ByteBuffer leftover() {
         return detached ? leftover : null;
     }
