@@ -135,19 +135,7 @@ class UringBufferRingTest {
     void bothModesEchoEveryByteInOrderThroughSmallSharedBuffers() throws Exception {
         for (String mode : new String[] {"", "plain"}) {
             try (UringCompletionIoTest.EchoServer srv = server("16x4096", mode)) {
-                List<CompletableFuture<Void>> all = new ArrayList<>();
-                for (int i = 0; i < 4; i++) {
-                    int seed = 300 + i;
-                    all.add(CompletableFuture.runAsync(() -> {
-                        try {
-                            byte[] data = random(1_500_000, seed);
-                            assertArrayEquals(data, echo(srv.address(), data));
-                        } catch (Exception e) {
-                            throw new RuntimeException(e);
-                        }
-                    }, r -> new Thread(r).start()));
-                }
-                CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).get(100, TimeUnit.SECONDS);
+                UringCompletionIoTest.echoAtOnce(srv.address(), 4, i -> UringCompletionIoTest.random(1_500_000, (300 + i)));
             }
         }
     }
@@ -177,19 +165,7 @@ class UringBufferRingTest {
     void aWindowThatRunsDryResumesWithoutDemotingTheReceiver() throws Exception {
         for (String mode : new String[] {"", "plain"}) {
             try (UringCompletionIoTest.EchoServer srv = server("64x256x64x1", mode)) {
-                List<CompletableFuture<Void>> all = new ArrayList<>();
-                for (int i = 0; i < 4; i++) {
-                    int seed = 400 + i;
-                    all.add(CompletableFuture.runAsync(() -> {
-                        try {
-                            byte[] data = random(400_000, seed);
-                            assertArrayEquals(data, echo(srv.address(), data));
-                        } catch (Exception e) {
-                            throw new RuntimeException(e);
-                        }
-                    }, r -> new Thread(r).start()));
-                }
-                CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).get(100, TimeUnit.SECONDS);
+                UringCompletionIoTest.echoAtOnce(srv.address(), 4, i -> UringCompletionIoTest.random(400_000, (400 + i)));
                 assertTrue(counter(srv.sel, "starvations") > 0, "the window ran dry");
                 assertEquals(0, counter(srv.sel, "demotions"),
                         "mode '" + mode + "', ENOBUFS: " + counter(srv.sel, "starvations"));

@@ -191,6 +191,24 @@ class UringCompletionIoTest {
         }
     }
 
+    /** {@code connections} clients at once, client {@code i} echoing {@code data.apply(i)} and checking it. */
+    static void echoAtOnce(InetSocketAddress to, int connections, java.util.function.IntFunction<byte[]> data)
+            throws Exception {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            int k = i;
+            all.add(CompletableFuture.runAsync(() -> {
+                try {
+                    byte[] sent = data.apply(k);
+                    assertArrayEquals(sent, echo(to, sent));
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }, r -> new Thread(r).start()));
+        }
+        CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).get(100, TimeUnit.SECONDS);
+    }
+
     static byte[] random(int n, long seed) {
         byte[] b = new byte[n];
         new Random(seed).nextBytes(b);
@@ -209,19 +227,7 @@ class UringCompletionIoTest {
     @Test
     void manyConnectionsAtOnce() throws Exception {
         try (EchoServer srv = new EchoServer()) {
-            List<CompletableFuture<Void>> all = new ArrayList<>();
-            for (int i = 0; i < 40; i++) {
-                int seed = i;
-                all.add(CompletableFuture.runAsync(() -> {
-                    try {
-                        byte[] data = random(200_000 + seed * 977, seed);
-                        assertArrayEquals(data, echo(srv.address(), data));
-                    } catch (Exception e) {
-                        throw new RuntimeException(e);
-                    }
-                }, r -> new Thread(r).start()));
-            }
-            CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).get(100, TimeUnit.SECONDS);
+            echoAtOnce(srv.address(), 40, seed -> random(200_000 + seed * 977, seed));
             synchronized (srv.accepted) {
                 assertEquals(40, srv.accepted.size());
             }
@@ -255,19 +261,7 @@ class UringCompletionIoTest {
             else System.setProperty("io.edgewise.uring.test.bufferRing", before);
         }
         try (EchoServer s = srv) {
-            List<CompletableFuture<Void>> all = new ArrayList<>();
-            for (int i = 0; i < 6; i++) {
-                int seed = 100 + i;
-                all.add(CompletableFuture.runAsync(() -> {
-                    try {
-                        byte[] data = random(300_000, seed);
-                        assertArrayEquals(data, echo(s.address(), data));
-                    } catch (Exception e) {
-                        throw new RuntimeException(e);
-                    }
-                }, r -> new Thread(r).start()));
-            }
-            CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).get(100, TimeUnit.SECONDS);
+            echoAtOnce(s.address(), 6, i -> random(300_000, (100 + i)));
             assertTrue(counter(s.sel, "starvations") > 0, "the receives ran out of buffers (ENOBUFS) and resumed");
         }
     }

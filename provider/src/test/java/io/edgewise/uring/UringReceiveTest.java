@@ -89,19 +89,7 @@ class UringReceiveTest {
         }
         try (UringCompletionIoTest.EchoServer s = srv) {
             assertEquals(4, provided(s.sel));
-            List<CompletableFuture<Void>> all = new ArrayList<>();
-            for (int i = 0; i < 6; i++) {
-                int seed = 200 + i;
-                all.add(CompletableFuture.runAsync(() -> {
-                    try {
-                        byte[] data = random(400_000, seed);
-                        assertArrayEquals(data, echo(s.address(), data));
-                    } catch (Exception e) {
-                        throw new RuntimeException(e);
-                    }
-                }, r -> new Thread(r).start()));
-            }
-            CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).get(100, TimeUnit.SECONDS);
+            UringCompletionIoTest.echoAtOnce(s.address(), 6, i -> UringCompletionIoTest.random(400_000, (200 + i)));
             // six connections with data in flight need more than 4 buffers: the ring grew, by slabs of 4, to 16
             assertEquals(16, provided(s.sel), "the ring grew to its limit");
             assertEquals(3, counter(s.sel, "grows"));

@@ -240,20 +240,7 @@ class UringSendTest {
     @Test
     void manyConnectionsEchoThroughRingSends() throws Exception {
         try (UringCompletionIoTest.EchoServer s = new UringCompletionIoTest.EchoServer(SMALL_WRITES)) {
-            List<CompletableFuture<Void>> all = new ArrayList<>();
-            for (int i = 0; i < 40; i++) {
-                int seed = i;
-                all.add(CompletableFuture.runAsync(() -> {
-                    try {
-                        byte[] data = new byte[200_000];
-                        new Random(seed).nextBytes(data);
-                        assertArrayEquals(data, UringCompletionIoTest.echo(s.address(), data));
-                    } catch (Exception e) {
-                        throw new RuntimeException(e);
-                    }
-                }, r -> new Thread(r).start()));
-            }
-            CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).get(100, TimeUnit.SECONDS);
+            UringCompletionIoTest.echoAtOnce(s.address(), 40, seed -> UringCompletionIoTest.random(200_000, seed));
             assertTrue(ringSends(s.sel) >= 40, "the ring sent for every connection");
         }
     }

@@ -82,11 +82,14 @@ final class CompletionStreams {
 
     /** The poller's internal wake: readers poke it when they queued work the poller must submit. */
     private final Nudge nudge;
+    /** Detaches asked for by other threads (see the detach section below). */
+    private final HandBacks handBacks;
 
     CompletionStreams(UringPoller poller, Ring ring, Nudge nudge, String testRing) throws IOException {
         this.poller = poller;
         this.ring = ring;
         this.nudge = nudge;
+        this.handBacks = new HandBacks(poller, nudge, () -> detachWanted != 0, () -> serveDetaches(true));
         boolean inc = !io.edgewise.sys.Settings.uringTestBufferMode().equals("plain");
         BufferRing b;
         if (!testRing.isEmpty()) {
@@ -228,8 +231,7 @@ final class CompletionStreams {
     // queues the stream (detachQueue, under pendingLock) and then either does the work itself, when it can
     // take the poller's lock (no poll and no interest change in progress), or nudges the poller, whose
     // enter then goes round without returning to the application (an internal wake: the poller's Nudge, not
-    // the selector's wakeup) and starts the cancel before it waits again. Whoever releases the poller's lock
-    // looks at the queue again (afterRelease), so a request that found the lock taken is never left behind.
+    // the selector's wakeup) and starts the cancel before it waits again (HandBacks, shared with the send side).
     // Lock: detachQueue/detachQueued under pendingLock; detaching[] under the poller's lock.
 
     private UringStream[] detachQueue = new UringStream[4];
@@ -257,27 +259,13 @@ final class CompletionStreams {
                 detachWanted = detachQueueCount + detachingCount;
             }
         }
-        if (!serveIfFree()) {
-            nudge();
-        }
+        handBacks.ask();
     }
 
-    /** The poller's lock was released: detaches asked for meanwhile are done now if nobody took it again. */
+    /** The poller's lock was released: hand-backs asked for meanwhile are served now if nobody took it again. */
     void afterRelease() {
-        if (detachWanted != 0) {
-            serveIfFree();
-        }
+        handBacks.afterRelease();
     }
-
-    /** Serves queued and started detaches to their end if the poller's lock is free; false if it was not. */
-    private boolean serveIfFree() {
-        while (detachWanted != 0) {
-            if (!poller.runIfFree(serveWork)) return false;
-        }
-        return true;
-    }
-
-    private final UringPoller.LockedWork serveWork = () -> serveDetaches(true);
 
     /**
      * Starts every queued detach (poller's lock held): a stream whose recv is armed has it cancelled, the

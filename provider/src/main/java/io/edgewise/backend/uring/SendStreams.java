@@ -65,6 +65,8 @@ final class SendStreams {
     private int poolWaitCount;
 
     private final Nudge nudge;
+    /** Hand-backs asked for by blocking writers and second registrations (see below). */
+    private final HandBacks handBacks;
 
     /** SENDs submitted, and their completions that were partial (tests). */
     long sends, partials;
@@ -73,6 +75,7 @@ final class SendStreams {
         this.poller = poller;
         this.ring = ring;
         this.nudge = nudge;
+        this.handBacks = new HandBacks(poller, nudge, () -> detachWanted != 0, this::serveDetaches);
         this.pool = new SendChunks(poolBytes);
     }
 
@@ -198,12 +201,11 @@ final class SendStreams {
         }
     }
 
-    // ---- hand-back asked for by a blocking writer (CompletionOutput.awaitDetach)
-    // A channel whose key was cancelled and which was made blocking before a selection deregistered it still
-    // has its stream here; its bytes leave only through this selector's polls, which may never come. The
-    // writer queues the stream (under pendingLock) and unbinds it itself when the poller's lock is free, or
-    // pokes the poller, which unbinds it before its next wait; whoever releases the lock looks again
-    // (afterRelease), so a request that found the lock taken is not left behind.
+    // ---- hand-backs asked for by other threads (CompletionOutput.awaitDetach and release)
+    // A channel whose key was cancelled and which was made blocking before a selection deregistered it, or
+    // which is registered with a second selector, still has its stream here; its bytes leave only through
+    // this selector's polls, which may never come. The asking thread queues the stream (under pendingLock);
+    // HandBacks has it unbound under the poller's lock, by this thread or the poller's.
 
     private UringSendStream[] detachQueue = new UringSendStream[4];
     private int detachQueueCount;
@@ -220,26 +222,13 @@ final class SendStreams {
             detachQueue[detachQueueCount++] = s;
             detachWanted = detachQueueCount;
         }
-        if (!serveIfFree()) {
-            nudge.poke();
-        }
+        handBacks.ask();
     }
 
-    /** The poller's lock was released: serves what a writer queued meanwhile. */
+    /** The poller's lock was released: hand-backs asked for meanwhile are served now if nobody took it again. */
     void afterRelease() {
-        if (detachWanted != 0) {
-            serveIfFree();
-        }
+        handBacks.afterRelease();
     }
-
-    private boolean serveIfFree() {
-        while (detachWanted != 0) {
-            if (!poller.runIfFree(serveWork)) return false;
-        }
-        return true;
-    }
-
-    private final UringPoller.LockedWork serveWork = () -> serveDetaches();
 
     /** Unbinds every queued stream (poller's lock held): its SEND ends, its bytes go back to the channel. */
     void serveDetaches() throws IOException {
