@@ -59,15 +59,7 @@ class UringBufferRingTest {
 
     /** The selector's BufferRing. */
     private static Object buffers(Selector sel) throws Exception {
-        java.lang.reflect.Field pf = sel.getClass().getDeclaredField("poller");
-        pf.setAccessible(true);
-        Object poller = pf.get(sel);
-        java.lang.reflect.Field sf = poller.getClass().getDeclaredField("streams");
-        sf.setAccessible(true);
-        Object streams = sf.get(poller);
-        java.lang.reflect.Field bf = streams.getClass().getDeclaredField("buffers");
-        bf.setAccessible(true);
-        return bf.get(streams);
+        return UringCompletionIoTest.bufferRing(sel);
     }
 
     private static Object field(Object o, String name) throws Exception {

@@ -234,14 +234,27 @@ class UringCompletionIoTest {
         }
     }
 
-    /** A counter of the selector's level-2 streams (CompletionStreams' starvations or throttles). */
-    static long counter(Selector sel, String name) throws Exception {
+    /** The selector's level-2 receive side (its poller's CompletionStreams). */
+    static Object streams(Selector sel) throws Exception {
         java.lang.reflect.Field pf = sel.getClass().getDeclaredField("poller");
         pf.setAccessible(true);
         Object poller = pf.get(sel);
         java.lang.reflect.Field sf = poller.getClass().getDeclaredField("streams");
         sf.setAccessible(true);
-        Object streams = sf.get(poller);
+        return sf.get(poller);
+    }
+
+    /** The selector's provided-buffer ring (CompletionStreams' BufferRing). */
+    static Object bufferRing(Selector sel) throws Exception {
+        Object streams = streams(sel);
+        java.lang.reflect.Field bf = streams.getClass().getDeclaredField("buffers");
+        bf.setAccessible(true);
+        return bf.get(streams);
+    }
+
+    /** A counter of the selector's level-2 streams (CompletionStreams' starvations or throttles). */
+    static long counter(Selector sel, String name) throws Exception {
+        Object streams = streams(sel);
         java.lang.reflect.Field cf = streams.getClass().getDeclaredField(name);
         cf.setAccessible(true);
         return cf.getLong(streams);

@@ -60,15 +60,7 @@ class UringReceiveTest {
 
     /** The number of buffers the selector's ring has made so far. */
     static int provided(Selector sel) throws Exception {
-        java.lang.reflect.Field pf = sel.getClass().getDeclaredField("poller");
-        pf.setAccessible(true);
-        Object poller = pf.get(sel);
-        java.lang.reflect.Field sf = poller.getClass().getDeclaredField("streams");
-        sf.setAccessible(true);
-        Object streams = sf.get(poller);
-        java.lang.reflect.Field bf = streams.getClass().getDeclaredField("buffers");
-        bf.setAccessible(true);
-        Object buffers = bf.get(streams);
+        Object buffers = UringCompletionIoTest.bufferRing(sel);
         java.lang.reflect.Method m = buffers.getClass().getDeclaredMethod("provided");
         m.setAccessible(true);
         return (int) m.invoke(buffers);
