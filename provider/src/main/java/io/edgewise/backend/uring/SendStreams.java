@@ -37,7 +37,7 @@ import java.io.IOException;
  *
  * <p>Threads: everything runs on the poller's thread except {@link #requestSend} (writers):
  * {@code pending}/{@code pendingCount} are guarded by {@code pendingLock}; and except {@link #requestDetach}
- * (a blocking writer): the detach queue under {@code pendingLock}, {@code detachWanted} volatile; it unbinds
+ * (a blocking writer, a second registration): the detach queue under {@code pendingLock}, {@code detachWanted} volatile; it unbinds
  * only while holding the poller's lock. Lock order: the poller's lock → a stream → pendingLock.
  */
 final class SendStreams {

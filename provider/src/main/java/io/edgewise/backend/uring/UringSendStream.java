@@ -16,15 +16,17 @@ import java.nio.ByteOrder;
 
 /**
  * The send side of one connected stream socket served by io_uring level 2: up to {@link #MAX_CHUNKS} chunks
- * of the selector's {@link SendChunks} (64 KiB), filled by writes in order and sent by one SEND at a time
- * from the head chunk; a completion frees the chunks it finished. A write copies and returns the count (0
- * when full); it makes no system call, except a nudge when another thread is waiting in the ring.
+ * of the selector's {@link SendChunks} (64 KiB), filled by writes in order and sent by one send at a time
+ * (a SEND, or a SENDMSG over several chunks); a completion frees the chunks it finished. A small write copies
+ * and returns the count (0 when full); it makes no system call, except a nudge when another thread is
+ * waiting in the ring. A large one with nothing queued is left to the channel ({@link #DIRECT}).
  *
  * <p>Threads: the chunk queue ({@code ids}, {@code head}, {@code count}, {@code sendOff}, {@code fill}),
- * {@code inFlight}, {@code error}, {@code failed}, {@code detached}, {@code leftover}, {@code fin} and
- * {@code queued} are guarded by this object's monitor (writers copy in, the poller's thread submits and
- * completes). Fields marked "poller" are the poller thread's alone. Lock order: this → SendChunks →
- * SendStreams' pending lock.
+ * {@code inFlight}, {@code vectored} and {@code vector}, {@code error}, {@code failed}, {@code detached},
+ * {@code leftover}, {@code fin}, {@code queued}, {@code kernelFull} and {@code roomWanted} are guarded by
+ * this object's monitor (writers copy in, the poller's thread submits and completes); {@code detachQueued}
+ * by SendStreams' pending lock. Fields marked "poller" are the poller thread's alone. Lock order: this →
+ * SendChunks → SendStreams' pending lock.
  */
 final class UringSendStream implements CompletionOutput {
     static final int MAX_CHUNKS = 4;
@@ -55,7 +57,7 @@ final class UringSendStream implements CompletionOutput {
     /** In the owner's detach queue (guarded by the owner's pending lock). */
     boolean detachQueued;
 
-    // poller thread only
+    // poller
     boolean inReady, fresh = true, oneshotArmed = true, cancelling, lingering, finDone, roomPollArmed, inPoolWait;
     /**
      * A SENDMSG's msghdr (zero but for the iovec pointer and count, at 0) and its iovecs (at {@link #VEC_IOV}),
@@ -177,8 +179,9 @@ final class UringSendStream implements CompletionOutput {
 
     /**
      * A write took nothing: besides the buffer, the socket is full (its SEND waits, or a direct send met
-     * EAGAIN; or the pool is taken, and then the poll fires at once). As on the JDK, OP_WRITE now waits for the socket's own room too — the kernel's threshold, not
-     * the first chunk a SEND frees — so the poller is asked to watch for it. True when it must be asked.
+     * EAGAIN; or the pool is taken, and then the poll fires at once). As on the JDK, OP_WRITE now waits for
+     * the socket's own room too — the kernel's threshold, not the first chunk a SEND frees — so the poller is
+     * asked to watch for it. True when it must be asked.
      */
     private boolean tookNothing() {
         if (kernelFull || failed || error != 0) return false;
