@@ -32,9 +32,12 @@
  * same for both: level-triggered epoll, read(2)/write(2), TCP_NODELAY, `-c` connections each keeping `-w`
  * messages of `-m` bytes in flight and sending a new one for each message fully echoed back (the bench's
  * EchoClientHandler).  Ping-pong is -c 4 -w 1 -m 64, with the round-trip time of every message sampled.
+ * -C uring swaps it for a ring client of the server's shape (level 2 on the client's end, as in the Java
+ * bench where Netty's client runs on Edgewise too; ping-pong only, see "io_uring client" below).
  * After -W ms of warm-up it measures -M ms and prints one line:
  *   RESULT server=... msgs_per_s=... srv_cpu_us=(server thread CPU per message) srv_calls=(the server's
- *   own system calls per message, counted in the program) ... p50_us= p99_us= (ping-pong only)
+ *   own system calls per message, counted in the program) cli_cpu_us= cli_calls= (the client thread's)
+   proc_cpu_us= (both threads) ... p50_us= p99_us= (ping-pong only)
  * and "TOTAL msgs=N" (every message of the run, to divide an `strace -c -f` count by).
  *
  * Raw system calls through <linux/io_uring.h> and syscall(2), no liburing; the header comes with the
@@ -82,8 +85,8 @@ enum {
 
 static struct {
     int uring, conns, window, size, warm_ms, measure_ms;
-    int buf_size, buf_count, inc, defer, app_copy, whole_sends, no_copy, direct;
-} opt = {1, 8, 16, 64, 1000, 2000, 8192, 256, 0, 0, 0, 0, 0, 0};
+    int buf_size, buf_count, inc, defer, app_copy, whole_sends, no_copy, direct, ring_client;
+} opt = {1, 8, 16, 64, 1000, 2000, 8192, 256, 0, 0, 0, 0, 0, 0, 0};
 
 static int listen_fd;
 static struct sockaddr_in server_addr;
@@ -140,62 +143,67 @@ static struct io_uring_buf_ring *br;
 static char *bufs;
 static unsigned br_tail, *buf_off, recycled, held; /* held: buffers out of the ring (ours or, with -i, partly filled) */
 
-static void ring_setup(void) {
+/* sets up ring *r (both ends use it: the server's R, the -C uring client's own) */
+static void ring_setup(struct ring *r) {
     struct io_uring_params p = {0};
     p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL
             | (opt.defer ? IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN
                          : IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG);
     p.cq_entries = CQ_ENTRIES;
-    R.fd = (int)syscall(__NR_io_uring_setup, SQ_ENTRIES, &p);
-    if (R.fd < 0) die("io_uring_setup");
+    r->fd = (int)syscall(__NR_io_uring_setup, SQ_ENTRIES, &p);
+    if (r->fd < 0) die("io_uring_setup");
     if (!(p.features & IORING_FEAT_SINGLE_MMAP)) fail("io_uring", ENOSYS);
     size_t sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned);
     size_t cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
     size_t len = sq_len > cq_len ? sq_len : cq_len;
-    char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, R.fd, IORING_OFF_SQ_RING);
+    char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQ_RING);
     if (m == MAP_FAILED) die("mmap rings");
-    R.sq_head = (unsigned *)(m + p.sq_off.head);
-    R.sq_tail = (unsigned *)(m + p.sq_off.tail);
-    R.sq_mask = (unsigned *)(m + p.sq_off.ring_mask);
-    R.sq_flags = (unsigned *)(m + p.sq_off.flags);
-    R.sq_array = (unsigned *)(m + p.sq_off.array);
-    R.sq_entries = p.sq_entries;
-    R.sq_local = *R.sq_tail;
-    R.cq_head = (unsigned *)(m + p.cq_off.head);
-    R.cq_tail = (unsigned *)(m + p.cq_off.tail);
-    R.cq_mask = (unsigned *)(m + p.cq_off.ring_mask);
-    R.cqes = (struct io_uring_cqe *)(m + p.cq_off.cqes);
-    R.sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
-                  MAP_SHARED | MAP_POPULATE, R.fd, IORING_OFF_SQES);
-    if (R.sqes == MAP_FAILED) die("mmap sqes");
-    for (unsigned i = 0; i < p.sq_entries; i++) R.sq_array[i] = i; /* slot i holds SQE i, for good */
+    r->sq_head = (unsigned *)(m + p.sq_off.head);
+    r->sq_tail = (unsigned *)(m + p.sq_off.tail);
+    r->sq_mask = (unsigned *)(m + p.sq_off.ring_mask);
+    r->sq_flags = (unsigned *)(m + p.sq_off.flags);
+    r->sq_array = (unsigned *)(m + p.sq_off.array);
+    r->sq_entries = p.sq_entries;
+    r->sq_local = *r->sq_tail;
+    r->cq_head = (unsigned *)(m + p.cq_off.head);
+    r->cq_tail = (unsigned *)(m + p.cq_off.tail);
+    r->cq_mask = (unsigned *)(m + p.cq_off.ring_mask);
+    r->cqes = (struct io_uring_cqe *)(m + p.cq_off.cqes);
+    r->sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
+                  MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQES);
+    if (r->sqes == MAP_FAILED) die("mmap sqes");
+    for (unsigned i = 0; i < p.sq_entries; i++) r->sq_array[i] = i; /* slot i holds SQE i, for good */
 }
 
-/* one io_uring_enter: submits what was queued, waits for min_complete completions */
-static void ring_enter(unsigned min_complete) {
-    __atomic_store_n(R.sq_tail, R.sq_local, __ATOMIC_RELEASE);
+/* one io_uring_enter on ring *r (counted in *calls): submits what was queued, waits for min_complete completions */
+static void ring_enter_on(struct ring *r, unsigned long *calls, unsigned min_complete) {
+    __atomic_store_n(r->sq_tail, r->sq_local, __ATOMIC_RELEASE);
     for (;;) {
-        bump(&srv_enter);
-        long n = syscall(__NR_io_uring_enter, R.fd, R.to_submit, min_complete,
+        bump(calls);
+        long n = syscall(__NR_io_uring_enter, r->fd, r->to_submit, min_complete,
                          min_complete ? IORING_ENTER_GETEVENTS : 0, NULL, 0);
         if (n >= 0) {
-            if ((unsigned)n != R.to_submit) fail("io_uring_enter: short submit", EIO);
-            R.to_submit = 0;
+            if ((unsigned)n != r->to_submit) fail("io_uring_enter: short submit", EIO);
+            r->to_submit = 0;
             return;
         }
-        if (errno == EBUSY && R.to_submit == 0) return; /* completions to reap first */
+        if (errno == EBUSY && r->to_submit == 0) return; /* completions to reap first */
         if (errno != EINTR) die("io_uring_enter");
     }
 }
 
-static struct io_uring_sqe *sqe_next(void) {
-    if (R.sq_local - __atomic_load_n(R.sq_head, __ATOMIC_ACQUIRE) == R.sq_entries) ring_enter(0);
-    struct io_uring_sqe *s = &R.sqes[R.sq_local & *R.sq_mask];
+static struct io_uring_sqe *sqe_next_on(struct ring *r, unsigned long *calls) {
+    if (r->sq_local - __atomic_load_n(r->sq_head, __ATOMIC_ACQUIRE) == r->sq_entries) ring_enter_on(r, calls, 0);
+    struct io_uring_sqe *s = &r->sqes[r->sq_local & *r->sq_mask];
     memset(s, 0, sizeof *s);
-    R.sq_local++;
-    R.to_submit++;
+    r->sq_local++;
+    r->to_submit++;
     return s;
 }
+
+/* the server's ring */
+static void ring_enter(unsigned min_complete) { ring_enter_on(&R, &srv_enter, min_complete); }
+static struct io_uring_sqe *sqe_next(void) { return sqe_next_on(&R, &srv_enter); }
 
 static void arm_recv(int i) {
     struct io_uring_sqe *s = sqe_next();
@@ -397,7 +405,7 @@ static void *uring_server(void *unused) {
     int fds[MAX_CONNS];
     (void)unused;
     accept_all(fds);
-    ring_setup(); /* on this thread: with -d the ring belongs to its first submitter */
+    ring_setup(&R); /* on this thread: with -d the ring belongs to its first submitter */
     buf_ring_setup();
     for (int i = 0; i < opt.conns; i++) {
         U[i].fd = fds[i];
@@ -514,6 +522,22 @@ static unsigned long received;
 static double *samples;
 static size_t nsamples, max_samples = 1 << 22;
 static int sampling;
+static unsigned long cli_calls; /* the client's own system calls (either client), main thread only */
+
+/* r bytes came back on c: counts the messages they complete (timing each in ping-pong), returns how many;
+   each one earns the next message (owed) */
+static int client_count(struct cconn *c, size_t r) {
+    c->partial += r;
+    int got = 0;
+    while (c->partial >= (unsigned)opt.size) {
+        c->partial -= opt.size;
+        got++;
+        if (sampling && opt.window == 1 && nsamples < max_samples) samples[nsamples++] = now_ns() - c->sent_at;
+    }
+    received += got;
+    c->owed += (unsigned long)got * opt.size;
+    return got;
+}
 
 static void client_flush(int i) {
     static char zeros[CLIENT_IO];
@@ -521,6 +545,7 @@ static void client_flush(int i) {
     while (c->owed) {
         size_t len = c->owed < sizeof zeros ? c->owed : sizeof zeros;
         if (opt.window == 1) c->sent_at = now_ns();
+        cli_calls++;
         ssize_t w = write(c->fd, zeros, len);
         if (w < 0) {
             if (errno != EAGAIN) die("client write");
@@ -531,6 +556,7 @@ static void client_flush(int i) {
     int want = c->owed != 0;
     if (want != c->want_out) {
         struct epoll_event ev = {.events = EPOLLIN | (want ? EPOLLOUT : 0), .data.u32 = i};
+        cli_calls++;
         if (epoll_ctl(cep, EPOLL_CTL_MOD, c->fd, &ev)) die("client epoll_ctl");
         c->want_out = want;
     }
@@ -539,22 +565,114 @@ static void client_flush(int i) {
 static void client_read(int i) {
     static char buf[CLIENT_IO];
     struct cconn *c = &C[i];
+    cli_calls++;
     ssize_t r = read(c->fd, buf, sizeof buf);
     if (r < 0 && errno == EAGAIN) return;
     if (r < 0) die("client read");
     if (r == 0) fail("client read", ECONNRESET);
-    c->partial += r;
-    int got = 0;
-    while (c->partial >= (unsigned)opt.size) {
-        c->partial -= opt.size;
-        got++;
-        if (sampling && opt.window == 1 && nsamples < max_samples) samples[nsamples++] = now_ns() - c->sent_at;
+    if (client_count(c, r)) client_flush(i);
+}
+
+/* ---------------------------------------------------------------- io_uring client (-C uring) */
+/*
+ * The Java bench's client (Netty) runs on Edgewise too, so with level 2 both ends wait in a ring.  This
+ * client does on its end what the "uring" server does: its own ring (the same setup flags), its own
+ * provided-buffer ring (group 1, the server's size and count), one multishot RECV with buffer select per
+ * connection, each received buffer copied out (Edgewise's read()) and handed back at once, one SEND per
+ * connection in flight (what the echoes earned, from a zero buffer), and one io_uring_enter per loop turn
+ * that submits everything queued and waits for one completion.  Ping-pong only (-w 1).
+ */
+enum { CLIENT_BGID = 1 };
+
+struct rconn { int recv_armed, send_inflight; };
+
+static struct ring CR;
+static struct rconn RC[MAX_CONNS];
+static struct io_uring_buf_ring *cbr;
+static char *cbufs;
+static unsigned cbr_tail;
+
+static void client_recycle(unsigned bid) {
+    struct io_uring_buf *e = &cbr->bufs[cbr_tail & (opt.buf_count - 1)];
+    e->addr = (uint64_t)(uintptr_t)(cbufs + (size_t)bid * opt.buf_size);
+    e->len = opt.buf_size;
+    e->bid = bid;
+    cbr_tail++;
+    __atomic_store_n(&cbr->tail, (unsigned short)cbr_tail, __ATOMIC_RELEASE);
+}
+
+static void client_ring_setup(void) {
+    ring_setup(&CR);
+    cbr = mmap(NULL, (size_t)opt.buf_count * sizeof(struct io_uring_buf), PROT_READ | PROT_WRITE,
+               MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    cbufs = mmap(NULL, (size_t)opt.buf_count * opt.buf_size, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    if (cbr == MAP_FAILED || cbufs == MAP_FAILED) die("client buffer ring memory");
+    struct io_uring_buf_reg reg = {0};
+    reg.ring_addr = (uint64_t)(uintptr_t)cbr;
+    reg.ring_entries = opt.buf_count;
+    reg.bgid = CLIENT_BGID;
+    if (syscall(__NR_io_uring_register, CR.fd, IORING_REGISTER_PBUF_RING, &reg, 1)) die("client IORING_REGISTER_PBUF_RING");
+    for (int b = 0; b < opt.buf_count; b++) client_recycle(b);
+}
+
+static void client_arm_recv(int i) {
+    struct io_uring_sqe *s = sqe_next_on(&CR, &cli_calls);
+    s->opcode = IORING_OP_RECV;
+    s->fd = C[i].fd;
+    s->ioprio = IORING_RECV_MULTISHOT;
+    s->flags = IOSQE_BUFFER_SELECT;
+    s->buf_group = CLIENT_BGID;
+    s->user_data = (uint64_t)i << 8 | RECV;
+    RC[i].recv_armed = 1;
+}
+
+static void client_queue_send(int i) {
+    static char zeros[CLIENT_IO];
+    struct cconn *c = &C[i];
+    unsigned len = c->owed < sizeof zeros ? (unsigned)c->owed : sizeof zeros;
+    struct io_uring_sqe *s = sqe_next_on(&CR, &cli_calls);
+    s->opcode = IORING_OP_SEND;
+    s->fd = c->fd;
+    s->addr = (uint64_t)(uintptr_t)zeros;
+    s->len = len;
+    s->msg_flags = MSG_NOSIGNAL;
+    s->user_data = (uint64_t)i << 8 | SEND;
+    c->sent_at = now_ns(); /* submitted by this turn's io_uring_enter, right after */
+    RC[i].send_inflight = 1;
+}
+
+static void client_on_cqe(struct io_uring_cqe *e) {
+    static char app[CLIENT_IO]; /* the application's buffer a read() copies into */
+    int i = (int)(e->user_data >> 8);
+    struct cconn *c = &C[i];
+    if ((e->user_data & 0xff) == SEND) {
+        RC[i].send_inflight = 0;
+        if (e->res < 0) fail("client send", -e->res);
+        c->owed -= e->res; /* a partial send goes on from where it stopped (the bytes are all zeros) */
+        return;
     }
-    if (got) {
-        received += got;
-        c->owed += (unsigned long)got * opt.size;
-        client_flush(i);
+    if (!(e->flags & IORING_CQE_F_MORE)) RC[i].recv_armed = 0;
+    if (e->res == -ENOBUFS) return; /* re-armed at the end of the turn: buffers go back at once */
+    if (e->res < 0) fail("client recv", -e->res);
+    if (e->res == 0) fail("client recv", ECONNRESET);
+    if (!(e->flags & IORING_CQE_F_BUFFER)) fail("client recv without a buffer", EIO);
+    unsigned bid = e->flags >> IORING_CQE_BUFFER_SHIFT;
+    memcpy(app, cbufs + (size_t)bid * opt.buf_size, e->res);
+    client_recycle(bid);
+    client_count(c, e->res);
+}
+
+/* one loop turn: every completion, then the RECVs and SENDs they call for, then one io_uring_enter */
+static void client_ring_turn(void) {
+    unsigned head = *CR.cq_head, tail = __atomic_load_n(CR.cq_tail, __ATOMIC_ACQUIRE);
+    for (; head != tail; head++) client_on_cqe(&CR.cqes[head & *CR.cq_mask]);
+    __atomic_store_n(CR.cq_head, head, __ATOMIC_RELEASE);
+    for (int i = 0; i < opt.conns; i++) {
+        if (!RC[i].recv_armed) client_arm_recv(i);
+        if (!RC[i].send_inflight && C[i].owed) client_queue_send(i);
     }
+    ring_enter_on(&CR, &cli_calls, 1);
 }
 
 static double thread_cpu_ns(clockid_t id) {
@@ -563,12 +681,14 @@ static double thread_cpu_ns(clockid_t id) {
     return t.tv_sec * 1e9 + t.tv_nsec;
 }
 
-struct snap { double t, srv_cpu, proc_cpu; unsigned long msgs, enter, wait, rd, wr, ctl, enobufs, recvs, sends, direct; };
+struct snap { double t, srv_cpu, proc_cpu, cli_cpu; unsigned long cli_calls, msgs, enter, wait, rd, wr, ctl, enobufs, recvs, sends, direct; };
 
 static void take(struct snap *s, clockid_t srv) {
     s->t = now_ns();
     s->srv_cpu = thread_cpu_ns(srv);
     s->proc_cpu = thread_cpu_ns(CLOCK_PROCESS_CPUTIME_ID);
+    s->cli_cpu = thread_cpu_ns(CLOCK_THREAD_CPUTIME_ID);
+    s->cli_calls = cli_calls;
     s->msgs = received;
     s->enter = peek(&srv_enter);
     s->wait = peek(&srv_wait);
@@ -582,7 +702,7 @@ static void take(struct snap *s, clockid_t srv) {
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: uring-echo-floor uring|epoll [-c conns] [-w window] [-m size] [-W warm_ms] [-M measure_ms]\n"
+    fprintf(stderr, "usage: uring-echo-floor uring|epoll [-C epoll|uring (client)] [-c conns] [-w window] [-m size] [-W warm_ms] [-M measure_ms]\n"
                     "       [-b buf_size] [-n buf_count] [-i (IOU_PBUF_RING_INC)] [-d (DEFER_TASKRUN)] [-a (app copy)]\n"
                     "       [-s (a SEND takes every contiguous unsent byte, not just the head chunk's)]\n"
                     "       [-z (no copy: each SEND straight from the received buffer)]\n"
@@ -597,8 +717,12 @@ int main(int argc, char **argv) {
     else usage();
     int o;
     optind = 2;
-    while ((o = getopt(argc, argv, "c:w:m:W:M:b:n:idaszx")) != -1) {
+    while ((o = getopt(argc, argv, "C:c:w:m:W:M:b:n:idaszx")) != -1) {
         switch (o) {
+        case 'C':
+            if (!strcmp(optarg, "uring")) opt.ring_client = 1;
+            else if (strcmp(optarg, "epoll")) usage();
+            break;
         case 'c': opt.conns = atoi(optarg); break;
         case 'w': opt.window = atoi(optarg); break;
         case 'm': opt.size = atoi(optarg); break;
@@ -618,7 +742,8 @@ int main(int argc, char **argv) {
     if (opt.conns < 1 || opt.conns > MAX_CONNS || opt.window < 1 || opt.size < 1 || opt.measure_ms < 1
             || opt.buf_size < 64 || opt.buf_count < 1 || opt.buf_count > 32768
             || (opt.buf_count & (opt.buf_count - 1))
-            || (opt.no_copy && (opt.app_copy || opt.direct || opt.whole_sends))) usage();
+            || (opt.no_copy && (opt.app_copy || opt.direct || opt.whole_sends))
+            || (opt.ring_client && opt.window != 1)) usage(); /* the ring client: ping-pong only */
 
     socklen_t len = sizeof server_addr;
     server_addr.sin_family = AF_INET;
@@ -638,16 +763,18 @@ int main(int argc, char **argv) {
     samples = malloc(max_samples * sizeof *samples);
     cep = epoll_create1(0);
     if (!samples || cep < 0) die("client setup");
+    if (opt.ring_client) client_ring_setup();
     for (int i = 0; i < opt.conns; i++) {
         C[i].fd = socket(AF_INET, SOCK_STREAM, 0);
         if (C[i].fd < 0 || connect(C[i].fd, (struct sockaddr *)&server_addr, sizeof server_addr)) die("connect");
         nodelay_nonblocking(C[i].fd);
+        if (opt.ring_client) continue;
         struct epoll_event ev = {.events = EPOLLIN, .data.u32 = i};
         if (epoll_ctl(cep, EPOLL_CTL_ADD, C[i].fd, &ev)) die("client epoll_ctl");
     }
     for (int i = 0; i < opt.conns; i++) {
         C[i].owed = (unsigned long)opt.window * opt.size;
-        client_flush(i);
+        if (!opt.ring_client) client_flush(i); /* the ring client's first turn queues them */
     }
 
     struct snap a = {0}, b = {0};
@@ -655,8 +782,14 @@ int main(int argc, char **argv) {
     double start = now_ns(), measure_at = start + opt.warm_ms * 1e6, end = measure_at + opt.measure_ms * 1e6;
     int measuring = 0;
     for (;;) {
-        int n = epoll_wait(cep, evs, 64, 100);
-        if (n < 0 && errno != EINTR) die("client epoll_wait");
+        int n = 0;
+        if (opt.ring_client) {
+            client_ring_turn();
+        } else {
+            cli_calls++;
+            n = epoll_wait(cep, evs, 64, 100);
+            if (n < 0 && errno != EINTR) die("client epoll_wait");
+        }
         for (int k = 0; k < n; k++) {
             int i = evs[k].data.u32;
             if (evs[k].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) client_read(i);
@@ -673,12 +806,12 @@ int main(int argc, char **argv) {
     }
     double msgs = b.msgs - a.msgs, secs = (b.t - a.t) / 1e9;
     if (msgs < 1) fail("no message echoed in the window", EIO);
-    printf("RESULT server=%s conns=%d window=%d size=%d buf=%dx%d%s%s%s%s%s%s msgs_per_s=%.0f mb_per_s=%.1f"
-           " srv_cpu_us=%.3f proc_cpu_us=%.3f",
-           opt.uring ? "uring" : "epoll", opt.conns, opt.window, opt.size, opt.buf_count, opt.buf_size,
+    printf("RESULT server=%s client=%s conns=%d window=%d size=%d buf=%dx%d%s%s%s%s%s%s msgs_per_s=%.0f mb_per_s=%.1f"
+           " srv_cpu_us=%.3f cli_cpu_us=%.3f proc_cpu_us=%.3f cli_calls=%.4f",
+           opt.uring ? "uring" : "epoll", opt.ring_client ? "uring" : "epoll", opt.conns, opt.window, opt.size, opt.buf_count, opt.buf_size,
            opt.inc ? " inc" : "", opt.defer ? " defer" : "", opt.app_copy ? " appcopy" : "", opt.whole_sends ? " wholesends" : "", opt.no_copy ? " nocopy" : "", opt.direct ? " direct" : "",
            msgs / secs, msgs * opt.size / secs / 1e6, (b.srv_cpu - a.srv_cpu) / 1e3 / msgs,
-           (b.proc_cpu - a.proc_cpu) / 1e3 / msgs);
+           (b.cli_cpu - a.cli_cpu) / 1e3 / msgs, (b.proc_cpu - a.proc_cpu) / 1e3 / msgs, (b.cli_calls - a.cli_calls) / msgs);
     if (opt.uring)
         printf(" srv_calls=%.4f enter=%.4f send=%.4f recv_cqes=%.4f send_cqes=%.4f enobufs=%lu",
                (b.enter + b.direct - a.enter - a.direct) / msgs, (b.enter - a.enter) / msgs, (b.direct - a.direct) / msgs,
