@@ -11,6 +11,13 @@
 #   ROUNDS=7 MEASURE_MS=2000 benchmarks/native/uring-floor.sh
 #   SERVERS="epoll uring uring-big uring-nocopy uring-defer" benchmarks/native/uring-floor.sh
 #   SCENARIOS=pingpong SCHED=1 STRACE=0 benchmarks/native/uring-floor.sh   # + where ping-pong wake-ups land
+#   SCENARIOS=pingpong STRACE=0 ROUNDS=7 PAIRS="epoll/epoll uring/uring epoll/uring uring/epoll" \
+#     benchmarks/native/uring-floor.sh                                     # client/server pairs
+#
+# PAIRS (instead of SERVERS) runs client/server pairs, each "CLIENT/SERVER" with CLIENT epoll (the default
+# client) or uring (-C uring: level 2's ring work on the client's end too, ping-pong only; the echo scenarios
+# skip these pairs) and SERVER one of the servers below; ratios are then to epoll/epoll, and "CPU us/msg"
+# counts both threads (the whole process) per round trip.
 #
 # SCENARIOS picks some of echo64, echo16k, pingpong. SCHED=1 adds, per server, a ping-pong run under
 # `perf record -e sched:sched_wakeup,sched:sched_switch`: the share of the server's and client's wake-ups
@@ -30,7 +37,9 @@ out="${TMPDIR:-/tmp}/edgewise-native-bench"
 mkdir -p "$out"
 cc="${CC:-cc}"
 rounds="${ROUNDS:-5}" warm="${WARM_MS:-500}" measure="${MEASURE_MS:-1500}"
-servers="${SERVERS:-epoll uring}"
+servers="${PAIRS:-${SERVERS:-epoll uring}}"
+base=epoll
+[[ -n "${PAIRS:-}" ]] && base=epoll/epoll
 command -v "$cc" >/dev/null || { echo "no C compiler ($cc); apt-get install -y gcc" >&2; exit 2; }
 echo '#include <linux/io_uring.h>' | "$cc" -E - >/dev/null 2>&1 \
   || { echo "<linux/io_uring.h> missing: apt-get install -y linux-libc-dev (or your distribution's kernel headers)" >&2; exit 2; }
@@ -55,19 +64,31 @@ server_args() {
     *) echo "unknown server $1" >&2; exit 2 ;;
   esac
 }
+# a server name, or a CLIENT/SERVER pair
+run_args() {
+  if [[ "$1" == */* ]]; then
+    case "${1%%/*}" in epoll|uring) ;; *) echo "unknown client in $1" >&2; exit 2 ;; esac
+    echo "$(server_args "${1#*/}") -C ${1%%/*}"
+  else
+    server_args "$1"
+  fi
+}
 read -r -a names <<<"$servers"
+for name in "${names[@]}"; do run_args "$name" >/dev/null; done
+[[ " ${names[*]} " == *" $base "* ]] || { echo "no $base to compare with in: ${names[*]}" >&2; exit 2; }
 
 results="$out/uring-floor-results.txt"
 : >"$results"
-echo "== $(date -u +%FT%TZ) $(uname -r), $(nproc) CPUs; $rounds rounds of ${warm}+${measure} ms; servers: ${names[*]}"
+echo "== $(date -u +%FT%TZ) $(uname -r), $(nproc) CPUs; $rounds rounds of ${warm}+${measure} ms; $([[ -n "${PAIRS:-}" ]] && echo "client/server pairs" || echo servers): ${names[*]}"
 for ((r = 0; r < rounds; r++)); do
   echo "-- round $((r + 1)): $(uptime | sed 's/.*load/load/')"
   for sc in "${scenarios[@]}"; do
     sname="${sc%%:*}" sargs="${sc#*:}"
     for ((k = 0; k < ${#names[@]}; k++)); do
       name="${names[$(((k + r) % ${#names[@]}))]}"
+      [[ "$name" == uring/* && "$sname" != pingpong ]] && continue # the ring client: ping-pong only
       # shellcheck disable=SC2046,SC2086
-      line="$("$bin" $(server_args "$name") $sargs -W "$warm" -M "$measure" | grep '^RESULT')" \
+      line="$("$bin" $(run_args "$name") $sargs -W "$warm" -M "$measure" | grep '^RESULT')" \
         || { echo "run failed: $name $sname" >&2; exit 1; }
       echo "R round=$r scenario=$sname name=$name ${line#RESULT }" >>"$results"
     done
@@ -76,7 +97,7 @@ done
 echo "-- after: $(uptime | sed 's/.*load/load/')"
 
 # medians and ranges over rounds; per-round ratios to epoll (throughput, server CPU per message)
-awk -v names="${names[*]}" '
+awk -v names="${names[*]}" -v base="$base" '
   function med(a, n,   i, j, t, b) {
     for (i = 1; i <= n; i++) b[i] = a[i] + 0
     for (i = 2; i <= n; i++) { t = b[i]; for (j = i - 1; j >= 1 && b[j] > t; j--) b[j + 1] = b[j]; b[j + 1] = t }
@@ -86,34 +107,34 @@ awk -v names="${names[*]}" '
   function field(k,   i) { for (i = 1; i <= NF; i++) if (index($i, k "=") == 1) return substr($i, length(k) + 2); return "" }
   { sub(/^R /, ""); sc = field("scenario"); nm = field("name"); rd = field("round")
     key = sc SUBSEP nm; n[key]++
-    for (m = 1; m <= 5; m++) { v = field(metric[m]); val[key, m, n[key]] = v; byround[sc, nm, rd, m] = v }
+    for (m = 1; m <= nm_; m++) { v = field(metric[m]); val[key, m, n[key]] = v; byround[sc, nm, rd, m] = v }
     rounds[rd] = 1; scs[sc] = 1 }
-  BEGIN { split("msgs_per_s srv_cpu_us srv_calls p50_us p99_us", metric, " "); nn = split(names, nms, " ")
+  BEGIN { nm_ = split("msgs_per_s srv_cpu_us proc_cpu_us srv_calls cli_calls p50_us p99_us", metric, " "); nn = split(names, nms, " ")
           split("echo64 echo16k pingpong", order, " ") }
   END {
-    printf "\n%-9s %-17s %-28s %-22s %-12s %-20s %-20s\n", "scenario", "server", "msgs/s (min-max)", "server CPU us/msg", "srv calls", "p50 us", "p99 us"
+    printf "\n%-9s %-17s %-28s %-22s %-22s %-9s %-9s %-22s %-22s\n", "scenario", (base == "epoll" ? "server" : "client/server"), "msgs/s (min-max)", "server CPU us/msg", "CPU us/msg (both)", "srv calls", "cli calls", "p50 us", "p99 us"
     for (o = 1; o <= 3; o++) { sc = order[o]; if (!(sc in scs)) continue
       for (q = 1; q <= nn; q++) { nm = nms[q]; key = sc SUBSEP nm; if (!n[key]) continue
         line = sprintf("%-9s %-17s", sc, nm)
-        for (m = 1; m <= 5; m++) {
+        for (m = 1; m <= nm_; m++) {
           c = 0; for (i = 1; i <= n[key]; i++) if (val[key, m, i] != "") x[++c] = val[key, m, i]
-          if (!c) { line = line sprintf(" %-20s", "-"); continue }
+          if (!c) { line = line sprintf(" %-22s", "-"); continue }
           md = med(x, c)
           if (m == 1) line = line sprintf(" %-28s", sprintf("%.0f (%.0f-%.0f)", md, lo, hi))
-          else if (m == 3) line = line sprintf(" %-12s", sprintf("%.3f", md))
+          else if (m == 4 || m == 5) line = line sprintf(" %-9s", sprintf("%.3f", md))
           else line = line sprintf(" %-22s", sprintf("%.2f (%.2f-%.2f)", md, lo, hi))
         }
         print line
       }
     }
-    printf "\nper-round ratio to epoll, median (min-max) over rounds:\n"
-    printf "%-9s %-17s %-24s %-24s %-24s\n", "scenario", "server", "msgs/s", "server CPU per msg", "p99"
+    printf "\nper-round ratio to %s, median (min-max) over rounds:\n", base
+    printf "%-9s %-17s %-24s %-24s %-24s %-24s %-24s\n", "scenario", (base == "epoll" ? "server" : "client/server"), "msgs/s", "server CPU per msg", "CPU per msg (both)", "p50", "p99"
     for (o = 1; o <= 3; o++) { sc = order[o]; if (!(sc in scs)) continue
-      for (q = 1; q <= nn; q++) { nm = nms[q]; if (nm == "epoll") continue
+      for (q = 1; q <= nn; q++) { nm = nms[q]; if (nm == base || !n[sc SUBSEP nm]) continue
         line = sprintf("%-9s %-17s", sc, nm)
-        split("1 2 5", ms, " ")
-        for (z = 1; z <= 3; z++) { m = ms[z]; c = 0
-          for (rd in rounds) { a = byround[sc, nm, rd, m]; b = byround[sc, "epoll", rd, m]; if (a != "" && b != "" && b > 0) y[++c] = a / b }
+        nz = split("1 2 3 6 7", ms, " ")
+        for (z = 1; z <= nz; z++) { m = ms[z]; c = 0
+          for (rd in rounds) { a = byround[sc, nm, rd, m]; b = byround[sc, base, rd, m]; if (a != "" && b != "" && b > 0) y[++c] = a / b }
           line = line sprintf(" %-24s", c ? sprintf("%.2fx (%.2f-%.2f)", med(y, c), lo, hi) : "-")
         }
         print line
@@ -125,13 +146,14 @@ echo "(raw lines: $results)"
 if [[ "${STRACE:-1}" == 1 ]]; then
   command -v strace >/dev/null || { echo "strace missing (apt-get install -y strace); STRACE=0 skips this part" >&2; exit 2; }
   echo
-  echo "== strace -c -f, one run per scenario and server (whole process: the same client + the server), calls per echoed message"
+  echo "== strace -c -f, one run per scenario and server (whole process: client + server), calls per echoed message"
   for sc in "${scenarios[@]}"; do
     sname="${sc%%:*}" sargs="${sc#*:}"
     for name in "${names[@]}"; do
-      trace="$out/strace-$sname-$name.txt"
+      trace="$out/strace-$sname-${name//\//-}.txt"
+      [[ "$name" == uring/* && "$sname" != pingpong ]] && continue
       # shellcheck disable=SC2046,SC2086
-      total="$(strace -c -f -o "$trace" "$bin" $(server_args "$name") $sargs -W 200 -M 800 | sed -n 's/^TOTAL msgs=//p')"
+      total="$(strace -c -f -o "$trace" "$bin" $(run_args "$name") $sargs -W 200 -M 800 | sed -n 's/^TOTAL msgs=//p')"
       [[ -n "$total" && "$total" -gt 0 ]] || { echo "strace run failed: $name $sname" >&2; exit 1; }
       awk -v sc="$sname" -v nm="$name" -v total="$total" '
         $NF == "total" { all = $4; next }
@@ -146,9 +168,9 @@ if [[ "${SCHED:-0}" == 1 ]]; then
   echo
   echo "== ping-pong wake-ups (perf sched tracepoints, one run per server; $(uptime | sed 's/.*load/load/'))"
   for name in "${names[@]}"; do
-    data="$out/sched-$name.data"
+    data="$out/sched-${name//\//-}.data"
     # shellcheck disable=SC2046
-    line="$(perf record -q -e sched:sched_wakeup,sched:sched_switch -o "$data" "$bin" $(server_args "$name") \
+    line="$(perf record -q -e sched:sched_wakeup,sched:sched_switch -o "$data" "$bin" $(run_args "$name") \
       -c 4 -w 1 -m 64 -W 300 -M 1500 2>/dev/null | grep '^RESULT')" || { echo "perf run failed: $name" >&2; exit 1; }
     perf script -i "$data" -F comm,tid,cpu,event,trace 2>/dev/null | awk -v nm="$name" -v line="$line" '
       function field(k,   i) { for (i = 1; i <= NF; i++) if (index($i, k "=") == 1) return substr($i, length(k) + 2); return "" }
