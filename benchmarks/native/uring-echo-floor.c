@@ -85,8 +85,8 @@ enum {
 
 static struct {
     int uring, conns, window, size, warm_ms, measure_ms;
-    int buf_size, buf_count, inc, defer, app_copy, whole_sends, no_copy, direct, ring_client;
-} opt = {1, 8, 16, 64, 1000, 2000, 8192, 256, 0, 0, 0, 0, 0, 0, 0};
+    int buf_size, buf_count, inc, defer, app_copy, whole_sends, no_copy, direct, ring_client, split_cpus;
+} opt = {1, 8, 16, 64, 1000, 2000, 8192, 256, 0, 0, 0, 0, 0, 0, 0, 0};
 
 static int listen_fd;
 static struct sockaddr_in server_addr;
@@ -706,7 +706,8 @@ static void usage(void) {
                     "       [-b buf_size] [-n buf_count] [-i (IOU_PBUF_RING_INC)] [-d (DEFER_TASKRUN)] [-a (app copy)]\n"
                     "       [-s (a SEND takes every contiguous unsent byte, not just the head chunk's)]\n"
                     "       [-z (no copy: each SEND straight from the received buffer)]\n"
-                    "       [-x (level 2's large-write rule: >= 8 KiB with nothing queued goes out by send(2))]\n");
+                    "       [-x (level 2's large-write rule: >= 8 KiB with nothing queued goes out by send(2))]\n"
+                    "       [-A (client thread on CPU 0, server thread on CPU 1: every wake-up crosses CPUs)]\n");
     exit(2);
 }
 
@@ -717,7 +718,7 @@ int main(int argc, char **argv) {
     else usage();
     int o;
     optind = 2;
-    while ((o = getopt(argc, argv, "C:c:w:m:W:M:b:n:idaszx")) != -1) {
+    while ((o = getopt(argc, argv, "C:c:w:m:W:M:b:n:idaszxA")) != -1) {
         switch (o) {
         case 'C':
             if (!strcmp(optarg, "uring")) opt.ring_client = 1;
@@ -736,6 +737,7 @@ int main(int argc, char **argv) {
         case 's': opt.whole_sends = 1; break;
         case 'z': opt.no_copy = 1; break;
         case 'x': opt.direct = 1; break;
+        case 'A': opt.split_cpus = 1; break;
         default: usage();
         }
     }
@@ -755,6 +757,15 @@ int main(int argc, char **argv) {
     int err = pthread_create(&server, NULL, opt.uring ? uring_server : epoll_server, NULL);
     if (err) fail("pthread_create", err);
     pthread_setname_np(server, "floor-server"); /* for perf report --comm */
+    if (opt.split_cpus) { /* the scheduler places the two threads on one CPU or two from run to run: fix it */
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(1, &one);
+        if ((err = pthread_setaffinity_np(server, sizeof one, &one))) fail("pin server thread", err);
+        CPU_ZERO(&one);
+        CPU_SET(0, &one);
+        if ((err = pthread_setaffinity_np(pthread_self(), sizeof one, &one))) fail("pin client thread", err);
+    }
     pthread_setname_np(pthread_self(), "floor-client");
     clockid_t srv_clock;
     err = pthread_getcpuclockid(server, &srv_clock);

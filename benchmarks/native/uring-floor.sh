@@ -17,7 +17,8 @@
 # PAIRS (instead of SERVERS) runs client/server pairs, each "CLIENT/SERVER" with CLIENT epoll (the default
 # client) or uring (-C uring: level 2's ring work on the client's end too, ping-pong only; the echo scenarios
 # skip these pairs) and SERVER one of the servers below; ratios are then to epoll/epoll, and "CPU us/msg"
-# counts both threads (the whole process) per round trip.
+# counts both threads (the whole process) per round trip.  EXTRA (e.g. "-A": client on CPU 0, server on CPU 1)
+# goes to every run of the measured rounds.
 #
 # SCENARIOS picks some of echo64, echo16k, pingpong. SCHED=1 adds, per server, a ping-pong run under
 # `perf record -e sched:sched_wakeup,sched:sched_switch`: the share of the server's and client's wake-ups
@@ -88,7 +89,7 @@ for ((r = 0; r < rounds; r++)); do
       name="${names[$(((k + r) % ${#names[@]}))]}"
       [[ "$name" == uring/* && "$sname" != pingpong ]] && continue # the ring client: ping-pong only
       # shellcheck disable=SC2046,SC2086
-      line="$("$bin" $(run_args "$name") $sargs -W "$warm" -M "$measure" | grep '^RESULT')" \
+      line="$("$bin" $(run_args "$name") $sargs ${EXTRA:-} -W "$warm" -M "$measure" | grep '^RESULT')" \
         || { echo "run failed: $name $sname" >&2; exit 1; }
       echo "R round=$r scenario=$sname name=$name ${line#RESULT }" >>"$results"
     done
