@@ -31,7 +31,7 @@ class UringSendDifferentialTest {
     @BeforeEach
     void levelTwo() {
         Assumptions.assumeTrue(System.getProperty("os.name").startsWith("Linux"), "io_uring is Linux only");
-        Assumptions.assumeTrue(io.edgewise.sys.Settings.uringSend(), "needs -Dio.edgewise.uring.send=true");
+        Assumptions.assumeTrue(io.edgewise.sys.Settings.uringSend(), "needs level 2's send side (off with -Dio.edgewise.uring.send=false)");
         Assumptions.assumeTrue(Backends.name().equals("io_uring") && UringSupport.ioEnabled(),
                 "needs -Dio.edgewise.backend=io_uring -Dio.edgewise.uring.io=true");
     }

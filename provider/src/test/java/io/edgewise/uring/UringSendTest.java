@@ -38,11 +38,11 @@ class UringSendTest {
         assumeSends();
     }
 
-    /** Level 2 with its send side ({@code -Dio.edgewise.uring.send=true}); skipped otherwise. */
+    /** Level 2 with its send side (on unless {@code -Dio.edgewise.uring.send=false}); skipped otherwise. */
     static void assumeSends() {
         UringCompletionIoTest.assumeLevelTwo();
         org.junit.jupiter.api.Assumptions.assumeTrue(io.edgewise.sys.Settings.uringSend(),
-                "needs -Dio.edgewise.uring.send=true (level 2's send side)");
+                "needs level 2's send side (off with -Dio.edgewise.uring.send=false)");
     }
 
     /** Whether the channel's writes go to a ring's send buffer. */

@@ -567,7 +567,7 @@ public final class UringPoller implements Poller {
 
     /** Whether level 2 runs on this poller ({@link UringSupport#ioEnabled()}); its state made at first use. */
     private final boolean streamsOn;
-    /** Whether level 2's send side runs too ({@code -Dio.edgewise.uring.send=true}). */
+    /** Whether level 2's send side runs too ({@code io.edgewise.uring.send}, on unless set to false). */
     private final boolean sendsOn;
     /** Made at the first offer (under {@link #lock}); volatile for {@link #release()}'s look after unlocking. */
     private volatile CompletionStreams streams;
