@@ -20,7 +20,13 @@ public enum Variant {
             "-Dio.edgewise.backend=io_uring"),
     /** io_uring level 2 (completion I/O); measured only when named in {@code --variants}. */
     EDGEWISE_URING_IO("Edgewise io_uring L2", "Eu2", "io.edgewise.EdgewiseSelectorProvider", Kind.NIO,
-            "-Dio.edgewise.backend=io_uring", "-Dio.edgewise.uring.io=true");
+            "-Dio.edgewise.backend=io_uring", "-Dio.edgewise.uring.io=true"),
+    /**
+     * Level 2 on rings made with SINGLE_ISSUER | DEFER_TASKRUN (a test-only setting: docs/io_uring.md,
+     * "DEFER_TASKRUN"); measured only when named in {@code --variants}.
+     */
+    EDGEWISE_URING_IO_DEFER("Edgewise io_uring L2 defer", "Eu2d", "io.edgewise.EdgewiseSelectorProvider", Kind.NIO,
+            "-Dio.edgewise.backend=io_uring", "-Dio.edgewise.uring.io=true", "-Dio.edgewise.uring.test.deferTaskrun=true");
 
     /** Which Netty transport a variant's JVMs use. */
     enum Kind { NIO, NETTY_EPOLL, NETTY_IO_URING }
@@ -50,9 +56,10 @@ public enum Variant {
         return l;
     }
 
-    /** The variants a run measures when {@code --variants} names none: all but the opt-in level 2. */
+    /** The variants a run measures when {@code --variants} names none: all but the opt-in level-2 ones. */
     public static Variant[] defaults() {
-        return java.util.Arrays.stream(values()).filter(v -> v != EDGEWISE_URING_IO).toArray(Variant[]::new);
+        return java.util.Arrays.stream(values()).filter(v -> v != EDGEWISE_URING_IO && v != EDGEWISE_URING_IO_DEFER)
+                .toArray(Variant[]::new);
     }
 
     /** Whether this variant asks for Edgewise's io_uring backend (a fallback to epoll makes it unavailable). */

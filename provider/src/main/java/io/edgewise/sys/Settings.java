@@ -69,6 +69,7 @@ public record Settings(String backend, String binding, String socketops, String 
     public static final String URING_READY_POLLER = "io.edgewise.uring.readyPoller";
     public static final String URING_SEND = "io.edgewise.uring.send";
     public static final String URING_SEND_POOL_BYTES = "io.edgewise.uring.sendPoolBytes";
+    public static final String URING_TEST_DEFER_TASKRUN = "io.edgewise.uring.test.deferTaskrun";
 
     /** The JVM's properties now (privileged reads, see {@link SystemProps}). */
     public static Settings fromSystem() {
@@ -155,6 +156,19 @@ public record Settings(String backend, String binding, String socketops, String 
 
     static boolean uringSend(UnaryOperator<String> props) {
         return Boolean.parseBoolean(orElse(props.apply(URING_SEND), "true"));
+    }
+
+    /**
+     * Tests and benchmarks only: io_uring level-2 rings made with {@code SINGLE_ISSUER | DEFER_TASKRUN}
+     * (unset: false). Such a ring belongs to the first thread that enters it; another thread's select or close
+     * fails with an IOException (docs/io_uring.md, "DEFER_TASKRUN"); read when a ring selector is made.
+     */
+    public static boolean uringTestDeferTaskrun() {
+        return uringTestDeferTaskrun(SystemProps::get);
+    }
+
+    static boolean uringTestDeferTaskrun(UnaryOperator<String> props) {
+        return Boolean.parseBoolean(props.apply(URING_TEST_DEFER_TASKRUN));
     }
 
     /**

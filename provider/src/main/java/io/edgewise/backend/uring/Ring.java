@@ -32,6 +32,8 @@ final class Ring implements AutoCloseable {
     final int sqEntries;
     final int cqEntries;
     final int features;
+    /** The setup flags asked for (the kernel refuses a ring whose flags it does not know). */
+    final int flags;
     private final long ringAddr;
     private final int ringLen;
     private final long sqesAddr;
@@ -60,6 +62,7 @@ final class Ring implements AutoCloseable {
             throw new SetupException(e, "io_uring_setup: " + LibC.strerror(e));
         }
         fd = (int) r;
+        this.flags = flags | IORING_SETUP_CQSIZE;
         this.sqEntries = p.getInt(PARAMS_SQ_ENTRIES);
         this.cqEntries = p.getInt(PARAMS_CQ_ENTRIES);
         features = p.getInt(PARAMS_FEATURES);

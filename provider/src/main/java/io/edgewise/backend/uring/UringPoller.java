@@ -49,7 +49,9 @@ import java.nio.ByteOrder;
  * level 2, every operation also holds {@link #lock}, and a thread that serves a detach asked for from
  * another thread ({@link CompletionStreams#requestDetach}) may hold it while no operation runs: then the
  * ring, the per-descriptor state and the deferred completions are guarded by {@code lock}. Lock order:
- * the selection lock → {@code lock} → a channel's read lock (only tried) → a stream's monitor.
+ * the selection lock → {@code lock} → a channel's read lock (only tried) → a stream's monitor. A ring made
+ * with {@code DEFER_TASKRUN} (tests only) is entered by {@link #issuer} alone: every other thread's enter,
+ * and {@link #runIfFree}, refuse; {@code issuer} is written once, by that thread, and volatile.
  */
 public final class UringPoller implements Poller {
     /** Events per poll, the same for every selector of this process. */
@@ -108,7 +110,10 @@ public final class UringPoller implements Poller {
         if (problem != null) {
             throw new IOException("io_uring unavailable: " + problem);
         }
-        ring = new Ring(sqEntries, cqEntries, UringSupport.SETUP_FLAGS);
+        streamsOn = UringSupport.ioEnabled();
+        boolean defer = streamsOn && io.edgewise.sys.Settings.uringTestDeferTaskrun();
+        ring = defer ? deferRing(sqEntries, cqEntries) : new Ring(sqEntries, cqEntries, UringSupport.SETUP_FLAGS);
+        deferTaskrun = (ring.flags & IORING_SETUP_DEFER_TASKRUN) != 0;
         eventfd = LibC.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         if (eventfd < 0) {
             int e = -eventfd;
@@ -116,7 +121,6 @@ public final class UringPoller implements Poller {
             throw new IOException("eventfd: " + LibC.strerror(e));
         }
         scratch.putLong(GETEVENTS_ARG_TS, scratchAddr + TS);
-        streamsOn = UringSupport.ioEnabled();
         sendsOn = streamsOn && io.edgewise.sys.Settings.uringSend();
     }
 
@@ -249,17 +253,73 @@ public final class UringPoller implements Poller {
         return ring.nextSqe();
     }
 
+    // ---- DEFER_TASKRUN (tests and benchmarks only: Settings.uringTestDeferTaskrun)
+
+    /**
+     * Whether the ring was made with {@code SINGLE_ISSUER | DEFER_TASKRUN}: the kernel runs its completion
+     * work only inside the enters of one thread, {@link #issuer}, and refuses every other thread's enter.
+     */
+    private final boolean deferTaskrun;
+    /** The one thread that may enter a DEFER_TASKRUN ring: the first that did (written once, by it). */
+    private volatile Thread issuer;
+
+    /** A disabled DEFER_TASKRUN ring, enabled by its first enter; a kernel without it (before 6.1): the usual. */
+    private static Ring deferRing(int sqEntries, int cqEntries) throws IOException {
+        try {
+            return new Ring(sqEntries, cqEntries, IORING_SETUP_SUBMIT_ALL | IORING_SETUP_TASKRUN_FLAG
+                    | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_R_DISABLED);
+        } catch (Ring.SetupException e) {
+            return new Ring(sqEntries, cqEntries, UringSupport.SETUP_FLAGS);
+        }
+    }
+
+    /** Every enter of this poller: a DEFER_TASKRUN ring is claimed by its first caller and refuses the others. */
+    private long enter(int toSubmit, int minComplete, int flags, long arg, int argSize) throws IOException {
+        if (deferTaskrun && issuer != Thread.currentThread()) {
+            claim();
+        }
+        return ring.enter(toSubmit, minComplete, flags, arg, argSize);
+    }
+
+    private void claim() throws IOException {
+        Thread me = Thread.currentThread();
+        Thread first = issuer;
+        if (first != null) {
+            throw new IOException("io_uring: this selector's ring (" + io.edgewise.sys.Settings.URING_TEST_DEFER_TASKRUN
+                    + ") belongs to thread \"" + first.getName() + "\"; thread \"" + me.getName()
+                    + "\" cannot select, close or serve it");
+        }
+        if (isVirtual(me)) {
+            throw new IOException("io_uring: a ring made with " + io.edgewise.sys.Settings.URING_TEST_DEFER_TASKRUN
+                    + " belongs to one kernel thread: a virtual thread, which moves between carriers, cannot select it");
+        }
+        long r = LibC.syscall(NR_IO_URING_REGISTER, ring.fd, IORING_REGISTER_ENABLE_RINGS, 0, 0, 0, 0);
+        if (r < 0) {
+            throw new IOException("io_uring: IORING_REGISTER_ENABLE_RINGS: " + LibC.strerror((int) -r));
+        }
+        issuer = me;
+    }
+
+    /** Thread.isVirtual (Java 21+) without compiling against it: claim runs once per ring. */
+    private static boolean isVirtual(Thread t) {
+        try {
+            return (Boolean) Thread.class.getMethod("isVirtual").invoke(t);
+        } catch (ReflectiveOperationException before21) {
+            return false;
+        }
+    }
+
     /** Submits every queued SQE without waiting. */
     private void submitNow() throws IOException {
         int n;
         while ((n = ring.unsubmitted()) > 0) {
-            long entered = ring.enter(n, 0, 0, 0, 0);
+            long entered = enter(n, 0, 0, 0, 0);
             if (entered < 0) {
                 int e = (int) -entered;
                 if (e == EINTR) continue;
                 if (e == EAGAIN || e == EBUSY) {
                     // the CQ is full and its overflow cannot be flushed: make room by waiting for nothing
-                    long waited = ring.enter(0, 0, IORING_ENTER_GETEVENTS, 0, 0);
+                    long waited = enter(0, 0, IORING_ENTER_GETEVENTS, 0, 0);
                     if (waited < 0 && waited != -EINTR) {
                         throw new IOException("io_uring_enter: " + LibC.strerror((int) -waited));
                     }
@@ -326,6 +386,7 @@ public final class UringPoller implements Poller {
         wokenUp = false;
         Thread me = Thread.currentThread();
         if (owner != me) {
+            if (deferTaskrun && issuer != null && issuer != me) claim(); // another thread: fails before adopt changes anything
             if (owner != null) adopt();
             owner = me;
         }
@@ -358,7 +419,7 @@ public final class UringPoller implements Poller {
             long r;
             if (ready || timeoutMillis == 0) {
                 // submit; GETEVENTS without a minimum runs pending completion work and flushes an overflow
-                r = ring.enter(toSubmit, 0, IORING_ENTER_GETEVENTS, 0, 0);
+                r = enter(toSubmit, 0, IORING_ENTER_GETEVENTS, 0, 0);
             } else {
                 long arg = 0;
                 if (timeoutMillis > 0) {
@@ -369,7 +430,7 @@ public final class UringPoller implements Poller {
                     scratch.putLong(GETEVENTS_ARG_TS, 0L); // no timespec: wait without limit
                 }
                 arg = scratchAddr;
-                r = ring.enter(toSubmit, 1, IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, arg, GETEVENTS_ARG_SIZE);
+                r = enter(toSubmit, 1, IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, arg, GETEVENTS_ARG_SIZE);
             }
             if (r < 0) {
                 int e = (int) -r;
@@ -550,6 +611,9 @@ public final class UringPoller implements Poller {
     }
 
     private void close0() throws IOException {
+        if (deferTaskrun && issuer != null && issuer != Thread.currentThread()) {
+            claim(); // throws: only the ring's own thread can end its requests (nothing is closed)
+        }
         if (streams != null) {
             streams.close(); // level 2: every recv ends and its stream keeps what it received
         }
@@ -598,6 +662,9 @@ public final class UringPoller implements Poller {
      * selector's next operation, which reports it.
      */
     boolean runIfFree(LockedWork work) {
+        if (deferTaskrun && issuer != Thread.currentThread()) {
+            return false; // only the ring's own thread may enter it: it serves the work (poked by the caller)
+        }
         if (!lock.tryLock()) {
             return false;
         }
@@ -694,7 +761,7 @@ public final class UringPoller implements Poller {
      * (a removal runs between a poll and the selector's reading of its batch).
      */
     void awaitCompletions() throws IOException {
-        long entered = ring.cqReady() == 0 ? ring.enter(0, 1, IORING_ENTER_GETEVENTS, 0, 0) : 0;
+        long entered = ring.cqReady() == 0 ? enter(0, 1, IORING_ENTER_GETEVENTS, 0, 0) : 0;
         if (entered < 0) {
             int e = (int) -entered;
             if (e != EINTR && e != EAGAIN && e != EBUSY) throw new IOException("io_uring_enter: " + LibC.strerror(e));

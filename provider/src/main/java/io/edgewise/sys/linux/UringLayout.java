@@ -16,6 +16,9 @@ public final class UringLayout {
     // io_uring_setup flags and features
     public static final int IORING_SETUP_CQSIZE = 1 << 3, IORING_SETUP_CLAMP = 1 << 4,
             IORING_SETUP_SUBMIT_ALL = 1 << 7, IORING_SETUP_COOP_TASKRUN = 1 << 8, IORING_SETUP_TASKRUN_FLAG = 1 << 9;
+    /** Linux 6.1+: one task submits and runs the completion work, only in its own enters (see UringPoller). */
+    public static final int IORING_SETUP_R_DISABLED = 1 << 6, IORING_SETUP_SINGLE_ISSUER = 1 << 12,
+            IORING_SETUP_DEFER_TASKRUN = 1 << 13;
     public static final int IORING_FEAT_SINGLE_MMAP = 1, IORING_FEAT_NODROP = 1 << 1,
             IORING_FEAT_EXT_ARG = 1 << 8;
 
@@ -23,7 +26,7 @@ public final class UringLayout {
     public static final int IORING_ENTER_GETEVENTS = 1, IORING_ENTER_EXT_ARG = 1 << 3;
 
     // io_uring_register opcodes and the probe
-    public static final int IORING_REGISTER_PROBE = 8;
+    public static final int IORING_REGISTER_PROBE = 8, IORING_REGISTER_ENABLE_RINGS = 12;
     public static final int IO_URING_OP_SUPPORTED = 1;
 
     // mmap offsets
