@@ -300,6 +300,13 @@ public final class UringPoller implements Poller {
         issuer = me;
     }
 
+    /** Fails, before anything changes, when another thread owns this DEFER_TASKRUN ring. */
+    private void refuseOtherThreads() throws IOException {
+        if (deferTaskrun && issuer != null && issuer != Thread.currentThread()) {
+            claim(); // throws, naming both threads
+        }
+    }
+
     /** Thread.isVirtual (Java 21+) without compiling against it: claim runs once per ring. */
     private static boolean isVirtual(Thread t) {
         try {
@@ -386,7 +393,7 @@ public final class UringPoller implements Poller {
         wokenUp = false;
         Thread me = Thread.currentThread();
         if (owner != me) {
-            if (deferTaskrun && issuer != null && issuer != me) claim(); // another thread: fails before adopt changes anything
+            refuseOtherThreads(); // before adopt changes anything
             if (owner != null) adopt();
             owner = me;
         }
@@ -611,9 +618,7 @@ public final class UringPoller implements Poller {
     }
 
     private void close0() throws IOException {
-        if (deferTaskrun && issuer != null && issuer != Thread.currentThread()) {
-            claim(); // throws: only the ring's own thread can end its requests (nothing is closed)
-        }
+        refuseOtherThreads(); // only the ring's own thread can end its requests: nothing is closed
         if (streams != null) {
             streams.close(); // level 2: every recv ends and its stream keeps what it received
         }
