@@ -270,14 +270,20 @@ static void buf_ring_setup(void) {
     __atomic_store_n(&br->tail, (unsigned short)br_tail, __ATOMIC_RELEASE);
 }
 
-/* a buffer read empty goes back to the kernel: an entry and a release store of the tail, no system call */
-static void recycle(unsigned bid) {
-    struct io_uring_buf *e = &br->bufs[br_tail & (opt.buf_count - 1)];
-    e->addr = (uint64_t)(uintptr_t)(bufs + (size_t)bid * opt.buf_size);
+/* buffer bid of the slab at base goes (back) to the kernel through ring r: an entry and a release store of
+   the tail, no system call */
+static void buf_ring_put(struct io_uring_buf_ring *r, unsigned *tail, char *base, unsigned bid) {
+    struct io_uring_buf *e = &r->bufs[*tail & (opt.buf_count - 1)];
+    e->addr = (uint64_t)(uintptr_t)(base + (size_t)bid * opt.buf_size);
     e->len = opt.buf_size;
     e->bid = bid;
-    br_tail++;
-    __atomic_store_n(&br->tail, (unsigned short)br_tail, __ATOMIC_RELEASE);
+    ++*tail;
+    __atomic_store_n(&r->tail, (unsigned short)*tail, __ATOMIC_RELEASE);
+}
+
+/* a buffer read empty goes back to the kernel */
+static void recycle(unsigned bid) {
+    buf_ring_put(br, &br_tail, bufs, bid);
     recycled++;
     held--;
 }
@@ -593,12 +599,7 @@ static char *cbufs;
 static unsigned cbr_tail;
 
 static void client_recycle(unsigned bid) {
-    struct io_uring_buf *e = &cbr->bufs[cbr_tail & (opt.buf_count - 1)];
-    e->addr = (uint64_t)(uintptr_t)(cbufs + (size_t)bid * opt.buf_size);
-    e->len = opt.buf_size;
-    e->bid = bid;
-    cbr_tail++;
-    __atomic_store_n(&cbr->tail, (unsigned short)cbr_tail, __ATOMIC_RELEASE);
+    buf_ring_put(cbr, &cbr_tail, cbufs, bid);
 }
 
 static void client_ring_setup(void) {
