@@ -101,7 +101,7 @@ public final class SocketChannelImpl extends StreamSocketChannel {
                     }
                 }
             } finally {
-                writeLock.unlock();
+                unlockWrite();
             }
         } finally {
             readLock.unlock();
@@ -324,7 +324,7 @@ public final class SocketChannelImpl extends StreamSocketChannel {
         } catch (NotYetConnectedException e) {
             throw new java.net.SocketException("Socket is not connected");
         } finally {
-            writeLock.unlock();
+            unlockWrite();
         }
     }
 

@@ -43,7 +43,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code readWaiter} and {@code writeWaiter} (plus the subclass fields they name). Order:
  * readLock → writeLock → stateLock. {@code connectionReset} and {@code input} are written under readLock;
  * {@code output} (and a detached output's leftover) under writeLock ({@code output} is volatile for shutdown
- * and close, which read it under stateLock alone).
+ * and close, which read it under stateLock alone); {@code outputFinAsked} under stateLock;
+ * {@code leftoverFinWanted} set under stateLock and served under writeLock (volatile: every release of
+ * writeLock, {@link #unlockWrite}, looks again, so a request that found writeLock taken is never left behind).
  * {@code close} does not wait for blocking operations in progress (see
  * {@link #implCloseSelectableChannel}); {@link FdHandle} defers the real {@code close(2)} until the
  * last call on the descriptor has left.
@@ -66,6 +68,16 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
      * none); once detached, kept until the bytes it left unsent are written to the descriptor.
      */
     private volatile CompletionOutput output;
+    /**
+     * A shutdownOutput or close (or a selector's close, for an output asked to finish with the FIN) found the
+     * unsent bytes of a detached output: they go to the peer before the FIN, started by whoever holds
+     * writeLock next ({@link #serveLeftoverFin}). Whoever sets it (under stateLock) holds a use of the
+     * descriptor for it, which the drain takes over: the bytes go out even when the channel's descriptor is
+     * marked closed meanwhile. Cleared under writeLock; volatile for the writers' look after unlocking.
+     */
+    private volatile boolean leftoverFinWanted;
+    /** The output was asked to finish with the FIN ({@link CompletionOutput#finishWithFin()}; stateLock). */
+    private boolean outputFinAsked;
     /**
      * The keys Edgewise selectors made for this channel — null, one {@link SelectionKey}, or an array for
      * several (no allocation for the usual one) — since level 2 serves a channel with one only (stateLock).
@@ -286,7 +298,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
                 try {
                     return step.run();
                 } finally {
-                    writeLock.unlock();
+                    unlockWrite();
                 }
             } finally {
                 readLock.unlock();
@@ -314,6 +326,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
 
     /** Shuts down input (0) or output (1) once, and wakes the thread blocked on that side. */
     private void shutdown(int how) throws IOException {
+        boolean leftoverFirst;
         synchronized (stateLock) {
             ensureOpen();
             if (!isConnected()) throw new NotYetConnectedException();
@@ -326,21 +339,41 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
             CompletionOutput out = how == 1 ? output : null;
             if (out != null && out.finishWithFin()) {
                 // level 2: the backend sends every buffered byte first, then shuts the output down
+                outputFinAsked = true;
                 if (writeWaiter != null) writeWaiter.signal();
                 return;
             }
-            int f = fd.acquire();
-            try {
-                ops.shutdown(f, how);
-            } catch (IOException | RuntimeException e) {
-                setShutdown(how, false);
-                throw e;
-            } finally {
-                fd.release();
+            // a detached output's unsent bytes go first (a blocking writer in progress is woken by the
+            // kernel's shutdown instead, as the JDK's, and what it had left is not sent)
+            leftoverFirst = out != null && writeWaiter == null && leftoverOf(out) != null && wantLeftoverFin();
+            if (!leftoverFirst) {
+                shutdownNow(how);
             }
-            Waiter blocked = how == 0 ? readWaiter : writeWaiter;
-            if (blocked != null) blocked.signal();
         }
+        if (leftoverFirst) {
+            // no blocking write is in progress: writeLock's holders leave promptly
+            writeLock.lock();
+            try {
+                serveLeftoverFin();
+            } finally {
+                unlockWrite();
+            }
+        }
+    }
+
+    /** The kernel's shutdown, which wakes the thread blocked on that side (stateLock). */
+    private void shutdownNow(int how) throws IOException {
+        int f = fd.acquire();
+        try {
+            ops.shutdown(f, how);
+        } catch (IOException | RuntimeException e) {
+            setShutdown(how, false);
+            throw e;
+        } finally {
+            fd.release();
+        }
+        Waiter blocked = how == 0 ? readWaiter : writeWaiter;
+        if (blocked != null) blocked.signal();
     }
 
     private void setShutdown(int how, boolean closed) {
@@ -616,7 +649,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
             }
             return normalize(n);
         } finally {
-            writeLock.unlock();
+            unlockWrite(); // a shutdown or close that met this write is served there
         }
     }
 
@@ -685,13 +718,77 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
                 return true;
             }
         } finally {
-            writeLock.unlock();
+            unlockWrite();
         }
     }
 
     @Override
     public final void releaseOutput(CompletionOutput out) {
+        synchronized (stateLock) {
+            // an output asked to finish with the FIN whose selector closed first: its unsent bytes, then the FIN;
+            // its use of the descriptor goes on as the drain's
+            if (outputFinAsked && output == out && leftoverOf(out) != null && !leftoverFinWanted) {
+                leftoverFinWanted = true;
+            } else {
+                out = null;
+            }
+        }
+        if (out != null) {
+            serveLeftoverFinIfFree();
+            return;
+        }
         fd.release(); // may make the deferred close(2): nothing of this output is in the kernel any more
+    }
+
+    /**
+     * Asks for the leftover, then the FIN, with a use of the descriptor for it (stateLock); false when asked
+     * already or the descriptor is closed.
+     */
+    private boolean wantLeftoverFin() {
+        if (leftoverFinWanted) return false;
+        try {
+            fd.acquire();
+        } catch (ClosedChannelException e) {
+            return false;
+        }
+        leftoverFinWanted = true;
+        return true;
+    }
+
+    /** The unsent bytes of a detached output, when any are left; else null. */
+    private static ByteBuffer leftoverOf(CompletionOutput out) {
+        ByteBuffer left = out == null ? null : out.leftover();
+        return left != null && left.hasRemaining() ? left : null;
+    }
+
+    /** Every release of writeLock: then serves a {@link #leftoverFinWanted} that found it taken. */
+    final void unlockWrite() {
+        writeLock.unlock();
+        if (leftoverFinWanted) serveLeftoverFinIfFree();
+    }
+
+    /** Serves {@link #leftoverFinWanted} if writeLock is free; else its holder does ({@link #unlockWrite}). */
+    private void serveLeftoverFinIfFree() {
+        while (leftoverFinWanted && writeLock.tryLock()) {
+            try {
+                serveLeftoverFin();
+            } finally {
+                writeLock.unlock();
+            }
+        }
+    }
+
+    /**
+     * (writeLock) The detached output's unsent bytes go to the peer, then the FIN, through a {@link LeftoverDrain}
+     * that takes over the use of the descriptor held for it; just the FIN when a write took them meanwhile.
+     */
+    private void serveLeftoverFin() {
+        if (!leftoverFinWanted) return;
+        leftoverFinWanted = false;
+        CompletionOutput out = output;
+        ByteBuffer left = leftoverOf(out);
+        if (out != null && out.leftover() != null) output = null; // detached: the drain has its bytes
+        LeftoverDrain.start(fd, fd.fd(), ops, io, left != null ? left : ByteBuffer.allocate(0));
     }
 
     // ---- blocking mode, close
@@ -707,7 +804,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
                     // the descriptor stays non-blocking: blocking mode is emulated with waits
                 }
             } finally {
-                writeLock.unlock();
+                unlockWrite();
             }
         } finally {
             readLock.unlock();
@@ -717,6 +814,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
     @Override
     protected final void implCloseSelectableChannel() throws IOException {
         boolean connected;
+        boolean leftoverFirst;
         synchronized (stateLock) {
             connected = state == ST_CONNECTED;
             trace.closed(localAddress, remoteAddress, isRegistered());
@@ -724,6 +822,9 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
             if (readWaiter != null) readWaiter.signalClose(fd);
             if (writeWaiter != null) writeWaiter.signalClose(fd);
             closing();
+            // a detached output's unsent bytes were accepted by a write: they go before the FIN
+            leftoverFirst = connected && !isOutputClosed && writeWaiter == null && leftoverOf(output) != null
+                    && lingerAllowsLeftover() && wantLeftoverFin();
         }
         // Non-blocking I/O in progress ends promptly: wait for it. Blocking I/O must not be waited
         // for: on JDK 17 an interrupt runs this close while holding the blocked thread's blockerLock,
@@ -733,7 +834,16 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
             readLock.lock();
             readLock.unlock();
             writeLock.lock();
-            writeLock.unlock();
+            unlockWrite();
+        }
+        if (leftoverFirst) {
+            // no blocking write is in progress (writeWaiter was null): writeLock's holders leave promptly
+            writeLock.lock();
+            try {
+                serveLeftoverFin(); // the drain's use of the descriptor defers its real close(2)
+            } finally {
+                unlockWrite();
+            }
         }
         synchronized (stateLock) {
             if (state != ST_CLOSING) {
@@ -743,7 +853,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
                 state = ST_CLOSED;
                 fd.close();
                 trace.released();
-            } else if (connected && !isBlocking()) {
+            } else if (connected && !isBlocking() && !leftoverFirst) {
                 // a selector still holds the descriptor: let the peer see the close now, unless
                 // SO_LINGER 0 asks for a reset, which only the real close(2) sends
                 try {
@@ -753,8 +863,10 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
                         if (linger != 0) {
                             if (linger > 0) ops.setOption(f, optionFamily, StandardSocketOptions.SO_LINGER, -1);
                             CompletionOutput out = output;
-                            if (out == null || !out.finishWithFin()) {
-                                ops.shutdown(f, 1); // else the backend sends its buffered bytes, then the FIN
+                            if (out != null && out.finishWithFin()) {
+                                outputFinAsked = true; // the backend sends its buffered bytes, then the FIN
+                            } else {
+                                ops.shutdown(f, 1);
                             }
                         }
                     } finally {
@@ -767,12 +879,32 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
         }
     }
 
+    /**
+     * Close with a detached output's unsent bytes (stateLock): false for SO_LINGER 0, whose reset drops them
+     * as the kernel drops its queue; a positive linger is turned off, so that the real close(2), which the
+     * drain's end may make on a poller's thread, does not block there.
+     */
+    private boolean lingerAllowsLeftover() {
+        try {
+            int f = fd.acquire();
+            try {
+                int linger = ops.getOption(f, optionFamily, StandardSocketOptions.SO_LINGER);
+                if (linger > 0) ops.setOption(f, optionFamily, StandardSocketOptions.SO_LINGER, -1);
+                return linger != 0;
+            } finally {
+                fd.release();
+            }
+        } catch (IOException e) {
+            return false; // the socket failed: nothing can be sent
+        }
+    }
+
     @Override
     public final void kill() {
         readLock.lock();
         readLock.unlock();
         writeLock.lock();
-        writeLock.unlock();
+        unlockWrite();
         synchronized (stateLock) {
             if (state == ST_CLOSING) {
                 state = ST_CLOSED;

@@ -81,7 +81,7 @@ public final class UnixSocketChannelImpl extends StreamSocketChannel {
                     }
                 }
             } finally {
-                writeLock.unlock();
+                unlockWrite();
             }
         } finally {
             readLock.unlock();

@@ -157,6 +157,42 @@ class UringDeferTaskrunTest {
         }
     }
 
+    /**
+     * A virtual thread moves between carriers, and the kernel binds the ring to one of them: its select fails
+     * with an IOException that says so, and changes nothing (a platform thread then owns the ring).
+     */
+    @Test
+    void aVirtualThreadCannotOwnTheRing() throws Exception {
+        Object builder;
+        try {
+            builder = Thread.class.getMethod("ofVirtual").invoke(null);
+        } catch (NoSuchMethodException before21) {
+            Assumptions.abort("virtual threads: Java 21+");
+            return;
+        }
+        try (Selector sel = deferSelector()) {
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Runnable select = () -> {
+                try {
+                    sel.selectNow();
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            };
+            Thread vt = (Thread) Class.forName("java.lang.Thread$Builder").getMethod("start", Runnable.class)
+                    .invoke(builder, select);
+            vt.join(30_000);
+            assertFalse(vt.isAlive());
+            assertTrue(failure.get() instanceof IOException, "an IOException, not " + failure.get());
+            assertTrue(failure.get().getMessage().contains("virtual thread"), failure.get().getMessage());
+            assertEquals(null, pollerField(sel, "issuer"), "nobody owns the ring yet");
+            try (UringSendTest.Pair p = new UringSendTest.Pair(sel)) { // its selectNow claims the ring
+                assertSame(Thread.currentThread(), pollerField(sel, "issuer"), "a platform thread owns it now");
+                assertTrue(UringSendTest.sendsThroughRing(p.ch));
+            }
+        }
+    }
+
     private static boolean sendInFlight(java.nio.channels.SocketChannel ch) throws Exception {
         Class<?> c = ch.getClass();
         while (!c.getSimpleName().equals("StreamSocketChannel")) c = c.getSuperclass();

@@ -362,6 +362,99 @@ class UringSendTest {
         }
     }
 
+    /** The bytes a detached send buffer left to the channel, not yet written (0: none, or still the ring's). */
+    static int leftover(SocketChannel ch) throws Exception {
+        Object out = field(streamChannel(ch), ch, "output");
+        ByteBuffer left = out == null ? null : ((io.edgewise.sys.CompletionOutput) out).leftover();
+        return left == null ? 0 : left.remaining();
+    }
+
+    /** A key cancelled while the socket was full: the deregistration leaves the channel bytes it did not send. */
+    private static long leaveBytesToTheChannel(Selector sel, Pair p) throws Exception {
+        long written = fill(p.ch, 0);
+        p.key.cancel();
+        sel.selectNow(); // deregistration: the socket takes what it can, the rest stays with the channel
+        assertTrue(leftover(p.ch) > 0, "the socket was full: bytes are left to the channel");
+        return written;
+    }
+
+    /**
+     * Bytes a deregistration left to the channel, and then no write but a shutdownOutput: the peer gets every
+     * accepted byte before the FIN, as on the JDK, where they were in the kernel when write returned (they
+     * were dropped: the FIN went first).
+     */
+    @Test
+    void aShutdownOutputSendsTheBytesADeregistrationLeftBeforeTheFin() throws Exception {
+        try (Selector sel = UringCompletionIoTest.P.openSelector(); Pair p = new Pair(sel)) {
+            long written = leaveBytesToTheChannel(sel, p);
+            p.ch.shutdownOutput();
+            assertEquals(written, readToEof(p.peer).get(60, TimeUnit.SECONDS), "every accepted byte, then EOF");
+        }
+    }
+
+    /**
+     * The same with a close, of a non-blocking and of a blocking channel: the close waits for nothing, and the
+     * descriptor number stays the socket's until the last byte is out.
+     */
+    @Test
+    void aCloseSendsTheBytesADeregistrationLeftBeforeTheFin() throws Exception {
+        for (boolean blocking : new boolean[] {false, true}) {
+            try (Selector sel = UringCompletionIoTest.P.openSelector(); Pair p = new Pair(sel)) {
+                long written = leaveBytesToTheChannel(sel, p);
+                if (blocking) p.ch.configureBlocking(true);
+                int oldFd = fdVal(p.ch);
+                String oldLink = link(oldFd);
+                p.ch.close();
+                assertEquals(oldLink, link(oldFd), "the number is still the socket's while its bytes wait");
+                assertEquals(written, readToEof(p.peer).get(60, TimeUnit.SECONDS),
+                        "every accepted byte, then EOF (blocking: " + blocking + ")");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (link(oldFd).equals(oldLink) && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                assertNotEquals(oldLink, link(oldFd), "the descriptor is closed once everything was sent");
+            }
+        }
+    }
+
+    /**
+     * A closed channel's bytes linger in the ring (the peer reads nothing yet) when the selector is closed: the
+     * ring's end cancels its SEND, and the channel still sends what is left before the FIN (they were dropped).
+     */
+    @Test
+    void aSelectorsCloseLeavesALingeringChannelsBytesToBeSentBeforeTheFin() throws Exception {
+        Selector sel = UringCompletionIoTest.P.openSelector();
+        Pair p = new Pair(sel);
+        try {
+            long written = fill(p.ch, 0);
+            p.ch.close();
+            sel.selectNow(); // deregistration: the bytes linger in the ring
+            sel.close();
+            assertEquals(written, readToEof(p.peer).get(60, TimeUnit.SECONDS), "every accepted byte, then EOF");
+        } finally {
+            p.close();
+        }
+    }
+
+    /**
+     * A selector closed while an open channel's bytes wait in its ring: they go to the channel, and its close
+     * sends them before the FIN.
+     */
+    @Test
+    void aSelectorsCloseHandsTheBytesBackAndTheChannelsCloseSendsThem() throws Exception {
+        Selector sel = UringCompletionIoTest.P.openSelector();
+        Pair p = new Pair(sel);
+        try {
+            long written = fill(p.ch, 0);
+            sel.close();
+            assertTrue(leftover(p.ch) > 0, "the socket was full: bytes are left to the channel");
+            p.ch.close();
+            assertEquals(written, readToEof(p.peer).get(60, TimeUnit.SECONDS), "every accepted byte, then EOF");
+        } finally {
+            p.close();
+        }
+    }
+
     /** Writes the pattern from {@code at} in heap writes of 4 KiB (copied into the send buffer, not sent yet). */
     static long writeBuffered(SocketChannel ch, long at, int len) throws Exception {
         ByteBuffer b = ByteBuffer.allocate(4096);

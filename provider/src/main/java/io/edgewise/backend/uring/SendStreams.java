@@ -439,7 +439,34 @@ final class SendStreams {
         return n;
     }
 
-    /** The selector closes: every stream detaches and ends its hold (the ring's end cancels its sends). */
+    /**
+     * Before the selector's ring ends: every SEND in flight is cancelled and its end awaited, so what each stream
+     * still holds is exactly what the socket has not taken (a completion the ring's end discarded would have
+     * its bytes sent twice by {@link #close}).
+     */
+    void endInFlight() throws IOException {
+        boolean any = false;
+        for (UringSendStream s : byFd) {
+            if (s != null && inFlight(s)) {
+                if (!s.cancelling) cancel(s);
+                any = true;
+            }
+        }
+        if (!any) return;
+        poller.submitPending();
+        for (int fd = 0; fd < byFd.length; fd++) {
+            UringSendStream s = byFd[fd];
+            while (s != null && byFd[fd] == s && inFlight(s)) {
+                poller.awaitCompletions(); // a lingering stream that finishes leaves byFd
+            }
+        }
+    }
+
+    /**
+     * The selector closes (after {@link #endInFlight}): every stream detaches — its unsent bytes go to the socket
+     * as far as it takes them, the rest to its channel, which sends them before its FIN when it asked for one —
+     * and ends its hold.
+     */
     void close() {
         for (int fd = 0; fd < byFd.length; fd++) {
             UringSendStream s = byFd[fd];

@@ -622,6 +622,13 @@ public final class UringPoller implements Poller {
         if (streams != null) {
             streams.close(); // level 2: every recv ends and its stream keeps what it received
         }
+        if (sends != null) {
+            try {
+                sends.endInFlight(); // level 2: no SEND's completion may be lost with the ring
+            } catch (IOException e) {
+                // the ring failed: it ends below all the same
+            }
+        }
         ring.close(); // the kernel cancels every request with the ring
         if (sends != null) {
             sends.close(); // level 2: every send stream detaches and ends its hold on its descriptor
