@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
  * <p>It holds one use of the descriptor ({@link FdHandle#acquire()}, taken by the starter) from start to end:
  * a closed channel's real {@code close(2)} waits for it, and no byte meets a reused number. Writes are
  * non-blocking; while the socket is full it waits through the shared output {@link ReadyPoller}, whose
- * callback runs on the poller's thread and never blocks. A peer that takes nothing for {@link #STALL_SECONDS}
- * ends it: the rest is dropped and the output shut down (a closed socket's zero-window probing in the kernel
- * gives up after a time of that order).
+ * callback runs on the poller's thread and never blocks. A peer that takes no byte over a whole check interval
+ * of {@link #STALL_SECONDS} ends it: the rest is dropped and the output shut down (a closed socket's
+ * zero-window probing in the kernel gives up after a time of that order).
  *
  * <p>Threads: started by a thread holding the channel's writeLock (no writer runs then, and none comes: the
  * output is shut); then the poller's thread and the stall check. {@code this} guards {@code token},
@@ -35,6 +35,7 @@ final class LeftoverDrain implements ReadyPoller.Callback {
     private final SocketOps ops;
     private final ByteIo io;
     private final ByteBuffer left;
+    private final int stallSeconds;
     private final ReadyPoller poller = ReadyPoller.forEvents(PollEvents.OUT);
     /** The registration waiting for room (0: none). */
     private long token;
@@ -42,12 +43,13 @@ final class LeftoverDrain implements ReadyPoller.Callback {
     private long progress, seen;
     private boolean done;
 
-    private LeftoverDrain(FdHandle handle, int fd, SocketOps ops, ByteIo io, ByteBuffer left) {
+    private LeftoverDrain(FdHandle handle, int fd, SocketOps ops, ByteIo io, ByteBuffer left, int stallSeconds) {
         this.handle = handle;
         this.fd = fd;
         this.ops = ops;
         this.io = io;
         this.left = left;
+        this.stallSeconds = stallSeconds;
     }
 
     /**
@@ -55,7 +57,12 @@ final class LeftoverDrain implements ReadyPoller.Callback {
      * caller acquired for it ({@code fd}); at once when the socket takes everything now.
      */
     static void start(FdHandle handle, int fd, SocketOps ops, ByteIo io, ByteBuffer left) {
-        LeftoverDrain d = new LeftoverDrain(handle, fd, ops, io, left);
+        start(handle, fd, ops, io, left, STALL_SECONDS);
+    }
+
+    /** {@link #start(FdHandle, int, SocketOps, ByteIo, ByteBuffer)} with another stall limit (tests). */
+    static void start(FdHandle handle, int fd, SocketOps ops, ByteIo io, ByteBuffer left, int stallSeconds) {
+        LeftoverDrain d = new LeftoverDrain(handle, fd, ops, io, left, stallSeconds);
         d.step();
         synchronized (d) {
             if (d.done) return;
@@ -93,7 +100,7 @@ final class LeftoverDrain implements ReadyPoller.Callback {
     }
 
     private void checkStallLater() {
-        CompletableFuture.delayedExecutor(STALL_SECONDS, TimeUnit.SECONDS).execute(this::checkStall);
+        CompletableFuture.delayedExecutor(stallSeconds, TimeUnit.SECONDS).execute(this::checkStall);
     }
 
     private void checkStall() {
