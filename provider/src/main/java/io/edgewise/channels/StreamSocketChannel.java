@@ -725,9 +725,9 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
     @Override
     public final void releaseOutput(CompletionOutput out) {
         synchronized (stateLock) {
-            // an output asked to finish with the FIN whose selector closed first: its unsent bytes, then the FIN;
-            // its use of the descriptor goes on as the drain's
-            if (outputFinAsked && output == out && leftoverOf(out) != null && !leftoverFinWanted) {
+            // an output asked to finish with the FIN and let go before (deregistered, or its selector closed):
+            // its unsent bytes, then the FIN, by the drain, to which its use of the descriptor passes
+            if (outputFinAsked && output == out && !leftoverFinWanted) {
                 leftoverFinWanted = true;
             } else {
                 out = null;

@@ -418,17 +418,17 @@ class UringSendTest {
     }
 
     /**
-     * A closed channel's bytes linger in the ring (the peer reads nothing yet) when the selector is closed: the
-     * ring's end cancels its SEND, and the channel still sends what is left before the FIN (they were dropped).
+     * A closed channel's bytes wait (the peer reads nothing yet) when the selector is closed: the channel still
+     * sends every one before the FIN (they were dropped while they lingered in the ring).
      */
     @Test
-    void aSelectorsCloseLeavesALingeringChannelsBytesToBeSentBeforeTheFin() throws Exception {
+    void aSelectorsCloseLeavesAClosedChannelsBytesToBeSentBeforeTheFin() throws Exception {
         Selector sel = UringCompletionIoTest.P.openSelector();
         Pair p = new Pair(sel);
         try {
             long written = fill(p.ch, 0);
             p.ch.close();
-            sel.selectNow(); // deregistration: the bytes linger in the ring
+            sel.selectNow(); // deregistration
             sel.close();
             assertEquals(written, readToEof(p.peer).get(60, TimeUnit.SECONDS), "every accepted byte, then EOF");
         } finally {
@@ -673,10 +673,10 @@ class UringSendTest {
             String oldLink = link(oldFd);
             long written = fill(p.ch, 0);
             p.ch.close();
-            sel.selectNow(); // deregisters: the buffered bytes linger in the ring, holding the descriptor
+            sel.selectNow(); // deregisters: the channel's drain sends the buffered bytes, holding the descriptor
             assertEquals(oldLink, link(oldFd), "the number is still the old socket's");
             try (Pair q = new Pair(sel)) {
-                assertNotEquals(oldFd, fdVal(q.ch), "a new socket cannot get the number of the lingering one");
+                assertNotEquals(oldFd, fdVal(q.ch), "a new socket cannot get the number whose bytes are still sent");
             }
             AtomicBoolean stop = new AtomicBoolean();
             CompletableFuture<Void> loop = keepSelecting(sel, stop);

@@ -30,9 +30,10 @@ import java.io.IOException;
  * <li>Unbinding ({@link Poller#deregistered}: the key left the selector): the SEND in flight is cancelled and
  *     its end awaited, then the stream detaches: the unsent bytes go to the socket as far as it takes them
  *     without waiting, and what it leaves goes to the channel, written before any newer byte (no
- *     reordering). Except after {@link UringSendStream#finishWithFin} (a shutdownOutput or a close): then
- *     the stream <em>lingers</em> — it keeps sending until every byte is out, shuts the output down, and
- *     only then ends its hold on the descriptor (so the real close waits for it).
+ *     reordering). After {@link UringSendStream#finishWithFin} (a shutdownOutput or a close) the channel
+ *     writes nothing more: its {@code LeftoverDrain} sends what is left and then the FIN, and the stream's
+ *     hold on the descriptor passes to it (so the real close waits for the last byte, and a peer that takes
+ *     nothing for a while cannot keep the descriptor).
  * </ul>
  *
  * <p>Threads: everything runs on the poller's thread except {@link #requestSend} (writers):
@@ -88,7 +89,7 @@ final class SendStreams {
     }
 
     boolean bound(int fd) {
-        return fd < byFd.length && byFd[fd] != null && !byFd[fd].lingering;
+        return fd < byFd.length && byFd[fd] != null;
     }
 
     /** The poll events the descriptor still needs from a poll request: OUT comes from its stream. */
@@ -153,7 +154,6 @@ final class SendStreams {
         s.connectionFailed();
         s.fresh = true;
         markReady(s);
-        if (s.lingering && !inFlight(s)) finish(s);
     }
 
     /** The selector's interest changed (not to 0): EDGE and ONESHOT report the room again. */
@@ -168,17 +168,8 @@ final class SendStreams {
     /** Unbinds the descriptor from {@code host} (see the class comment); nothing when another channel's. */
     void unbind(int fd, Object host) throws IOException {
         UringSendStream s = fd < byFd.length ? byFd[fd] : null;
-        if (s == null || s.lingering || s.host != host) return;
+        if (s == null || s.host != host) return;
         removeKernelRoom(s);
-        boolean fin;
-        synchronized (s) {
-            fin = s.fin;
-        }
-        if (fin && !s.failed()) {
-            s.lingering = true; // goes on sending; ends at its FIN (see finish)
-            if (s.finDue()) finish(s);
-            return;
-        }
         boolean inFlight;
         synchronized (s) {
             inFlight = s.inFlight != 0;
@@ -305,7 +296,7 @@ final class SendStreams {
             for (int i = 0; i < pendingCount; i++) {
                 UringSendStream s = pending[i];
                 pending[i] = null;
-                if (s.takeRoomWanted() && !s.roomPollArmed && byFd[s.fd] == s && !s.lingering) {
+                if (s.takeRoomWanted() && !s.roomPollArmed && byFd[s.fd] == s) {
                     armKernelRoom(s); // a write took nothing: OP_WRITE waits for the socket's room too
                 }
                 addAgain(s);
@@ -376,16 +367,11 @@ final class SendStreams {
         if (more) addAgain(s); // submitted by the next enter
     }
 
-    /** Every buffered byte is out (or failed): shut the output down if asked; a lingering stream ends. */
+    /** Every buffered byte is out (or failed): shut the output down if asked. */
     private void finish(UringSendStream s) {
         if (s.finDue() && !s.finDone && !s.failed()) {
             s.finDone = true;
             LibC.shutdown(s.fd, 1); // the descriptor is held by this stream: still this socket
-        }
-        if (s.lingering) {
-            byFd[s.fd] = null;
-            s.detach();
-            s.host.releaseOutput(s); // the channel is closed: the real close may happen now
         }
     }
 
@@ -457,15 +443,14 @@ final class SendStreams {
         for (int fd = 0; fd < byFd.length; fd++) {
             UringSendStream s = byFd[fd];
             while (s != null && byFd[fd] == s && inFlight(s)) {
-                poller.awaitCompletions(); // a lingering stream that finishes leaves byFd
+                poller.awaitCompletions();
             }
         }
     }
 
     /**
      * The selector closes (after {@link #endInFlight}): every stream detaches — its unsent bytes go to the socket
-     * as far as it takes them, the rest to its channel, which sends them before its FIN when it asked for one —
-     * and ends its hold.
+     * as far as it takes them, the rest to its channel — and ends its hold (see unbinding in the class comment).
      */
     void close() {
         for (int fd = 0; fd < byFd.length; fd++) {

@@ -722,7 +722,7 @@ public final class UringPoller implements Poller {
         if (sends == null) return;
         acquire();
         try {
-            sends.unbind(fd, host); // its send ends (or lingers holding the descriptor: SendStreams)
+            sends.unbind(fd, host); // its send ends; a closed channel's drain takes the rest (SendStreams)
         } finally {
             release();
         }

@@ -58,7 +58,7 @@ final class UringSendStream implements CompletionOutput {
     boolean detachQueued;
 
     // poller
-    boolean inReady, fresh = true, oneshotArmed = true, cancelling, lingering, finDone, roomPollArmed, inPoolWait;
+    boolean inReady, fresh = true, oneshotArmed = true, cancelling, finDone, roomPollArmed, inPoolWait;
     /**
      * A SENDMSG's msghdr (zero but for the iovec pointer and count, at 0) and its iovecs (at {@link #VEC_IOV}),
      * made at the stream's first send of more than one chunk (an idle connection has none); written by the
