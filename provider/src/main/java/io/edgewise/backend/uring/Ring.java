@@ -107,6 +107,34 @@ final class Ring implements AutoCloseable {
         cqHead = (int) U32.getAcquire(ring, cqHeadOff);
     }
 
+    /**
+     * A ring one thread alone will enter: {@code SINGLE_ISSUER | DEFER_TASKRUN}, so the kernel runs its
+     * completion work inside that thread's enters instead of announcing it through the signal path (a
+     * cheaper wake-up: docs/io_uring.md, "DEFER_TASKRUN"). Made disabled: the thread that will enter it claims
+     * it with {@link #enable()}. A kernel without these flags (before 6.1) gets {@code usualFlags}.
+     */
+    static Ring forOneThread(int sqEntries, int cqEntries, int usualFlags) throws IOException {
+        try {
+            return new Ring(sqEntries, cqEntries, IORING_SETUP_SUBMIT_ALL | IORING_SETUP_TASKRUN_FLAG
+                    | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_R_DISABLED);
+        } catch (SetupException e) {
+            return new Ring(sqEntries, cqEntries, usualFlags);
+        }
+    }
+
+    /** Whether the kernel runs this ring's completion work only inside its one thread's enters. */
+    boolean deferTaskrun() {
+        return (flags & IORING_SETUP_DEFER_TASKRUN) != 0;
+    }
+
+    /** Enables a disabled ring ({@link #forOneThread}): the calling thread becomes the only one that may enter it. */
+    void enable() throws IOException {
+        long r = LibC.syscall(NR_IO_URING_REGISTER, fd, IORING_REGISTER_ENABLE_RINGS, 0, 0, 0, 0);
+        if (r < 0) {
+            throw new IOException("io_uring: IORING_REGISTER_ENABLE_RINGS: " + LibC.strerror((int) -r));
+        }
+    }
+
     /** io_uring_setup failed; {@link #errno} is why (0: a feature is missing). */
     static final class SetupException extends IOException {
         private static final long serialVersionUID = 1L;

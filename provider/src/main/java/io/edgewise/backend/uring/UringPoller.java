@@ -112,8 +112,9 @@ public final class UringPoller implements Poller {
         }
         streamsOn = UringSupport.ioEnabled();
         boolean defer = streamsOn && io.edgewise.sys.Settings.uringTestDeferTaskrun();
-        ring = defer ? deferRing(sqEntries, cqEntries) : new Ring(sqEntries, cqEntries, UringSupport.SETUP_FLAGS);
-        deferTaskrun = (ring.flags & IORING_SETUP_DEFER_TASKRUN) != 0;
+        ring = defer ? Ring.forOneThread(sqEntries, cqEntries, UringSupport.SETUP_FLAGS)
+                : new Ring(sqEntries, cqEntries, UringSupport.SETUP_FLAGS);
+        deferTaskrun = ring.deferTaskrun();
         eventfd = LibC.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         if (eventfd < 0) {
             int e = -eventfd;
@@ -263,16 +264,6 @@ public final class UringPoller implements Poller {
     /** The one thread that may enter a DEFER_TASKRUN ring: the first that did (written once, by it). */
     private volatile Thread issuer;
 
-    /** A disabled DEFER_TASKRUN ring, enabled by its first enter; a kernel without it (before 6.1): the usual. */
-    private static Ring deferRing(int sqEntries, int cqEntries) throws IOException {
-        try {
-            return new Ring(sqEntries, cqEntries, IORING_SETUP_SUBMIT_ALL | IORING_SETUP_TASKRUN_FLAG
-                    | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_R_DISABLED);
-        } catch (Ring.SetupException e) {
-            return new Ring(sqEntries, cqEntries, UringSupport.SETUP_FLAGS);
-        }
-    }
-
     /** Every enter of this poller: a DEFER_TASKRUN ring is claimed by its first caller and refuses the others. */
     private long enter(int toSubmit, int minComplete, int flags, long arg, int argSize) throws IOException {
         if (deferTaskrun && issuer != Thread.currentThread()) {
@@ -293,10 +284,7 @@ public final class UringPoller implements Poller {
             throw new IOException("io_uring: a ring made with " + io.edgewise.sys.Settings.URING_TEST_DEFER_TASKRUN
                     + " belongs to one kernel thread: a virtual thread, which moves between carriers, cannot select it");
         }
-        long r = LibC.syscall(NR_IO_URING_REGISTER, ring.fd, IORING_REGISTER_ENABLE_RINGS, 0, 0, 0, 0);
-        if (r < 0) {
-            throw new IOException("io_uring: IORING_REGISTER_ENABLE_RINGS: " + LibC.strerror((int) -r));
-        }
+        ring.enable();
         issuer = me;
     }
 
