@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgewise.EdgewiseSelectorProvider;
 import io.edgewise.sys.Platform;
-import java.io.InputStream;
+import io.edgewise.testing.OpenDescriptors;
+import io.edgewise.testing.PatternBytes;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -32,7 +33,7 @@ class LeftoverDrainTest {
     private static final EdgewiseSelectorProvider P = new EdgewiseSelectorProvider();
 
     private static byte pattern(long at) {
-        return (byte) (at % 251);
+        return PatternBytes.at(at);
     }
 
     /** A connected non-blocking Edgewise channel whose JDK peer has a small receive buffer and reads nothing yet. */
@@ -85,32 +86,11 @@ class LeftoverDrainTest {
     }
 
     private static String link(int fd) {
-        try {
-            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
-        } catch (java.io.IOException e) {
-            return "closed";
-        }
+        return OpenDescriptors.target(fd);
     }
 
-    /** Reads to EOF checking the pattern; returns the count. */
     private static CompletableFuture<Long> readToEof(Socket peer) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                InputStream in = peer.getInputStream();
-                byte[] a = new byte[65536];
-                long got = 0;
-                int n;
-                while ((n = in.read(a)) > 0) {
-                    for (int i = 0; i < n; i++) {
-                        if (a[i] != pattern(got + i)) throw new AssertionError("byte " + (got + i) + " out of order");
-                    }
-                    got += n;
-                }
-                return got;
-            } catch (java.io.IOException e) {
-                throw new RuntimeException(e);
-            }
-        }, r -> new Thread(r).start());
+        return PatternBytes.readToEof(peer);
     }
 
     private static void assumeProcFd() {
@@ -128,11 +108,7 @@ class LeftoverDrainTest {
             c.ch.close();
             assertEquals(before, link(fd), "the drain's use keeps the number the socket's after close");
             assertEquals(filled + 200_000, readToEof(c.peer).get(30, TimeUnit.SECONDS), "every byte in order, then EOF");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (link(fd).equals(before) && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
-            assertNotEquals(before, link(fd), "closed once the drain ended");
+            assertNotEquals(before, OpenDescriptors.awaitNotTarget(fd, before, 10), "closed once the drain ended");
         }
     }
 
@@ -145,11 +121,8 @@ class LeftoverDrainTest {
             int fd = c.stream().fdVal();
             String before = link(fd);
             c.ch.close();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (link(fd).equals(before) && System.nanoTime() < deadline) {
-                Thread.sleep(50); // a state polled for, with a deadline: the stall check runs on a timer
-            }
-            assertNotEquals(before, link(fd), "the drain gave up and its use ended: the number is closed");
+            assertNotEquals(before, OpenDescriptors.awaitNotTarget(fd, before, 20),
+                    "the drain gave up and its use ended: the number is closed");
             long got = readToEof(c.peer).get(30, TimeUnit.SECONDS);
             assertTrue(got >= filled && got < filled + 200_000, "what the kernel held, then EOF: " + got);
         }

@@ -27,6 +27,29 @@ public final class OpenDescriptors {
         void run() throws Exception;
     }
 
+    /** What descriptor {@code fd} refers to ({@code /proc/self/fd} link target), or "closed". */
+    public static String target(int fd) {
+        try {
+            return Files.readSymbolicLink(FD_DIR.resolve(Integer.toString(fd))).toString();
+        } catch (IOException e) {
+            return "closed";
+        }
+    }
+
+    /**
+     * Waits until descriptor {@code fd} no longer refers to {@code target} (closed, or the number reused), at most
+     * {@code seconds}; returns what it refers to then. Polled: the change is a kernel state with no event to
+     * wait on (a close made by whichever thread ends the last use).
+     */
+    public static String awaitNotTarget(int fd, String target, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        String now;
+        while ((now = target(fd)).equals(target) && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        return now;
+    }
+
     /** Number of open descriptors of this process. */
     public static int count() {
         try (Stream<Path> s = Files.list(FD_DIR)) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -14,8 +13,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -77,7 +74,7 @@ class UringSendTest {
     }
 
     static byte pattern(long at) {
-        return (byte) (at % 251);
+        return io.edgewise.testing.PatternBytes.at(at);
     }
 
     /** An accepted Edgewise channel on {@code sel} (OP_READ) and its JDK peer. */
@@ -136,37 +133,12 @@ class UringSendTest {
 
     /** The peer reads to EOF and checks the pattern; returns the count. */
     static CompletableFuture<Long> readToEof(Socket peer) {
-        return readPattern(peer, Long.MAX_VALUE);
+        return io.edgewise.testing.PatternBytes.readToEof(peer);
     }
 
     /** The peer reads exactly {@code len} bytes and checks the pattern (no EOF needed). */
     static CompletableFuture<Long> readExactly(Socket peer, long len) {
-        return readPattern(peer, len);
-    }
-
-    /** The peer reads {@code len} bytes (MAX_VALUE: to EOF) checking the pattern; returns the count. */
-    private static CompletableFuture<Long> readPattern(Socket peer, long len) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                InputStream in = peer.getInputStream();
-                byte[] a = new byte[65536];
-                long got = 0;
-                while (got < len) {
-                    int n = in.read(a, 0, (int) Math.min(a.length, len - got));
-                    if (n < 0) {
-                        if (len == Long.MAX_VALUE) break;
-                        throw new AssertionError("EOF after " + got + " bytes");
-                    }
-                    for (int i = 0; i < n; i++) {
-                        if (a[i] != pattern(got + i)) throw new AssertionError("byte " + (got + i) + " out of order");
-                    }
-                    got += n;
-                }
-                return got;
-            } catch (java.io.IOException e) {
-                throw new RuntimeException(e);
-            }
-        }, r -> new Thread(r).start());
+        return io.edgewise.testing.PatternBytes.readExactly(peer, len);
     }
 
     /** Selects in the background until stopped (the ring submits and completes the sends). */
@@ -408,11 +380,8 @@ class UringSendTest {
                 assertEquals(oldLink, link(oldFd), "the number is still the socket's while its bytes wait");
                 assertEquals(written, readToEof(p.peer).get(60, TimeUnit.SECONDS),
                         "every accepted byte, then EOF (blocking: " + blocking + ")");
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (link(oldFd).equals(oldLink) && System.nanoTime() < deadline) {
-                    Thread.onSpinWait();
-                }
-                assertNotEquals(oldLink, link(oldFd), "the descriptor is closed once everything was sent");
+                assertNotEquals(oldLink, io.edgewise.testing.OpenDescriptors.awaitNotTarget(oldFd, oldLink, 10),
+                        "the descriptor is closed once everything was sent");
             }
         }
     }
@@ -653,11 +622,7 @@ class UringSendTest {
     }
 
     private static String link(int fd) {
-        try {
-            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
-        } catch (java.io.IOException e) {
-            return "closed";
-        }
+        return io.edgewise.testing.OpenDescriptors.target(fd);
     }
 
     /**
@@ -682,11 +647,8 @@ class UringSendTest {
             CompletableFuture<Void> loop = keepSelecting(sel, stop);
             assertEquals(written, readToEof(p.peer).get(60, TimeUnit.SECONDS), "every accepted byte, then EOF");
             // the real close follows the last send's completion
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (link(oldFd).equals(oldLink) && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
-            assertNotEquals(oldLink, link(oldFd), "the descriptor is closed once everything was sent");
+            assertNotEquals(oldLink, io.edgewise.testing.OpenDescriptors.awaitNotTarget(oldFd, oldLink, 10),
+                    "the descriptor is closed once everything was sent");
             stop.set(true);
             loop.get(10, TimeUnit.SECONDS);
             // a new socket (probably on the freed number) receives only its own bytes
