@@ -406,6 +406,49 @@ class UringSendTest {
     }
 
     /**
+     * A selector closed while another thread keeps calling {@code write} on a channel whose output is shut down
+     * (each call throws, holding the channel's writeLock for a moment): when the selector's hand-back finds that
+     * lock taken, the writer's release of it must start the drain — the peer still gets every accepted byte,
+     * then EOF, every time.
+     */
+    @Test
+    void aSelectorsCloseRacingAWriterStillSendsEveryByte() throws Exception {
+        for (int round = 0; round < 40; round++) {
+            Selector sel = UringCompletionIoTest.P.openSelector();
+            Pair p = new Pair(sel);
+            AtomicBoolean stop = new AtomicBoolean();
+            try {
+                long written = fill(p.ch, 0);
+                p.ch.shutdownOutput(); // the ring owns the bytes and is asked for the FIN after them
+                java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
+                Thread writer = new Thread(() -> {
+                    ByteBuffer b = ByteBuffer.allocate(1);
+                    while (!stop.get()) {
+                        try {
+                            p.ch.write(b);
+                            throw new AssertionError("a write after shutdownOutput succeeded");
+                        } catch (java.nio.channels.ClosedChannelException expected) {
+                            writing.countDown();
+                        } catch (java.io.IOException e) {
+                            throw new RuntimeException(e);
+                        }
+                    }
+                }, "racing-writer");
+                writer.start();
+                writing.await();
+                sel.close(); // hands the bytes back: the channel's drain must send them and the FIN
+                assertEquals(written, readToEof(p.peer).get(30, TimeUnit.SECONDS),
+                        "round " + round + ": every accepted byte, then EOF");
+                stop.set(true);
+                writer.join(10_000);
+            } finally {
+                stop.set(true);
+                p.close();
+            }
+        }
+    }
+
+    /**
      * A selector closed while an open channel's bytes wait in its ring: they go to the channel, and its close
      * sends them before the FIN.
      */
