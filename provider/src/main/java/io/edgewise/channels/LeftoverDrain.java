@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Threads: started by a thread holding the channel's writeLock (no writer runs then, and none comes: the
  * output is shut); then the poller's thread and the stall check. {@code this} guards {@code token},
- * {@code progress}, {@code seen} and {@code done}; {@code left} is touched only under it after the start.
+ * {@code progress}, {@code seen}, {@code done} and {@code left}.
  */
 final class LeftoverDrain implements ReadyPoller.Callback {
     /** How long a peer may take no byte before the rest is dropped. */
@@ -34,7 +34,8 @@ final class LeftoverDrain implements ReadyPoller.Callback {
     private final int fd;
     private final SocketOps ops;
     private final ByteIo io;
-    private final ByteBuffer left;
+    /** The bytes still to send; null once ended (the stall check may hold this drain up to its interval). */
+    private ByteBuffer left;
     private final int stallSeconds;
     private final ReadyPoller poller = ReadyPoller.forEvents(PollEvents.OUT);
     /** The registration waiting for room (0: none). */
@@ -119,6 +120,7 @@ final class LeftoverDrain implements ReadyPoller.Callback {
     /** Shuts the output down and ends the descriptor's use (under this monitor). */
     private void finish() {
         done = true;
+        left = null;
         if (token != 0) {
             poller.deregister(fd, token); // before the use ends: the poller never watches a closed number
             token = 0;
