@@ -387,6 +387,32 @@ class UringSendTest {
     }
 
     /**
+     * {@code SO_LINGER 0} asks close for a reset, which drops what is queued (as the kernel drops its queue on
+     * the JDK): the bytes a deregistration left to the channel are not sent — the descriptor is closed at once,
+     * no drain holds it — and the peer meets the reset instead of every byte and EOF.
+     */
+    @Test
+    void aCloseWithLingerZeroDropsTheBytesADeregistrationLeftAndResets() throws Exception {
+        try (Selector sel = UringCompletionIoTest.P.openSelector(); Pair p = new Pair(sel)) {
+            long written = leaveBytesToTheChannel(sel, p);
+            p.ch.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
+            int fd = fdVal(p.ch);
+            String before = link(fd);
+            p.ch.close();
+            assertNotEquals(before, link(fd), "closed at once: no drain holds the descriptor for the bytes");
+            long got;
+            try {
+                got = readToEof(p.peer).get(60, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                Throwable c = e.getCause() instanceof java.io.UncheckedIOException ? e.getCause().getCause() : e.getCause();
+                assertTrue(c instanceof java.net.SocketException, "the reset, not " + c);
+                return;
+            }
+            assertTrue(got < written, "not every byte and EOF: the reset dropped the rest (" + got + " of " + written + ")");
+        }
+    }
+
+    /**
      * A closed channel's bytes wait (the peer reads nothing yet) when the selector is closed: the channel still
      * sends every one before the FIN (they were dropped while they lingered in the ring).
      */
