@@ -418,16 +418,12 @@ class UringSendTest {
      */
     @Test
     void aSelectorsCloseLeavesAClosedChannelsBytesToBeSentBeforeTheFin() throws Exception {
-        Selector sel = UringCompletionIoTest.P.openSelector();
-        Pair p = new Pair(sel);
-        try {
+        try (Selector sel = UringCompletionIoTest.P.openSelector(); Pair p = new Pair(sel)) {
             long written = fill(p.ch, 0);
             p.ch.close();
             sel.selectNow(); // deregistration
             sel.close();
             assertEquals(written, readToEof(p.peer).get(60, TimeUnit.SECONDS), "every accepted byte, then EOF");
-        } finally {
-            p.close();
         }
     }
 
@@ -440,10 +436,8 @@ class UringSendTest {
     @Test
     void aSelectorsCloseRacingAWriterStillSendsEveryByte() throws Exception {
         for (int round = 0; round < 40; round++) {
-            Selector sel = UringCompletionIoTest.P.openSelector();
-            Pair p = new Pair(sel);
             AtomicBoolean stop = new AtomicBoolean();
-            try {
+            try (Selector sel = UringCompletionIoTest.P.openSelector(); Pair p = new Pair(sel)) {
                 long written = fill(p.ch, 0);
                 p.ch.shutdownOutput(); // the ring owns the bytes and is asked for the FIN after them
                 java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
@@ -469,7 +463,6 @@ class UringSendTest {
                 writer.join(10_000);
             } finally {
                 stop.set(true);
-                p.close();
             }
         }
     }
@@ -480,16 +473,12 @@ class UringSendTest {
      */
     @Test
     void aSelectorsCloseHandsTheBytesBackAndTheChannelsCloseSendsThem() throws Exception {
-        Selector sel = UringCompletionIoTest.P.openSelector();
-        Pair p = new Pair(sel);
-        try {
+        try (Selector sel = UringCompletionIoTest.P.openSelector(); Pair p = new Pair(sel)) {
             long written = fill(p.ch, 0);
             sel.close();
             assertTrue(leftover(p.ch) > 0, "the socket was full: bytes are left to the channel");
             p.ch.close();
             assertEquals(written, readToEof(p.peer).get(60, TimeUnit.SECONDS), "every accepted byte, then EOF");
-        } finally {
-            p.close();
         }
     }
 
