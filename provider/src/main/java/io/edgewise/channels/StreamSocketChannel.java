@@ -326,7 +326,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
 
     /** Shuts down input (0) or output (1) once, and wakes the thread blocked on that side. */
     private void shutdown(int how) throws IOException {
-        boolean leftoverFirst;
+        boolean leftoverFirst, writerBlocked;
         synchronized (stateLock) {
             ensureOpen();
             if (!isConnected()) throw new NotYetConnectedException();
@@ -343,21 +343,18 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
                 if (writeWaiter != null) writeWaiter.signal();
                 return;
             }
-            // a detached output's unsent bytes go first (a blocking writer in progress is woken by the
-            // kernel's shutdown instead, as the JDK's, and what it had left is not sent)
-            leftoverFirst = out != null && writeWaiter == null && leftoverOf(out) != null && wantLeftoverFin();
+            // a detached output's unsent bytes go first, then the FIN
+            leftoverFirst = out != null && Waiter.wakesBySignal(writeWaiter) && leftoverOf(out) != null
+                    && wantLeftoverFin();
+            writerBlocked = writeWaiter != null;
             if (!leftoverFirst) {
                 shutdownNow(how);
+            } else if (writerBlocked) {
+                writeWaiter.signal(); // it returns as the JDK's does after a shutdown; its unlockWrite serves the FIN
             }
         }
         if (leftoverFirst) {
-            // no blocking write is in progress: writeLock's holders leave promptly
-            writeLock.lock();
-            try {
-                serveLeftoverFin();
-            } finally {
-                unlockWrite();
-            }
+            serveLeftoverFin(writerBlocked);
         }
     }
 
@@ -391,7 +388,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
             begin();
             synchronized (stateLock) {
                 ensureOpenAndConnected();
-                readWaiter = Waiter.acquire(Waiter.of(ops), true);
+                readWaiter = Waiter.acquire(Waiter.of(ops), output == null); // see beginWrite
             }
         } else {
             ensureOpenAndConnected();
@@ -568,7 +565,9 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
             if (isOutputClosed) {
                 throw new ClosedChannelException();
             }
-            writeWaiter = Waiter.acquire(Waiter.of(ops), shutdownWakesWriter());
+            // with a level-2 output, bytes may be left to the channel that a close or shutdown must still send:
+            // such a wait is woken by a signal, not by the socket's shutdown (the same for reads)
+            writeWaiter = Waiter.acquire(Waiter.of(ops), shutdownWakesWriter() && output == null);
         }
     }
 
@@ -620,12 +619,13 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
                             if (n > 0) {
                                 total += n;
                                 if (!BufferIO.hasRemaining(one, many, offset, length)) break;
-                            } else if (n == SocketOps.UNAVAILABLE && output != null) {
+                            } else if (n == SocketOps.UNAVAILABLE && output != null && output.leftover() == null) {
                                 // still fed to a backend (its key cancelled, not yet deregistered): its
                                 // buffer drains only through the selector, so the backend hands it back
                                 output.awaitDetach(FED_OUTPUT_WAIT_MILLIS);
                                 if (isOutputClosed) break;
                             } else if (n == SocketOps.UNAVAILABLE) {
+                                // the socket is full (also while a detached buffer's leftover goes first)
                                 writeWaiter.await(f, PollEvents.OUT, -1);
                                 // woken by shutdownOutput: return what was written, as the JDK's write
                                 // does, instead of writing again into EPIPE (a close goes round: the next
@@ -761,6 +761,24 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
         return left != null && left.hasRemaining() ? left : null;
     }
 
+    /**
+     * Starts the drain {@link #wantLeftoverFin} asked for. With no blocked writer, writeLock's holders leave
+     * promptly, so it waits for the lock; a blocked writer, woken, serves it when it lets go ({@link #unlockWrite}):
+     * a close must not wait for it (on JDK 17 an interrupt closes while holding the blocked thread's blockerLock).
+     */
+    private void serveLeftoverFin(boolean writerBlocked) {
+        if (writerBlocked) {
+            serveLeftoverFinIfFree();
+            return;
+        }
+        writeLock.lock();
+        try {
+            serveLeftoverFin();
+        } finally {
+            unlockWrite();
+        }
+    }
+
     /** Every release of writeLock: then serves a {@link #leftoverFinWanted} that found it taken. */
     final void unlockWrite() {
         writeLock.unlock();
@@ -814,17 +832,20 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
     @Override
     protected final void implCloseSelectableChannel() throws IOException {
         boolean connected;
-        boolean leftoverFirst;
+        boolean leftoverFirst, writerBlocked;
         synchronized (stateLock) {
             connected = state == ST_CONNECTED;
             trace.closed(localAddress, remoteAddress, isRegistered());
             state = ST_CLOSING;
+            // a detached output's unsent bytes were accepted by a write: they go before the FIN. Decided before
+            // the blocked threads are woken, as a kernel-woken one is woken by shutting the socket down
+            leftoverFirst = connected && !isOutputClosed && Waiter.wakesBySignal(readWaiter)
+                    && Waiter.wakesBySignal(writeWaiter) && leftoverOf(output) != null
+                    && lingerAllowsLeftover() && wantLeftoverFin();
+            writerBlocked = writeWaiter != null;
             if (readWaiter != null) readWaiter.signalClose(fd);
             if (writeWaiter != null) writeWaiter.signalClose(fd);
             closing();
-            // a detached output's unsent bytes were accepted by a write: they go before the FIN
-            leftoverFirst = connected && !isOutputClosed && writeWaiter == null && leftoverOf(output) != null
-                    && lingerAllowsLeftover() && wantLeftoverFin();
         }
         // Non-blocking I/O in progress ends promptly: wait for it. Blocking I/O must not be waited
         // for: on JDK 17 an interrupt runs this close while holding the blocked thread's blockerLock,
@@ -837,13 +858,7 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
             unlockWrite();
         }
         if (leftoverFirst) {
-            // no blocking write is in progress (writeWaiter was null): writeLock's holders leave promptly
-            writeLock.lock();
-            try {
-                serveLeftoverFin(); // the drain's use of the descriptor defers its real close(2)
-            } finally {
-                unlockWrite();
-            }
+            serveLeftoverFin(writerBlocked); // the drain's use of the descriptor defers its real close(2)
         }
         synchronized (stateLock) {
             if (state != ST_CLOSING) {

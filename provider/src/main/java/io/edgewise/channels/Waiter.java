@@ -27,8 +27,10 @@ import java.util.concurrent.locks.LockSupport;
  * starts after it returns at once, so no wake-up can be lost between a thread's last check and its
  * poll, and nothing needs draining. It wakes exactly the threads blocked on that socket. The peer sees
  * nothing the close would not show it at once (the JDK shuts the output down on such a close too).
- * One exception: a Unix-domain stream socket's {@code SHUT_WR} does not wake a writer waiting for
- * buffer space (its poll ignores the send shutdown), so such writes use the next kind.
+ * Two exceptions use the next kind: a Unix-domain stream socket's {@code SHUT_WR} does not wake a writer
+ * waiting for buffer space (its poll ignores the send shutdown); and a channel with an io_uring send buffer
+ * may hold bytes a write accepted, which its close or shutdown still sends, so it must wake its blocked
+ * threads without shutting the socket down.
  *
  * <p><b>Other platform-thread waits</b> (pipes; Unix-domain writes; BSD and Windows): a wakeup
  * descriptor (eventfd, or the OS's substitute) that close, shutdown and interrupts signal, waited on
@@ -260,6 +262,14 @@ final class Waiter implements ReadyPoller.Callback {
         } catch (IOException ignore) {
             // an eventfd write fails only when the counter is saturated, i.e. already signalled
         }
+    }
+
+    /**
+     * Whether {@link #signal} wakes {@code w}'s thread (true for none): a kernel-woken waiter is woken only by
+     * the socket's shutdown.
+     */
+    static boolean wakesBySignal(Waiter w) {
+        return w == null || w.wakeFd != KERNEL;
     }
 
     /** Wakes the thread because its channel, whose descriptor is {@code fd}, is closing. */

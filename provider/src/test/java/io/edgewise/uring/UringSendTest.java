@@ -387,6 +387,107 @@ class UringSendTest {
     }
 
     /**
+     * Bytes a deregistration left to a channel made blocking, whose writer waits for room (they go before its
+     * own): a {@code shutdownOutput} from another thread returns that writer as the JDK's does
+     * ({@code AsynchronousCloseException}, none of its bytes written), and the peer still gets every byte write
+     * had accepted, then EOF. (The kernel's shutdown woke the writer and the bytes were dropped; and the writer
+     * spun without waiting while the socket was full.)
+     */
+    @Test
+    void aShutdownOutputWhileAWriterWaitsSendsTheLeftBytesThenTheFin() throws Exception {
+        try (Selector sel = UringCompletionIoTest.P.openSelector(); Pair p = new Pair(sel)) {
+            long written = leaveBytesToTheChannel(sel, p);
+            p.ch.configureBlocking(true);
+            CompletableFuture<Object> writer = blockedWrite(p.ch, written);
+            p.ch.shutdownOutput();
+            assertTrue(writer.get(30, TimeUnit.SECONDS) instanceof java.nio.channels.AsynchronousCloseException,
+                    "the writer ends as on the JDK: " + writer.get());
+            assertEquals(written, readToEof(p.peer).get(60, TimeUnit.SECONDS), "every accepted byte, then EOF");
+        }
+    }
+
+    /**
+     * The same with a close while a writer and a reader wait: both end with {@code AsynchronousCloseException}, as
+     * on the JDK, the peer gets every accepted byte then EOF, and the number stays the socket's until then.
+     */
+    @Test
+    void aCloseWhileAWriterAndAReaderWaitSendsTheLeftBytesThenTheFin() throws Exception {
+        try (Selector sel = UringCompletionIoTest.P.openSelector(); Pair p = new Pair(sel)) {
+            long written = leaveBytesToTheChannel(sel, p);
+            p.ch.configureBlocking(true);
+            CompletableFuture<Object> writer = blockedWrite(p.ch, written);
+            CompletableFuture<Object> reader = blocked("reader", () -> p.ch.read(ByteBuffer.allocate(16)));
+            int oldFd = fdVal(p.ch);
+            String oldLink = link(oldFd);
+            p.ch.close();
+            assertTrue(writer.get(30, TimeUnit.SECONDS) instanceof java.nio.channels.AsynchronousCloseException,
+                    "the writer ends as on the JDK: " + writer.get());
+            assertTrue(reader.get(30, TimeUnit.SECONDS) instanceof java.nio.channels.AsynchronousCloseException,
+                    "the reader ends as on the JDK: " + reader.get());
+            assertEquals(oldLink, link(oldFd), "the number is still the socket's while its bytes wait");
+            assertEquals(written, readToEof(p.peer).get(60, TimeUnit.SECONDS), "every accepted byte, then EOF");
+            assertNotEquals(oldLink, io.edgewise.testing.OpenDescriptors.awaitNotTarget(oldFd, oldLink, 10),
+                    "the descriptor is closed once everything was sent");
+        }
+    }
+
+    /**
+     * The same when the waiting writer is interrupted: the channel closes as on the JDK
+     * ({@code ClosedByInterruptException} for the writer) and the bytes still go, then EOF.
+     */
+    @Test
+    void anInterruptedWriterClosesTheChannelAndTheLeftBytesStillGo() throws Exception {
+        try (Selector sel = UringCompletionIoTest.P.openSelector(); Pair p = new Pair(sel)) {
+            long written = leaveBytesToTheChannel(sel, p);
+            p.ch.configureBlocking(true);
+            Thread[] writerThread = new Thread[1];
+            CompletableFuture<Object> writer = blockedWrite(p.ch, written, writerThread);
+            writerThread[0].interrupt();
+            assertTrue(writer.get(30, TimeUnit.SECONDS) instanceof java.nio.channels.ClosedByInterruptException,
+                    "the writer ends as on the JDK: " + writer.get());
+            assertTrue(!p.ch.isOpen(), "the interrupt closed the channel");
+            assertEquals(written, readToEof(p.peer).get(60, TimeUnit.SECONDS), "every accepted byte, then EOF");
+        }
+    }
+
+    /** A blocking write of the pattern from {@code at} on a thread that must block in it; its result or throwable. */
+    private static CompletableFuture<Object> blockedWrite(SocketChannel ch, long at) {
+        return blockedWrite(ch, at, new Thread[1]);
+    }
+
+    /** {@link #blockedWrite(SocketChannel, long)}, its thread put into {@code thread[0]}. */
+    private static CompletableFuture<Object> blockedWrite(SocketChannel ch, long at, Thread[] thread) {
+        return blocked("writer", () -> {
+            ByteBuffer b = ByteBuffer.allocate(100_000);
+            for (int i = 0; i < b.capacity(); i++) b.put(i, pattern(at + i));
+            return ch.write(b);
+        }, thread);
+    }
+
+    /** Runs {@code call} on a new thread, asserts that the thread blocks in it; completes with its result or throwable. */
+    private static CompletableFuture<Object> blocked(String name, java.util.concurrent.Callable<Object> call) {
+        return blocked(name, call, new Thread[1]);
+    }
+
+    /** {@link #blocked(String, java.util.concurrent.Callable)}, its thread put into {@code thread[0]}. */
+    private static CompletableFuture<Object> blocked(String name, java.util.concurrent.Callable<Object> call,
+            Thread[] thread) {
+        CompletableFuture<Object> result = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                result.complete(call.call());
+            } catch (Throwable e) {
+                result.complete(e);
+            }
+        }, name);
+        t.setDaemon(true);
+        thread[0] = t;
+        t.start();
+        io.edgewise.testing.Blocking.assertBlocks(t);
+        return result;
+    }
+
+    /**
      * {@code SO_LINGER 0} asks close for a reset, which drops what is queued (as the kernel drops its queue on
      * the JDK): the bytes a deregistration left to the channel are not sent — the descriptor is closed at once,
      * no drain holds it — and the peer meets the reset instead of every byte and EOF.
