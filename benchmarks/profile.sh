@@ -4,7 +4,7 @@
 # samples: kernel / JIT-compiled Java / libc / JVM, the provider's own code, the native binding's
 # dispatch code, and the kernel's entry layer for data calls (VFS or socket-call dispatch).
 #
-#   benchmarks/profile.sh [jdk|edgewise|epoll ...]   (default: jdk edgewise)
+#   benchmarks/profile.sh [jdk|edgewise|edgewise_uring|edgewise_uring_io|epoll ...]   (default: jdk edgewise)
 #
 # Environment: JAVA_HOME (the JDK to run), SIZE (payload, default 64), SECONDS_ (sampled seconds,
 # default 6). Needs perf (apt-get install linux-perf) and a built benchmarks module
@@ -26,13 +26,16 @@ feature="$("$java_bin" -XshowSettings:properties -version 2>&1 | awk -F= '/java.
 
 for v in "${variants[@]}"; do
   case "$v" in
-    edgewise) provider=io.edgewise.EdgewiseSelectorProvider ;;
-    jdk|epoll) provider=sun.nio.ch.EPollSelectorProvider ;;
+    edgewise) provider=io.edgewise.EdgewiseSelectorProvider; props=() ;;
+    edgewise_uring) provider=io.edgewise.EdgewiseSelectorProvider; props=(-Dio.edgewise.backend=io_uring) ;;
+    edgewise_uring_io) provider=io.edgewise.EdgewiseSelectorProvider
+      props=(-Dio.edgewise.backend=io_uring -Dio.edgewise.uring.io=true) ;;
+    jdk|epoll) provider=sun.nio.ch.EPollSelectorProvider; props=() ;;
     *) echo "unknown variant $v" >&2; exit 2 ;;
   esac
   tag="$v-jdk$feature-$size"
   "$java_bin" --enable-native-access=ALL-UNNAMED -Xms256m -Xmx1g -XX:+UseG1GC -XX:+PreserveFramePointer \
-    -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -Djava.nio.channels.spi.SelectorProvider="$provider" \
+    -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -Djava.nio.channels.spi.SelectorProvider="$provider" ${props[@]+"${props[@]}"} \
     -cp "$jar:benchmarks/target/lib/*" io.edgewise.bench.EchoWorker echo "$v" --sizes "$size" \
     --warmup-ms 3000 --measure-ms $(( (secs + 2) * 1000 )) --pp-warmup-ms 100 --pp-measure-ms 100 \
     > "$out/$tag.out" 2>&1 &
