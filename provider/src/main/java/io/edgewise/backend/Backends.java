@@ -204,6 +204,26 @@ public final class Backends {
         static final boolean USED = !uringFallback() && Settings.uringReadyPoller().equals("ring");
     }
 
+    /**
+     * A new ready poller with no thread, for a virtual-thread poller ({@code channels.vthread.VirtualPollers}), or
+     * null where the backend has none (kqueue, IOCP). On Linux it is epoll's for both backends: it is watched
+     * through {@link #readyPoller}, and an epoll set polled without waiting costs one call whatever found it.
+     */
+    public static PolledReadyPoller newPolledReadyPoller() throws IOException {
+        switch (NAME) {
+            case "epoll":
+            case URING:
+                return EpollReadyPoller.unthreaded();
+            default:
+                return null;
+        }
+    }
+
+    /** Whether {@link #newPolledReadyPoller} makes one on this backend. */
+    public static boolean hasPolledReadyPoller() {
+        return NAME.equals("epoll") || NAME.equals(URING);
+    }
+
     /** Which ready poller serves the backend's waits, for diagnostics and tests: "epoll", "kqueue", "io_uring", "none". */
     public static String readyPollerName() {
         switch (NAME) {

@@ -2,6 +2,7 @@ package io.edgewise.channels;
 
 import io.edgewise.backend.Backends;
 import io.edgewise.backend.ReadyPoller;
+import io.edgewise.channels.vthread.VirtualPollers;
 import io.edgewise.channels.vthread.VirtualThreads;
 import io.edgewise.sys.Platform;
 import io.edgewise.sys.SocketOps;
@@ -181,7 +182,7 @@ final class Waiter implements ReadyPoller.Callback {
             signalled = false;
             return 0;
         }
-        ReadyPoller poller = ReadyPoller.forEvents(events);
+        ReadyPoller poller = VirtualPollers.forWait(fd, events);
         long t = poller.newToken();
         ready = 0;
         parked = self;

@@ -70,6 +70,7 @@ public record Settings(String backend, String binding, String socketops, String 
     public static final String URING_SEND = "io.edgewise.uring.send";
     public static final String URING_SEND_POOL_BYTES = "io.edgewise.uring.sendPoolBytes";
     public static final String URING_TEST_DEFER_TASKRUN = "io.edgewise.uring.test.deferTaskrun";
+    public static final String VIRTUAL_THREAD_POLLERS = "io.edgewise.virtualThreadPollers";
 
     /** The JVM's properties now (privileged reads, see {@link SystemProps}). */
     public static Settings fromSystem() {
@@ -144,6 +145,20 @@ public record Settings(String backend, String binding, String socketops, String 
 
     static String uringReadyPoller(UnaryOperator<String> props) {
         return "epoll".equals(props.apply(URING_READY_POLLER)) ? "epoll" : "ring";
+    }
+
+    /**
+     * What wakes parked virtual threads: "virtual" (pollers that are virtual threads), "platform" (a platform
+     * thread per direction) or "auto" (unset or anything else: as the JDK's own {@code jdk.pollerMode}); read once,
+     * when the first virtual-thread wait needs one.
+     */
+    public static String virtualThreadPollers() {
+        return virtualThreadPollers(SystemProps::get);
+    }
+
+    static String virtualThreadPollers(UnaryOperator<String> props) {
+        String v = props.apply(VIRTUAL_THREAD_POLLERS);
+        return "virtual".equals(v) || "platform".equals(v) ? v : "auto";
     }
 
     /**

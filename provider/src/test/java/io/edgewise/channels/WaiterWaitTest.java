@@ -260,7 +260,8 @@ class WaiterWaitTest {
 
     /** Runs {@code check} while {@code fdB()} is already registered for input with the ready poller. */
     private void withInputAlreadyWatched(Body<Void> check) throws Exception {
-        ReadyPoller poller = ReadyPoller.forEvents(PollEvents.IN);
+        // the poller a virtual thread's wait on it uses (a virtual sub-poller, or the platform one)
+        ReadyPoller poller = io.edgewise.channels.vthread.VirtualPollers.forWait(fdB(), PollEvents.IN);
         long token = poller.newToken();
         poller.register(fdB(), PollEvents.IN, token, (tok, ev) -> { });
         try {

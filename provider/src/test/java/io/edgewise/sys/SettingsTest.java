@@ -132,7 +132,7 @@ class SettingsTest {
         Settings defaults = Settings.read(name -> null);
         Map<String, RecordComponent> components = new HashMap<>();
         for (RecordComponent c : Settings.class.getRecordComponents()) components.put(c.getName(), c);
-        assertEquals(names.size() - 8, components.size(), "eight properties are read on use (the io_uring ready poller choice at its first use; level 2's sends, their pool, the buffer mode and the test-only DEFER_TASKRUN rings when a ring selector is made), the rest at start");
+        assertEquals(names.size() - 9, components.size(), "nine properties are read on use (the io_uring ready poller choice and the virtual-thread pollers' at their first use; level 2's sends, their pool, the buffer mode and the test-only DEFER_TASKRUN rings when a ring selector is made), the rest at start");
         for (String name : names) {
             String[] row = table.get(name);
             RecordComponent c = components.get(member(name));
@@ -194,6 +194,13 @@ class SettingsTest {
         assertFalse(Settings.uringTestDeferTaskrun(p::get), "usual rings unless a test asks");
         p.put(Settings.URING_TEST_DEFER_TASKRUN, "true");
         assertTrue(Settings.uringTestDeferTaskrun(p::get));
+        assertEquals("auto", Settings.virtualThreadPollers(p::get));
+        p.put(Settings.VIRTUAL_THREAD_POLLERS, "platform");
+        assertEquals("platform", Settings.virtualThreadPollers(p::get));
+        p.put(Settings.VIRTUAL_THREAD_POLLERS, "virtual");
+        assertEquals("virtual", Settings.virtualThreadPollers(p::get));
+        p.put(Settings.VIRTUAL_THREAD_POLLERS, "Virtual");
+        assertEquals("auto", Settings.virtualThreadPollers(p::get), "anything else is the default");
         p.put(Settings.ANOMALY_MILLIS, "0x10"); // parsed as a plain decimal, as before
         assertEquals(1000, Settings.anomalyMillis(p::get));
     }

@@ -2,7 +2,7 @@ package io.edgewise.backend.epoll;
 
 import static io.edgewise.sys.linux.Linux.*;
 
-import io.edgewise.backend.ReadyPoller;
+import io.edgewise.backend.PolledReadyPoller;
 import io.edgewise.sys.posix.LibC;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -23,17 +23,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link #register} throws), and callers fall back to a plain wait.
  *
  * <p>Contract: whoever registers calls {@link #deregister} before the descriptor can be closed (the
- * channels hold an {@code FdHandle} use across the wait), so the kernel set never holds a descriptor
- * number that was reused. A callback may still run once after {@code deregister} when the event was
- * already taken out of the kernel: callbacks compare the token.
+ * channels hold an {@code FdHandle} use across the wait), so no armed registration outlives its
+ * descriptor. A registration that fired stays in the set, disabled by {@code EPOLLONESHOT}, and the next
+ * wait on the descriptor re-arms it with one {@code EPOLL_CTL_MOD} (as the JDK's pollers do) instead of an
+ * add and a delete per wait; the kernel drops it when the file is released, and keys it by file and
+ * number, so a reused number is added afresh ({@code ENOENT}) and a disabled entry never reports. A
+ * callback may still run once after {@code deregister} when the event was already taken out of the
+ * kernel: callbacks compare the token.
+ *
+ * <p>An {@linkplain #unthreaded() unthreaded} instance has no thread: a virtual-thread poller polls it
+ * without blocking ({@link #pollNow}) and waits for its epoll descriptor through a threaded one.
  *
  * <p>Threads: {@code register}/{@code deregister} from any thread ({@code epoll_ctl} is thread-safe;
- * the native {@code epoll_event} scratch comes from a lock-free pool); {@code callbacks} is a
- * concurrent map; the loop and the callbacks run on the poller thread only.
+ * the native {@code epoll_event} scratch comes from a lock-free pool); {@code callbacks} and {@code live}
+ * are concurrent maps; the loop, or {@link #pollNow} and {@code nowEvents}, and the callbacks run on the
+ * poller's one polling thread only.
  *
  * <p>Linux (epoll) only; another readiness API implements {@link ReadyPoller} in its own package.
  */
-public final class EpollReadyPoller implements ReadyPoller {
+public final class EpollReadyPoller implements PolledReadyPoller {
     private static final int BATCH = 256;
 
     private static final class Holder {
@@ -58,9 +66,20 @@ public final class EpollReadyPoller implements ReadyPoller {
         }
     }
 
+    /**
+     * A poller with no thread of its own ({@link PolledReadyPoller}): its one polling thread calls {@link #pollNow}.
+     */
+    public static EpollReadyPoller unthreaded() throws IOException {
+        return new EpollReadyPoller();
+    }
+
     private final int epfd;
+    /** {@link #pollNow}'s event array, made by its first call (its one polling thread's). */
+    private ByteBuffer nowEvents;
     private final AtomicLong tokens = new AtomicLong();
     private final ConcurrentHashMap<Long, Callback> callbacks = new ConcurrentHashMap<>();
+    /** Descriptor → token of its registration from register to deregister: a second one fails as ADD would. */
+    private final ConcurrentHashMap<Integer, Long> live = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Ctl> ctls = new ConcurrentLinkedQueue<>();
 
     private static final class Ctl {
@@ -86,22 +105,34 @@ public final class EpollReadyPoller implements ReadyPoller {
      */
     @Override
     public void register(int fd, int pollEvents, long token, Callback cb) throws IOException {
-        callbacks.put(token, cb);
+        Long tok = token;
+        if (live.putIfAbsent(fd, tok) != null) {
+            throw new IOException("epoll_ctl: " + LibC.strerror(EEXIST)); // as the ADD of a watched descriptor
+        }
+        callbacks.put(tok, cb);
         int ev = EPOLLONESHOT;
         if ((pollEvents & POLLIN) != 0) ev |= EPOLLIN | EPOLLRDHUP;
         if ((pollEvents & POLLOUT) != 0) ev |= EPOLLOUT;
-        int rc = ctl(EPOLL_CTL_ADD, fd, ev, token);
+        // a registration that fired stays in the set, disabled: re-armed by one call; else added
+        int rc = ctl(EPOLL_CTL_MOD, fd, ev, token);
+        if (rc == -ENOENT) {
+            rc = ctl(EPOLL_CTL_ADD, fd, ev, token);
+        }
         if (rc < 0) {
-            int e = -rc;
-            callbacks.remove(token);
-            throw new IOException("epoll_ctl: " + LibC.strerror(e));
+            callbacks.remove(tok);
+            live.remove(fd, tok);
+            throw new IOException("epoll_ctl: " + LibC.strerror(-rc));
         }
     }
 
     @Override
     public void deregister(int fd, long token) {
-        callbacks.remove(token);
-        ctl(EPOLL_CTL_DEL, fd, 0, 0); // ENOENT cannot happen with oneshot; ignore anything
+        Long tok = token;
+        if (callbacks.remove(tok) != null) {
+            // not fired: still armed, so it leaves the set (one that fired is disabled, and stays for a re-arm)
+            ctl(EPOLL_CTL_DEL, fd, 0, 0);
+        }
+        live.remove(fd, tok);
     }
 
     private int ctl(int op, int fd, int ev, long data) {
@@ -116,6 +147,22 @@ public final class EpollReadyPoller implements ReadyPoller {
         }
     }
 
+    @Override
+    public int fd() {
+        return epfd; // an epoll set is readable while one of its registrations is ready
+    }
+
+    @Override
+    public int pollNow() {
+        ByteBuffer events = nowEvents;
+        if (events == null) {
+            nowEvents = events = ByteBuffer.allocateDirect(BATCH * EPOLL_EVENT_SIZE).order(ByteOrder.nativeOrder());
+        }
+        int n = LibC.epoll_wait(epfd, LibC.address(events), BATCH, 0);
+        if (n > 0) dispatch(events, n);
+        return Math.max(n, 0);
+    }
+
     private void loop() {
         ByteBuffer events = ByteBuffer.allocateDirect(BATCH * EPOLL_EVENT_SIZE).order(ByteOrder.nativeOrder());
         long addr = LibC.address(events);
@@ -124,16 +171,20 @@ public final class EpollReadyPoller implements ReadyPoller {
             if (n < 0) {
                 continue; // EINTR; nothing else can fail on a valid epoll descriptor
             }
-            for (int i = 0; i < n; i++) {
-                int ev = events.getInt(i * EPOLL_EVENT_SIZE);
-                long token = events.getLong(i * EPOLL_EVENT_SIZE + EPOLL_EVENT_DATA);
-                Callback cb = callbacks.remove(token);
-                if (cb != null) {
-                    try {
-                        cb.ready(token, toPoll(ev));
-                    } catch (Throwable t) {
-                        // a callback failure must not stop the poller every waiter depends on
-                    }
+            dispatch(events, n);
+        }
+    }
+
+    private void dispatch(ByteBuffer events, int n) {
+        for (int i = 0; i < n; i++) {
+            int ev = events.getInt(i * EPOLL_EVENT_SIZE);
+            long token = events.getLong(i * EPOLL_EVENT_SIZE + EPOLL_EVENT_DATA);
+            Callback cb = callbacks.remove(token);
+            if (cb != null) {
+                try {
+                    cb.ready(token, toPoll(ev));
+                } catch (Throwable t) {
+                    // a callback failure must not stop the poller every waiter depends on
                 }
             }
         }

@@ -29,6 +29,26 @@ public final class VirtualThreads {
         }
     }
 
+    /**
+     * A new, unstarted virtual thread for the provider's own work (JDK 21+, {@link #supported()}):
+     * {@code Thread.ofVirtual().name(name).inheritInheritableThreadLocals(false).unstarted(task)}, looked up
+     * reflectively as this class compiles for Java 17, with no context class loader, so that it holds nothing
+     * of the application thread that happened to start it. Not for hot paths.
+     */
+    public static Thread newVirtual(String name, Runnable task) {
+        try {
+            Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+            Class<?> b = Class.forName("java.lang.Thread$Builder");
+            builder = b.getMethod("name", String.class).invoke(builder, name);
+            builder = b.getMethod("inheritInheritableThreadLocals", boolean.class).invoke(builder, false);
+            Thread t = (Thread) b.getMethod("unstarted", Runnable.class).invoke(builder, task);
+            t.setContextClassLoader(null);
+            return t;
+        } catch (ReflectiveOperationException e) {
+            throw new UnsupportedOperationException("no virtual threads in this runtime", e);
+        }
+    }
+
     /** Whether virtual threads exist in this runtime (and parking is enabled). */
     public static boolean supported() {
         return IS_VIRTUAL != null;
