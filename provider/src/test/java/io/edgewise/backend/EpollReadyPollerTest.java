@@ -44,11 +44,7 @@ class EpollReadyPollerTest {
 
     /** A non-blocking pipe: {read, write}. */
     private int[] pipe() throws IOException {
-        long rw = Platform.pipeOps().pipe();
-        int r = (int) rw, w = (int) (rw >>> 32);
-        fds.add(r);
-        fds.add(w);
-        return new int[] {r, w};
+        return io.edgewise.testing.Pipes.open(fds);
     }
 
     private static void writeByte(int fd) {

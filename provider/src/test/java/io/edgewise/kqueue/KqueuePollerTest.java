@@ -65,11 +65,7 @@ class KqueuePollerTest {
 
     /** A non-blocking pipe: {read, write}. */
     private int[] pipe() throws IOException {
-        long rw = Platform.pipeOps().pipe();
-        int r = (int) rw, w = (int) (rw >>> 32);
-        fds.add(r);
-        fds.add(w);
-        return new int[] {r, w};
+        return io.edgewise.testing.Pipes.open(fds);
     }
 
     private static void write(int fd, int n) {

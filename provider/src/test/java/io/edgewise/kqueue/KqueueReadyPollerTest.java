@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import io.edgewise.backend.ReadyPoller;
 import io.edgewise.backend.kqueue.KqueueReadyPoller;
-import io.edgewise.sys.Platform;
 import io.edgewise.sys.SocketOps;
 import io.edgewise.sys.bsd.KqueueConstants;
 import io.edgewise.sys.bsd.KqueueLibrary;
@@ -48,11 +47,7 @@ class KqueueReadyPollerTest {
 
     /** A non-blocking pipe: {read, write}. */
     private int[] pipe() throws IOException {
-        long rw = Platform.pipeOps().pipe();
-        int r = (int) rw, w = (int) (rw >>> 32);
-        fds.add(r);
-        fds.add(w);
-        return new int[] {r, w};
+        return io.edgewise.testing.Pipes.open(fds);
     }
 
     /** Registers a oneshot wait and returns what its callback receives: {token, events}. */
