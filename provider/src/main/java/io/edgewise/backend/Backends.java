@@ -206,8 +206,10 @@ public final class Backends {
 
     /**
      * A new ready poller with no thread, for a virtual-thread poller ({@code channels.vthread.VirtualPollers}), or
-     * null where the backend has none (kqueue, IOCP). On Linux it is epoll's for both backends: it is watched
-     * through {@link #readyPoller}, and an epoll set polled without waiting costs one call whatever found it.
+     * null where the backend has none (IOCP; kqueue: a kqueue watched by another kqueue never woke it under
+     * libkqueue, the only kqueue this project can test on, 2026-12-06). On Linux it is epoll's for both backends,
+     * watched through {@link #readyPoller}: a ring's completions are task work of the thread that submitted, and
+     * a virtual thread changes carriers.
      */
     public static PolledReadyPoller newPolledReadyPoller() throws IOException {
         switch (NAME) {
