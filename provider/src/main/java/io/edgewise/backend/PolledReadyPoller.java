@@ -11,4 +11,7 @@ public interface PolledReadyPoller extends ReadyPoller {
 
     /** Runs the callbacks of the ready registrations without waiting; returns how many ran. One thread only. */
     int pollNow();
+
+    /** Closes its descriptor (a poller that was never used: nothing may be registered). */
+    void close();
 }

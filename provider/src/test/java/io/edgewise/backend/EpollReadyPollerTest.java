@@ -139,7 +139,7 @@ class EpollReadyPollerTest {
             p.deregister(pp[0], t);
             assertTrue(p.pollNow() == 0, "oneshot: nothing more");
         } finally {
-            LibC.close(p.fd());
+            p.close();
         }
     }
 }

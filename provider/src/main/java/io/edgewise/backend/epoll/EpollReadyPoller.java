@@ -163,6 +163,11 @@ public final class EpollReadyPoller implements PolledReadyPoller {
         return Math.max(n, 0);
     }
 
+    @Override
+    public void close() {
+        LibC.close(epfd);
+    }
+
     private void loop() {
         ByteBuffer events = ByteBuffer.allocateDirect(BATCH * EPOLL_EVENT_SIZE).order(ByteOrder.nativeOrder());
         long addr = LibC.address(events);

@@ -13,8 +13,8 @@ import java.util.concurrent.locks.LockSupport;
  * Pollers that are virtual threads, for the waits of virtual threads: what the JDK's own provider does by default
  * (its {@code VTHREAD_POLLERS} mode; JDK 25 on Linux). A parked virtual thread is then woken by another virtual thread on
  * a carrier, which queues it on that carrier; the platform poller thread ({@link ReadyPoller#forEvents}) would
- * hand it to the scheduler from outside, waking an idle carrier for each one. With many waits that costs about
- * a third of the round trips (docs/architecture.md, "Virtual threads").
+ * hand it to the scheduler from outside, waking an idle carrier for each one. With many waits that cost about
+ * 40 % of the round trips (docs/performance.md, "Virtual threads").
  *
  * <p>Each direction has a power of two of sub-pollers (the JDK's count: the processors' highest one bit, at most
  * 32); a wait goes to the sub-poller its descriptor number selects. A sub-poller is a {@link PolledReadyPoller}
@@ -41,9 +41,10 @@ public final class VirtualPollers {
         static final boolean VIRTUAL = decide();
     }
 
+    /** The sub-pollers of each direction; null when they could not be made (the platform poller serves). */
     private static final class Holder {
-        static final Sub[] IN = start("in", PollEvents.IN);
-        static final Sub[] OUT = start("out", PollEvents.OUT);
+        static final Sub[] IN = start("in");
+        static final Sub[] OUT = start("out");
     }
 
     /**
@@ -55,7 +56,7 @@ public final class VirtualPollers {
             return ReadyPoller.forEvents(pollEvents);
         }
         Sub[] subs = (pollEvents & PollEvents.IN) != 0 ? Holder.IN : Holder.OUT;
-        return subs[fd & (subs.length - 1)].poller;
+        return subs != null ? subs[fd & (subs.length - 1)].poller : ReadyPoller.forEvents(pollEvents);
     }
 
     /** Whether virtual-thread waits go to pollers that are virtual threads (diagnostics and tests). */
@@ -67,8 +68,9 @@ public final class VirtualPollers {
     public static long productivePolls() {
         if (!Use.VIRTUAL) return 0;
         long n = 0;
-        for (Sub s : Holder.IN) n += s.productive;
-        for (Sub s : Holder.OUT) n += s.productive;
+        for (Sub[] subs : new Sub[][] {Holder.IN, Holder.OUT}) {
+            if (subs != null) for (Sub s : subs) n += s.productive;
+        }
         return n;
     }
 
@@ -94,7 +96,8 @@ public final class VirtualPollers {
         return feature >= 24;
     }
 
-    private static Sub[] start(String direction, int events) {
+    /** Makes and starts one direction's sub-pollers; null (with a warning) when the descriptors cannot be had. */
+    private static Sub[] start(String direction) {
         int ncpus = Runtime.getRuntime().availableProcessors();
         Sub[] subs = new Sub[Math.min(Integer.highestOneBit(ncpus), 32)];
         ReadyPoller master = ReadyPoller.forEvents(PollEvents.IN);
@@ -102,8 +105,13 @@ public final class VirtualPollers {
             try {
                 subs[i] = new Sub(Backends.newPolledReadyPoller(), master);
             } catch (IOException e) {
-                throw new ExceptionInInitializerError(e);
+                for (int j = 0; j < i; j++) subs[j].poller.close();
+                System.getLogger("io.edgewise").log(System.Logger.Level.WARNING,
+                        "Edgewise: virtual-thread pollers unavailable, the platform poller wakes virtual threads", e);
+                return null;
             }
+        }
+        for (int i = 0; i < subs.length; i++) {
             Thread t = VirtualThreads.newVirtual("edgewise-" + direction + "-subpoller-" + i, subs[i]);
             subs[i].thread = t;
             t.start();
