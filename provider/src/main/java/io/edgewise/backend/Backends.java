@@ -212,13 +212,7 @@ public final class Backends {
      * a virtual thread changes carriers.
      */
     public static PolledReadyPoller newPolledReadyPoller() throws IOException {
-        switch (NAME) {
-            case "epoll":
-            case URING:
-                return EpollReadyPoller.unthreaded();
-            default:
-                return null;
-        }
+        return hasPolledReadyPoller() ? EpollReadyPoller.unthreaded() : null;
     }
 
     /** Whether {@link #newPolledReadyPoller} makes one on this backend. */

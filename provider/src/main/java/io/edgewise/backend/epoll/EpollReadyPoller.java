@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Threads: {@code register}/{@code deregister} from any thread ({@code epoll_ctl} is thread-safe;
  * the native {@code epoll_event} scratch comes from a lock-free pool); {@code callbacks} and {@code live}
- * are concurrent maps; the loop, or {@link #pollNow} and {@code nowEvents}, and the callbacks run on the
+ * are concurrent maps; the loop, or {@link #pollNow} and {@code nowEvents}/{@code nowAddr}, and the callbacks run on the
  * poller's one polling thread only.
  *
  * <p>Linux (epoll) only; another readiness API implements {@link ReadyPoller} in its own package.
@@ -74,8 +74,9 @@ public final class EpollReadyPoller implements PolledReadyPoller {
     }
 
     private final int epfd;
-    /** {@link #pollNow}'s event array, made by its first call (its one polling thread's). */
+    /** {@link #pollNow}'s event array and its address, made by its first call (its one polling thread's). */
     private ByteBuffer nowEvents;
+    private long nowAddr;
     private final AtomicLong tokens = new AtomicLong();
     private final ConcurrentHashMap<Long, Callback> callbacks = new ConcurrentHashMap<>();
     /** Descriptor → token of its registration from register to deregister: a second one fails as ADD would. */
@@ -156,9 +157,10 @@ public final class EpollReadyPoller implements PolledReadyPoller {
     public int pollNow() {
         ByteBuffer events = nowEvents;
         if (events == null) {
-            nowEvents = events = ByteBuffer.allocateDirect(BATCH * EPOLL_EVENT_SIZE).order(ByteOrder.nativeOrder());
+            nowEvents = events = newEventArray();
+            nowAddr = LibC.address(events);
         }
-        int n = LibC.epoll_wait(epfd, LibC.address(events), BATCH, 0);
+        int n = LibC.epoll_wait(epfd, nowAddr, BATCH, 0);
         if (n > 0) dispatch(events, n);
         return Math.max(n, 0);
     }
@@ -168,8 +170,12 @@ public final class EpollReadyPoller implements PolledReadyPoller {
         LibC.close(epfd);
     }
 
+    private static ByteBuffer newEventArray() {
+        return ByteBuffer.allocateDirect(BATCH * EPOLL_EVENT_SIZE).order(ByteOrder.nativeOrder());
+    }
+
     private void loop() {
-        ByteBuffer events = ByteBuffer.allocateDirect(BATCH * EPOLL_EVENT_SIZE).order(ByteOrder.nativeOrder());
+        ByteBuffer events = newEventArray();
         long addr = LibC.address(events);
         for (;;) {
             int n = LibC.epoll_wait(epfd, addr, BATCH, -1);

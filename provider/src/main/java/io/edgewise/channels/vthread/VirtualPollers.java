@@ -75,11 +75,9 @@ public final class VirtualPollers {
     }
 
     private static boolean decide() {
-        if (!VirtualThreads.supported() || !Backends.hasReadyPoller()) {
-            return false;
-        }
-        return virtualFor(Settings.virtualThreadPollers(), System.getProperty("jdk.pollerMode"),
-                Runtime.version().feature()) && Backends.hasPolledReadyPoller();
+        return VirtualThreads.supported() && Backends.hasPolledReadyPoller()
+                && virtualFor(Settings.virtualThreadPollers(), System.getProperty("jdk.pollerMode"),
+                        Runtime.version().feature());
     }
 
     /**
