@@ -2,9 +2,11 @@ package io.edgewise.vthread;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgewise.EdgewiseSelectorProvider;
+import io.edgewise.backend.PolledReadyPoller;
 import io.edgewise.channels.vthread.VirtualPollers;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -34,6 +36,83 @@ class VirtualPollersTest {
         assertTrue(VirtualPollers.virtualFor("auto", null, 24), "JDK 24+: synchronized no longer pins");
         assertFalse(VirtualPollers.virtualFor("auto", null, 23), "before 24 a pinned wait could starve the pollers");
         assertFalse(VirtualPollers.virtualFor("auto", "x", 21), "an unknown jdk.pollerMode counts as unset");
+    }
+
+    /**
+     * When a sub-poller cannot be made (the descriptor limit), none is used: the ones made are closed, and one
+     * warning says that the platform poller wakes virtual threads.
+     */
+    @Test
+    void subPollersThatCannotBeMadeLeaveThePlatformPollerWithAWarning() {
+        List<StubPoller> made = new ArrayList<>();
+        List<java.util.logging.LogRecord> warnings = new ArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger("io.edgewise");
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getLevel() == java.util.logging.Level.WARNING) warnings.add(r);
+            }
+
+            @Override
+            public void flush() { }
+
+            @Override
+            public void close() { }
+        };
+        log.addHandler(h);
+        try {
+            assertNull(VirtualPollers.makeAll(4, () -> {
+                if (made.size() == 2) throw new java.io.IOException("Too many open files");
+                StubPoller sp = new StubPoller();
+                made.add(sp);
+                return sp;
+            }), "no sub-pollers when one of them cannot be made");
+        } finally {
+            log.removeHandler(h);
+        }
+        assertEquals(2, made.size());
+        for (StubPoller sp : made) assertTrue(sp.closed, "a sub-poller made before the failure is closed");
+        assertEquals(1, warnings.size(), "one warning");
+        assertTrue(warnings.get(0).getMessage().contains("platform poller"), warnings.get(0).getMessage());
+        assertEquals("Too many open files", warnings.get(0).getThrown().getMessage(), "the cause is logged");
+
+        PolledReadyPoller[] all = VirtualPollers.makeAll(3, StubPoller::new);
+        assertEquals(3, all.length, "every sub-poller when they can be made");
+    }
+
+    /** A poller that records its close (nothing is ever registered with it). */
+    private static final class StubPoller implements PolledReadyPoller {
+        boolean closed;
+
+        @Override
+        public int fd() {
+            return -1;
+        }
+
+        @Override
+        public int pollNow() {
+            return 0;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+
+        @Override
+        public long newToken() {
+            return 1;
+        }
+
+        @Override
+        public void register(int fd, int pollEvents, long token, Callback cb) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void deregister(int fd, long token) {
+            throw new UnsupportedOperationException();
+        }
     }
 
     /**

@@ -97,24 +97,44 @@ public final class VirtualPollers {
     /** Makes and starts one direction's sub-pollers; null (with a warning) when the descriptors cannot be had. */
     private static Sub[] start(String direction) {
         int ncpus = Runtime.getRuntime().availableProcessors();
-        Sub[] subs = new Sub[Math.min(Integer.highestOneBit(ncpus), 32)];
-        ReadyPoller master = ReadyPoller.forEvents(PollEvents.IN);
-        for (int i = 0; i < subs.length; i++) {
-            try {
-                subs[i] = new Sub(Backends.newPolledReadyPoller(), master);
-            } catch (IOException e) {
-                for (int j = 0; j < i; j++) subs[j].poller.close();
-                System.getLogger("io.edgewise").log(System.Logger.Level.WARNING,
-                        "Edgewise: virtual-thread pollers unavailable, the platform poller wakes virtual threads", e);
-                return null;
-            }
+        PolledReadyPoller[] pollers = makeAll(Math.min(Integer.highestOneBit(ncpus), 32), Backends::newPolledReadyPoller);
+        if (pollers == null) {
+            return null;
         }
+        ReadyPoller master = ReadyPoller.forEvents(PollEvents.IN);
+        Sub[] subs = new Sub[pollers.length];
         for (int i = 0; i < subs.length; i++) {
+            subs[i] = new Sub(pollers[i], master);
             Thread t = VirtualThreads.newVirtual("edgewise-" + direction + "-subpoller-" + i, subs[i]);
             subs[i].thread = t;
             t.start();
         }
         return subs;
+    }
+
+    /** Makes one polled ready poller (the backend's; tests: one that fails). */
+    @FunctionalInterface
+    public interface PollerSource {
+        PolledReadyPoller make() throws IOException;
+    }
+
+    /**
+     * {@code count} pollers from {@code source}, or null when one cannot be made: then the ones made are closed and
+     * a warning says that the platform poller wakes virtual threads (public for tests).
+     */
+    public static PolledReadyPoller[] makeAll(int count, PollerSource source) {
+        PolledReadyPoller[] made = new PolledReadyPoller[count];
+        for (int i = 0; i < count; i++) {
+            try {
+                made[i] = source.make();
+            } catch (IOException e) {
+                for (int j = 0; j < i; j++) made[j].close();
+                System.getLogger("io.edgewise").log(System.Logger.Level.WARNING,
+                        "Edgewise: virtual-thread pollers unavailable, the platform poller wakes virtual threads", e);
+                return null;
+            }
+        }
+        return made;
     }
 
     /** One sub-poller and the virtual thread that polls it. */
