@@ -69,7 +69,7 @@ public record Settings(String backend, String binding, String socketops, String 
     public static final String URING_READY_POLLER = "io.edgewise.uring.readyPoller";
     public static final String URING_SEND = "io.edgewise.uring.send";
     public static final String URING_SEND_POOL_BYTES = "io.edgewise.uring.sendPoolBytes";
-    public static final String URING_TEST_DEFER_TASKRUN = "io.edgewise.uring.test.deferTaskrun";
+    public static final String URING_DEFER_TASKRUN = "io.edgewise.uring.deferTaskrun";
     public static final String VIRTUAL_THREAD_POLLERS = "io.edgewise.virtualThreadPollers";
 
     /** The JVM's properties now (privileged reads, see {@link SystemProps}). */
@@ -174,16 +174,17 @@ public record Settings(String backend, String binding, String socketops, String 
     }
 
     /**
-     * Tests and benchmarks only: io_uring level-2 rings made with {@code SINGLE_ISSUER | DEFER_TASKRUN}
-     * (unset: false). Such a ring belongs to the first thread that enters it; another thread's select or close
-     * fails with an IOException (docs/io_uring.md, "DEFER_TASKRUN"); read when a ring selector is made.
+     * io_uring level-2 rings made with {@code SINGLE_ISSUER | DEFER_TASKRUN} (Linux 6.1+; unset: false): the
+     * kernel runs their completion work inside the enters of the first thread that selects, which it wakes
+     * more cheaply. Another thread that needs the ring (a select, a close, a hand-back) takes it over: the ring
+     * moves to an ordinary one for good (docs/io_uring.md, "DEFER_TASKRUN"). Read when a ring selector is made.
      */
-    public static boolean uringTestDeferTaskrun() {
-        return uringTestDeferTaskrun(SystemProps::get);
+    public static boolean uringDeferTaskrun() {
+        return uringDeferTaskrun(SystemProps::get);
     }
 
-    static boolean uringTestDeferTaskrun(UnaryOperator<String> props) {
-        return Boolean.parseBoolean(props.apply(URING_TEST_DEFER_TASKRUN));
+    static boolean uringDeferTaskrun(UnaryOperator<String> props) {
+        return Boolean.parseBoolean(orElse(props.apply(URING_DEFER_TASKRUN), "false"));
     }
 
     /**

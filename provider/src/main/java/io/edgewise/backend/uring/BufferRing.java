@@ -74,11 +74,13 @@ final class BufferRing implements AutoCloseable {
     private int spareCount;
     private final int[] fill, pieces;
     private final boolean[] retired;
-    private final long ringAddr;
+    // the entries' mapping and the ring it is registered with: replaced when the selector's ring is taken over
+    // (moveTo, under this object's monitor)
+    private long ringAddr;
     private final int ringLen;
-    private final ByteBuffer ring;
+    private ByteBuffer ring;
     private final int mask;
-    private final int ringFd;
+    private int ringFd;
     /** This side's tail (the kernel sees its low 16 bits); guarded by {@code this}. */
     private int tail;
 
@@ -111,32 +113,12 @@ final class BufferRing implements AutoCloseable {
         this.size = size;
         this.mask = entries - 1;
         ringLen = Math.max(4096, entries * BUF_SIZE);
-        ringAddr = LibC.mmap(0, ringLen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (ringAddr < 0) {
-            throw new IOException("mmap of the buffer ring: " + LibC.strerror((int) -ringAddr));
-        }
+        long[] made = register(ringFd, ringLen, entries, incremental);
+        ringAddr = made[0];
+        this.incremental = made[1] != 0;
         ring = LibC.view(ringAddr, ringLen);
         slabs = new ByteBuffer[] {ByteBuffer.allocateDirect(slab * size).order(ByteOrder.nativeOrder())};
         slabAddrs = new long[] {LibC.address(slabs[0])};
-        ByteBuffer reg = ByteBuffer.allocateDirect(BUF_REG_SIZE).order(ByteOrder.nativeOrder());
-        reg.putLong(BUF_REG_RING_ADDR, ringAddr);
-        reg.putInt(BUF_REG_RING_ENTRIES, entries);
-        reg.putShort(BUF_REG_BGID, (short) GROUP);
-        long registered = -EINVAL;
-        if (incremental) {
-            reg.putShort(BUF_REG_FLAGS, (short) IOU_PBUF_RING_INC);
-            registered = LibC.syscall(NR_IO_URING_REGISTER, ringFd, IORING_REGISTER_PBUF_RING, LibC.address(reg), 1, 0, 0);
-        }
-        this.incremental = registered >= 0;
-        if (registered == -EINVAL) { // not asked for, or a kernel before 6.12: a buffer per receive
-            reg.putShort(BUF_REG_FLAGS, (short) 0);
-            registered = LibC.syscall(NR_IO_URING_REGISTER, ringFd, IORING_REGISTER_PBUF_RING, LibC.address(reg), 1, 0, 0);
-        }
-        if (registered < 0) {
-            int e = (int) -registered;
-            LibC.munmap(ringAddr, ringLen);
-            throw new IOException("IORING_REGISTER_PBUF_RING: " + LibC.strerror(e));
-        }
         synchronized (this) {
             for (int bid = slab - 1; bid >= 0; bid--) {
                 spare[spareCount++] = bid; // buffer 0 on top
@@ -144,6 +126,89 @@ final class BufferRing implements AutoCloseable {
             topUp();
             provided = slab;
         }
+    }
+
+    /**
+     * Maps {@code len} bytes of entries and registers them with ring {@code fd}, asking for incremental
+     * consumption if {@code incremental} (falling back to whole buffers on EINVAL: before 6.12); returns the
+     * mapping's address and 1 when incremental.
+     */
+    private static long[] register(int fd, int len, int entries, boolean incremental) throws IOException {
+        long addr = LibC.mmap(0, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (addr < 0) {
+            throw new IOException("mmap of the buffer ring: " + LibC.strerror((int) -addr));
+        }
+        ByteBuffer reg = ByteBuffer.allocateDirect(BUF_REG_SIZE).order(ByteOrder.nativeOrder());
+        reg.putLong(BUF_REG_RING_ADDR, addr);
+        reg.putInt(BUF_REG_RING_ENTRIES, entries);
+        reg.putShort(BUF_REG_BGID, (short) GROUP);
+        long registered = -EINVAL;
+        if (incremental) {
+            reg.putShort(BUF_REG_FLAGS, (short) IOU_PBUF_RING_INC);
+            registered = LibC.syscall(NR_IO_URING_REGISTER, fd, IORING_REGISTER_PBUF_RING, LibC.address(reg), 1, 0, 0);
+        }
+        boolean inc = registered >= 0;
+        if (registered == -EINVAL) { // not asked for, or a kernel before 6.12: a buffer per receive
+            reg.putShort(BUF_REG_FLAGS, (short) 0);
+            registered = LibC.syscall(NR_IO_URING_REGISTER, fd, IORING_REGISTER_PBUF_RING, LibC.address(reg), 1, 0, 0);
+        }
+        if (registered < 0) {
+            LibC.munmap(addr, len);
+            throw new IOException("IORING_REGISTER_PBUF_RING: " + LibC.strerror((int) -registered));
+        }
+        return new long[] {addr, inc ? 1 : 0};
+    }
+
+    /** Entries registered with another ring, empty, for {@link #moveTo} (the selector's ring is taken over). */
+    static final class Registration {
+        final int ringFd;
+        final long addr;
+
+        Registration(int ringFd, long addr) {
+            this.ringFd = ringFd;
+            this.addr = addr;
+        }
+    }
+
+    /** Registers fresh entries with ring {@code fd}, in this ring's mode; nothing changes here yet. */
+    Registration registerOn(int fd) throws IOException {
+        long[] made = register(fd, ringLen, entries, incremental);
+        if ((made[1] != 0) != incremental) {
+            LibC.munmap(made[0], ringLen);
+            throw new IOException("IORING_REGISTER_PBUF_RING: the new ring's consumption mode differs");
+        }
+        return new Registration(fd, made[0]);
+    }
+
+    /**
+     * The selector's ring was taken over (its old ring closed, every completion it posted handled): the buffers
+     * still in the old ring's entries come back — a partly filled one as if the kernel had moved on from it — and
+     * the window is handed over through {@code to}'s entries. The old entries are unmapped; the old ring, closed,
+     * kept its pages until it ended.
+     */
+    synchronized void moveTo(Registration to) {
+        for (int k = inKernel; k > 0; k--) {
+            int bid = ring.getShort(((tail - k) & mask) * BUF_SIZE + BUF_BID) & 0xffff;
+            inKernel--;
+            if (incremental && fill[bid] > 0) {
+                retired[bid] = true; // its pieces hold what was received; the buffer returns with the last
+                taken++;
+                if (pieces[bid] == 0) {
+                    retired[bid] = false;
+                    fill[bid] = 0;
+                    spare[spareCount++] = bid;
+                    returned++;
+                }
+            } else {
+                spare[spareCount++] = bid;
+            }
+        }
+        LibC.munmap(ringAddr, ringLen);
+        ringAddr = to.addr;
+        ring = LibC.view(ringAddr, ringLen);
+        ringFd = to.ringFd;
+        tail = 0;
+        topUp();
     }
 
     /** The slab holding buffer {@code bid}. */

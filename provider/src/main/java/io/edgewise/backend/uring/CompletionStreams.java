@@ -55,7 +55,8 @@ final class CompletionStreams {
     static final int INC_ENTRIES = 32, INC_SIZE = 65536, INC_WINDOW = 4;
 
     private final UringPoller poller;
-    private final Ring ring;
+    /** The poller's ring (replaced when it is taken over: {@link #moveTo}). */
+    private Ring ring;
     final BufferRing buffers;
     private UringStream[] byFd = new UringStream[64];
     private int bound0;
@@ -313,6 +314,27 @@ final class CompletionStreams {
         }
         synchronized (pendingLock) {
             detachWanted = detachQueueCount + detachingCount;
+        }
+    }
+
+    /** The poller's ring was taken over ({@code UringPoller.takeOver}): requests go to {@code fresh} from now on. */
+    void moveTo(Ring fresh) {
+        ring = fresh;
+    }
+
+    /**
+     * After a takeover, once the old ring's posted completions were handled: the buffers move to the new ring's
+     * entries ({@code reg}), and every recv the old ring held ended there without a byte more (its owner never
+     * entered again): each ends here as a cancelled one does, so a detach asked for finishes and the others are
+     * armed again by the next poll.
+     */
+    void endedWithRing(BufferRing.Registration reg) throws IOException {
+        buffers.moveTo(reg);
+        for (int fd = 0; fd < byFd.length; fd++) {
+            UringStream s = byFd[fd];
+            if (s != null && s.recvArmed) {
+                complete(userData(RECV, s.gen, s.fd), -ECANCELED, 0);
+            }
         }
     }
 

@@ -28,7 +28,8 @@ final class Nudge {
     static final int KIND = 3;
 
     private final UringPoller poller;
-    private final Ring ring;
+    /** The poller's ring (replaced when it is taken over: {@link #moveTo}). */
+    private Ring ring;
     private final int fd;
     private volatile boolean blocked;
     private boolean armed;
@@ -96,6 +97,12 @@ final class Nudge {
         int off = poller.sqe();
         ring.prepPollRemove(off, userData(gen), removeData);
         ring.publish();
+        armed = false;
+    }
+
+    /** The poller's ring was taken over: the poll the old ring held ended with it; armed again on {@code fresh}. */
+    void moveTo(Ring fresh) {
+        ring = fresh;
         armed = false;
     }
 

@@ -47,7 +47,8 @@ final class SendStreams {
     static final int SEND = 0, CANCEL = 1, KERNEL_ROOM = 3;
 
     private final UringPoller poller;
-    private final Ring ring;
+    /** The poller's ring (replaced when it is taken over: {@link #moveTo}). */
+    private Ring ring;
     final SendChunks pool;
     private UringSendStream[] byFd = new UringSendStream[64];
     private int nextGen;
@@ -423,6 +424,35 @@ final class SendStreams {
         }
         readyCount = keep;
         return n;
+    }
+
+    /**
+     * The poller's ring was taken over ({@code UringPoller.takeOver}): requests go to {@code fresh} from now on,
+     * and each kernel-room poll the old ring held is made again there.
+     */
+    void moveTo(Ring fresh) throws IOException {
+        ring = fresh;
+        for (UringSendStream s : byFd) {
+            if (s != null && s.roomPollArmed) {
+                s.roomPollArmed = false;
+                armKernelRoom(s);
+            }
+        }
+    }
+
+    /**
+     * After a takeover, once the old ring's posted completions were handled: a SEND still in flight there sent
+     * nothing (it runs only inside its owner's enters, which never came), so it ends here as a cancelled one
+     * does and its bytes go again from the first unsent one, by the next poll.
+     */
+    void endedWithRing() throws IOException {
+        for (int fd = 0; fd < byFd.length; fd++) {
+            UringSendStream s = byFd[fd];
+            if (s != null && inFlight(s)) {
+                s.cancelling = false;
+                complete(userData(SEND, s.gen, s.fd), -ECANCELED, 0);
+            }
+        }
     }
 
     /**

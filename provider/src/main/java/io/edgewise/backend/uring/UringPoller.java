@@ -88,7 +88,8 @@ public final class UringPoller implements Poller {
     /** The thread whose enter submitted the current requests (see the class comment). */
     private Thread owner;
 
-    private final Ring ring;
+    /** The ring; replaced once when another thread takes a DEFER_TASKRUN ring over ({@link #takeOver}). */
+    private Ring ring;
     private final int eventfd;
     private boolean wakeArmed;
     private boolean wokenUp;
@@ -111,7 +112,7 @@ public final class UringPoller implements Poller {
             throw new IOException("io_uring unavailable: " + problem);
         }
         streamsOn = UringSupport.ioEnabled();
-        boolean defer = streamsOn && io.edgewise.sys.Settings.uringTestDeferTaskrun();
+        boolean defer = streamsOn && io.edgewise.sys.Settings.uringDeferTaskrun();
         ring = defer ? Ring.forOneThread(sqEntries, cqEntries, UringSupport.SETUP_FLAGS)
                 : new Ring(sqEntries, cqEntries, UringSupport.SETUP_FLAGS);
         deferTaskrun = ring.deferTaskrun();
@@ -254,17 +255,20 @@ public final class UringPoller implements Poller {
         return ring.nextSqe();
     }
 
-    // ---- DEFER_TASKRUN (tests and benchmarks only: Settings.uringTestDeferTaskrun)
+    // ---- DEFER_TASKRUN rings (level 2's default: Settings.uringDeferTaskrun), and their takeover
 
     /**
      * Whether the ring was made with {@code SINGLE_ISSUER | DEFER_TASKRUN}: the kernel runs its completion
-     * work only inside the enters of one thread, {@link #issuer}, and refuses every other thread's enter.
+     * work only inside the enters of one thread, {@link #issuer}, and refuses every other thread's enter and
+     * register. False once another thread took it over (the ring is then an ordinary one for good).
      */
-    private final boolean deferTaskrun;
+    private boolean deferTaskrun;
     /** The one thread that may enter a DEFER_TASKRUN ring: the first that did (written once, by it). */
     private volatile Thread issuer;
+    /** Rings taken over from their owner thread (tests). */
+    long takeovers;
 
-    /** Every enter of this poller: a DEFER_TASKRUN ring is claimed by its first caller and refuses the others. */
+    /** Every enter of this poller: a DEFER_TASKRUN ring is claimed by its first caller. */
     private long enter(int toSubmit, int minComplete, int flags, long arg, int argSize) throws IOException {
         if (deferTaskrun && issuer != Thread.currentThread()) {
             claim();
@@ -273,34 +277,119 @@ public final class UringPoller implements Poller {
     }
 
     private void claim() throws IOException {
-        Thread me = Thread.currentThread();
-        Thread first = issuer;
-        if (first != null) {
-            throw new IOException("io_uring: this selector's ring (" + io.edgewise.sys.Settings.URING_TEST_DEFER_TASKRUN
-                    + ") belongs to thread \"" + first.getName() + "\"; thread \"" + me.getName()
-                    + "\" cannot select, close or serve it");
-        }
-        if (isVirtual(me)) {
-            throw new IOException("io_uring: a ring made with " + io.edgewise.sys.Settings.URING_TEST_DEFER_TASKRUN
-                    + " belongs to one kernel thread: a virtual thread, which moves between carriers, cannot select it");
+        if (issuer != null) {
+            // acquire() takes the ring over before another thread's operation: never reached
+            throw new IOException("io_uring: a DEFER_TASKRUN ring entered by a thread that does not own it");
         }
         ring.enable();
-        issuer = me;
+        issuer = Thread.currentThread();
     }
 
-    /** Fails, before anything changes, when another thread owns this DEFER_TASKRUN ring. */
-    private void refuseOtherThreads() throws IOException {
-        if (deferTaskrun && issuer != null && issuer != Thread.currentThread()) {
-            claim(); // throws, naming both threads
+    /**
+     * Whether the calling thread must take the ring over before it may use it (under {@link #lock}): the ring
+     * is another thread's, or nobody's yet and this is a virtual thread (it moves between carriers, so it
+     * cannot own one).
+     */
+    private boolean mustTakeOver() {
+        if (!deferTaskrun) return false;
+        Thread me = Thread.currentThread();
+        Thread o = issuer;
+        return o != me && (o != null || isVirtual(me));
+    }
+
+    /**
+     * Moves everything to a new, ordinary ring (under {@link #lock}), without the owner thread, which may be
+     * parked elsewhere, busy, or gone, and never enters again: the kernel lets no other thread enter or register
+     * on its ring, only read its memory and close it. What the ring posted is read from its CQ and handled; the
+     * ring is unmapped and closed, which ends every request it holds without effect: a multishot recv or a
+     * SEND runs only inside its owner's enters, so no byte was received into the buffers nor sent since the
+     * owner's last enter (benchmarks/native/defer-takeover-probe.c shows it on the kernel: the bytes stay in the
+     * socket, the SEND's bytes never leave, the files are released). Then every request is made again on the new
+     * ring from this side's state: the polls, each recv (after the buffer ring moved over), each SEND from its
+     * first unsent byte, the kernel-room polls, the wakeup and the nudge. Fails, changing nothing, if the new ring
+     * cannot be made.
+     */
+    private void takeOver() throws IOException {
+        Ring old = ring;
+        if ((old.sqFlags() & IORING_SQ_CQ_OVERFLOW) != 0) {
+            // the owner flushes an overflow before it leaves an operation (release): never reached
+            throw new IOException("io_uring: completions of this selector's ring overflowed in the kernel, and thread \""
+                    + issuer.getName() + "\", which owns the ring, is the only one that can read them");
+        }
+        Ring fresh = new Ring(old.sqEntries, old.cqEntries, UringSupport.SETUP_FLAGS);
+        BufferRing.Registration entries = null;
+        if (streams != null) {
+            try {
+                entries = streams.buffers.registerOn(fresh.fd);
+            } catch (IOException e) {
+                fresh.close();
+                throw e;
+            }
+        }
+        int posted = old.cqReady();
+        long[] data = new long[posted];
+        int[] res = new int[posted], flags = new int[posted];
+        for (int i = 0; i < posted; i++) {
+            int off = old.cqe(i);
+            data[i] = old.cqeUserData(off);
+            res[i] = old.cqeRes(off);
+            flags[i] = old.cqeFlags(off);
+        }
+        old.consume(posted);
+        old.close(); // unmapped and closed: the kernel ends its requests (a mapping alone would keep the ring)
+        ring = fresh;
+        deferTaskrun = false;
+        owner = Thread.currentThread(); // its next enter submits every request made again below
+        wakeArmed = false;
+        for (int fd = 0; fd < interest.length; fd++) {
+            if (interest[fd] != 0 && (state[fd] & ARMED) != 0) {
+                state[fd] &= ~ARMED;
+                arm(fd); // a new generation: a posted completion of the old request is dropped, the new one reports
+            }
+        }
+        if (nudge != null) nudge.moveTo(fresh);
+        if (streams != null) streams.moveTo(fresh);
+        if (sends != null) sends.moveTo(fresh);
+        for (int i = 0; i < posted; i++) {
+            dispatch(data[i], res[i], flags[i]); // in order: a recv's bytes before the end made up below
+        }
+        if (streams != null) streams.endedWithRing(entries); // buffers moved over, each recv ends and is armed again
+        if (sends != null) sends.endedWithRing(); // each SEND in flight is sent again from its first unsent byte
+        takeovers++;
+    }
+
+    /**
+     * An owner thread leaves no completion in the kernel's overflow list, which no other thread could read: it is
+     * flushed into the CQ (and handled) before the owner leaves an operation.
+     */
+    private void flushOverflow() throws IOException {
+        while ((ring.sqFlags() & IORING_SQ_CQ_OVERFLOW) != 0) {
+            drainPosted();
+            long r = enter(0, 0, IORING_ENTER_GETEVENTS, 0, 0);
+            if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY) {
+                throw new IOException("io_uring_enter: " + LibC.strerror((int) -r));
+            }
         }
     }
 
-    /** Thread.isVirtual (Java 21+) without compiling against it: claim runs once per ring. */
+    /** Thread.isVirtual (Java 21+) without compiling against it; asked until a ring has its owner. */
     private static boolean isVirtual(Thread t) {
+        if (IS_VIRTUAL == null) return false;
         try {
-            return (Boolean) Thread.class.getMethod("isVirtual").invoke(t);
-        } catch (ReflectiveOperationException before21) {
+            return (boolean) IS_VIRTUAL.invokeExact(t);
+        } catch (Throwable e) {
             return false;
+        }
+    }
+
+    private static final java.lang.invoke.MethodHandle IS_VIRTUAL = isVirtualHandle();
+
+    private static java.lang.invoke.MethodHandle isVirtualHandle() {
+        try {
+            return java.lang.invoke.MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual",
+                    java.lang.invoke.MethodType.methodType(boolean.class));
+        } catch (ReflectiveOperationException before21) {
+            return null;
         }
     }
 
@@ -381,7 +470,6 @@ public final class UringPoller implements Poller {
         wokenUp = false;
         Thread me = Thread.currentThread();
         if (owner != me) {
-            refuseOtherThreads(); // before adopt changes anything
             if (owner != null) adopt();
             owner = me;
         }
@@ -606,7 +694,6 @@ public final class UringPoller implements Poller {
     }
 
     private void close0() throws IOException {
-        refuseOtherThreads(); // only the ring's own thread can end its requests: nothing is closed
         if (streams != null) {
             streams.close(); // level 2: every recv ends and its stream keeps what it received
         }
@@ -618,6 +705,7 @@ public final class UringPoller implements Poller {
             }
         }
         ring.close(); // the kernel cancels every request with the ring
+        deferTaskrun = false; // closed: release() must not look at its memory
         if (sends != null) {
             sends.close(); // level 2: every send stream detaches and ends its hold on its descriptor
         }
@@ -662,13 +750,11 @@ public final class UringPoller implements Poller {
      * selector's next operation, which reports it.
      */
     boolean runIfFree(LockedWork work) {
-        if (deferTaskrun && issuer != Thread.currentThread()) {
-            return false; // only the ring's own thread may enter it: it serves the work (poked by the caller)
-        }
         if (!lock.tryLock()) {
             return false;
         }
         try {
+            if (mustTakeOver()) takeOver(); // the owner is not in an operation: it may never come back
             work.run();
         } catch (IOException e) {
             // the ring failed: the selector's next operation reports it
@@ -678,12 +764,29 @@ public final class UringPoller implements Poller {
         return true;
     }
 
-    private void acquire() {
-        if (streamsOn) lock.lock();
+    /** Takes {@link #lock} (level 2), and the ring over when it is another thread's (see {@link #takeOver}). */
+    private void acquire() throws IOException {
+        if (!streamsOn) return;
+        lock.lock();
+        if (mustTakeOver()) {
+            try {
+                takeOver();
+            } catch (IOException | RuntimeException | Error e) {
+                lock.unlock();
+                throw e;
+            }
+        }
     }
 
     private void release() {
         if (streamsOn) {
+            if (deferTaskrun && issuer == Thread.currentThread() && (ring.sqFlags() & IORING_SQ_CQ_OVERFLOW) != 0) {
+                try {
+                    flushOverflow();
+                } catch (IOException e) {
+                    // the ring failed: the selector's next operation reports it
+                }
+            }
             lock.unlock();
             CompletionStreams s = streams;
             if (s != null && !lock.isHeldByCurrentThread()) s.afterRelease();
@@ -697,7 +800,7 @@ public final class UringPoller implements Poller {
         if (!streamsOn || fd < 0) {
             return;
         }
-        lock.lock();
+        acquire();
         try {
             offer0(fd, host);
         } finally {
@@ -766,22 +869,30 @@ public final class UringPoller implements Poller {
             int e = (int) -entered;
             if (e != EINTR && e != EAGAIN && e != EBUSY) throw new IOException("io_uring_enter: " + LibC.strerror(e));
         }
+        drainPosted();
+    }
+
+    /** Handles every completion in the CQ now: level 2's at once, the others kept for the next reap. */
+    private void drainPosted() throws IOException {
         int avail = ring.cqReady();
         for (int i = 0; i < avail; i++) {
             int off = ring.cqe(i);
-            long data = ring.cqeUserData(off);
-            if (SendStreams.isSend(data)) {
-                if (sends != null) sends.complete(data, ring.cqeRes(off), ring.cqeFlags(off));
-            } else if (CompletionStreams.isStream(data)) {
-                if (sends != null && ring.cqeRes(off) < 0) sends.receiveFailed(data, ring.cqeRes(off));
-                streams.complete(data, ring.cqeRes(off), ring.cqeFlags(off));
-            } else if (Nudge.isNudge(data)) {
-                nudge.completed(data);
-            } else {
-                defer(data, ring.cqeRes(off), ring.cqeFlags(off));
-            }
+            dispatch(ring.cqeUserData(off), ring.cqeRes(off), ring.cqeFlags(off));
         }
         ring.consume(avail);
+    }
+
+    private void dispatch(long data, int res, int flags) throws IOException {
+        if (SendStreams.isSend(data)) {
+            if (sends != null) sends.complete(data, res, flags);
+        } else if (CompletionStreams.isStream(data)) {
+            if (sends != null && res < 0) sends.receiveFailed(data, res);
+            if (streams != null) streams.complete(data, res, flags);
+        } else if (Nudge.isNudge(data)) {
+            if (nudge != null) nudge.completed(data);
+        } else {
+            defer(data, res, flags);
+        }
     }
 
     private void defer(long data, int res, int flags) {
