@@ -6,8 +6,9 @@
 #
 # Variants (each its own JVMs): jdk, edgewise, epoll (Netty native epoll), io_uring (Netty native io_uring),
 # edgewise_uring (Edgewise with -Dio.edgewise.backend=io_uring); opt-in: edgewise_uring_io (the same plus
-# -Dio.edgewise.uring.io=true, level 2) and edgewise_uring_io_defer (level 2 on DEFER_TASKRUN rings, a
-# test-only setting: docs/io_uring.md). Default: all five but the opt-in ones. A variant
+# -Dio.edgewise.uring.io=true, level 2, on its default DEFER_TASKRUN rings) and edgewise_uring_io_coop (level 2
+# on the ordinary COOP_TASKRUN rings, -Dio.edgewise.uring.deferTaskrun=false: docs/io_uring.md). Default: all
+# five but the opt-in ones. A variant
 # this machine cannot run (no io_uring in the kernel) is reported as not measured, not as a failure.
 #
 # --sections observe (not in the default run) measures what a JFR recording costs Edgewise: three Edgewise

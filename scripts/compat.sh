@@ -2,13 +2,13 @@
 # Runs compat-tests (Netty's testsuite + real JDK programs) over one SelectorProvider on one JDK and
 # prints the surefire totals.
 #
-#   scripts/compat.sh [edgewise|edgewise-uring|edgewise-uring-io|edgewise-uring-io-defer|jdk] [17|25]   (defaults: edgewise 17)
+#   scripts/compat.sh [edgewise|edgewise-uring|edgewise-uring-io|edgewise-uring-io-coop|jdk] [17|25]   (defaults: edgewise 17)
 #
 # edgewise: -Djava.nio.channels.spi.SelectorProvider=io.edgewise.EdgewiseSelectorProvider
 # edgewise-uring: the same with -Dio.edgewise.backend=io_uring -Dio.edgewise.uring.strict=true (no fallback)
 # edgewise-uring-io: io_uring level 2 (-Dio.edgewise.uring.io=true: stream sockets receive through the ring)
-# edgewise-uring-io-defer: level 2 on DEFER_TASKRUN rings (-Dio.edgewise.uring.test.deferTaskrun=true, test-only:
-#   each selector's ring is its first selecting thread's, as Netty's event loops use them; docs/io_uring.md)
+# edgewise-uring-io-coop: level 2 on the ordinary COOP_TASKRUN rings (-Dio.edgewise.uring.deferTaskrun=false)
+#   instead of its default DEFER_TASKRUN rings (docs/io_uring.md, "DEFER_TASKRUN")
 # jdk:      -Djava.nio.channels.spi.SelectorProvider=sun.nio.ch.EPollSelectorProvider (reference run)
 # The reports of each run are kept in compat-tests/target/compat-results/<provider>-<jdk>/.
 # Extra arguments after the first two go to Maven (e.g. -o). Exit status: Maven's.
@@ -23,13 +23,13 @@ case "$provider" in
   edgewise|jdk) ;;
   edgewise-uring) backend=("-Dcompat.backend.argLine=-Dio.edgewise.backend=io_uring -Dio.edgewise.uring.strict=true") ;;
   edgewise-uring-io) backend=("-Dcompat.backend.argLine=-Dio.edgewise.backend=io_uring -Dio.edgewise.uring.strict=true -Dio.edgewise.uring.io=true") ;;
-  edgewise-uring-io-defer) backend=("-Dcompat.backend.argLine=-Dio.edgewise.backend=io_uring -Dio.edgewise.uring.strict=true -Dio.edgewise.uring.io=true -Dio.edgewise.uring.test.deferTaskrun=true") ;;
-  *) echo "usage: $0 [edgewise|edgewise-uring|edgewise-uring-io|edgewise-uring-io-defer|jdk] [17|25] [maven args...]" >&2; exit 2 ;;
+  edgewise-uring-io-coop) backend=("-Dcompat.backend.argLine=-Dio.edgewise.backend=io_uring -Dio.edgewise.uring.strict=true -Dio.edgewise.uring.io=true -Dio.edgewise.uring.deferTaskrun=false") ;;
+  *) echo "usage: $0 [edgewise|edgewise-uring|edgewise-uring-io|edgewise-uring-io-coop|jdk] [17|25] [maven args...]" >&2; exit 2 ;;
 esac
 case "$jdk" in
   17) export JAVA_HOME=${JDK17_HOME:-/usr/lib/jvm/java-17-openjdk-amd64} ;;
   25) export JAVA_HOME=${JDK25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64} ;;
-  *) echo "usage: $0 [edgewise|edgewise-uring|edgewise-uring-io|edgewise-uring-io-defer|jdk] [17|25] [maven args...]" >&2; exit 2 ;;
+  *) echo "usage: $0 [edgewise|edgewise-uring|edgewise-uring-io|edgewise-uring-io-coop|jdk] [17|25] [maven args...]" >&2; exit 2 ;;
 esac
 [ -x "$JAVA_HOME/bin/java" ] || { echo "no JDK at $JAVA_HOME" >&2; exit 2; }
 

@@ -8,8 +8,9 @@
 #   consumer     a Maven project depending on io.edgewise:edgewise-provider, built offline from the local repository
 #   compat       compat-tests (Netty's testsuite + real JDK programs) over Edgewise on each JDK
 #   backends     the kqueue suite (needs libkqueue), the IOCP C probes under wine (needs mingw + wine), and
-#                the provider suite over io_uring on each JDK, and over io_uring level 2 + compat-tests over
-#                io_uring levels 1 and 2 on the last JDK (needs a kernel with io_uring enabled)
+#                the provider suite over io_uring on each JDK, and over io_uring level 2 (its io_uring tests
+#                once more on ordinary rings) + compat-tests over io_uring levels 1 and 2 on the last JDK (needs
+#                a kernel with io_uring enabled)
 #   bench        the quick benchmark profile as a smoke test (never fails for slowness)
 # Duration: about 35 min on 2 cores (provider ~2 min per run, compat ~3 min per run, bench ~5 min).
 #
@@ -328,6 +329,13 @@ if stage backends; then
       mvn_run "provider over io_uring level 2 JDK $v" "$v" provider/target/surefire-reports -o -pl provider \
         surefire:test@default-test -Dedgewise.test.classes="$jar" -Dedgewise.test.versioned="$jar" \
         -Dio.edgewise.backend=io_uring -Dio.edgewise.uring.strict=true -Dio.edgewise.uring.io=true
+      # level 2's rings are DEFER_TASKRUN ones by default; its io_uring tests once more on the ordinary rings
+      # (-Dio.edgewise.uring.deferTaskrun=false, and kernels before 6.1), which a takeover also leads to
+      mvn_run "io_uring level 2 tests on ordinary rings JDK $v" "$v" provider/target/surefire-reports -o -pl provider \
+        surefire:test@default-test -Dedgewise.test.classes="$jar" -Dedgewise.test.versioned="$jar" \
+        '-Dtest=io/edgewise/uring/**/*Test,io/edgewise/backend/uring/**/*Test' -Dsurefire.failIfNoSpecifiedTests=false \
+        -Dio.edgewise.backend=io_uring -Dio.edgewise.uring.strict=true -Dio.edgewise.uring.io=true \
+        -Dio.edgewise.uring.deferTaskrun=false
     fi
     # Netty's testsuite and the JDK programs over io_uring levels 1 and 2 once each, on the last JDK (FFM):
     # the ring code is the same on every JDK, and the provider suite above already runs it through JNA on 17

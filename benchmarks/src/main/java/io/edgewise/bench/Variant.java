@@ -22,11 +22,11 @@ public enum Variant {
     EDGEWISE_URING_IO("Edgewise io_uring L2", "Eu2", "io.edgewise.EdgewiseSelectorProvider", Kind.NIO,
             "-Dio.edgewise.backend=io_uring", "-Dio.edgewise.uring.io=true"),
     /**
-     * Level 2 on rings made with SINGLE_ISSUER | DEFER_TASKRUN (a test-only setting: docs/io_uring.md,
-     * "DEFER_TASKRUN"); measured only when named in {@code --variants}.
+     * Level 2 on the ordinary rings ({@code -Dio.edgewise.uring.deferTaskrun=false}: COOP_TASKRUN, not level 2's
+     * default DEFER_TASKRUN rings; docs/io_uring.md, "DEFER_TASKRUN"); measured only when named in {@code --variants}.
      */
-    EDGEWISE_URING_IO_DEFER("Edgewise io_uring L2 defer", "Eu2d", "io.edgewise.EdgewiseSelectorProvider", Kind.NIO,
-            "-Dio.edgewise.backend=io_uring", "-Dio.edgewise.uring.io=true", "-Dio.edgewise.uring.test.deferTaskrun=true");
+    EDGEWISE_URING_IO_COOP("Edgewise io_uring L2 coop", "Eu2c", "io.edgewise.EdgewiseSelectorProvider", Kind.NIO,
+            "-Dio.edgewise.backend=io_uring", "-Dio.edgewise.uring.io=true", "-Dio.edgewise.uring.deferTaskrun=false");
 
     /** Which Netty transport a variant's JVMs use. */
     enum Kind { NIO, NETTY_EPOLL, NETTY_IO_URING }
@@ -58,7 +58,7 @@ public enum Variant {
 
     /** The variants a run measures when {@code --variants} names none: all but the opt-in level-2 ones. */
     public static Variant[] defaults() {
-        return java.util.Arrays.stream(values()).filter(v -> v != EDGEWISE_URING_IO && v != EDGEWISE_URING_IO_DEFER)
+        return java.util.Arrays.stream(values()).filter(v -> v != EDGEWISE_URING_IO && v != EDGEWISE_URING_IO_COOP)
                 .toArray(Variant[]::new);
     }
 

@@ -121,12 +121,12 @@ class HarnessParsingTest {
         m.completionTargetVsJdk = 1.25;
         m.completionTargetVsEpoll = 1.05;
         m.put(Variant.EDGEWISE_URING_IO, 0, 125);
-        m.put(Variant.EDGEWISE_URING_IO_DEFER, 0, 110);
+        m.put(Variant.EDGEWISE_URING_IO_COOP, 0, 110);
         List<Variant> all = List.of(Variant.values());
         String md = Report.markdown(res, "quick", Map.of(), Map.of(), Set.of(), all);
-        assertTrue(md.contains("| E/J | ep/J | iu/J | Eu/J | Eu2/J | Eu2d/J | E/ep | Eu/ep | Eu/iu | Spread |"), md);
+        assertTrue(md.contains("| E/J | ep/J | iu/J | Eu/J | Eu2/J | Eu2c/J | E/ep | Eu/ep | Eu/iu | Spread |"), md);
         assertTrue(md.contains("| 1.50× | 1.25× | 1.10× | 0.88× | 1.25× | 1.15× |"),
-                "Eu/J, Eu2/J, Eu2d/J, E/ep, Eu/ep, Eu/iu: " + md);
+                "Eu/J, Eu2/J, Eu2c/J, E/ep, Eu/ep, Eu/iu: " + md);
         assertTrue(md.contains("Eu ≥1.25× JDK ✔"), md);
         assertTrue(md.contains("E ≥1.25× JDK ✘"), md);
         // level 2 against issue #21's own targets: 1.25x the JDK met, 1.05x Netty epoll (125/120) not

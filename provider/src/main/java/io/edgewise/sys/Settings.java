@@ -174,7 +174,7 @@ public record Settings(String backend, String binding, String socketops, String 
     }
 
     /**
-     * io_uring level-2 rings made with {@code SINGLE_ISSUER | DEFER_TASKRUN} (Linux 6.1+; unset: false): the
+     * io_uring level-2 rings made with {@code SINGLE_ISSUER | DEFER_TASKRUN} (Linux 6.1+; unset: true): the
      * kernel runs their completion work inside the enters of the first thread that selects, which it wakes
      * more cheaply. Another thread that needs the ring (a select, a close, a hand-back) takes it over: the ring
      * moves to an ordinary one for good (docs/io_uring.md, "DEFER_TASKRUN"). Read when a ring selector is made.
@@ -184,7 +184,7 @@ public record Settings(String backend, String binding, String socketops, String 
     }
 
     static boolean uringDeferTaskrun(UnaryOperator<String> props) {
-        return Boolean.parseBoolean(orElse(props.apply(URING_DEFER_TASKRUN), "false"));
+        return Boolean.parseBoolean(orElse(props.apply(URING_DEFER_TASKRUN), "true"));
     }
 
     /**

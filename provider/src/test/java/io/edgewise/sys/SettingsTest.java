@@ -191,9 +191,9 @@ class SettingsTest {
         assertEquals("", Settings.uringTestBufferMode(p::get));
         p.put(Settings.URING_TEST_BUFFER_MODE, "plain");
         assertEquals("plain", Settings.uringTestBufferMode(p::get));
-        assertFalse(Settings.uringDeferTaskrun(p::get), "usual rings unless asked");
-        p.put(Settings.URING_DEFER_TASKRUN, "true");
-        assertTrue(Settings.uringDeferTaskrun(p::get));
+        assertTrue(Settings.uringDeferTaskrun(p::get), "level 2's rings are DEFER_TASKRUN ones unless set");
+        p.put(Settings.URING_DEFER_TASKRUN, "false");
+        assertFalse(Settings.uringDeferTaskrun(p::get));
         assertEquals("auto", Settings.virtualThreadPollers(p::get));
         p.put(Settings.VIRTUAL_THREAD_POLLERS, "platform");
         assertEquals("platform", Settings.virtualThreadPollers(p::get));

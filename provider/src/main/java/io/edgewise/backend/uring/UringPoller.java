@@ -49,9 +49,13 @@ import java.nio.ByteOrder;
  * level 2, every operation also holds {@link #lock}, and a thread that serves a detach asked for from
  * another thread ({@link CompletionStreams#requestDetach}) may hold it while no operation runs: then the
  * ring, the per-descriptor state and the deferred completions are guarded by {@code lock}. Lock order:
- * the selection lock → {@code lock} → a channel's read lock (only tried) → a stream's monitor. A ring made
- * with {@code DEFER_TASKRUN} (tests only) is entered by {@link #issuer} alone: every other thread's enter,
- * and {@link #runIfFree}, refuse; {@code issuer} is written once, by that thread, and volatile.
+ * the selection lock → {@code lock} → a channel's read lock (only tried) → a stream's monitor.
+ *
+ * <p>A level-2 ring made with {@code DEFER_TASKRUN} ({@link io.edgewise.sys.Settings#uringDeferTaskrun}) is
+ * entered by {@link #issuer} alone (the kernel refuses the others): any other thread's operation, and a
+ * virtual thread's first, takes it over first ({@link #takeOver}, under {@code lock}, so the owner is in no
+ * operation), after which {@code ring} is an ordinary one for good. {@code issuer} is written once, by that
+ * thread, and volatile; {@code ring}, {@code deferTaskrun} and {@code takeovers} are guarded by {@code lock}.
  */
 public final class UringPoller implements Poller {
     /** Events per poll, the same for every selector of this process. */
@@ -393,11 +397,15 @@ public final class UringPoller implements Poller {
         }
     }
 
-    /** Submits every queued SQE without waiting. */
+    /**
+     * Submits every queued SQE without waiting. On a DEFER_TASKRUN ring the same enter also runs the completion
+     * work the submission queued (GETEVENTS, no minimum): a removed request holds its file until that work ran,
+     * and an ordinary ring runs it as this thread leaves the system call anyway.
+     */
     private void submitNow() throws IOException {
         int n;
         while ((n = ring.unsubmitted()) > 0) {
-            long entered = enter(n, 0, 0, 0, 0);
+            long entered = enter(n, 0, deferTaskrun ? IORING_ENTER_GETEVENTS : 0, 0, 0);
             if (entered < 0) {
                 int e = (int) -entered;
                 if (e == EINTR) continue;
@@ -493,12 +501,14 @@ public final class UringPoller implements Poller {
         }
         int toSubmit = ring.unsubmitted();
         boolean ready = ring.cqReady() > 0 || streamsReady || deferredCount > 0; // deferred: read by an unbind
-        if (!ready && toSubmit == 0 && timeoutMillis == 0
-                && (ring.sqFlags() & (IORING_SQ_TASKRUN | IORING_SQ_CQ_OVERFLOW)) == 0) {
+        boolean kernelWork = (ring.sqFlags() & (IORING_SQ_TASKRUN | IORING_SQ_CQ_OVERFLOW)) != 0;
+        if (!ready && toSubmit == 0 && timeoutMillis == 0 && !kernelWork) {
             if (nudge != null) nudge.afterEnter();
             return 0; // nothing posted, nothing on its way to the CQ: an enter would find nothing either
         }
-        if (!ready || toSubmit > 0) {
+        // a DEFER_TASKRUN ring posts completions only inside an enter: with work waiting there, enter even when
+        // something is ready already (an ordinary ring posts them when this thread next enters the kernel)
+        if (!ready || toSubmit > 0 || (deferTaskrun && kernelWork)) {
             long r;
             if (ready || timeoutMillis == 0) {
                 // submit; GETEVENTS without a minimum runs pending completion work and flushes an overflow
@@ -633,6 +643,11 @@ public final class UringPoller implements Poller {
         batchFd[n] = fd;
         batchEvents[n] = ev;
         return n + 1;
+    }
+
+    /** Whether the ring is a DEFER_TASKRUN one that no other thread took over (tests). */
+    boolean deferTaskrun() {
+        return deferTaskrun;
     }
 
     /** io_uring_enter calls so far (tests). */
