@@ -12,15 +12,17 @@
  *   1. io_uring_enter(GETEVENTS) and io_uring_register(...) from F: both refused (EEXIST);
  *   2. bytes sent to r while O is parked stay in r's receive queue (MSG_PEEK sees them), nothing is posted;
  *   3. room made for the SEND (F drains d2) while O is parked: none of the SEND's bytes leave;
- *   4. F closes the ring: afterwards r still holds every byte, in order, and more sent later; the SEND's
- *      bytes never leave; the provided buffers were not written;
- *   5. F closes r and s2: the peers see EOF (the ring's requests no longer hold the files).
- * A second round (-x) lets O's thread exit instead of parking: the kernel ends its requests at the exit
- * (the CQEs, readable from the mapped CQ, are printed) and the same checks follow.
+ *   4. F closes the ring (with -u: unmaps its rings first): afterwards r still holds every byte, in order, and
+ *      more sent later; the SEND's bytes never leave; the provided buffers were not written;
+ *   5. F closes r and s2: the peers see EOF (the ring's requests no longer hold the files) — only with -u: the
+ *      mappings hold the ring's file, so a close alone ends nothing and these two checks fail without it.
+ * With -x, O's thread exits instead of parking; whether its exit ended its requests (CQEs in the mapped CQ) is
+ * printed, and the same checks follow.
  *
  * Prints one "ok ..." or "FAIL ..." line per check and exits non-zero on any failure.  Raw system calls
- * through <linux/io_uring.h>, no liburing; Linux 6.1+ (DEFER_TASKRUN).
- * Build and run: cc -O2 -pthread -o /tmp/probe benchmarks/native/defer-takeover-probe.c && /tmp/probe && /tmp/probe -x
+ * through <linux/io_uring.h>, no liburing; Linux 6.1+ (DEFER_TASKRUN).  Output of a run:
+ * benchmarks/native/results/defer-takeover-probe-2026-12-06.txt.
+ * Build and run: cc -O2 -pthread -o /tmp/probe benchmarks/native/defer-takeover-probe.c && /tmp/probe -u && /tmp/probe -x -u
  */
 #define _GNU_SOURCE
 #include <errno.h>
