@@ -360,6 +360,11 @@ public final class UringPoller implements Poller {
         if (streams != null) streams.endedWithRing(entries); // buffers moved over, each recv ends and is armed again
         if (sends != null) sends.endedWithRing(); // each SEND in flight is sent again from its first unsent byte
         takeovers++;
+        Thread was = issuer;
+        System.getLogger("io.edgewise").log(System.Logger.Level.DEBUG, () -> "Edgewise: thread \""
+                + Thread.currentThread().getName() + "\" took over an io_uring selector ring that "
+                + (was == null ? "no thread owned yet" : "thread \"" + was.getName() + "\" owned")
+                + "; the selector keeps an ordinary ring from now on");
     }
 
     /**
