@@ -302,6 +302,46 @@ class UringPollerContractTest extends PollerContract<UringPoller> {
         assertEquals(edge, seenEdge, "every edge descriptor, through the overflowed CQ");
     }
 
+    /**
+     * Level 2's DEFER_TASKRUN ring (only then): an operation of its owner that overflows the CQ leaves no
+     * completion in the kernel's overflow list, which no other thread could read, and another thread then takes
+     * the ring over and every ready descriptor is still reported.
+     */
+    @Test
+    void anOwnersOverflowIsFlushedBeforeItLeavesAndATakeoverKeepsEveryEvent() throws Exception {
+        UringPoller p = closedAfter(new UringPoller(4, 8));
+        Assumptions.assumeTrue(p.deferTaskrun(), "a DEFER_TASKRUN ring: level 2 (-Dio.edgewise.uring.io=true)");
+        Set<Integer> all = new HashSet<>(), seen = new HashSet<>();
+        java.util.concurrent.ExecutorService owner = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            int flags = owner.submit(() -> {
+                for (int i = 0; i < 24; i++) { // the owner registers (its first enter claims the ring) and polls
+                    Pipe l = pipe(), e = pipe();
+                    send(l);
+                    send(e);
+                    p.update(fd(l.source()), 0, IN);
+                    p.update(fd(e.source()), 0, IN | EDGE);
+                    all.add(fd(l.source()));
+                    all.add(fd(e.source()));
+                }
+                seen.addAll(pollNow(p).keySet()); // 48 completions into a CQ of 8
+                java.lang.reflect.Field rf = UringPoller.class.getDeclaredField("ring");
+                rf.setAccessible(true);
+                return ((Ring) rf.get(p)).sqFlags();
+            }).get(30, TimeUnit.SECONDS);
+            assertEquals(0, flags & io.edgewise.sys.linux.UringLayout.IORING_SQ_CQ_OVERFLOW,
+                    "no completion left in the overflow list when the owner's poll returned");
+        } finally {
+            owner.shutdown();
+        }
+        seen.addAll(pollNow(p).keySet()); // this thread's first poll takes the ring over
+        assertFalse(p.deferTaskrun(), "taken over");
+        for (int round = 0; round < 50 && seen.size() < all.size(); round++) {
+            seen.addAll(pollNow(p).keySet());
+        }
+        assertEquals(all, seen, "every ready descriptor, through the overflow and the takeover");
+    }
+
     @Test
     void aClosedRegisteredChannelIsReleasedWithoutAnotherSelect() throws Exception {
         Assumptions.assumeTrue(io.edgewise.backend.Backends.name().equals("io_uring"),
