@@ -281,15 +281,7 @@ class UringPollerContractTest extends PollerContract<UringPoller> {
     void moreReadyDescriptorsThanTheCompletionQueueHoldsAreAllReported() throws IOException {
         UringPoller p = closedAfter(new UringPoller(4, 8)); // the kernel may round up; still far below the 48 ready pipes
         Set<Integer> level = new HashSet<>(), edge = new HashSet<>();
-        for (int i = 0; i < 24; i++) {
-            Pipe l = pipe(), e = pipe();
-            send(l);
-            send(e);
-            p.update(fd(l.source()), 0, IN);
-            p.update(fd(e.source()), 0, IN | EDGE);
-            level.add(fd(l.source()));
-            edge.add(fd(e.source()));
-        }
+        registerReadyPipes(p, level, edge);
         Set<Integer> seenLevel = new HashSet<>(), seenEdge = new HashSet<>();
         for (int round = 0; round < 50 && (seenLevel.size() < level.size() || seenEdge.size() < edge.size()); round++) {
             for (Map.Entry<Integer, Integer> en : pollNow(p).entrySet()) {
@@ -300,6 +292,19 @@ class UringPollerContractTest extends PollerContract<UringPoller> {
         }
         assertEquals(level, seenLevel, "every level descriptor, through the overflowed CQ");
         assertEquals(edge, seenEdge, "every edge descriptor, through the overflowed CQ");
+    }
+
+    /** 24 readable pipes registered LEVEL (into {@code level}) and 24 EDGE (into {@code edge}): 48 completions. */
+    private void registerReadyPipes(UringPoller p, Set<Integer> level, Set<Integer> edge) throws IOException {
+        for (int i = 0; i < 24; i++) {
+            Pipe l = pipe(), e = pipe();
+            send(l);
+            send(e);
+            p.update(fd(l.source()), 0, IN);
+            p.update(fd(e.source()), 0, IN | EDGE);
+            level.add(fd(l.source()));
+            edge.add(fd(e.source()));
+        }
     }
 
     /**
@@ -315,15 +320,7 @@ class UringPollerContractTest extends PollerContract<UringPoller> {
         java.util.concurrent.ExecutorService owner = java.util.concurrent.Executors.newSingleThreadExecutor();
         try {
             int flags = owner.submit(() -> {
-                for (int i = 0; i < 24; i++) { // the owner registers (its first enter claims the ring) and polls
-                    Pipe l = pipe(), e = pipe();
-                    send(l);
-                    send(e);
-                    p.update(fd(l.source()), 0, IN);
-                    p.update(fd(e.source()), 0, IN | EDGE);
-                    all.add(fd(l.source()));
-                    all.add(fd(e.source()));
-                }
+                registerReadyPipes(p, all, all); // the owner registers (its first enter claims the ring) and polls
                 seen.addAll(pollNow(p).keySet()); // 48 completions into a CQ of 8
                 java.lang.reflect.Field rf = UringPoller.class.getDeclaredField("ring");
                 rf.setAccessible(true);
