@@ -680,18 +680,18 @@ abstract class StreamSocketChannel extends SocketChannel implements SelChannel, 
     }
 
     /**
-     * A large write with nothing in the send buffer: to the descriptor in one call (as the JDK's write), and
-     * what the kernel leaves into the buffer. Writes are serialized by writeLock, so nothing is queued
-     * meanwhile and no byte overtakes another.
+     * A large write with nothing in the send buffer: to the descriptor in one call, returning what the kernel
+     * took, as the JDK's write (copying the rest would double the work for bytes that must wait anyway).
+     * Writes are serialized by writeLock, so nothing is queued meanwhile and no byte overtakes another.
      */
     private long writeDirect(CompletionOutput out, int f, ByteBuffer one, ByteBuffer[] many, int offset, int length)
             throws IOException {
         long d = BufferIO.write(io, f, one, many, offset, length);
         long done = Math.max(d, 0); // UNAVAILABLE: the socket is full
-        if (!BufferIO.hasRemaining(one, many, offset, length)) return done;
-        long c = out.accept(one, many, offset, length);
-        if (c == CompletionOutput.DETACHED) return done > 0 ? done : c; // the rest goes by the next write
-        return done + c;
+        if (BufferIO.hasRemaining(one, many, offset, length)) {
+            out.socketFull(); // OP_WRITE waits for the socket's room
+        }
+        return done;
     }
 
     @Override

@@ -16,7 +16,8 @@ public interface CompletionOutput {
 
     /**
      * Nothing is buffered and the write is large: the channel writes it to its descriptor itself (one call, a
-     * gathering write included, as the JDK's), then hands what the kernel left to {@link #accept}.
+     * gathering write included, as the JDK's) and returns what the kernel took, as the JDK does; when the
+     * kernel left bytes, it calls {@link #socketFull}. A large write is never copied.
      */
     int DIRECT = Integer.MIN_VALUE + 1;
 
@@ -27,10 +28,16 @@ public interface CompletionOutput {
     long write(ByteBuffer[] srcs, int offset, int length) throws IOException;
 
     /**
-     * Copies {@code one}, or (when null) {@code many[offset, offset + length)}, in, after a {@link #DIRECT}
-     * write: never {@code DIRECT}; the count, or {@link #DETACHED}.
+     * Copies {@code one}, or (when null) {@code many[offset, offset + length)}, in: never {@code DIRECT}; the
+     * count, or {@link #DETACHED}.
      */
     long accept(ByteBuffer one, ByteBuffer[] many, int offset, int length) throws IOException;
+
+    /**
+     * A {@link #DIRECT} write left bytes the socket did not take: OP_WRITE now waits for the socket's own room
+     * (the kernel's threshold), as on the JDK.
+     */
+    void socketFull();
 
     /**
      * Once detached: the bytes copied in and not sent (a heap buffer whose position the caller advances as it

@@ -119,7 +119,7 @@ class UringSendTest {
 
     /** {@link #fill(SocketChannel, long)}, stopping at {@code max} too. */
     static long fill(SocketChannel ch, long at, long max) throws Exception {
-        ByteBuffer b = ByteBuffer.allocateDirect(50_000);
+        ByteBuffer b = ByteBuffer.allocateDirect(4000); // small writes: copied into the ring's send buffer
         while (at < max) {
             b.clear();
             if (max - at < b.capacity()) b.limit((int) (max - at));
@@ -236,6 +236,47 @@ class UringSendTest {
             AtomicBoolean stop = new AtomicBoolean();
             CompletableFuture<Void> loop = keepSelecting(sel, stop);
             assertEquals(written, peer.get(60, TimeUnit.SECONDS), "every byte write() accepted, in order");
+            stop.set(true);
+            loop.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A large write with nothing buffered goes to the socket directly and returns what the socket took, as the
+     * JDK's does: once the socket is full nothing is copied into the send buffer (not even a small write), and
+     * OP_WRITE waits for the socket's room.
+     */
+    @Test
+    void aLargeWriteTakesOnlyWhatTheSocketTakes() throws Exception {
+        try (Selector sel = UringCompletionIoTest.P.openSelector(); Pair p = new Pair(sel, 16 * 1024)) {
+            assertTrue(sendsThroughRing(p.ch));
+            ByteBuffer big = ByteBuffer.allocateDirect(64 * 1024);
+            long written = 0;
+            for (int i = 0; i < 10_000; i++) {
+                big.clear();
+                for (int j = 0; j < big.limit(); j++) big.put(j, pattern(written + j));
+                int n = p.ch.write(big);
+                if (n == 0) break;
+                written += n;
+            }
+            Object out = field(streamChannel(p.ch), p.ch, "output");
+            synchronized (out) {
+                assertEquals(0, ((Number) field(out.getClass(), out, "count")).intValue(), "nothing was copied");
+            }
+            assertEquals(0, ringSends(sel), "the socket took every byte written: the ring sent none");
+            assertEquals(0, p.ch.write(ByteBuffer.allocate(10)), "the socket is full: a small write takes nothing");
+            p.key.interestOps(SelectionKey.OP_WRITE);
+            sel.selectedKeys().clear();
+            assertEquals(0, sel.select(300), "OP_WRITE is not ready while the socket is full");
+            CompletableFuture<Long> peer = readToEof(p.peer);
+            assertEquals(1, sel.select(10_000), "OP_WRITE is ready once the peer read");
+            assertTrue(p.key.isWritable());
+            written = fill(p.ch, written, written + 100_000); // small writes are copied again
+            p.key.interestOps(SelectionKey.OP_READ);
+            p.ch.shutdownOutput();
+            AtomicBoolean stop = new AtomicBoolean();
+            CompletableFuture<Void> loop = keepSelecting(sel, stop);
+            assertEquals(written, peer.get(60, TimeUnit.SECONDS), "every byte write() took, once, in order");
             stop.set(true);
             loop.get(10, TimeUnit.SECONDS);
         }

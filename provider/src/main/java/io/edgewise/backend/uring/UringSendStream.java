@@ -23,7 +23,7 @@ import java.nio.ByteOrder;
  *
  * <p>Threads: the chunk queue ({@code ids}, {@code head}, {@code count}, {@code sendOff}, {@code fill}),
  * {@code inFlight}, {@code vectored} and {@code vector}, {@code error}, {@code failed}, {@code detached},
- * {@code leftover}, {@code fin}, {@code queued}, {@code kernelFull} and {@code roomWanted} are guarded by
+ * {@code leftover}, {@code fin}, {@code queued}, {@code kernelFull}, {@code directFull} and {@code roomWanted} are guarded by
  * this object's monitor (writers copy in, the poller's thread submits and completes); {@code detachQueued}
  * by SendStreams' pending lock. Fields marked "poller" are the poller thread's alone. Lock order: this →
  * SendChunks → SendStreams' pending lock.
@@ -75,9 +75,12 @@ final class UringSendStream implements CompletionOutput {
      * shown room since; {@code roomWanted}: the poller is to watch for that room (a POLLOUT poll).
      */
     private boolean kernelFull, roomWanted;
+    /** A direct write found the socket full: writes take nothing until it has room, as on the JDK. */
+    private boolean directFull;
 
     synchronized void kernelFull(boolean full) {
         kernelFull = full;
+        if (!full) directFull = false;
     }
 
     /** Whether the poller should arm a poll for the socket's room; asks once. */
@@ -134,6 +137,7 @@ final class UringSendStream implements CompletionOutput {
         synchronized (this) {
             if (detached) return DETACHED;
             throwError();
+            if (directFull) return 0; // the socket is full: nothing is copied to wait behind it
             if (one != null) {
                 n = copyIn(one);
             } else {
@@ -163,8 +167,9 @@ final class UringSendStream implements CompletionOutput {
      * A large write with nothing buffered or in flight goes to the socket directly, by the channel, in one
      * call ({@link #DIRECT}: a gathering write stays one {@code writev}, as the JDK's): from this size on,
      * copying into a chunk costs as much as the system call it saves, and the copy pollutes the cache (16 KiB
-     * echo ran at 0.44x the JDK with every byte copied). What the kernel does not take is {@link #accept}ed as
-     * usual; no byte overtakes another, as nothing is queued (writes are serialized by the channel).
+     * echo ran at 0.44x the JDK with every byte copied). The channel returns what the kernel took, as the JDK's
+     * write; what it left is not copied either ({@link #socketFull}: OP_WRITE waits for the socket's room).
+     * No byte overtakes another, as nothing is queued (writes are serialized by the channel).
      */
     static final int DIRECT_SEND_MIN = SendChunks.CHUNK / 2;
 
@@ -176,6 +181,18 @@ final class UringSendStream implements CompletionOutput {
 
     /** Large writes handed to the channel to write directly ({@link #goesDirect}; tests; under this monitor). */
     long largeSends;
+
+    @Override
+    public void socketFull() {
+        boolean ask;
+        synchronized (this) {
+            if (detached) return;
+            directFull = true;
+            ask = tookNothing();
+            if (ask) queued = true;
+        }
+        if (ask) owner.requestSend(this); // the next poll arms the poll for the socket's room
+    }
 
     /**
      * A write took nothing: besides the buffer, the socket is full (its SEND waits, or a direct send met
