@@ -70,6 +70,7 @@ public record Settings(String backend, String binding, String socketops, String 
     public static final String URING_SEND = "io.edgewise.uring.send";
     public static final String URING_SEND_POOL_BYTES = "io.edgewise.uring.sendPoolBytes";
     public static final String URING_DEFER_TASKRUN = "io.edgewise.uring.deferTaskrun";
+    public static final String URING_BULK_RECEIVE = "io.edgewise.uring.bulkReceive";
     public static final String VIRTUAL_THREAD_POLLERS = "io.edgewise.virtualThreadPollers";
 
     /** The JVM's properties now (privileged reads, see {@link SystemProps}). */
@@ -185,6 +186,19 @@ public record Settings(String backend, String binding, String socketops, String 
 
     static boolean uringDeferTaskrun(UnaryOperator<String> props) {
         return Boolean.parseBoolean(orElse(props.apply(URING_DEFER_TASKRUN), "true"));
+    }
+
+    /**
+     * io_uring level 2: a stream whose receives are large, one after another, is read the JDK's way (readiness
+     * and a {@code read} straight into the caller's buffer) and tried on the ring again later (unset: true;
+     * docs/io_uring.md, "Bulk streams"). Read when a ring selector makes its receive side.
+     */
+    public static boolean uringBulkReceive() {
+        return uringBulkReceive(SystemProps::get);
+    }
+
+    static boolean uringBulkReceive(UnaryOperator<String> props) {
+        return Boolean.parseBoolean(orElse(props.apply(URING_BULK_RECEIVE), "true"));
     }
 
     /**

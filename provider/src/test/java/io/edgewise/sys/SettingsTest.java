@@ -132,7 +132,7 @@ class SettingsTest {
         Settings defaults = Settings.read(name -> null);
         Map<String, RecordComponent> components = new HashMap<>();
         for (RecordComponent c : Settings.class.getRecordComponents()) components.put(c.getName(), c);
-        assertEquals(names.size() - 9, components.size(), "nine properties are read on use (the io_uring ready poller choice and the virtual-thread pollers' at their first use; level 2's sends, their pool, the buffer mode and the test-only DEFER_TASKRUN rings when a ring selector is made), the rest at start");
+        assertEquals(names.size() - 10, components.size(), "ten properties are read on use (the io_uring ready poller choice and the virtual-thread pollers' at their first use; level 2's sends, their pool, the buffer mode, DEFER_TASKRUN rings and bulk streams when a ring selector is made), the rest at start");
         for (String name : names) {
             String[] row = table.get(name);
             RecordComponent c = components.get(member(name));

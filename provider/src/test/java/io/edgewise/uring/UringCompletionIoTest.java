@@ -72,6 +72,8 @@ class UringCompletionIoTest {
         final List<SocketChannel> accepted = java.util.Collections.synchronizedList(new ArrayList<>());
         volatile Throwable failure;
         volatile boolean stop;
+        /** A read found the channel served by the ring (level 2). */
+        volatile boolean readFromRing;
 
         /** The size of the server's read buffer, so of its writes (64 KiB by default). */
         private final int readBuffer;
@@ -85,8 +87,16 @@ class UringCompletionIoTest {
          * ring sends them all (a large write with nothing queued goes to the socket directly).
          */
         EchoServer(int readBuffer) throws IOException {
+            this(readBuffer, false);
+        }
+
+        /**
+         * {@code bulk}: whether the selector hands bulk streams to readiness ({@code io.edgewise.uring.bulkReceive};
+         * off by default here, so the ring serves every stream these tests look at).
+         */
+        EchoServer(int readBuffer, boolean bulk) throws IOException {
             this.readBuffer = readBuffer;
-            sel = P.openSelector();
+            sel = selector(bulk);
             server = P.openServerSocketChannel();
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             server.configureBlocking(false);
@@ -125,6 +135,7 @@ class UringCompletionIoTest {
                             continue;
                         }
                         if (k.isReadable() && pending == null) {
+                            if (!readFromRing && served(c)) readFromRing = true;
                             buf.clear();
                             int n = c.read(buf);
                             if (n < 0) {
@@ -220,7 +231,7 @@ class UringCompletionIoTest {
         try (EchoServer srv = new EchoServer()) {
             byte[] data = random(10 << 20, 21);
             assertArrayEquals(data, echo(srv.address(), data));
-            assertTrue(served(srv.accepted.get(0)), "the accepted channel read from the ring (level 2)");
+            assertTrue(srv.readFromRing, "the accepted channel read from the ring (level 2)");
         }
     }
 
@@ -232,6 +243,64 @@ class UringCompletionIoTest {
                 assertEquals(40, srv.accepted.size());
             }
         }
+    }
+
+    /** A ring selector that hands bulk streams to readiness, or not ({@code io.edgewise.uring.bulkReceive}). */
+    static Selector selector(boolean bulk) throws IOException {
+        String before = System.getProperty(io.edgewise.sys.Settings.URING_BULK_RECEIVE);
+        System.setProperty(io.edgewise.sys.Settings.URING_BULK_RECEIVE, Boolean.toString(bulk));
+        try {
+            return P.openSelector();
+        } finally {
+            if (before == null) System.clearProperty(io.edgewise.sys.Settings.URING_BULK_RECEIVE);
+            else System.setProperty(io.edgewise.sys.Settings.URING_BULK_RECEIVE, before);
+        }
+    }
+
+    /**
+     * A stream whose receives are large, one after another, is handed to readiness and read directly (one copy,
+     * as the JDK reads); every byte still comes back once and in order, and once the flow is small again the
+     * ring serves the stream again.
+     */
+    @Test
+    void aBulkStreamIsReadDirectlyAndTheRingServesItAgainLater() throws Exception {
+        try (EchoServer srv = new EchoServer(65536, true); Socket s = new Socket()) {
+            s.connect(srv.address(), 10_000);
+            s.setSoTimeout(30_000);
+            byte[] first = random(256, 5);
+            assertArrayEquals(first, echoOn(s, first));
+            SocketChannel ch = srv.accepted.get(0);
+            assertTrue(served(ch), "a small flow: the ring serves it");
+
+            byte[] bulk = random(8 << 20, 6);
+            assertArrayEquals(bulk, echoOn(s, bulk), "every byte of the bulk flow, once, in order");
+            assertTrue(counter(srv.sel, "bulkRuns") >= 1, "its receives were large: a bulk stream");
+            assertTrue(counter(srv.sel, "bulkDemotions") >= 1, "handed to readiness once the ring's bytes were read");
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            int round = 0;
+            while (!served(ch)) { // offered to the ring again some time after its demotion (CompletionStreams)
+                assertTrue(System.nanoTime() < deadline, "the ring serves the stream again");
+                byte[] small = random(100, 100 + round++);
+                assertArrayEquals(small, echoOn(s, small)); // the selector polls: the retry is checked there
+            }
+            byte[] after = random(1000, 7);
+            assertArrayEquals(after, echoOn(s, after), "and echoes through the ring again");
+        }
+    }
+
+    /** Writes {@code data} on {@code s} (from another thread) and reads as many bytes back. */
+    private static byte[] echoOn(Socket s, byte[] data) throws Exception {
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            try {
+                s.getOutputStream().write(data);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        byte[] back = s.getInputStream().readNBytes(data.length);
+        writer.get(30, TimeUnit.SECONDS);
+        return back;
     }
 
     /** The selector's level-2 receive side (its poller's CompletionStreams). */

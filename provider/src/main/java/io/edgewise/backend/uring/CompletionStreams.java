@@ -24,6 +24,12 @@ import java.io.IOException;
  *     read down to half the bound.
  * <li>A reader on another thread asks for a re-arm through {@code pending}; when the poller may be blocked
  *     in the kernel, a poke of the poller's {@link Nudge} makes its poll go round without returning.
+ * <li>Bulk streams: a stream whose receives each bring {@link #bulkBytes} or more, {@link #BULK_RUN} in a
+ *     row, is a bulk flow, which the ring serves worse than readiness (a second copy of every byte, a colder
+ *     working set: docs/io_uring.md, "Bulk streams"). Its recv is cancelled and not armed again; once its
+ *     reader took what the ring holds, it is detached (nothing left in it, so the kernel's readiness tells
+ *     the whole truth) and its descriptor watched by a poll request, read directly into the caller's buffer
+ *     as level 1 does. It is offered to the ring again after {@link #BULK_RETRY_NANOS}.
  * </ul>
  *
  * <p>Threads: everything runs under the poller's lock ({@link UringPoller#lock}: the poller's thread, or
@@ -53,11 +59,21 @@ final class CompletionStreams {
      * message. The other 28 buffers are there for streams that hold data unread (bursts, slow readers).
      */
     static final int INC_ENTRIES = 32, INC_SIZE = 65536, INC_WINDOW = 4;
+    /**
+     * Bulk streams (see the class comment): receives of 16 KiB or more (or a whole buffer, when buffers are
+     * smaller), 8 in a row; 64 B pipelined echo brings about 1 KiB per receive. Tried on the ring again after
+     * 250 ms: a flow that turned small gets the ring back, one still large goes back to readiness after its
+     * next 8 receives.
+     */
+    static final int BULK_BYTES = 16 * 1024, BULK_RUN = 8;
+    static final long BULK_RETRY_NANOS = 250_000_000L;
 
     private final UringPoller poller;
     /** The poller's ring (replaced when it is taken over: {@link #moveTo}). */
     private Ring ring;
     final BufferRing buffers;
+    /** Receive size that counts towards a bulk run; 0: bulk streams off ({@code io.edgewise.uring.bulkReceive}). */
+    private final int bulkBytes;
     private UringStream[] byFd = new UringStream[64];
     private int bound0;
     private int nextGen;
@@ -69,8 +85,11 @@ final class CompletionStreams {
     private UringStream[] starved = new UringStream[16];
     private int starvedAt;
     private volatile int starvedCount;
-    /** Receives ended by ENOBUFS, recvs stopped by the bound, slabs added to the ring (tests; poller thread). */
-    long starvations, throttles, grows, cancels;
+    /**
+     * Receives ended by ENOBUFS, recvs stopped by the bound, slabs added to the ring, streams found to be bulk
+     * flows (tests; poller thread).
+     */
+    long starvations, throttles, grows, cancels, bulkRuns;
     /** Detaches asked for by a blocked reader or a second selector and done (tests). */
     volatile long released;
 
@@ -111,6 +130,7 @@ final class CompletionStreams {
             }
         }
         buffers = b;
+        bulkBytes = io.edgewise.sys.Settings.uringBulkReceive() ? Math.min(BULK_BYTES, b.size) : 0;
     }
 
     /**
@@ -429,7 +449,11 @@ final class CompletionStreams {
             UringStream s = rearm[i];
             rearm[i] = null;
             if (current(s) && !s.recvArmed && !s.starved && !s.ended()) {
-                armRecv(s);
+                if (!s.bulk()) {
+                    armRecv(s);
+                } else if (!s.holdUntilDrained()) {
+                    demote(s, bulk); // its reader took the rest
+                }
             }
         }
         rearmCount = 0;
@@ -463,7 +487,8 @@ final class CompletionStreams {
             if (buffers.low() && buffers.grow()) {
                 grows++; // every connection has data in flight: more buffers, rather than stopping receives
             }
-            if (more && over && !s.cancelling) {
+            boolean bulkNow = bulkRun(s, res);
+            if ((over || bulkNow) && more && !s.cancelling) {
                 cancel(s);
             }
         } else if (res == 0 || (res != -ENOBUFS && res != -ECANCELED)) {
@@ -485,6 +510,10 @@ final class CompletionStreams {
             if (s.unbinding || s.ended()) {
                 return;
             }
+            if (s.bulk()) {
+                if (!s.holdUntilDrained()) demote(s, bulk);
+                return; // else its reader asks again once it took the rest (UringStream.wantsArm)
+            }
             if (res == -ENOBUFS) {
                 starvations++;
                 if (buffers.handedOver()) {
@@ -497,7 +526,7 @@ final class CompletionStreams {
                     return;
                 }
                 if (s.queued() == 0) {
-                    demote(s); // it holds nothing: others hold the ring; readiness serves it meanwhile
+                    demote(s, starvedOut); // it holds nothing: others hold the ring; readiness serves it meanwhile
                     return;
                 }
                 s.starved = true;
@@ -519,54 +548,109 @@ final class CompletionStreams {
         }
     }
 
-    /** Descriptors demoted to readiness (level 1) until buffers come back, with their channels. */
-    private int[] demotedFd = new int[16];
-    private InputHost[] demotedHost = new InputHost[16];
-    private int demotedCount, demotedAt;
-    long demotions;
+    /** Whether a receive of {@code res} bytes makes {@code s} a bulk stream (see the class comment). */
+    private boolean bulkRun(UringStream s, int res) {
+        if (bulkBytes == 0) return false;
+        if (res < bulkBytes) {
+            if (res < bulkBytes / 8) s.bigRun = 0; // a small receive; a middling one (a buffer's tail) neither
+            return false;
+        }
+        if (++s.bigRun < BULK_RUN || s.bulk()) return false;
+        s.markBulk();
+        bulkRuns++;
+        return true;
+    }
 
     /**
-     * A stream whose recv found the ring empty while it held nothing is a victim of others' unread buffers:
-     * it is detached (its reader goes back to the descriptor) and its descriptor watched for IN by a poll
-     * request, until a buffer comes back ({@link #beforeEnter} serves it again). Without this, a reader that
-     * stops could starve every other connection of the selector.
+     * Descriptors served by readiness (level 1) for now, with their channels: {@code starvedOut} until buffers
+     * come back, {@code bulk} until {@link #BULK_RETRY_NANOS} passed.
      */
-    private void demote(UringStream s) throws IOException {
-        demotions++;
+    private final Demoted starvedOut = new Demoted(), bulk = new Demoted();
+    private int demotedAt;
+    /** Demotions of starved streams, and of bulk streams (tests). */
+    long demotions, bulkDemotions;
+
+    /**
+     * The stream no longer serves its descriptor, and holds nothing: its reader goes back to the descriptor,
+     * watched for IN by a poll request, until {@link #promoteDemoted} offers it to the ring again. A stream
+     * whose recv found the ring empty while it held nothing is a victim of others' unread buffers (without
+     * this, a reader that stops could starve every other connection of the selector); a bulk stream is read
+     * better that way (see the class comment).
+     */
+    private void demote(UringStream s, Demoted list) throws IOException {
         byFd[s.fd] = null;
         bound0--;
         s.detach();
-        if (demotedCount == demotedFd.length) {
-            demotedFd = java.util.Arrays.copyOf(demotedFd, demotedCount * 2);
-            demotedHost = java.util.Arrays.copyOf(demotedHost, demotedCount * 2);
+        list.add(s.fd, s.host, list == bulk ? System.nanoTime() : 0);
+        if (list == starvedOut) {
+            demotions++;
+            demotedAt = buffers.returned();
+        } else {
+            bulkDemotions++;
         }
-        demotedFd[demotedCount] = s.fd;
-        demotedHost[demotedCount++] = s.host;
-        demotedAt = buffers.returned();
         poller.watchAgain(s.fd);
     }
 
     private void forgetDemoted(int fd) {
-        for (int i = 0; i < demotedCount; i++) {
-            if (demotedFd[i] == fd) {
-                demotedFd[i] = demotedFd[--demotedCount];
-                demotedHost[i] = demotedHost[demotedCount];
-                demotedHost[demotedCount] = null;
-                return;
+        starvedOut.remove(fd);
+        bulk.remove(fd);
+    }
+
+    private void promoteDemoted() throws IOException {
+        if (starvedOut.count > 0 && buffers.returned() != demotedAt) {
+            promote(starvedOut, Long.MAX_VALUE);
+        }
+        if (bulk.count > 0) {
+            promote(bulk, System.nanoTime() - BULK_RETRY_NANOS);
+        }
+    }
+
+    /** Offers the ring again every descriptor of {@code list} demoted at {@code before} or earlier. */
+    private void promote(Demoted list, long before) throws IOException {
+        for (int i = list.count - 1; i >= 0; i--) {
+            if (list.at[i] - before > 0) continue;
+            int fd = list.fd[i];
+            InputHost h = list.host[i];
+            list.removeAt(i);
+            if ((poller.interestOf(fd) & Poller.IN) != 0) {
+                poller.offer(fd, h);
             }
         }
     }
 
-    private void promoteDemoted() throws IOException {
-        if (demotedCount == 0 || buffers.returned() == demotedAt) return;
-        int n = demotedCount;
-        demotedCount = 0;
-        for (int i = 0; i < n; i++) {
-            InputHost h = demotedHost[i];
-            demotedHost[i] = null;
-            if ((poller.interestOf(demotedFd[i]) & Poller.IN) != 0) {
-                poller.offer(demotedFd[i], h);
+    /** Demoted descriptors with their channels and the time of their demotion (poller's lock). */
+    private static final class Demoted {
+        int[] fd = new int[16];
+        InputHost[] host = new InputHost[16];
+        long[] at = new long[16];
+        int count;
+
+        void add(int d, InputHost h, long time) {
+            if (count == fd.length) {
+                fd = java.util.Arrays.copyOf(fd, count * 2);
+                host = java.util.Arrays.copyOf(host, count * 2);
+                at = java.util.Arrays.copyOf(at, count * 2);
             }
+            fd[count] = d;
+            host[count] = h;
+            at[count++] = time;
+        }
+
+        void remove(int d) {
+            for (int i = 0; i < count; i++) {
+                if (fd[i] == d) {
+                    removeAt(i);
+                    return;
+                }
+            }
+        }
+
+        void removeAt(int i) {
+            count--;
+            fd[i] = fd[count];
+            host[i] = host[count];
+            at[i] = at[count];
+            host[count] = null;
         }
     }
 

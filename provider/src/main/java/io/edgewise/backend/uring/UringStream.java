@@ -13,7 +13,7 @@ import java.nio.ByteBuffer;
  * buffer back to the {@link BufferRing} (a store, no system call). Once detached (the selector removed the
  * descriptor), what is left is copied out of the ring and read first; then {@link #DRAINED}.
  *
- * <p>Threads: the queue, the end, {@code detached}, {@code leftover}, {@code throttled},
+ * <p>Threads: the queue, the end, {@code detached}, {@code leftover}, {@code throttled}, {@code bulk},
  * {@code armRequested} and {@code readerWaits} are guarded by this object's monitor (the poller's thread
  * appends, any reading thread takes; a blocked reader waits on it, see {@link #awaitDetach}). The fields
  * marked "poller" are guarded by the poller's lock (its thread, or a thread that serves detaches while no
@@ -53,11 +53,18 @@ final class UringStream implements CompletionInput {
     boolean throttled;
     /** A re-arm was asked for and not yet done by the poller. */
     boolean armRequested;
+    /**
+     * A bulk flow (see CompletionStreams, "bulk streams"): its recv is not armed again; once the reader took
+     * everything queued, readiness and direct reads serve the descriptor.
+     */
+    private boolean bulk;
 
     /** Readers waiting in {@link #awaitDetach}: the poller notifies when it queues, ends or detaches. */
     private int readerWaits;
 
     // poller (its lock)
+    /** Receives of at least the bulk size in a row (CompletionStreams). */
+    int bigRun;
     boolean recvArmed, cancelling, inReady, starved, fresh, oneshotArmed = true, unbinding, detachAsked;
     // the streams' pending lock
     boolean detachQueued;
@@ -133,6 +140,26 @@ final class UringStream implements CompletionInput {
 
     synchronized int queued() {
         return count;
+    }
+
+    synchronized void markBulk() {
+        bulk = true;
+    }
+
+    synchronized boolean bulk() {
+        return bulk;
+    }
+
+    /**
+     * A bulk stream whose recv has ended: false when nothing is left to read here (the descriptor can go back to
+     * readiness); else true, and the reader that takes the rest asks the poller again ({@link #wantsArm}).
+     */
+    synchronized boolean holdUntilDrained() {
+        if (count == 0 && leftover == null) {
+            return false;
+        }
+        throttled = true;
+        return true;
     }
 
     /** Whether a read would return something other than "nothing yet". */
@@ -283,9 +310,12 @@ final class UringStream implements CompletionInput {
         return detached ? DRAINED : SocketOps.UNAVAILABLE;
     }
 
-    /** A throttled recv is re-armed once the reader took it to half the bound (asked once). */
+    /**
+     * A throttled recv is re-armed once the reader took it to half the bound (asked once); a bulk stream's
+     * reader asks once it took everything (the poller then hands the descriptor to readiness).
+     */
     private boolean wantsArm() {
-        if (throttled && !armRequested && !detached && !overBound(2)) {
+        if (throttled && !armRequested && !detached && (bulk ? count == 0 && leftover == null : !overBound(2))) {
             armRequested = true;
             return true;
         }
