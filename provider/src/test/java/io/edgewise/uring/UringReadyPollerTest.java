@@ -325,6 +325,12 @@ class UringReadyPollerTest {
                 assertEquals(3, buf.position());
                 if (virtualPollers) {
                     // JDK 24+: a virtual-thread poller took the wait; the ring poller watches it again once it idles
+                    // the sub-poller counts its poll after it unparked the reader: a bounded wait for the count
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (io.edgewise.channels.vthread.VirtualPollers.productivePolls() <= woken
+                            && System.nanoTime() < deadline) {
+                        Thread.onSpinWait();
+                    }
                     assertTrue(io.edgewise.channels.vthread.VirtualPollers.productivePolls() > woken,
                             "a virtual-thread poller woke the reader");
                     awaitArmedAfter(shared, before);
