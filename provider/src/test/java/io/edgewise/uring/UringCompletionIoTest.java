@@ -61,6 +61,21 @@ class UringCompletionIoTest {
         return in != null && in.getClass().getSimpleName().equals("UringStream");
     }
 
+    /** The ring serves the channel's reads now: its input is a stream not detached (a demotion detaches it). */
+    static boolean ringServes(SocketChannel ch) throws Exception {
+        Class<?> c = ch.getClass();
+        while (!c.getSimpleName().equals("StreamSocketChannel")) c = c.getSuperclass();
+        java.lang.reflect.Field f = c.getDeclaredField("input");
+        f.setAccessible(true);
+        Object in = f.get(ch);
+        if (in == null || !in.getClass().getSimpleName().equals("UringStream")) return false;
+        java.lang.reflect.Field d = in.getClass().getDeclaredField("detached");
+        d.setAccessible(true);
+        synchronized (in) {
+            return !d.getBoolean(in);
+        }
+    }
+
     /**
      * An echo server on one Edgewise selector: every accepted channel echoes what it reads (pending bytes kept
      * with OP_WRITE when the peer is slow). Runs until closed.
@@ -270,7 +285,7 @@ class UringCompletionIoTest {
             byte[] first = random(256, 5);
             assertArrayEquals(first, echoOn(s, first));
             SocketChannel ch = srv.accepted.get(0);
-            assertTrue(served(ch), "a small flow: the ring serves it");
+            assertTrue(ringServes(ch), "a small flow: the ring serves it");
 
             byte[] bulk = random(8 << 20, 6);
             assertArrayEquals(bulk, echoOn(s, bulk), "every byte of the bulk flow, once, in order");
@@ -279,7 +294,7 @@ class UringCompletionIoTest {
 
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             int round = 0;
-            while (!served(ch)) { // offered to the ring again some time after its demotion (CompletionStreams)
+            while (!ringServes(ch)) { // offered to the ring again some time after its demotion (CompletionStreams)
                 assertTrue(System.nanoTime() < deadline, "the ring serves the stream again");
                 byte[] small = random(100, 100 + round++);
                 assertArrayEquals(small, echoOn(s, small)); // the selector polls: the retry is checked there
@@ -287,6 +302,55 @@ class UringCompletionIoTest {
             byte[] after = random(1000, 7);
             assertArrayEquals(after, echoOn(s, after), "and echoes through the ring again");
         }
+    }
+
+    /**
+     * A stream found to be bulk while the ring still holds bytes it received stays served until they are read:
+     * the kernel's readiness would not announce them (they left the socket). Then readiness serves it.
+     */
+    @Test
+    void aBulkStreamReportsWhatTheRingHoldsUntilItIsRead() throws Exception {
+        UringSendTest.assumeSends();
+        try (Selector sel = selector(true); UringSendTest.Pair p = new UringSendTest.Pair(sel)) {
+            long sent = 0, read = 0;
+            ByteBuffer in = ByteBuffer.allocate(16 * 1024);
+            for (int i = 0; i < 64 && counter(sel, "bulkRuns") == 0; i++) {
+                sent = peerSends(p.peer, sent, 32 * 1024); // one large receive each
+                assertEquals(1, sel.select(10_000));
+                sel.selectedKeys().clear();
+                in.clear();
+                read = readPattern(p.ch, in, read); // less than arrives: the ring keeps some unread
+            }
+            assertTrue(counter(sel, "bulkRuns") >= 1, "a bulk stream");
+            assertTrue(read < sent, "the ring holds bytes not read yet");
+            while (read < sent) { // the peer sends no more: only the ring's bytes are left to announce
+                assertEquals(1, sel.select(2_000), "OP_READ for the bytes the ring holds (" + (sent - read) + " left)");
+                sel.selectedKeys().clear();
+                in.clear();
+                read = readPattern(p.ch, in, read);
+            }
+            sel.selectNow(); // read out: readiness serves it now
+            assertTrue(counter(sel, "bulkDemotions") >= 1, "handed to readiness");
+            sent = peerSends(p.peer, sent, 100);
+            assertEquals(1, sel.select(10_000), "the kernel's readiness reports the next bytes");
+            sel.selectedKeys().clear();
+            in.clear();
+            assertEquals(sent, readPattern(p.ch, in, read));
+        }
+    }
+
+    private static long peerSends(Socket peer, long at, int n) throws IOException {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) b[i] = UringSendTest.pattern(at + i);
+        peer.getOutputStream().write(b);
+        return at + n;
+    }
+
+    /** One read into {@code in}, checked against the pattern from {@code at}; returns the new position. */
+    private static long readPattern(SocketChannel ch, ByteBuffer in, long at) throws IOException {
+        int n = ch.read(in);
+        for (int i = 0; i < n; i++) assertEquals(UringSendTest.pattern(at + i), in.get(i), "byte " + (at + i));
+        return at + Math.max(n, 0);
     }
 
     /** Writes {@code data} on {@code s} (from another thread) and reads as many bytes back. */
