@@ -61,21 +61,6 @@ class UringCompletionIoTest {
         return in != null && in.getClass().getSimpleName().equals("UringStream");
     }
 
-    /** The ring serves the channel's reads now: its input is a stream not detached (a demotion detaches it). */
-    static boolean ringServes(SocketChannel ch) throws Exception {
-        Class<?> c = ch.getClass();
-        while (!c.getSimpleName().equals("StreamSocketChannel")) c = c.getSuperclass();
-        java.lang.reflect.Field f = c.getDeclaredField("input");
-        f.setAccessible(true);
-        Object in = f.get(ch);
-        if (in == null || !in.getClass().getSimpleName().equals("UringStream")) return false;
-        java.lang.reflect.Field d = in.getClass().getDeclaredField("detached");
-        d.setAccessible(true);
-        synchronized (in) {
-            return !d.getBoolean(in);
-        }
-    }
-
     /**
      * An echo server on one Edgewise selector: every accepted channel echoes what it reads (pending bytes kept
      * with OP_WRITE when the peer is slow). Runs until closed.
@@ -285,7 +270,7 @@ class UringCompletionIoTest {
             byte[] first = random(256, 5);
             assertArrayEquals(first, echoOn(s, first));
             SocketChannel ch = srv.accepted.get(0);
-            assertTrue(ringServes(ch), "a small flow: the ring serves it");
+            assertTrue(UringReceiveTest.fed(ch), "a small flow: the ring serves it");
 
             byte[] bulk = random(8 << 20, 6);
             assertArrayEquals(bulk, echoOn(s, bulk), "every byte of the bulk flow, once, in order");
@@ -294,7 +279,7 @@ class UringCompletionIoTest {
 
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             int round = 0;
-            while (!ringServes(ch)) { // offered to the ring again some time after its demotion (CompletionStreams)
+            while (!UringReceiveTest.fed(ch)) { // offered to the ring again some time after its demotion (CompletionStreams)
                 assertTrue(System.nanoTime() < deadline, "the ring serves the stream again");
                 byte[] small = random(100, 100 + round++);
                 assertArrayEquals(small, echoOn(s, small)); // the selector polls: the retry is checked there

@@ -141,6 +141,18 @@ class UringSendTest {
         return io.edgewise.testing.PatternBytes.readExactly(peer, len);
     }
 
+    /** Selects in the background (the ring sends) until {@code peer} completes; returns its count. */
+    static long whileSelecting(Selector sel, CompletableFuture<Long> peer, int seconds) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        CompletableFuture<Void> loop = keepSelecting(sel, stop);
+        try {
+            return peer.get(seconds, TimeUnit.SECONDS);
+        } finally {
+            stop.set(true);
+            loop.get(10, TimeUnit.SECONDS);
+        }
+    }
+
     /** Selects in the background until stopped (the ring submits and completes the sends). */
     static CompletableFuture<Void> keepSelecting(Selector sel, AtomicBoolean stop) {
         return CompletableFuture.runAsync(() -> {
@@ -233,11 +245,7 @@ class UringSendTest {
             written = fill(p.ch, written, written + (4 << 20)); // more, while the peer reads
             p.key.interestOps(SelectionKey.OP_READ);
             p.ch.shutdownOutput();
-            AtomicBoolean stop = new AtomicBoolean();
-            CompletableFuture<Void> loop = keepSelecting(sel, stop);
-            assertEquals(written, peer.get(60, TimeUnit.SECONDS), "every byte write() accepted, in order");
-            stop.set(true);
-            loop.get(10, TimeUnit.SECONDS);
+            assertEquals(written, whileSelecting(sel, peer, 60), "every byte write() accepted, in order");
         }
     }
 
@@ -274,11 +282,7 @@ class UringSendTest {
             written = fill(p.ch, written, written + 100_000); // small writes are copied again
             p.key.interestOps(SelectionKey.OP_READ);
             p.ch.shutdownOutput();
-            AtomicBoolean stop = new AtomicBoolean();
-            CompletableFuture<Void> loop = keepSelecting(sel, stop);
-            assertEquals(written, peer.get(60, TimeUnit.SECONDS), "every byte write() took, once, in order");
-            stop.set(true);
-            loop.get(10, TimeUnit.SECONDS);
+            assertEquals(written, whileSelecting(sel, peer, 60), "every byte write() took, once, in order");
         }
     }
 
@@ -296,11 +300,7 @@ class UringSendTest {
             }
             p.key.interestOps(SelectionKey.OP_READ);
             p.ch.shutdownOutput();
-            AtomicBoolean stop = new AtomicBoolean();
-            CompletableFuture<Void> loop = keepSelecting(sel, stop);
-            assertEquals(total, peer.get(60, TimeUnit.SECONDS), "every byte, in order");
-            stop.set(true);
-            loop.get(10, TimeUnit.SECONDS);
+            assertEquals(total, whileSelecting(sel, peer, 60), "every byte, in order");
             Object poller = field(sel.getClass(), sel, "poller");
             Object sends = field(poller.getClass(), poller, "sends");
             assertTrue((Long) field(sends.getClass(), sends, "partials") > 0, "some SENDs completed in part");
@@ -313,11 +313,7 @@ class UringSendTest {
         try (Selector sel = UringCompletionIoTest.P.openSelector(); Pair p = new Pair(sel)) {
             long written = fill(p.ch, 0);
             p.ch.shutdownOutput();
-            AtomicBoolean stop = new AtomicBoolean();
-            CompletableFuture<Void> loop = keepSelecting(sel, stop);
-            assertEquals(written, readToEof(p.peer).get(60, TimeUnit.SECONDS), "every buffered byte, then EOF");
-            stop.set(true);
-            loop.get(10, TimeUnit.SECONDS);
+            assertEquals(written, whileSelecting(sel, readToEof(p.peer), 60), "every buffered byte, then EOF");
         }
     }
 
@@ -650,11 +646,7 @@ class UringSendTest {
         try (Selector sel = UringCompletionIoTest.P.openSelector(); Pair p = new Pair(sel)) {
             long written = writeBuffered(p.ch, 0, 40_000);
             p.key.interestOps(0);
-            AtomicBoolean stop = new AtomicBoolean();
-            CompletableFuture<Void> loop = keepSelecting(sel, stop);
-            assertEquals(written, readExactly(p.peer, written).get(30, TimeUnit.SECONDS), "every byte, in order");
-            stop.set(true);
-            loop.get(10, TimeUnit.SECONDS);
+            assertEquals(written, whileSelecting(sel, readExactly(p.peer, written), 30), "every byte, in order");
             assertTrue(sendsThroughRing(p.ch), "an interest of 0 keeps the ring's send buffer");
             p.key.interestOps(SelectionKey.OP_WRITE);
             assertEquals(1, sel.select(10_000), "OP_WRITE again from the buffer's room");
@@ -716,11 +708,7 @@ class UringSendTest {
             }
             assertTrue(writable, "OP_WRITE once the first connection's chunks came back");
             assertTrue(last.ch.write(ByteBuffer.wrap(new byte[100])) > 0, "and the write takes bytes");
-            AtomicBoolean stop = new AtomicBoolean();
-            CompletableFuture<Void> loop = keepSelecting(sel, stop); // the ring sends the first one's rest
-            assertEquals(written[0], reader.get(30, TimeUnit.SECONDS), "the first connection's bytes, in order");
-            stop.set(true);
-            loop.get(10, TimeUnit.SECONDS);
+            assertEquals(written[0], whileSelecting(sel, reader, 30), "the first connection's bytes, in order");
         } finally {
             for (Pair p : pairs) p.close();
             if (before == null) System.clearProperty(io.edgewise.sys.Settings.URING_SEND_POOL_BYTES);
@@ -776,11 +764,7 @@ class UringSendTest {
             long before = ringSends(sel);
             long written = writeBuffered(p.ch, 0, 60_000);
             CompletableFuture<Long> peer = readExactly(p.peer, written);
-            AtomicBoolean stop = new AtomicBoolean();
-            CompletableFuture<Void> loop = keepSelecting(sel, stop);
-            assertEquals(written, peer.get(30, TimeUnit.SECONDS), "every byte, in order");
-            stop.set(true);
-            loop.get(10, TimeUnit.SECONDS);
+            assertEquals(written, whileSelecting(sel, peer, 30), "every byte, in order");
             assertEquals(1, ringSends(sel) - before, "one send for the four chunks");
         }
     }
