@@ -75,7 +75,10 @@ final class UringSendStream implements CompletionOutput {
      * shown room since; {@code roomWanted}: the poller is to watch for that room (a POLLOUT poll).
      */
     private boolean kernelFull, roomWanted;
-    /** A direct write found the socket full: writes take nothing until it has room, as on the JDK. */
+    /**
+     * A direct write found the socket full: until the room poll fires, every write goes to the socket directly
+     * ({@link #goesDirect}) and nothing is copied, as on the JDK.
+     */
     private boolean directFull;
 
     synchronized void kernelFull(boolean full) {
@@ -174,7 +177,10 @@ final class UringSendStream implements CompletionOutput {
     static final int DIRECT_SEND_MIN = SendChunks.CHUNK / 2;
 
     private boolean goesDirect(long len) {
-        if (len < DIRECT_SEND_MIN || count != 0 || inFlight != 0) return false;
+        if (count != 0 || inFlight != 0) return false;
+        // once a direct write found the socket full, every write is direct until the room poll fires: a
+        // writer that never selects still makes progress as the socket drains, as on the JDK
+        if (len < DIRECT_SEND_MIN && !directFull) return false;
         largeSends++;
         return true;
     }
