@@ -516,7 +516,10 @@ class UringSendTest {
             assertTrue(writer.get(30, TimeUnit.SECONDS) instanceof java.nio.channels.ClosedByInterruptException,
                     "the writer ends as on the JDK: " + writer.get());
             assertTrue(!p.ch.isOpen(), "the interrupt closed the channel");
-            assertEquals(written, readToEof(p.peer).get(60, TimeUnit.SECONDS), "every accepted byte, then EOF");
+            // the pattern goes on in the writer's buffer: the kernel may have taken part of it before the interrupt
+            long got = readToEof(p.peer).get(60, TimeUnit.SECONDS);
+            assertTrue(got >= written && got <= written + 100_000,
+                    "every accepted byte, then what the writer wrote before its interrupt, then EOF: " + (got - written));
         }
     }
 
