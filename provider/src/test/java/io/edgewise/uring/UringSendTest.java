@@ -258,26 +258,13 @@ class UringSendTest {
     void aLargeWriteTakesOnlyWhatTheSocketTakes() throws Exception {
         try (Selector sel = UringCompletionIoTest.P.openSelector(); Pair p = new Pair(sel, 16 * 1024)) {
             assertTrue(sendsThroughRing(p.ch));
-            ByteBuffer big = ByteBuffer.allocateDirect(64 * 1024);
-            long written = 0;
-            for (int i = 0; i < 10_000; i++) {
-                big.clear();
-                for (int j = 0; j < big.limit(); j++) big.put(j, pattern(written + j));
-                int n = p.ch.write(big);
-                if (n == 0) break;
-                written += n;
-            }
-            Object out = field(streamChannel(p.ch), p.ch, "output");
-            synchronized (out) {
-                assertEquals(0, ((Number) field(out.getClass(), out, "count")).intValue(), "nothing was copied");
-            }
+            long written = fillWithLargeWrites(p.ch);
+            assertEquals(0, chunksHeld(p.ch), "nothing was copied");
             assertEquals(0, ringSends(sel), "the socket took every byte written: the ring sent none");
             ByteBuffer small = ByteBuffer.allocate(10);
             for (int j = 0; j < small.limit(); j++) small.put(j, pattern(written + j));
             written += p.ch.write(small); // what the kernel takes (usually nothing; a tail segment may take it)
-            synchronized (out) {
-                assertEquals(0, ((Number) field(out.getClass(), out, "count")).intValue(), "a small write is not copied either");
-            }
+            assertEquals(0, chunksHeld(p.ch), "a small write is not copied either");
             p.key.interestOps(SelectionKey.OP_WRITE);
             sel.selectedKeys().clear();
             assertEquals(0, sel.select(300), "OP_WRITE is not ready while the socket is full");
@@ -291,6 +278,26 @@ class UringSendTest {
         }
     }
 
+    /** Writes the pattern in 64 KiB writes (each large: direct) until one returns 0; returns the count. */
+    private static long fillWithLargeWrites(SocketChannel ch) throws Exception {
+        ByteBuffer big = ByteBuffer.allocateDirect(64 * 1024);
+        long written = 0;
+        for (int n = -1; n != 0; written += n) {
+            big.clear();
+            for (int j = 0; j < big.limit(); j++) big.put(j, pattern(written + j));
+            n = ch.write(big);
+        }
+        return written;
+    }
+
+    /** The chunks the channel's send stream holds (bytes copied in and not yet sent). */
+    private static int chunksHeld(SocketChannel ch) throws Exception {
+        Object out = field(streamChannel(ch), ch, "output");
+        synchronized (out) {
+            return ((Number) field(out.getClass(), out, "count")).intValue();
+        }
+    }
+
     /**
      * After a large write found the socket full, a writer that never selects (it loops on small writes) still
      * makes progress as the peer reads, as on the JDK: until the room poll fires, writes go to the socket.
@@ -298,13 +305,7 @@ class UringSendTest {
     @Test
     void aWriterThatNeverSelectsProgressesAfterALargeWriteFoundTheSocketFull() throws Exception {
         try (Selector sel = UringCompletionIoTest.P.openSelector(); Pair p = new Pair(sel, 16 * 1024)) {
-            ByteBuffer big = ByteBuffer.allocateDirect(64 * 1024);
-            long written = 0;
-            for (int n = -1; n != 0; written += n) {
-                big.clear();
-                for (int j = 0; j < big.limit(); j++) big.put(j, pattern(written + j));
-                n = p.ch.write(big);
-            }
+            long written = fillWithLargeWrites(p.ch);
             CompletableFuture<Long> peer = readToEof(p.peer);
             long target = written + 200_000, deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             ByteBuffer small = ByteBuffer.allocate(100);
