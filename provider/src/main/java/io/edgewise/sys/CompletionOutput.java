@@ -28,12 +28,6 @@ public interface CompletionOutput {
     long write(ByteBuffer[] srcs, int offset, int length) throws IOException;
 
     /**
-     * Copies {@code one}, or (when null) {@code many[offset, offset + length)}, in: never {@code DIRECT}; the
-     * count, or {@link #DETACHED}.
-     */
-    long accept(ByteBuffer one, ByteBuffer[] many, int offset, int length) throws IOException;
-
-    /**
      * A {@link #DIRECT} write left bytes the socket did not take: OP_WRITE now waits for the socket's own room
      * (the kernel's threshold), as on the JDK.
      */

@@ -133,14 +133,16 @@ final class UringSendStream implements CompletionOutput {
         return accept(null, srcs, offset, length);
     }
 
-    @Override
-    public long accept(ByteBuffer one, ByteBuffer[] many, int offset, int length) throws IOException {
+    /**
+     * Copies {@code one}, or (when null) {@code many[offset, offset + length)}, in; the count, or
+     * {@link #DETACHED}. Never reached while {@code directFull}: every write is direct then ({@link #goesDirect}).
+     */
+    private long accept(ByteBuffer one, ByteBuffer[] many, int offset, int length) throws IOException {
         long n = 0;
         boolean submit;
         synchronized (this) {
             if (detached) return DETACHED;
             throwError();
-            if (directFull) return 0; // the socket is full: nothing is copied to wait behind it
             if (one != null) {
                 n = copyIn(one);
             } else {
@@ -185,7 +187,10 @@ final class UringSendStream implements CompletionOutput {
         return true;
     }
 
-    /** Large writes handed to the channel to write directly ({@link #goesDirect}; tests; under this monitor). */
+    /**
+     * Writes handed to the channel to write directly: large ones, and any while the socket is full
+     * ({@link #goesDirect}; tests; under this monitor).
+     */
     long largeSends;
 
     @Override

@@ -155,11 +155,16 @@ final class UringStream implements CompletionInput {
      * readiness); else true, and the reader that takes the rest asks the poller again ({@link #wantsArm}).
      */
     synchronized boolean holdUntilDrained() {
-        if (count == 0 && leftover == null) {
+        if (emptied()) {
             return false;
         }
         throttled = true;
         return true;
+    }
+
+    /** Nothing left to read here (under this monitor). */
+    private boolean emptied() {
+        return count == 0 && leftover == null;
     }
 
     /** Whether a read would return something other than "nothing yet". */
@@ -315,7 +320,7 @@ final class UringStream implements CompletionInput {
      * reader asks once it took everything (the poller then hands the descriptor to readiness).
      */
     private boolean wantsArm() {
-        if (throttled && !armRequested && !detached && (bulk ? count == 0 && leftover == null : !overBound(2))) {
+        if (throttled && !armRequested && !detached && (bulk ? emptied() : !overBound(2))) {
             armRequested = true;
             return true;
         }
