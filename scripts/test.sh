@@ -151,8 +151,9 @@ if stage provider; then
     if [ "$built" = 1 ]; then
       # surefire runs the compiled tests against the packaged jar (not target/classes): on JDK 17 the jar
       # shows its release-17 classes, on 22+ also META-INF/versions/22 (FFM)
+      # allocation-uring: level 2's hot path (its own JVM with io_uring level 2 on; skipped without io_uring)
       mvn_run "provider JDK $v" "$v" provider/target/surefire-reports -o -pl provider \
-        surefire:test@default-test surefire:test@allocation \
+        surefire:test@default-test surefire:test@allocation surefire:test@allocation-uring \
         -Dedgewise.test.classes="$jar" -Dedgewise.test.versioned="$jar"
       if [ "$v" -ge 22 ]; then
         mvn_run "provider JDK $v, JNA binding" "$v" provider/target/surefire-reports -o -pl provider \
