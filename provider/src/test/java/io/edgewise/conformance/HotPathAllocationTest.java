@@ -3,7 +3,6 @@ package io.edgewise.conformance;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.edgewise.EdgewiseSelectorProvider;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -30,26 +29,6 @@ import org.junit.jupiter.api.Timeout;
 class HotPathAllocationTest {
     private static final int OPS = 20_000, ROUNDS = 30;
 
-    @FunctionalInterface
-    interface Op {
-        void run() throws Exception;
-    }
-
-    /** The fewest bytes per operation the thread allocated over a round, after rounds of warm-up. */
-    private static double leastBytesPerOp(Op op) throws Exception {
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long tid = Thread.currentThread().getId();
-        double least = Double.MAX_VALUE;
-        for (int r = 0; r < ROUNDS && least > 0; r++) {
-            long before = mx.getThreadAllocatedBytes(tid);
-            for (int i = 0; i < OPS; i++) {
-                op.run();
-            }
-            least = Math.min(least, (mx.getThreadAllocatedBytes(tid) - before) / (double) OPS);
-        }
-        return least;
-    }
-
     private static SocketChannel connected(EdgewiseSelectorProvider p, ServerSocketChannel ss) throws Exception {
         SocketChannel c = p.openSocketChannel();
         c.connect(ss.getLocalAddress());
@@ -75,19 +54,19 @@ class HotPathAllocationTest {
                 x.configureBlocking(false);
                 source.configureBlocking(false);
                 InetSocketAddress xa = (InetSocketAddress) x.getLocalAddress();
-                assertEquals(0.0, leastBytesPerOp(() -> {
+                assertEquals(0.0, Allocations.leastBytesPerOp(OPS, ROUNDS, () -> {
                     out.clear();
                     c.write(out);
                     in.clear();
                     s.read(in);
                 }), "TCP bytes per blocking write + non-blocking read");
-                assertEquals(0.0, leastBytesPerOp(() -> {
+                assertEquals(0.0, Allocations.leastBytesPerOp(OPS, ROUNDS, () -> {
                     out.clear();
                     sink.write(out);
                     in.clear();
                     source.read(in);
                 }), "pipe bytes per blocking write + non-blocking read");
-                assertEquals(0.0, leastBytesPerOp(() -> {
+                assertEquals(0.0, Allocations.leastBytesPerOp(OPS, ROUNDS, () -> {
                     out.clear();
                     y.send(out, xa);
                     in.clear();
@@ -95,7 +74,7 @@ class HotPathAllocationTest {
                 }), "UDP bytes per blocking send + non-blocking receive");
                 y.connect(xa);
                 x.connect(y.getLocalAddress());
-                assertEquals(0.0, leastBytesPerOp(() -> {
+                assertEquals(0.0, Allocations.leastBytesPerOp(OPS, ROUNDS, () -> {
                     out.clear();
                     y.write(out);
                     in.clear();

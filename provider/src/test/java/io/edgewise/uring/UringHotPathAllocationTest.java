@@ -3,8 +3,8 @@ package io.edgewise.uring;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.edgewise.conformance.Allocations;
 import io.edgewise.conformance.Providers;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -28,26 +28,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class UringHotPathAllocationTest {
     private static final int OPS = 20_000, ROUNDS = 30, SIZE = 64;
-
-    @FunctionalInterface
-    interface Op {
-        void run() throws Exception;
-    }
-
-    /** The fewest bytes per operation the thread allocated over a round, after rounds of warm-up. */
-    private static double leastBytesPerOp(Op op) throws Exception {
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long tid = Thread.currentThread().getId();
-        double least = Double.MAX_VALUE;
-        for (int r = 0; r < ROUNDS && least > 0; r++) {
-            long before = mx.getThreadAllocatedBytes(tid);
-            for (int i = 0; i < OPS; i++) {
-                op.run();
-            }
-            least = Math.min(least, (mx.getThreadAllocatedBytes(tid) - before) / (double) OPS);
-        }
-        return least;
-    }
 
     /** The server side's action for a ready key: reads what the ring holds and writes it back. */
     private static final class Echo implements Consumer<SelectionKey> {
@@ -89,7 +69,7 @@ class UringHotPathAllocationTest {
                 served.register(sel, SelectionKey.OP_READ);
                 sel.selectNow(); // the registration's recv is armed by the selector's first enter
                 assertTrue(UringCompletionIoTest.served(served), "the ring serves the accepted connection");
-                double bytes = leastBytesPerOp(() -> {
+                double bytes = Allocations.leastBytesPerOp(OPS, ROUNDS, () -> {
                     out.clear();
                     client.write(out);
                     int target = echo.echoed + SIZE;
