@@ -3,6 +3,7 @@
 # interleaved in one run, plus JMH micro-benchmarks of both providers.
 #
 #   scripts/bench.sh [quick|long] [--sections probe,echo,syscalls,scale,jmh] [--variants jdk,edgewise,...]
+#                    [--relaunch K]   (echo section: new JVMs for every variant every K rounds; default: one set)
 #
 # Variants (each its own JVMs): jdk, edgewise, epoll (Netty native epoll), io_uring (Netty native io_uring),
 # edgewise_uring (Edgewise with -Dio.edgewise.backend=io_uring); opt-in: edgewise_uring_io (the same plus
@@ -29,8 +30,8 @@ profile="${1:-quick}"
 shift || true
 case "$profile" in
   quick|long) ;;
-  -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
-  *) echo "usage: $0 [quick|long] [--sections a,b,...] [--variants a,b,...]" >&2; exit 2 ;;
+  -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+  *) echo "usage: $0 [quick|long] [--sections a,b,...] [--variants a,b,...] [--relaunch K]" >&2; exit 2 ;;
 esac
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -96,6 +96,8 @@ public final class Harness {
     private String bindingChoice = "";
     /** {@code --base-jar}: an older provider jar the observe section also runs, unrecorded, ahead of the class path. */
     private String observeBaseJar = "";
+    /** {@code --relaunch K}: the echo section starts new JVMs every K rounds; 0 = one set for all rounds. */
+    private int relaunchEvery;
 
     private Harness(Profile p, Path out, Path logs) {
         this.p = p;
@@ -113,6 +115,7 @@ public final class Harness {
         h.tracerChoice = a.str("tracer", "auto");
         h.bindingChoice = a.str("binding", "");
         h.observeBaseJar = a.str("base-jar", "");
+        h.relaunchEvery = a.i("relaunch", 0);
         String vs = a.str("variants", "");
         if (!vs.isEmpty()) {
             h.variants = Arrays.stream(vs.split(",")).map(String::trim).map(Variant::parse).distinct()
@@ -346,30 +349,48 @@ public final class Harness {
      * All variants' echo JVMs are started together and kept warm; the harness then alternates short
      * measurement windows between them (only one JVM sends at a time), test by test, rotating the order each
      * round. A round's ratio compares windows a few seconds apart, so slow changes in the machine's load
-     * cancel out.
+     * cancel out. With {@code --relaunch K} every variant gets fresh JVMs (warmed up again) every K rounds: a
+     * JVM can keep one throughput regime for its whole life (16 KiB echo on a 2-vCPU VM: 0.2 M messages/s in
+     * one launch, 0.4 M in the next), which interleaving alone does not average out.
      */
     private void echo() throws Exception {
         log("== echo throughput + ping-pong latency: " + p.rounds + " interleaved rounds of "
-                + p.measureMs + " ms windows");
+                + p.measureMs + " ms windows" + (relaunchEvery > 0 ? ", new JVMs every " + relaunchEvery + " rounds" : ""));
         res.notes.add("Echo and ping-pong: the variants' JVMs (each a Netty echo server + client, one event-loop "
                 + "thread each) run side by side; the harness alternates " + p.measureMs + " ms windows between them "
                 + "(only one sends at a time; " + p.rampMs + " ms ramp before each window), " + p.rounds
-                + " rounds, order rotated each round; every test first gets a " + p.warmupMs + " ms warm-up per JVM. "
-                + "CPU per message = the whole JVM's CPU time over the window (client + server + JIT/GC).");
+                + " rounds, order rotated each round; every test first gets a " + p.warmupMs + " ms warm-up per JVM"
+                + (relaunchEvery > 0 ? " (new JVMs for every variant every " + relaunchEvery + " rounds, each warmed up)" : "")
+                + ". CPU per message = the whole JVM's CPU time over the window (client + server + JIT/GC).");
+        int batch = relaunchEvery > 0 ? relaunchEvery : p.rounds;
+        Set<Variant> dropped = EnumSet.noneOf(Variant.class); // failed or not measurable: not started again
+        for (int first = 0; first < p.rounds; first += batch) {
+            echoRounds(first, Math.min(p.rounds, first + batch), dropped);
+        }
+    }
+
+    /** Rounds {@code [from, to)} of the echo section on JVMs started (and warmed up) for them. */
+    private void echoRounds(int from, int to, Set<Variant> dropped) throws Exception {
         Map<Variant, Proc> procs = new EnumMap<>(Variant.class);
         try {
             for (Variant v : measured()) {
+                if (dropped.contains(v)) {
+                    continue;
+                }
                 Proc w = start("echo-" + v.name().toLowerCase(Locale.ROOT), jvm(v, List.of(), EchoWorker.class.getName(), serveArgs(v)), true);
                 String s = checkProvider(w, v, "echo");
                 if ("stub".equals(s)) {
                     stubbed.add(v);
+                    dropped.add(v);
                     w.close();
                 } else if ("unavailable".equals(s)) {
+                    dropped.add(v);
                     w.close();
                 } else if (s == null || w.await("READY ", 60_000) == null) {
                     if (s != null) {
                         fail(v, "echo", "worker never became READY", w);
                     }
+                    dropped.add(v);
                     w.close();
                 } else {
                     procs.put(v, w);
@@ -381,7 +402,7 @@ public final class Harness {
                     echoWindow(procs, v, test, p.warmupMs, 200, -1);
                 }
             }
-            for (int r = 0; r < p.rounds; r++) {
+            for (int r = from; r < to; r++) {
                 for (String test : tests) {
                     for (Variant v : order(r)) {
                         echoWindow(procs, v, test, p.rampMs, test.equals("PP") ? p.ppMeasureMs : p.measureMs, r);
@@ -397,8 +418,13 @@ public final class Harness {
                 }
             }
         } finally {
-            for (Proc w : procs.values()) {
-                w.close();
+            for (Map.Entry<Variant, Proc> e : procs.entrySet()) {
+                e.getValue().close();
+            }
+            for (Variant v : measured()) {
+                if (!procs.containsKey(v)) {
+                    dropped.add(v); // dropped by a failed window in these rounds
+                }
             }
         }
     }
