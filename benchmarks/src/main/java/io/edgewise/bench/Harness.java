@@ -418,8 +418,8 @@ public final class Harness {
                 }
             }
         } finally {
-            for (Map.Entry<Variant, Proc> e : procs.entrySet()) {
-                e.getValue().close();
+            for (Proc w : procs.values()) {
+                w.close();
             }
             for (Variant v : measured()) {
                 if (!procs.containsKey(v)) {
