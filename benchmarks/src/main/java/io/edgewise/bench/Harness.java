@@ -381,16 +381,13 @@ public final class Harness {
                 String s = checkProvider(w, v, "echo");
                 if ("stub".equals(s)) {
                     stubbed.add(v);
-                    dropped.add(v);
                     w.close();
                 } else if ("unavailable".equals(s)) {
-                    dropped.add(v);
                     w.close();
                 } else if (s == null || w.await("READY ", 60_000) == null) {
                     if (s != null) {
                         fail(v, "echo", "worker never became READY", w);
                     }
-                    dropped.add(v);
                     w.close();
                 } else {
                     procs.put(v, w);
@@ -423,7 +420,7 @@ public final class Harness {
             }
             for (Variant v : measured()) {
                 if (!procs.containsKey(v)) {
-                    dropped.add(v); // dropped by a failed window in these rounds
+                    dropped.add(v); // stub, unavailable, never READY, or a failed window in these rounds
                 }
             }
         }
