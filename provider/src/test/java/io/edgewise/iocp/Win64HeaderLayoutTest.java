@@ -6,6 +6,7 @@ import io.edgewise.sys.windows.Win64;
 import io.edgewise.sys.windows.Win64Net;
 import io.edgewise.sys.windows.WindowsSocketOps;
 import io.edgewise.testing.HeaderValues;
+import io.edgewise.testing.WinePrefix;
 import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -43,10 +44,7 @@ class Win64HeaderLayoutTest {
         String exe = out.resolve("win64_headers.exe").toString();
         HeaderValues.run(List.of(cc, "-O0", "-Wall", "-o", exe,
                 HeaderValues.source("win64_headers.c").toString(), "-lws2_32"), Map.of(), 120);
-        Map<String, String> env = new HashMap<>();
-        env.put("WINEDEBUG", "-all");
-        env.put("WINEARCH", "win64");
-        env.put("WINEPREFIX", System.getenv().getOrDefault("WINEPREFIX", HeaderValues.outDir("wineprefix").toString()));
+        Map<String, String> env = WinePrefix.environment(wine);
         Map<String, Long> header = new HashMap<>(HeaderValues.parse(HeaderValues.run(List.of(wine, exe), env, 280)));
         DOCUMENTED.forEach(header::putIfAbsent);
 

@@ -1,13 +1,13 @@
 package io.edgewise.iocp.wine;
 
 import io.edgewise.testing.HeaderValues;
+import io.edgewise.testing.WinePrefix;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -43,10 +43,7 @@ final class WineHelper implements AutoCloseable {
         Path src = java.nio.file.Paths.get("src", "test", "c", "iocp-bridge", "afd_bridge.c").toAbsolutePath();
         HeaderValues.run(List.of(CC, "-O1", "-Wall", "-o", exe.toString(), src.toString(), "-lws2_32"), Map.of(), 120);
         ProcessBuilder pb = new ProcessBuilder(WINE, exe.toString());
-        Map<String, String> env = pb.environment();
-        env.put("WINEDEBUG", "-all");
-        env.put("WINEARCH", "win64");
-        env.putIfAbsent("WINEPREFIX", HeaderValues.outDir("wineprefix").toString()); // one prefix for all wine tests
+        pb.environment().putAll(WinePrefix.environment(WINE)); // one prefix for all wine tests
         pb.redirectError(dir.resolve("helper.stderr").toFile());
         process = pb.start();
         in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));

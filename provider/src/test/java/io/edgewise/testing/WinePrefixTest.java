@@ -1,0 +1,97 @@
+package io.edgewise.testing;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link WinePrefix#make} with stand-in {@code wine} and {@code wineserver} scripts: a first start that
+ * fails the way wine's does on a loaded machine is retried in a fresh prefix; a prefix that never
+ * completes fails with every attempt's reason; a complete prefix is not booted again.
+ */
+class WinePrefixTest {
+    @TempDir
+    Path dir;
+
+    /** A wine stand-in: counts its calls; fails (exit 53, leaving a stray file) the first {@code failures}. */
+    private Path wine(int failures) throws IOException {
+        return script("wine", "n=$(cat \"" + dir.resolve("calls") + "\" 2>/dev/null || echo 0); n=$((n+1))\n"
+                + "echo $n > \"" + dir.resolve("calls") + "\"\n"
+                + "touch \"$WINEPREFIX/stray\"\n"
+                + "if [ $n -le " + failures + " ]; then echo 'wine: could not load kernel32.dll, status c0000135' >&2;"
+                + " exit 53; fi\n"
+                + "mkdir -p \"$WINEPREFIX/drive_c/windows/system32\"\n"
+                + "touch \"$WINEPREFIX/system.reg\" \"$WINEPREFIX/drive_c/windows/system32/kernel32.dll\"\n");
+    }
+
+    private Path script(String name, String body) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, "#!/bin/sh\n" + body);
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
+        return p;
+    }
+
+    private int calls() throws IOException {
+        return Integer.parseInt(Files.readString(dir.resolve("calls")).trim());
+    }
+
+    private Map<String, String> env(Path prefix) {
+        return Map.of("WINEPREFIX", prefix.toString());
+    }
+
+    @Test
+    void aFailedFirstStartIsRetriedInAFreshPrefix() throws Exception {
+        Path prefix = Files.createDirectories(dir.resolve("prefix"));
+        Path server = script("wineserver", "exit 0\n");
+        WinePrefix.make(wine(1).toString(), server.toString(), prefix, env(prefix), 3);
+        assertEquals(2, calls(), "one failed start, one good one");
+        assertTrue(WinePrefix.complete(prefix));
+    }
+
+    @Test
+    void aPrefixThatNeverCompletesFailsWithEveryAttempt() throws Exception {
+        Path prefix = Files.createDirectories(dir.resolve("prefix"));
+        Path server = script("wineserver", "exit 0\n");
+        IOException e = assertThrows(IOException.class,
+                () -> WinePrefix.make(wine(99).toString(), server.toString(), prefix, env(prefix), 3));
+        assertEquals(3, calls());
+        String m = e.getMessage();
+        assertTrue(m.contains("attempt 1:") && m.contains("attempt 2:") && m.contains("attempt 3:"), m);
+        assertTrue(m.contains("could not load kernel32.dll"), m);
+        assertTrue(Files.exists(prefix.resolve("stray")), "the last attempt's prefix is kept for inspection");
+    }
+
+    @Test
+    void aBrokenPrefixIsDeletedBeforeTheNextAttempt() throws Exception {
+        Path prefix = Files.createDirectories(dir.resolve("prefix"));
+        Files.writeString(prefix.resolve("half-made"), "x");
+        Path server = script("wineserver", "exit 0\n");
+        WinePrefix.make(wine(1).toString(), server.toString(), prefix, env(prefix), 3);
+        assertFalse(Files.exists(prefix.resolve("half-made")), "the failed attempt's prefix was deleted");
+    }
+
+    @Test
+    void aCompletePrefixIsNotBootedAgain() throws Exception {
+        Path prefix = Files.createDirectories(dir.resolve("prefix"));
+        Path server = script("wineserver", "exit 0\n");
+        Path wine = wine(0);
+        WinePrefix.make(wine.toString(), server.toString(), prefix, env(prefix), 3);
+        WinePrefix.make(wine.toString(), server.toString(), prefix, env(prefix), 3);
+        assertEquals(1, calls());
+    }
+
+    @Test
+    void aServerThatDoesNotEndFailsTheAttempt() throws Exception {
+        Path prefix = Files.createDirectories(dir.resolve("prefix"));
+        Path server = script("wineserver", "[ \"$1\" = -w ] && exit 1; exit 0\n");
+        IOException e = assertThrows(IOException.class,
+                () -> WinePrefix.make(wine(0).toString(), server.toString(), prefix, env(prefix), 2));
+        assertTrue(e.getMessage().contains("attempt 2:"), e.getMessage());
+    }
+}
