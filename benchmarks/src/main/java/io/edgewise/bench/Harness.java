@@ -116,6 +116,9 @@ public final class Harness {
         h.bindingChoice = a.str("binding", "");
         h.observeBaseJar = a.str("base-jar", "");
         h.relaunchEvery = a.i("relaunch", 0);
+        if (h.relaunchEvery < 0) {
+            throw new IllegalArgumentException("--relaunch takes a number of rounds >= 0, not " + h.relaunchEvery);
+        }
         String vs = a.str("variants", "");
         if (!vs.isEmpty()) {
             h.variants = Arrays.stream(vs.split(",")).map(String::trim).map(Variant::parse).distinct()
@@ -362,11 +365,20 @@ public final class Harness {
                 + " rounds, order rotated each round; every test first gets a " + p.warmupMs + " ms warm-up per JVM"
                 + (relaunchEvery > 0 ? " (new JVMs for every variant every " + relaunchEvery + " rounds, each warmed up)" : "")
                 + ". CPU per message = the whole JVM's CPU time over the window (client + server + JIT/GC).");
-        int batch = relaunchEvery > 0 ? relaunchEvery : p.rounds;
         Set<Variant> dropped = EnumSet.noneOf(Variant.class); // failed or not measurable: not started again
-        for (int first = 0; first < p.rounds; first += batch) {
-            echoRounds(first, Math.min(p.rounds, first + batch), dropped);
+        for (int[] b : batches(p.rounds, relaunchEvery)) {
+            echoRounds(b[0], b[1], dropped);
         }
+    }
+
+    /** The rounds {@code [from, to)} each set of echo JVMs serves: batches of {@code every}, 0 = one for all. */
+    static List<int[]> batches(int rounds, int every) {
+        int batch = every > 0 ? every : Math.max(rounds, 1);
+        List<int[]> out = new ArrayList<>();
+        for (int first = 0; first < rounds; first += batch) {
+            out.add(new int[] {first, Math.min(rounds, first + batch)});
+        }
+        return out;
     }
 
     /** Rounds {@code [from, to)} of the echo section on JVMs started (and warmed up) for them. */

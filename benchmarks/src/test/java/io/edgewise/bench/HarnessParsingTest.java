@@ -56,6 +56,24 @@ class HarnessParsingTest {
     }
 
     @Test
+    void relaunchBatchesCoverEveryRoundOnce() {
+        assertEquals("[0, 7)", show(Harness.batches(7, 0)), "no --relaunch: one set of JVMs for all rounds");
+        assertEquals("[0, 1) [1, 2) [2, 3)", show(Harness.batches(3, 1)));
+        assertEquals("[0, 4) [4, 7)", show(Harness.batches(7, 4)));
+        assertEquals("[0, 3) [3, 6) [6, 7)", show(Harness.batches(7, 3)));
+        assertEquals("[0, 5)", show(Harness.batches(5, 9)), "K above the round count: one set");
+        assertEquals("", show(Harness.batches(0, 2)));
+    }
+
+    private static String show(List<int[]> batches) {
+        StringBuilder b = new StringBuilder();
+        for (int[] r : batches) {
+            b.append(b.length() == 0 ? "" : " ").append('[').append(r[0]).append(", ").append(r[1]).append(')');
+        }
+        return b.toString();
+    }
+
+    @Test
     void keyValueLines() {
         Map<String, String> m = Harness.kv("RESULT echo size=64 msgsPerSec=12.5");
         assertEquals("64", m.get("size"));
