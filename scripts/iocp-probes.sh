@@ -52,7 +52,7 @@ export WINEDEBUG=-all WINEARCH=win64 WINEPREFIX="${WINEPREFIX:-$PWD/$OUT/winepre
 echo "wine: $("$WINE" --version 2>/dev/null)  compiler: $($CC --version | head -1)"
 
 # Make the prefix before any probe runs: wine creates a missing prefix inside the first program's start,
-# and on a loaded machine that start can fail half-way (could not load kernel32.dll, exit 53). Three
+# and in CI such a start once failed half-way (could not load kernel32.dll, exit 53). Three
 # attempts, deleting our own prefix between them (the same step as the Java tests' WinePrefix).
 SERVER=$(dirname "$WINE")/wineserver64; [ -x "$SERVER" ] || SERVER=$(command -v wineserver || echo wineserver)
 prefix_complete() { [ -f "$WINEPREFIX/system.reg" ] && [ -f "$WINEPREFIX/drive_c/windows/system32/kernel32.dll" ]; }

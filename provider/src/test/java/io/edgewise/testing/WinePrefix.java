@@ -13,10 +13,10 @@ import java.util.stream.Stream;
  * The one wine prefix the tests share ({@code target/wineprefix}, or {@code $WINEPREFIX}), made ready
  * before any test program runs in it.
  *
- * <p>Why a step of its own: wine creates a missing prefix inside the first program's start, and on a
- * loaded machine that start can fail half-way ({@code could not load kernel32.dll, status c0000135},
- * exit 53), leaving a prefix that fails again later. That is the test machine failing, not the code under
- * test. So {@link #environment} runs {@code wineboot --init} on its own, waits for the wine server to
+ * <p>Why a step of its own: wine creates a missing prefix inside the first program's start, and in CI
+ * that start once failed half-way ({@code could not load kernel32.dll, status c0000135}, exit 53; the
+ * cause was not found). That is the test machine failing, not the code under test. So
+ * {@link #environment} runs {@code wineboot --init} on its own, waits for the wine server to
  * finish, checks the prefix's files, and on failure deletes the prefix and tries again (three attempts;
  * one for a prefix given in {@code $WINEPREFIX}, which is never deleted).
  *

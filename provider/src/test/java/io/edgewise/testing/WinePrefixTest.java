@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link WinePrefix#make} with stand-in {@code wine} and {@code wineserver} scripts: a first start that
- * fails the way wine's does on a loaded machine is retried in a fresh prefix; a prefix that never
+ * fails the way wine's once did in CI is retried in a fresh prefix; a prefix that never
  * completes fails with every attempt's reason; a complete prefix is not booted again.
  */
 class WinePrefixTest {
