@@ -51,21 +51,9 @@ OWN_PREFIX=1; [ -n "${WINEPREFIX:-}" ] && OWN_PREFIX=0
 export WINEDEBUG=-all WINEARCH=win64 WINEPREFIX="${WINEPREFIX:-$PWD/$OUT/wineprefix}"
 echo "wine: $("$WINE" --version 2>/dev/null)  compiler: $($CC --version | head -1)"
 
-# Make the prefix before any probe runs: wine creates a missing prefix inside the first program's start,
-# and in CI such a start once failed half-way (could not load kernel32.dll, exit 53). Three
-# attempts, deleting our own prefix between them (the same step as the Java tests' WinePrefix).
-SERVER=$(dirname "$WINE")/wineserver64; [ -x "$SERVER" ] || SERVER=$(command -v wineserver || echo wineserver)
-prefix_complete() { [ -f "$WINEPREFIX/system.reg" ] && [ -f "$WINEPREFIX/drive_c/windows/system32/kernel32.dll" ]; }
-for attempt in 1 2 3; do
-    if prefix_complete || timeout 280 "$WINE" wineboot --init >/dev/null 2>&1; then
-        timeout 120 "$SERVER" -w 2>/dev/null
-        prefix_complete && break
-    fi
-    echo "wine prefix attempt $attempt failed"
-    "$SERVER" -k 2>/dev/null
-    if [ "$attempt" = 3 ] || [ "$OWN_PREFIX" = 0 ]; then echo "FAILED: wine prefix $WINEPREFIX could not be made"; exit 1; fi
-    rm -rf "$WINEPREFIX"
-done
+# the prefix is made before any probe runs (scripts/wine-prefix.sh says why); ours may be deleted and made again
+attempts=3; [ "$OWN_PREFIX" = 0 ] && attempts=1
+WINE="$WINE" scripts/wine-prefix.sh "$attempts" || { echo "FAILED: wine prefix $WINEPREFIX could not be made"; exit 1; }
 
 run() { # name exe -> exit status of the probe
     timeout 300 "$WINE" "$2" 2>&1 | grep -v -e 'syswow64' -e 'configuration in' -e 'created the configuration'

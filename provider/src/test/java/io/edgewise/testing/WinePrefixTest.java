@@ -11,9 +11,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link WinePrefix#make} with stand-in {@code wine} and {@code wineserver} scripts: a first start that
- * fails the way wine's once did in CI is retried in a fresh prefix; a prefix that never
- * completes fails with every attempt's reason; a complete prefix is not booted again.
+ * {@link WinePrefix#make} ({@code scripts/wine-prefix.sh}) with stand-in {@code wine} and {@code wineserver}
+ * scripts: a first start that fails the way wine's once did in CI is retried in a fresh prefix; a prefix
+ * that never completes fails with every attempt's reason; one attempt (a caller's prefix) deletes nothing;
+ * a complete prefix is not booted again.
  */
 class WinePrefixTest {
     @TempDir
@@ -45,13 +46,18 @@ class WinePrefixTest {
         return Map.of("WINEPREFIX", prefix.toString());
     }
 
+    private static boolean complete(Path prefix) {
+        return Files.isRegularFile(prefix.resolve("system.reg"))
+                && Files.isRegularFile(prefix.resolve("drive_c/windows/system32/kernel32.dll"));
+    }
+
     @Test
     void aFailedFirstStartIsRetriedInAFreshPrefix() throws Exception {
         Path prefix = Files.createDirectories(dir.resolve("prefix"));
         Path server = script("wineserver", "exit 0\n");
-        WinePrefix.make(wine(1).toString(), server.toString(), prefix, env(prefix), 3);
+        WinePrefix.make(wine(1).toString(), server.toString(), env(prefix), 3);
         assertEquals(2, calls(), "one failed start, one good one");
-        assertTrue(WinePrefix.complete(prefix));
+        assertTrue(complete(prefix));
     }
 
     @Test
@@ -59,7 +65,7 @@ class WinePrefixTest {
         Path prefix = Files.createDirectories(dir.resolve("prefix"));
         Path server = script("wineserver", "exit 0\n");
         IOException e = assertThrows(IOException.class,
-                () -> WinePrefix.make(wine(99).toString(), server.toString(), prefix, env(prefix), 3));
+                () -> WinePrefix.make(wine(99).toString(), server.toString(), env(prefix), 3));
         assertEquals(3, calls());
         String m = e.getMessage();
         assertTrue(m.contains("attempt 1:") && m.contains("attempt 2:") && m.contains("attempt 3:"), m);
@@ -72,8 +78,18 @@ class WinePrefixTest {
         Path prefix = Files.createDirectories(dir.resolve("prefix"));
         Files.writeString(prefix.resolve("half-made"), "x");
         Path server = script("wineserver", "exit 0\n");
-        WinePrefix.make(wine(1).toString(), server.toString(), prefix, env(prefix), 3);
+        WinePrefix.make(wine(1).toString(), server.toString(), env(prefix), 3);
         assertFalse(Files.exists(prefix.resolve("half-made")), "the failed attempt's prefix was deleted");
+    }
+
+    @Test
+    void oneAttemptNeverDeletesThePrefix() throws Exception {
+        Path prefix = Files.createDirectories(dir.resolve("prefix"));
+        Files.writeString(prefix.resolve("theirs"), "x");
+        Path server = script("wineserver", "exit 0\n");
+        assertThrows(IOException.class, () -> WinePrefix.make(wine(1).toString(), server.toString(), env(prefix), 1));
+        assertEquals(1, calls());
+        assertTrue(Files.exists(prefix.resolve("theirs")), "a prefix given in $WINEPREFIX is kept");
     }
 
     @Test
@@ -81,8 +97,8 @@ class WinePrefixTest {
         Path prefix = Files.createDirectories(dir.resolve("prefix"));
         Path server = script("wineserver", "exit 0\n");
         Path wine = wine(0);
-        WinePrefix.make(wine.toString(), server.toString(), prefix, env(prefix), 3);
-        WinePrefix.make(wine.toString(), server.toString(), prefix, env(prefix), 3);
+        WinePrefix.make(wine.toString(), server.toString(), env(prefix), 3);
+        WinePrefix.make(wine.toString(), server.toString(), env(prefix), 3);
         assertEquals(1, calls());
     }
 
@@ -91,7 +107,7 @@ class WinePrefixTest {
         Path prefix = Files.createDirectories(dir.resolve("prefix"));
         Path server = script("wineserver", "[ \"$1\" = -w ] && exit 1; exit 0\n");
         IOException e = assertThrows(IOException.class,
-                () -> WinePrefix.make(wine(0).toString(), server.toString(), prefix, env(prefix), 2));
+                () -> WinePrefix.make(wine(0).toString(), server.toString(), env(prefix), 2));
         assertTrue(e.getMessage().contains("attempt 2:"), e.getMessage());
     }
 }
