@@ -11,7 +11,8 @@
 #                the provider suite over io_uring on each JDK, and over io_uring level 2 (its io_uring tests
 #                once more on ordinary rings) + compat-tests over io_uring levels 1 and 2 on the last JDK (needs
 #                a kernel with io_uring enabled)
-#   bench        the quick benchmark profile as a smoke test (never fails for slowness)
+#   bench        the quick benchmark profile as a smoke test (never fails for slowness), and one short
+#                round of the C floor's tools (benchmarks/native)
 # Duration: about 35 min on 2 cores (provider ~2 min per run, compat ~3 min per run, bench ~5 min).
 #
 # Usage: scripts/test.sh                          everything
@@ -359,6 +360,36 @@ if stage backends; then
   fi
 fi
 
+# The C floor's tools (benchmarks/native, docs/io_uring-floor.md) run one short round each, so they do not rot:
+# uring-floor.sh with a ring at both ends, and java-vs-floor.sh (Java variants and C pairs). Smoke tests only.
+c_floor_smoke() {
+  if ! command -v cc >/dev/null 2>&1 || ! echo '#include <linux/io_uring.h>' | cc -E - >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      apt-get install -y -q gcc linux-libc-dev >/dev/null 2>&1 \
+        || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q gcc linux-libc-dev >/dev/null 2>&1) || true
+    fi
+  fi
+  if ! command -v cc >/dev/null 2>&1 || ! echo '#include <linux/io_uring.h>' | cc -E - >/dev/null 2>&1; then
+    skip "C floor smoke" "no C compiler or <linux/io_uring.h> (apt-get install -y gcc linux-libc-dev)"
+    return
+  fi
+  if [ "$(cat /proc/sys/kernel/io_uring_disabled 2>/dev/null || echo 0)" != 0 ]; then
+    skip "C floor smoke" "io_uring is disabled on this kernel (kernel.io_uring_disabled)"
+    return
+  fi
+  run_no=$((run_no + 1))
+  echo "=== C floor smoke (benchmarks/native: uring-floor.sh, java-vs-floor.sh; one short round each)"
+  local flog="$RUNS/$(printf '%02d' "$run_no")-c-floor.log"
+  if logged "C floor" "$flog" env ROUNDS=1 WARM_MS=100 MEASURE_MS=200 STRACE=0 SCENARIOS="echo64 pingpong" \
+        PAIRS="epoll/epoll uring/uring-defer" benchmarks/native/uring-floor.sh \
+      && JAVA_HOME="$BUILD_HOME" ROUNDS=1 WARM_MS=300 MEASURE_MS=300 logged "java vs floor" "$flog.java" \
+        benchmarks/native/java-vs-floor.sh; then
+    summary+=("C floor smoke                                passed (smoke test)")
+  else
+    tail -20 "$flog" "$flog.java" 2>/dev/null; summary+=("C floor smoke                                FAILED"); failed=1
+  fi
+}
+
 if stage bench; then
   if [ "$built" = 1 ] && [ "$have_build_jdk" = 1 ]; then
     # the harness's own parsing and report tests (the run below only smoke-tests them)
@@ -375,6 +406,7 @@ if stage bench; then
     else
       tail -30 "$blog"; summary+=("bench quick (JDK 25)                         FAILED"); failed=1
     fi
+    c_floor_smoke
   else
     skip "bench" "no JDK 22+ build"
   fi

@@ -33,11 +33,11 @@
  * messages of `-m` bytes in flight and sending a new one for each message fully echoed back (the bench's
  * EchoClientHandler).  Ping-pong is -c 4 -w 1 -m 64, with the round-trip time of every message sampled.
  * -C uring swaps it for a ring client of the server's shape (level 2 on the client's end, as in the Java
- * bench where Netty's client runs on Edgewise too; ping-pong only, see "io_uring client" below).
+ * bench where Netty's client runs on Edgewise too; see "io_uring client" below).
  * After -W ms of warm-up it measures -M ms and prints one line:
  *   RESULT server=... msgs_per_s=... srv_cpu_us=(server thread CPU per message) srv_calls=(the server's
  *   own system calls per message, counted in the program) cli_cpu_us= cli_calls= (the client thread's)
-   proc_cpu_us= (both threads) ... p50_us= p99_us= (ping-pong only)
+   proc_cpu_us= (both threads) proc_user_us= (its user-space part) ... p50_us= p99_us= (ping-pong only)
  * and "TOTAL msgs=N" (every message of the run, to divide an `strace -c -f` count by).
  *
  * Raw system calls through <linux/io_uring.h> and syscall(2), no liburing; the header comes with the
@@ -59,6 +59,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -586,7 +587,8 @@ static void client_read(int i) {
  * provided-buffer ring (group 1, the server's size and count), one multishot RECV with buffer select per
  * connection, each received buffer copied out (Edgewise's read()) and handed back at once, one SEND per
  * connection in flight (what the echoes earned, from a zero buffer), and one io_uring_enter per loop turn
- * that submits everything queued and waits for one completion.  Ping-pong only (-w 1).
+ * that submits everything queued and waits for one completion.  With -w > 1 the echoes a SEND's flight
+ * earns wait for the next SEND, which takes them all (level 2's coalescing of writes behind one in flight).
  */
 enum { CLIENT_BGID = 1 };
 
@@ -682,12 +684,15 @@ static double thread_cpu_ns(clockid_t id) {
     return t.tv_sec * 1e9 + t.tv_nsec;
 }
 
-struct snap { double t, srv_cpu, proc_cpu, cli_cpu; unsigned long cli_calls, msgs, enter, wait, rd, wr, ctl, enobufs, recvs, sends, direct; };
+struct snap { double t, srv_cpu, proc_cpu, proc_user, cli_cpu; unsigned long cli_calls, msgs, enter, wait, rd, wr, ctl, enobufs, recvs, sends, direct; };
 
 static void take(struct snap *s, clockid_t srv) {
     s->t = now_ns();
     s->srv_cpu = thread_cpu_ns(srv);
     s->proc_cpu = thread_cpu_ns(CLOCK_PROCESS_CPUTIME_ID);
+    struct rusage u;
+    if (getrusage(RUSAGE_SELF, &u)) die("getrusage");
+    s->proc_user = u.ru_utime.tv_sec * 1e9 + u.ru_utime.tv_usec * 1e3; /* tick-based: enough over a window */
     s->cli_cpu = thread_cpu_ns(CLOCK_THREAD_CPUTIME_ID);
     s->cli_calls = cli_calls;
     s->msgs = received;
@@ -745,8 +750,7 @@ int main(int argc, char **argv) {
     if (opt.conns < 1 || opt.conns > MAX_CONNS || opt.window < 1 || opt.size < 1 || opt.measure_ms < 1
             || opt.buf_size < 64 || opt.buf_count < 1 || opt.buf_count > 32768
             || (opt.buf_count & (opt.buf_count - 1))
-            || (opt.no_copy && (opt.app_copy || opt.direct || opt.whole_sends))
-            || (opt.ring_client && opt.window != 1)) usage(); /* the ring client: ping-pong only */
+            || (opt.no_copy && (opt.app_copy || opt.direct || opt.whole_sends))) usage();
 
     socklen_t len = sizeof server_addr;
     server_addr.sin_family = AF_INET;
@@ -819,11 +823,12 @@ int main(int argc, char **argv) {
     double msgs = b.msgs - a.msgs, secs = (b.t - a.t) / 1e9;
     if (msgs < 1) fail("no message echoed in the window", EIO);
     printf("RESULT server=%s client=%s conns=%d window=%d size=%d buf=%dx%d%s%s%s%s%s%s msgs_per_s=%.0f mb_per_s=%.1f"
-           " srv_cpu_us=%.3f cli_cpu_us=%.3f proc_cpu_us=%.3f cli_calls=%.4f",
+           " srv_cpu_us=%.3f cli_cpu_us=%.3f proc_cpu_us=%.3f proc_user_us=%.3f cli_calls=%.4f",
            opt.uring ? "uring" : "epoll", opt.ring_client ? "uring" : "epoll", opt.conns, opt.window, opt.size, opt.buf_count, opt.buf_size,
            opt.inc ? " inc" : "", opt.defer ? " defer" : "", opt.app_copy ? " appcopy" : "", opt.whole_sends ? " wholesends" : "", opt.no_copy ? " nocopy" : "", opt.direct ? " direct" : "",
            msgs / secs, msgs * opt.size / secs / 1e6, (b.srv_cpu - a.srv_cpu) / 1e3 / msgs,
-           (b.cli_cpu - a.cli_cpu) / 1e3 / msgs, (b.proc_cpu - a.proc_cpu) / 1e3 / msgs, (b.cli_calls - a.cli_calls) / msgs);
+           (b.cli_cpu - a.cli_cpu) / 1e3 / msgs, (b.proc_cpu - a.proc_cpu) / 1e3 / msgs,
+           (b.proc_user - a.proc_user) / 1e3 / msgs, (b.cli_calls - a.cli_calls) / msgs);
     if (opt.uring)
         printf(" srv_calls=%.4f enter=%.4f send=%.4f recv_cqes=%.4f send_cqes=%.4f enobufs=%lu",
                (b.enter + b.direct - a.enter - a.direct) / msgs, (b.enter - a.enter) / msgs, (b.direct - a.direct) / msgs,

@@ -15,9 +15,9 @@
 #     benchmarks/native/uring-floor.sh                                     # client/server pairs
 #
 # PAIRS (instead of SERVERS) runs client/server pairs, each "CLIENT/SERVER" with CLIENT epoll (the default
-# client) or uring (-C uring: level 2's ring work on the client's end too, ping-pong only; the echo scenarios
-# skip these pairs) and SERVER one of the servers below; ratios are then to epoll/epoll, and "CPU us/msg"
-# counts both threads (the whole process) per round trip.  EXTRA (e.g. "-A": client on CPU 0, server on CPU 1)
+# client) or uring (-C uring: level 2's ring work on the client's end too, as in the Java bench where Netty's
+# client runs on Edgewise) and SERVER one of the servers below; ratios are then to epoll/epoll, and "CPU us/msg"
+# counts both threads (the whole process) per message or round trip.  EXTRA (e.g. "-A": client on CPU 0, server on CPU 1)
 # goes to every run of the measured rounds.
 #
 # SCENARIOS picks some of echo64, echo16k, pingpong. SCHED=1 adds, per server, a ping-pong run under
@@ -87,7 +87,6 @@ for ((r = 0; r < rounds; r++)); do
     sname="${sc%%:*}" sargs="${sc#*:}"
     for ((k = 0; k < ${#names[@]}; k++)); do
       name="${names[$(((k + r) % ${#names[@]}))]}"
-      [[ "$name" == uring/* && "$sname" != pingpong ]] && continue # the ring client: ping-pong only
       # shellcheck disable=SC2046,SC2086
       line="$("$bin" $(run_args "$name") $sargs ${EXTRA:-} -W "$warm" -M "$measure" | grep '^RESULT')" \
         || { echo "run failed: $name $sname" >&2; exit 1; }
@@ -152,7 +151,6 @@ if [[ "${STRACE:-1}" == 1 ]]; then
     sname="${sc%%:*}" sargs="${sc#*:}"
     for name in "${names[@]}"; do
       trace="$out/strace-$sname-${name//\//-}.txt"
-      [[ "$name" == uring/* && "$sname" != pingpong ]] && continue
       # shellcheck disable=SC2046,SC2086
       total="$(strace -c -f -o "$trace" "$bin" $(run_args "$name") $sargs -W 200 -M 800 | sed -n 's/^TOTAL msgs=//p')"
       [[ -n "$total" && "$total" -gt 0 ]] || { echo "strace run failed: $name $sname" >&2; exit 1; }
