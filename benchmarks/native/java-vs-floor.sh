@@ -36,11 +36,17 @@ java_run() { # variant -> "msgs cpu kshare"
   local flags=(-Djava.nio.channels.spi.SelectorProvider=sun.nio.ch.EPollSelectorProvider)
   [[ "$1" == edgewise_uring_io ]] && flags=(-Djava.nio.channels.spi.SelectorProvider=io.edgewise.EdgewiseSelectorProvider
     -Dio.edgewise.backend=io_uring -Dio.edgewise.uring.io=true)
-  "$java_bin" --enable-native-access=ALL-UNNAMED -Xms256m -Xmx1g -XX:+UseG1GC "${flags[@]}" \
+  local log
+  log="$("$java_bin" --enable-native-access=ALL-UNNAMED -Xms256m -Xmx1g -XX:+UseG1GC "${flags[@]}" \
     -cp "$jar:$root/benchmarks/target/lib/*" io.edgewise.bench.EchoWorker echo "$1" --sizes "$size" \
-    --warmup-ms "$warm" --measure-ms "$measure" --pp-warmup-ms 50 --pp-measure-ms 50 \
-    | awk '/^RESULT echo/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-                            print v["msgsPerSec"], v["cpuUsPerMsg"], v["kernelShare"] }'
+    --warmup-ms "$warm" --measure-ms "$measure" --pp-warmup-ms 50 --pp-measure-ms 50)" || return 1
+  # a level-2 JVM that fell back to epoll would be measured under the wrong name
+  if [[ "$1" == edgewise_uring_io ]] && ! grep -q '^BACKEND io_uring' <<<"$log"; then
+    echo "level 2 did not run on io_uring: $(grep -m1 '^BACKEND' <<<"$log")" >&2
+    return 1
+  fi
+  awk '/^RESULT echo/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+                        print v["msgsPerSec"], v["cpuUsPerMsg"], v["kernelShare"] }' <<<"$log"
 }
 c_run() { # "client/server" -> "msgs cpu kshare"
   local args=(epoll)
@@ -58,7 +64,7 @@ for ((r = 0; r < rounds; r++)); do
   echo "-- round $((r + 1)): $(uptime | sed 's/.*load/load/')"
   for ((k = 0; k < ${#names[@]}; k++)); do
     name="${names[$(((k + r) % ${#names[@]}))]}"
-    if [[ "$name" == c:* ]]; then line="$(c_run "${name#c:}")"; else line="$(java_run "$name")"; fi
+    if [[ "$name" == c:* ]]; then line="$(c_run "${name#c:}")" || line=""; else line="$(java_run "$name")" || line=""; fi
     [[ -n "$line" ]] || { echo "run failed: $name" >&2; exit 1; }
     echo "R $r $name $line" >>"$results"
   done
