@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,14 @@ import org.junit.jupiter.api.io.TempDir;
 class WinePrefixTest {
     @TempDir
     Path dir;
+
+    /** The prefix every test makes ({@code $WINEPREFIX} of the script's runs). */
+    private Path prefix;
+
+    @BeforeEach
+    void makePrefixDirectory() throws IOException {
+        prefix = Files.createDirectories(dir.resolve("prefix"));
+    }
 
     /** A wine stand-in: counts its calls; fails (exit 53, leaving a stray file) the first {@code failures}. */
     private Path wine(int failures) throws IOException {
@@ -42,8 +51,13 @@ class WinePrefixTest {
         return Integer.parseInt(Files.readString(dir.resolve("calls")).trim());
     }
 
-    private Map<String, String> env(Path prefix) {
-        return Map.of("WINEPREFIX", prefix.toString());
+    /** A wineserver stand-in that always succeeds. */
+    private Path server() throws IOException {
+        return script("wineserver", "exit 0\n");
+    }
+
+    private void make(Path wine, Path server, int attempts) throws IOException, InterruptedException {
+        WinePrefix.make(wine.toString(), server.toString(), Map.of("WINEPREFIX", prefix.toString()), attempts);
     }
 
     private static boolean complete(Path prefix) {
@@ -53,19 +67,14 @@ class WinePrefixTest {
 
     @Test
     void aFailedFirstStartIsRetriedInAFreshPrefix() throws Exception {
-        Path prefix = Files.createDirectories(dir.resolve("prefix"));
-        Path server = script("wineserver", "exit 0\n");
-        WinePrefix.make(wine(1).toString(), server.toString(), env(prefix), 3);
+        make(wine(1), server(), 3);
         assertEquals(2, calls(), "one failed start, one good one");
         assertTrue(complete(prefix));
     }
 
     @Test
     void aPrefixThatNeverCompletesFailsWithEveryAttempt() throws Exception {
-        Path prefix = Files.createDirectories(dir.resolve("prefix"));
-        Path server = script("wineserver", "exit 0\n");
-        IOException e = assertThrows(IOException.class,
-                () -> WinePrefix.make(wine(99).toString(), server.toString(), env(prefix), 3));
+        IOException e = assertThrows(IOException.class, () -> make(wine(99), server(), 3));
         assertEquals(3, calls());
         String m = e.getMessage();
         assertTrue(m.contains("attempt 1:") && m.contains("attempt 2:") && m.contains("attempt 3:"), m);
@@ -75,39 +84,32 @@ class WinePrefixTest {
 
     @Test
     void aBrokenPrefixIsDeletedBeforeTheNextAttempt() throws Exception {
-        Path prefix = Files.createDirectories(dir.resolve("prefix"));
         Files.writeString(prefix.resolve("half-made"), "x");
-        Path server = script("wineserver", "exit 0\n");
-        WinePrefix.make(wine(1).toString(), server.toString(), env(prefix), 3);
+        make(wine(1), server(), 3);
         assertFalse(Files.exists(prefix.resolve("half-made")), "the failed attempt's prefix was deleted");
     }
 
     @Test
     void oneAttemptNeverDeletesThePrefix() throws Exception {
-        Path prefix = Files.createDirectories(dir.resolve("prefix"));
         Files.writeString(prefix.resolve("theirs"), "x");
-        Path server = script("wineserver", "exit 0\n");
-        assertThrows(IOException.class, () -> WinePrefix.make(wine(1).toString(), server.toString(), env(prefix), 1));
+        assertThrows(IOException.class, () -> make(wine(1), server(), 1));
         assertEquals(1, calls());
         assertTrue(Files.exists(prefix.resolve("theirs")), "a prefix given in $WINEPREFIX is kept");
     }
 
     @Test
     void aCompletePrefixIsNotBootedAgain() throws Exception {
-        Path prefix = Files.createDirectories(dir.resolve("prefix"));
-        Path server = script("wineserver", "exit 0\n");
+        Path server = server();
         Path wine = wine(0);
-        WinePrefix.make(wine.toString(), server.toString(), env(prefix), 3);
-        WinePrefix.make(wine.toString(), server.toString(), env(prefix), 3);
+        make(wine, server, 3);
+        make(wine, server, 3);
         assertEquals(1, calls());
     }
 
     @Test
     void aServerThatDoesNotEndFailsTheAttempt() throws Exception {
-        Path prefix = Files.createDirectories(dir.resolve("prefix"));
         Path server = script("wineserver", "[ \"$1\" = -w ] && exit 1; exit 0\n");
-        IOException e = assertThrows(IOException.class,
-                () -> WinePrefix.make(wine(0).toString(), server.toString(), env(prefix), 2));
+        IOException e = assertThrows(IOException.class, () -> make(wine(0), server, 2));
         assertTrue(e.getMessage().contains("attempt 2:"), e.getMessage());
     }
 }
