@@ -13,13 +13,13 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_ns(void) {
+static inline double now_ns(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return t.tv_sec * 1e9 + t.tv_nsec;
 }
 
-static int by_value(const void *a, const void *b) {
+static inline int by_value(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
 }
@@ -29,8 +29,8 @@ static void die(const char *what) {
     exit(1);
 }
 
-/* a connected loopback TCP pair: *writer is the client end, *reader the accepted one (inline: a program
-   that does not use it compiles without an unused-function warning) */
+/* a connected loopback TCP pair: *writer is the client end, *reader the accepted one (inline, as the
+   helpers above: a program that does not use one compiles without an unused-function warning) */
 static inline void connect_pair(int *writer, int *reader) {
     struct sockaddr_in a = {0};
     socklen_t len = sizeof a;

@@ -98,6 +98,8 @@ public final class Harness {
     private String observeBaseJar = "";
     /** {@code --relaunch K}: the echo section starts new JVMs every K rounds; 0 = one set for all rounds. */
     private int relaunchEvery;
+    /** {@link CallPrice} taken before the first section; the report shows it next to the price at the end. */
+    private String callPriceAtStart = "";
 
     private Harness(Profile p, Path out, Path logs) {
         this.p = p;
@@ -126,6 +128,7 @@ public final class Harness {
         }
         Set<String> sections = new java.util.HashSet<>(Arrays.asList(
                 a.str("sections", "probe,echo,syscalls,scale,jmh").split(",")));
+        h.callPriceAtStart = CallPrice.describe();
         long t0 = System.nanoTime();
         boolean ok = h.run(sections);
         String took = String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - t0) / 1e9);
@@ -1032,6 +1035,7 @@ public final class Harness {
             // no git
         }
         m.put("Load average at end", loadavg());
+        m.put(CallPrice.rowName(), callPriceAtStart + " / " + CallPrice.describe());
         return m;
     }
 
