@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.edgewise.backend.epoll.EpollReadyPoller;
 import io.edgewise.sys.Platform;
 import io.edgewise.sys.PollEvents;
+import io.edgewise.sys.linux.Linux;
 import io.edgewise.sys.posix.LibC;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -110,16 +111,16 @@ class EpollReadyPollerTest {
         long t = p.newToken();
         assertEquals(t, watch(p, old[0], t).get(5, TimeUnit.SECONDS));
         p.deregister(old[0], t);
-        LibC.close(old[0]);
-        fds.remove((Integer) old[0]);
-        int[] fresh = pipe(); // the lowest free number: the old read end's
-        assertEquals(old[0], fresh[0], "the number was reused");
+        int[] fresh = pipe();
+        // the new pipe's read end moves onto the old number, closing the old file: a close and a reuse of the
+        // number in one step, so no other thread of this JVM can take the number in between
+        assertEquals(old[0], LibC.dup3(fresh[0], old[0], Linux.O_CLOEXEC), "the number was reused");
         long u = p.newToken();
-        CompletableFuture<Long> fired = watch(p, fresh[0], u);
+        CompletableFuture<Long> fired = watch(p, old[0], u);
         assertFalse(fired.isDone(), "the new pipe has nothing to read");
         writeByte(fresh[1]);
         assertEquals(u, fired.get(5, TimeUnit.SECONDS));
-        p.deregister(fresh[0], u);
+        p.deregister(old[0], u);
     }
 
     @Test
